@@ -1,0 +1,5 @@
+"""Allow ``python -m kpilint``."""
+
+from kpilint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,335 @@
+"""Turn one file's YAML nodes into validated entities, with E002 at the exact node.
+
+Each entity is validated on its own. A field that fails validation is reported (E002) and then
+dropped, so the entity stays in the graph with that field absent and no other rule reports it a
+second time. Only an entity without a valid ``id`` is left out of the graph.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from kpilint.diagnostics import Edit, Fix, Location, Span, Violation
+from kpilint.load import LoadedYaml, MappingNode, Node, ScalarNode, SequenceNode
+from kpilint.model import (
+    ENTITY_MODELS,
+    EXTENSION_PREFIX,
+    Entity,
+    SpecDocument,
+    text_fields,
+)
+
+TOP_LEVEL_TEXT = text_fields(SpecDocument)
+ENTITY_TEXT = {model: text_fields(model) for model in ENTITY_MODELS}
+SECTIONS = {model.section: model for model in ENTITY_MODELS}
+PYDANTIC_TYPE_NAMES = {
+    "string_type": "a string", "float_type": "a number", "int_type": "an integer",
+    "bool_type": "true or false", "date_type": "a date (YYYY-MM-DD)", "list_type": "a list",
+    "model_type": "a mapping", "dict_type": "a mapping", "finite_number": "a finite number",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)", "date_parsing": "a date (YYYY-MM-DD)",
+}
+
+
+@dataclass(eq=False, slots=True)
+class EntityRecord:
+    """A validated entity and where it stands in its file."""
+
+    model: Entity
+    path: str
+    node: MappingNode
+    scope: str | None
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    @property
+    def kind(self) -> str:
+        return self.model.kind
+
+    def at_entity(self) -> Location:
+        """The entity's first key-value pair."""
+        return Location(self.path, self.node.head or self.node.span)
+
+    def at_field(self, name: str) -> Location:
+        """The value node of ``name``, or the entity when the field is absent."""
+        pair = self.node.get(name)
+        return Location(self.path, pair[1].span) if pair else self.at_entity()
+
+    def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
+        """(id, value location, field path) for each id named in a reference field."""
+        pair = self.node.get(name)
+        if pair is None:
+            return []
+        value = pair[1]
+        if isinstance(value, SequenceNode):
+            return [
+                (item.text, Location(self.path, item.span), f"{name}[{index}]")
+                for index, item in enumerate(value.items) if isinstance(item, ScalarNode)
+            ]
+        if isinstance(value, ScalarNode):
+            return [(value.text, Location(self.path, value.span), name)]
+        return []
+
+
+@dataclass(slots=True)
+class SpecFile:
+    """Everything known about one spec file after loading and validation."""
+
+    path: str
+    text: str
+    entities: list[EntityRecord] = field(default_factory=list)
+    violations: dict[str, list[Violation]] = field(default_factory=dict)
+    scopes: list[tuple[str, Location]] = field(default_factory=list)
+
+    def violations_of(self, code: str) -> list[Violation]:
+        return self.violations.get(code, [])
+
+    def add(self, code: str, violation: Violation) -> None:
+        self.violations.setdefault(code, []).append(violation)
+
+
+def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
+    """Validate every document of a loaded file into entities and E001-E003 violations."""
+    spec = SpecFile(path, loaded.text)
+    builder = _Builder(spec)
+    non_empty = [document for document in loaded.documents if document is not None]
+    for index, document in enumerate(non_empty):
+        builder.document(document, first=index == 0)
+    for problem in loaded.problems:
+        spec.add(problem.code, Violation(
+            Location(path, problem.span), problem.message,
+            subject=builder.subject_at(problem.span)))
+    if not non_empty and not spec.violations_of("E001"):
+        spec.add("E002", Violation(
+            Location(path, Span.file_start()),
+            "empty spec file: add `version: 1` and at least one of kgis, ksfs, kpis"))
+    return spec
+
+
+def did_you_mean(word: str, candidates: list[str]) -> list[str]:
+    """Close matches of ``word`` among ``candidates``, best first."""
+    return difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
+
+
+def suggestion_suffix(matches: list[str]) -> str:
+    if not matches:
+        return ""
+    return " (did you mean " + " or ".join(f"'{match}'" for match in matches) + "?)"
+
+
+def replacement_fix(span: Span, matches: list[str]) -> Fix | None:
+    """A fix when exactly one candidate is certain."""
+    if len(matches) != 1:
+        return None
+    return Fix(f"Replace with '{matches[0]}'", (Edit(span, matches[0]),))
+
+
+class _Builder:
+    """Validates documents of one file, collecting entities and violations."""
+
+    def __init__(self, spec: SpecFile) -> None:
+        self.spec = spec
+
+    def subject_at(self, span: Span) -> str | None:
+        """The id of the entity whose mapping contains ``span``."""
+        for record in self.spec.entities:
+            outer = record.node.span
+            if (outer.line, outer.column) <= (span.line, span.column) <= (
+                    outer.end_line, outer.end_column):
+                return record.id
+        return None
+
+    def report(self, span: Span, message: str, subject: str | None = None,
+               field_path: str | None = None, fix: Fix | None = None) -> None:
+        self.spec.add("E002", Violation(
+            Location(self.spec.path, span), message, subject=subject, field=field_path, fix=fix))
+
+    def document(self, root: Node, first: bool) -> None:
+        if isinstance(root, SequenceNode):
+            self.report(root.span,
+                        "a top-level list is not a kpilint v1 spec; if this file is another KPI"
+                        " format, choose its dialect with --dialect or the `dialects` config")
+            return
+        if not isinstance(root, MappingNode):
+            self.report(root.span, "a spec file must be a mapping with `version: 1` and any of"
+                                   " kgis, ksfs, kpis")
+            return
+        values = self._plain_values(root, SpecDocument, TOP_LEVEL_TEXT, subject=None)
+        scope = values.get("scope") if isinstance(values.get("scope"), str) else None
+        version_pair = root.get("version")
+        if version_pair is None:
+            self.report(Span.file_start() if first else root.head or root.span,
+                        "missing required field `version`: add `version: 1` at the top")
+        else:
+            self._validate_top(root, values)
+        scope_pair = root.get("scope")
+        if scope is not None and scope_pair is not None:
+            self.spec.scopes.append((scope, Location(self.spec.path, scope_pair[1].span)))
+        for section, model in SECTIONS.items():
+            pair = root.get(section)
+            if pair is None:
+                continue
+            self._section(section, model, pair[1], scope)
+
+    def _validate_top(self, root: MappingNode, values: dict[str, Any]) -> None:
+        top = {key: value for key, value in values.items() if key not in SECTIONS}
+        try:
+            SpecDocument.model_validate(top)
+        except ValidationError as error:
+            for detail in error.errors():
+                self._report_pydantic(root, detail, None)
+
+    def _section(self, section: str, model: type[Entity], value: Node, scope: str | None) -> None:
+        if isinstance(value, ScalarNode) and value.value is None and not value.bad_tag:
+            return
+        if not isinstance(value, SequenceNode):
+            self.report(value.span, f"`{section}` must be a list of {model.kind}s"
+                                    f" (each item starting with `- id: ...`)")
+            return
+        for item in value.items:
+            if not isinstance(item, MappingNode):
+                self.report(item.span, f"each item of `{section}` must be a mapping of"
+                                       f" {model.kind} fields")
+                continue
+            self._entity(item, model, scope)
+
+    def _entity(self, node: MappingNode, model: type[Entity], scope: str | None) -> None:
+        id_pair = node.get("id")
+        subject = None
+        if id_pair is not None and isinstance(id_pair[1], ScalarNode):
+            subject = id_pair[1].text
+        values = self._plain_values(node, model, ENTITY_TEXT[model], subject)
+        try:
+            entity = model.model_validate(values)
+        except ValidationError as error:
+            bad_fields: set[str] = set()
+            missing: set[str] = set()
+            for detail in error.errors():
+                loc = detail["loc"]
+                if detail["type"] == "missing":
+                    missing.add(str(loc[0]))
+                elif loc and loc[0] in values:
+                    bad_fields.add(str(loc[0]))
+                self._report_pydantic(node, detail, subject if "id" not in loc[:1] else None)
+            if "id" in bad_fields or "id" in missing:
+                return
+            kept = {key: value for key, value in values.items() if key not in bad_fields}
+            if "name" in missing or "name" in bad_fields:
+                kept["name"] = ""
+            entity = model.model_validate(kept)
+        self.spec.entities.append(EntityRecord(entity, self.spec.path, node, scope))
+
+    def _plain_values(self, node: MappingNode, model: type[BaseModel], texts: frozenset[str],
+                      subject: str | None) -> dict[str, Any]:
+        """The mapping as Python values; unknown keys reported, extension keys skipped."""
+        values: dict[str, Any] = {}
+        known = list(model.model_fields)
+        for key_node, value_node in node.pairs:
+            if not isinstance(key_node, ScalarNode) or not isinstance(key_node.value, str):
+                self.report(key_node.span, "keys must be plain field names", subject)
+                continue
+            key = key_node.text
+            if key.startswith(EXTENSION_PREFIX):
+                continue
+            if key not in known:
+                matches = did_you_mean(key, known)
+                kind = getattr(model, "kind", "spec file top level")
+                self.report(key_node.span, f"unknown key `{key}` for a {kind}"
+                            f"{suggestion_suffix(matches)}", subject, key,
+                            replacement_fix(key_node.span, matches))
+                continue
+            if _has_bad_tag(value_node):
+                continue
+            values[key] = _python_value(value_node, as_text=key in texts)
+        return values
+
+    def _report_pydantic(self, node: MappingNode, detail: Any, subject: str | None) -> None:
+        loc = tuple(detail["loc"])
+        if detail["type"] == "missing":
+            name = loc[0]
+            self.report(node.head or node.span,
+                        f"missing required field `{name}`", subject)
+            return
+        target, field_path = _node_at(node, loc)
+        self.report(target.span, _message(detail, target, field_path), subject, field_path,
+                    _enum_fix(detail, target))
+
+
+def _has_bad_tag(node: Node) -> bool:
+    if node.bad_tag:
+        return True
+    if isinstance(node, SequenceNode):
+        return any(_has_bad_tag(item) for item in node.items)
+    if isinstance(node, MappingNode):
+        return any(_has_bad_tag(key) or _has_bad_tag(value) for key, value in node.pairs)
+    return False
+
+
+def _python_value(node: Node, as_text: bool) -> Any:
+    if isinstance(node, ScalarNode):
+        if as_text and node.value is not None and not isinstance(node.value, str):
+            return node.text
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [_python_value(item, as_text) for item in node.items]
+    assert isinstance(node, MappingNode)
+    return {
+        key.text if isinstance(key, ScalarNode) else id(key): _python_value(value, as_text)
+        for key, value in node.pairs
+    }
+
+
+def _node_at(node: Node, loc: tuple[Any, ...]) -> tuple[Node, str]:
+    """The node a pydantic error location points at, and its field path."""
+    path = ""
+    for part in loc:
+        if isinstance(part, str) and isinstance(node, MappingNode):
+            pair = node.get(part)
+            if pair is None:
+                break
+            node = pair[1]
+            path = f"{path}.{part}" if path else part
+        elif isinstance(part, int):
+            if isinstance(node, SequenceNode) and part < len(node.items):
+                node = node.items[part]
+            path = f"{path}[{part}]"
+    return node, path
+
+
+def _message(detail: Any, node: Node, field_path: str) -> str:
+    kind = detail["type"]
+    shown = node.text if isinstance(node, ScalarNode) else type(node).__name__.replace(
+        "Node", "").lower()
+    field_name = f"`{field_path}`" if field_path else "value"
+    if kind == "literal_error":
+        expected = detail.get("ctx", {}).get("expected", "")
+        if field_path == "version":
+            return f"unsupported version {shown!r}: this kpilint reads `version: 1`"
+        matches = did_you_mean(str(shown), _literal_choices(detail))
+        return f"{field_name} must be one of {expected}; got {shown!r}{suggestion_suffix(matches)}"
+    if kind == "string_pattern_mismatch":
+        return (f"{field_name} {shown!r} is not a valid id: use letters, digits, '_', '.' and '-',"
+                " starting with a letter or digit")
+    if kind in PYDANTIC_TYPE_NAMES:
+        return f"{field_name} must be {PYDANTIC_TYPE_NAMES[kind]}, not {shown!r}"
+    if kind == "value_error":
+        return f"{field_name} {shown!r} is invalid: {detail['msg'].removeprefix('Value error, ')}"
+    return f"{field_name}: {detail['msg']}"
+
+
+def _literal_choices(detail: Any) -> list[str]:
+    expected = str(detail.get("ctx", {}).get("expected", ""))
+    return [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip()]
+
+
+def _enum_fix(detail: Any, node: Node) -> Fix | None:
+    if detail["type"] != "literal_error" or not isinstance(node, ScalarNode):
+        return None
+    if detail["loc"] == ("version",):
+        return None
+    return replacement_fix(node.span, did_you_mean(node.text, _literal_choices(detail)))

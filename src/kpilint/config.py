@@ -1,0 +1,270 @@
+"""Configuration: find it, validate it (JSON Schema + each rule's declared options), resolve it.
+
+Any problem is a :class:`ConfigError` whose text is one line naming the file, the key, the
+problem and, where one is close, a "did you mean".
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kpilint import registry
+from kpilint.build import did_you_mean, suggestion_suffix
+from kpilint.diagnostics import Severity
+from kpilint.load import Limits
+from kpilint.resources import data_path
+from kpilint.rule import Rule
+
+CONFIG_NAMES = ("kpilint.toml", ".kpilint.toml", "pyproject.toml")
+DEFAULT_INCLUDE = ("**/*.kpi.yaml", "**/*.kpi.yml", "**/kpis.yaml", "**/kpis.yml")
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", "node_modules", ".venv", "venv", "__pycache__", "build", "dist",
+    ".kpilint_cache",
+)
+LIMIT_KEYS = {"max-file-bytes": "max_file_bytes", "max-depth": "max_depth",
+              "max-nodes": "max_nodes"}
+
+
+class ConfigError(Exception):
+    """An invalid configuration or option; the message is the one line the user sees."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSelection:
+    """One layer of select / extend-select / ignore (the config's, then the command line's)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Config:
+    """A project's resolved configuration."""
+
+    path: Path | None = None
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    force_exclude: bool = False
+    respect_gitignore: bool = True
+    selections: list[RuleSelection] = field(default_factory=list)
+    fail_on: Severity = Severity.WARNING
+    today: datetime.date | None = None
+    severities: dict[str, Severity] = field(default_factory=dict)
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+    def selected_rules(self) -> list[type[Rule]]:
+        """The rules this configuration enables, by specificity as in ruff."""
+        enabled = {rule.code for rule in registry.all_rules()}
+        for layer in self.selections:
+            enabled = _apply_selection(enabled, layer)
+        enabled |= registry.UNSUPPRESSIBLE
+        return [rule for rule in registry.all_rules() if rule.code in enabled]
+
+    def severity_of(self, rule: type[Rule]) -> Severity:
+        return self.severities.get(rule.code, rule.severity)
+
+    def make_rule(self, rule: type[Rule]) -> Rule:
+        return rule(self.rule_options.get(rule.code))
+
+
+def _specificity(selector: str, rule: type[Rule]) -> int:
+    """How precisely ``selector`` names ``rule`` (0: not at all)."""
+    upper = selector.upper()
+    if upper == "ALL":
+        return 1
+    if selector in (rule.code, rule.name) or upper == rule.code:
+        return 10
+    if rule.code.startswith(upper) and registry.CODE_PATTERN.match(rule.code):
+        return 1 + len(upper)
+    return 0
+
+
+def _apply_selection(enabled: set[str], layer: RuleSelection) -> set[str]:
+    result = set(enabled)
+    for rule in registry.all_rules():
+        chosen = 0 if layer.select is None else max(
+            (_specificity(sel, rule) for sel in layer.select), default=0)
+        extended = max((_specificity(sel, rule) for sel in layer.extend_select), default=0)
+        ignored = max((_specificity(sel, rule) for sel in layer.ignore), default=0)
+        wanted = max(chosen, extended)
+        if layer.select is not None:
+            selected = wanted > ignored
+        else:
+            selected = (rule.code in enabled or extended > 0) and (
+                ignored == 0 or wanted > ignored)
+        (result.add if selected else result.discard)(rule.code)
+    return result
+
+
+def find_config_in(directory: Path) -> Path | None:
+    """The config file of ``directory`` itself, if it has one."""
+    for name in CONFIG_NAMES:
+        candidate = directory / name
+        if not candidate.is_file():
+            continue
+        if name != "pyproject.toml" or _pyproject_has_section(candidate):
+            return candidate
+    return None
+
+
+def _pyproject_has_section(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return b"[tool.kpilint" in _read_bytes(path)
+    return isinstance(data.get("tool"), dict) and "kpilint" in data["tool"]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("kpilint", {})
+        prefix = "tool.kpilint."
+    else:
+        prefix = ""
+    return parse_config(data, path, prefix)
+
+
+def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -> Config:
+    """Validate a config table and resolve it into a :class:`Config`."""
+    where = str(path) if path else "configuration"
+    plain = _jsonable(data)
+    _validate_schema(plain, where, prefix)
+    config = Config(path=path)
+    if "include" in data:
+        config.include = tuple(data["include"])
+    if "exclude" in data:
+        config.exclude = tuple(data["exclude"])
+    config.exclude += tuple(data.get("extend-exclude", ()))
+    config.force_exclude = data.get("force-exclude", False)
+    config.respect_gitignore = data.get("respect-gitignore", True)
+    selectors = {key: tuple(data[key]) for key in ("select", "extend-select", "ignore")
+                 if key in data}
+    for key, values in selectors.items():
+        check_selectors(values, f"{where}: key `{prefix}{key}`")
+    config.selections.append(RuleSelection(
+        selectors.get("select"), selectors.get("extend-select", ()), selectors.get("ignore", ())))
+    if "fail-on" in data:
+        config.fail_on = Severity.parse(data["fail-on"])
+    if "today" in data:
+        config.today = parse_today(str(plain["today"]), f"{where}: key `{prefix}today`")
+    for key, level in data.get("severity", {}).items():
+        rule = _rule_for(key, f"{where}: key `{prefix}severity.{key}`")
+        config.severities[rule.code] = Severity.parse(level)
+    for key, options in data.get("rules", {}).items():
+        rule = _rule_for(key, f"{where}: key `{prefix}rules.{key}`")
+        config.rule_options[rule.code] = validate_options(
+            rule, options, f"{where}: key `{prefix}rules.{key}")
+    limits = data.get("limits", {})
+    config.limits = Limits(**{LIMIT_KEYS[key]: value for key, value in limits.items()})
+    return config
+
+
+def parse_today(text: str, where: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{where}: {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def check_selectors(values: Iterable[str], where: str) -> None:
+    """Every selector must name a rule, a code prefix or ALL."""
+    for value in values:
+        if registry.expand_selector(value) is None:
+            matches = did_you_mean(value, registry.selector_suggestions())
+            raise ConfigError(f"{where}: {value!r} matches no rule{suggestion_suffix(matches)}")
+
+
+def _rule_for(key: str, where: str) -> type[Rule]:
+    rule = registry.lookup(key)
+    if rule is None:
+        matches = did_you_mean(key, registry.selector_suggestions())
+        raise ConfigError(f"{where}: no rule named {key!r}{suggestion_suffix(matches)}")
+    return rule
+
+
+def validate_options(rule: type[Rule], options: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Check a rule's options against the types it declares."""
+    import jsonschema
+
+    for key, value in options.items():
+        option = rule.options.get(key)
+        if option is None:
+            known = list(rule.options)
+            hint = suggestion_suffix(did_you_mean(key, known)) or (
+                f" (options: {', '.join(known)})" if known else " (this rule has no options)")
+            raise ConfigError(f"{where}.{key}`: unknown option of {rule.name}{hint}")
+        try:
+            jsonschema.validate(_jsonable(value), dict(option.schema))
+        except jsonschema.ValidationError as error:
+            raise ConfigError(
+                f"{where}.{key}`: {error.message} (expected {_describe(option.schema)})"
+            ) from None
+    return dict(options)
+
+
+def _describe(schema: Mapping[str, Any]) -> str:
+    return json.dumps(dict(schema), separators=(", ", ": "))
+
+
+def _jsonable(value: Any) -> Any:
+    """TOML values as JSON values (dates become ISO strings)."""
+    if isinstance(value, Mapping):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    return value
+
+
+@functools.cache
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema of the configuration (``schemas/kpilint-config.schema.json``)."""
+    schema: dict[str, Any] = json.loads(
+        data_path("schemas", "kpilint-config.schema.json").read_text("utf-8"))
+    return schema
+
+
+def _validate_schema(data: Mapping[str, Any], where: str, prefix: str) -> None:
+    import jsonschema
+
+    schema = config_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda err: list(err.absolute_path))
+    if not errors:
+        return
+    error = jsonschema.exceptions.best_match(errors)
+    path = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        extra = [key for key in error.instance if key not in known]
+        key = f"{path}.{extra[0]}" if path else extra[0]
+        raise ConfigError(f"{where}: key `{prefix}{key}`: unknown key"
+                          f"{suggestion_suffix(did_you_mean(extra[0], known))}")
+    key_text = f"key `{prefix}{path}`" if path else "top level"
+    raise ConfigError(f"{where}: {key_text}: {error.message}")

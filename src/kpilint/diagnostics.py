@@ -1,0 +1,108 @@
+"""The diagnostic record every rule produces and every renderer consumes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.IntEnum):
+    """Finding severity; the order lets ``fail-on`` compare them."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read ``error``/``warning``/``info`` (or their initials E/W/I)."""
+        by_name = {"error": cls.ERROR, "warning": cls.WARNING, "info": cls.INFO,
+                   "e": cls.ERROR, "w": cls.WARNING, "i": cls.INFO}
+        try:
+            return by_name[text.lower()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A source range: 1-based lines and code-point columns, end column exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def file_start(cls) -> Span:
+        return cls(1, 1, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A span in one file (``path`` as the project knows it)."""
+
+    path: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place involved in a finding (the first duplicate, the KPIs of a KGI...)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text of ``span`` with ``text``."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A certain correction, such as a "did you mean" with exactly one candidate."""
+
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a rule reports; the engine adds code, name, severity and url."""
+
+    location: Location
+    message: str
+    subject: str | None = None
+    field: str | None = None
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    """One finding, complete: what the renderers print."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    url: str
+    subject: str | None = None
+    field: str | None = None
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    fingerprint: str = ""
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        span = self.location.span
+        return (self.location.path, span.line, span.column, self.code)

@@ -1,0 +1,158 @@
+"""The rule engine: per-file rules on each file's model, project rules on the graph.
+
+A :class:`Linter` keeps each file's loaded model and file-rule findings, so one changed file can be
+re-read (:meth:`Linter.update`) and the project re-checked without reloading the others: only the
+graph and the project rules are recomputed. A rule that raises becomes X002 for that file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+from kpilint.build import SpecFile, build_spec_file
+from kpilint.config import Config
+from kpilint.diagnostics import Diagnostic, Location, Span, Violation
+from kpilint.graph import ProjectGraph
+from kpilint.load import parse_bytes, read_file
+from kpilint.registry import lookup, split_by_kind
+from kpilint.rule import Context, FileRule, ProjectRule, Rule
+
+RuleT = TypeVar("RuleT", bound=Rule)
+
+
+@cache
+def documentation_base() -> str:
+    """The ``Documentation`` project URL; rule URLs are this plus the rule's name."""
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("kpilint").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation":
+            return url.strip()
+    return "https://kpilint.dev/rules/"
+
+
+def rule_url(rule: type[Rule]) -> str:
+    return documentation_base() + rule.name
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    """A file's model and the cached findings of the file rules on it."""
+
+    absolute: Path
+    spec: SpecFile
+    findings: list[Diagnostic] | None = None
+
+
+@dataclass(slots=True)
+class Linter:
+    """Lints one project: its root, config and files."""
+
+    root: Path
+    config: Config
+    context: Context
+    files: dict[Path, LoadedFile] = field(default_factory=dict)
+    crashes: list[str] = field(default_factory=list)
+    file_rules: list[FileRule] = field(init=False)
+    project_rules: list[ProjectRule] = field(init=False)
+
+    def __post_init__(self) -> None:
+        file_rules, project_rules = split_by_kind(self.config.selected_rules())
+        self.file_rules = [self._make(rule) for rule in file_rules]
+        self.project_rules = [self._make(rule) for rule in project_rules]
+
+    def _make(self, rule: type[RuleT]) -> RuleT:
+        instance = self.config.make_rule(rule)
+        assert isinstance(instance, rule)
+        return instance
+
+    def load(self, absolute: Path, display: str) -> None:
+        """Read a file from disk into the project."""
+        loaded = read_file(absolute, self.config.limits)
+        self.files[absolute] = LoadedFile(absolute, build_spec_file(display, loaded))
+
+    def update(self, absolute: Path, display: str, content: bytes) -> None:
+        """Replace one file's content (editor buffers, stdin); the others stay loaded."""
+        loaded = parse_bytes(content, self.config.limits)
+        self.files[absolute] = LoadedFile(absolute, build_spec_file(display, loaded))
+
+    def forget(self, absolute: Path) -> None:
+        self.files.pop(absolute, None)
+
+    def check(self) -> list[Diagnostic]:
+        """All findings of the project, sorted, with fingerprints."""
+        diagnostics: list[Diagnostic] = []
+        for loaded in self.files.values():
+            if loaded.findings is None:
+                loaded.findings = self._run_file_rules(loaded.spec)
+            diagnostics.extend(loaded.findings)
+        graph = ProjectGraph(loaded.spec for loaded in self.files.values())
+        first_file = graph.files[0].path if graph.files else ""
+        for project_rule in self.project_rules:
+            diagnostics.extend(self._guarded(
+                project_rule, lambda rule=project_rule: rule.check(graph, self.context),
+                first_file))
+        diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
+        self._fingerprint(diagnostics)
+        return diagnostics
+
+    def _run_file_rules(self, spec: SpecFile) -> list[Diagnostic]:
+        found: list[Diagnostic] = []
+        for file_rule in self.file_rules:
+            found.extend(self._guarded(
+                file_rule, lambda rule=file_rule: rule.check(spec, self.context), spec.path))
+        return found
+
+    def _guarded(self, rule: Rule, run: Callable[[], Iterable[Violation]],
+                 path: str) -> list[Diagnostic]:
+        """Run one rule; a crash becomes X002 at the start of ``path``."""
+        try:
+            return [self._diagnostic(rule, violation) for violation in run()]
+        except Exception as error:  # noqa: BLE001 - any rule bug must not stop the run
+            self.crashes.append(traceback.format_exc())
+            internal = lookup("X002")
+            assert internal is not None
+            message = (f"rule {rule.code} ({rule.name}) crashed: {type(error).__name__}: {error};"
+                       " the other rules still ran (run with --debug for the traceback)")
+            return [self._diagnostic(internal(), Violation(
+                Location(path, Span.file_start()), message))]
+
+    def _diagnostic(self, rule: Rule, violation: Violation) -> Diagnostic:
+        rule_type = type(rule)
+        return Diagnostic(
+            code=rule.code, name=rule.name, severity=self.config.severity_of(rule_type),
+            message=violation.message, location=violation.location, url=rule_url(rule_type),
+            subject=violation.subject, field=violation.field, related=violation.related,
+            fix=violation.fix)
+
+    def root_relative_paths(self) -> dict[str, str]:
+        """Each file's display path mapped to its POSIX path relative to the project root."""
+        return {
+            loaded.spec.path: (loaded.absolute.relative_to(self.root).as_posix()
+                               if loaded.absolute.is_relative_to(self.root)
+                               else loaded.absolute.as_posix())
+            for loaded in self.files.values()
+        }
+
+    def _fingerprint(self, diagnostics: list[Diagnostic]) -> None:
+        relative = self.root_relative_paths()
+        seen: Counter[tuple[str, str, str, str]] = Counter()
+        for diagnostic in diagnostics:
+            key = (relative.get(diagnostic.location.path, diagnostic.location.path),
+                   diagnostic.code, diagnostic.subject or "", diagnostic.field or "")
+            occurrence = seen[key]
+            seen[key] += 1
+            digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8"))
+            diagnostic.fingerprint = digest.hexdigest()[:32]

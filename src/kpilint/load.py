@@ -1,0 +1,389 @@
+"""Read a spec file into position-carrying YAML nodes, safely.
+
+libyaml (``yaml._yaml.CParser``) produces the event stream; this module composes the nodes itself
+so that the limits of SPEC §2 are enforced before anything is built: nesting depth is checked on
+each start event (libyaml's own composer recurses and can kill the process), and the node count
+is tracked with aliases expanded *by weight*, never by walking an expanded tree. Scalars resolve
+with PyYAML's YAML 1.1 rules; only the standard tags are ever constructed, so nothing executes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import _yaml
+
+from kpilint.diagnostics import Span
+
+STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
+MERGE_TAG = STANDARD_TAG_PREFIX + "merge"
+STR_TAG = STANDARD_TAG_PREFIX + "str"
+SCALAR_TAGS = frozenset(
+    STANDARD_TAG_PREFIX + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "binary")
+)
+COLLECTION_TAGS = frozenset(STANDARD_TAG_PREFIX + name for name in ("map", "seq", "omap", "set"))
+UTF16_32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
+UTF8_BOM = b"\xef\xbb\xbf"
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The reading limits of SPEC §2 (config ``[limits]``)."""
+
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_depth: int = 256
+    max_nodes: int = 1_000_000
+
+
+@dataclass(eq=False, slots=True)
+class Node:
+    """A composed YAML node with its source span."""
+
+    span: Span
+    tag: str
+    bad_tag: bool
+
+
+@dataclass(eq=False, slots=True)
+class ScalarNode(Node):
+    """A scalar: ``text`` is the source value, ``value`` the YAML 1.1 resolved one."""
+
+    text: str
+    value: Any
+    plain: bool
+
+
+@dataclass(eq=False, slots=True)
+class SequenceNode(Node):
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
+class MappingNode(Node):
+    """A mapping; ``pairs`` holds the effective pairs: merges applied, last duplicate kept."""
+
+    pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    head: Span | None = None
+
+    def get(self, key: str) -> tuple[Node, Node] | None:
+        """The (key, value) pair whose key's source text is ``key``."""
+        for key_node, value_node in self.pairs:
+            if isinstance(key_node, ScalarNode) and key_node.text == key:
+                return key_node, value_node
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A loader finding (E001, E002 or E003) before it becomes a diagnostic."""
+
+    code: str
+    span: Span
+    message: str
+
+
+@dataclass(slots=True)
+class LoadedYaml:
+    """The documents of one file (``None`` for empty ones) and what went wrong reading it."""
+
+    documents: list[Node | None]
+    problems: list[Problem]
+    text: str = ""
+
+
+class _Abort(Exception):
+    """Stop reading this file; the problem has been recorded."""
+
+
+def read_file(path: str | os.PathLike[str], limits: Limits) -> LoadedYaml:
+    """Read and parse ``path``; every failure becomes an E001 problem, never an exception."""
+    try:
+        size = os.stat(path).st_size
+        if size > limits.max_file_bytes:
+            return _fail_at_start(
+                f"file is {size:,} bytes, over limits.max-file-bytes ({limits.max_file_bytes:,});"
+                " not read"
+            )
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return _fail_at_start(f"cannot read file: {error.strerror or error}")
+    return parse_bytes(data, limits)
+
+
+def parse_bytes(data: bytes, limits: Limits) -> LoadedYaml:
+    """Decode ``data`` as UTF-8 and compose its YAML documents."""
+    if len(data) > limits.max_file_bytes:
+        return _fail_at_start(
+            f"file is {len(data):,} bytes, over limits.max-file-bytes ({limits.max_file_bytes:,});"
+            " not read"
+        )
+    for bom in UTF16_32_BOMS:
+        if data.startswith(bom):
+            kind = "UTF-32" if len(bom) == 4 else "UTF-16"
+            return _fail_at_start(f"file is {kind} encoded; spec files must be UTF-8")
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _position_of_byte(data, error.start)
+        byte = data[error.start]
+        return LoadedYaml(
+            [],
+            [Problem("E001", Span(line, column, line, column + 1),
+                     f"file is not valid UTF-8: byte 0x{byte:02x} cannot start or continue a"
+                     " character; save the file as UTF-8")],
+        )
+    return _Composer(text, limits).compose()
+
+
+def _fail_at_start(message: str) -> LoadedYaml:
+    return LoadedYaml([], [Problem("E001", Span.file_start(), message)])
+
+
+def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and code-point column of the byte at ``offset``."""
+    prefix = data[:offset]
+    line_start = prefix.rfind(b"\n") + 1
+    column = len(prefix[line_start:].decode("utf-8", errors="replace")) + 1
+    return prefix.count(b"\n") + 1, column
+
+
+def _span(start: Any, end: Any) -> Span:
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _hashable_key(node: Node) -> tuple[str, str] | None:
+    """The identity of a mapping key as YAML 1.1 resolves it: (type, value)."""
+    if not isinstance(node, ScalarNode) or node.bad_tag:
+        return None
+    value = node.value
+    return type(value).__name__, repr(value)
+
+
+@dataclass(eq=False, slots=True)
+class _Frame:
+    """A collection being composed."""
+
+    node: SequenceNode | MappingNode
+    anchor: str | None
+    weight: int = 1
+    children: list[Node] = field(default_factory=list)
+
+
+class _Composer:
+    """Compose nodes from libyaml events iteratively, enforcing the limits."""
+
+    def __init__(self, text: str, limits: Limits) -> None:
+        self.text = text
+        self.limits = limits
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, Node] = {}
+        self.weights: dict[int, int] = {}
+        self.open_anchors: set[str] = set()
+        self.expanded_nodes = 0
+
+    def compose(self) -> LoadedYaml:
+        documents: list[Node | None] = []
+        parser = _yaml.CParser(self.text)
+        try:
+            while parser.check_event():
+                event = parser.get_event()
+                if isinstance(event, yaml.DocumentStartEvent):
+                    self.anchors.clear()
+                    documents.append(self._compose_document(parser))
+        except yaml.YAMLError as error:
+            self.problems.append(self._syntax_problem(error))
+        except _Abort:
+            pass
+        finally:
+            parser.dispose()
+        if any(problem.code == "E001" for problem in self.problems):
+            documents = []
+        return LoadedYaml(documents, self.problems, self.text)
+
+    def _syntax_problem(self, error: yaml.YAMLError) -> Problem:
+        if isinstance(error, yaml.reader.ReaderError):
+            line, column = _position_of_byte(self.text.encode("utf-8"), error.position)
+            message = f"{error.reason}: character 0x{error.character:02x} is not allowed in YAML"
+            return Problem("E001", Span(line, column, line, column + 1), message)
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        context = getattr(error, "context", None)
+        message = f"invalid YAML: {problem}" + (f" {context}" if context else "")
+        if mark is None:
+            return Problem("E001", Span.file_start(), message)
+        return Problem("E001", _span(mark, mark), message)
+
+    def _compose_document(self, parser: Any) -> Node | None:
+        """Compose one document; returns None for an empty (null) document."""
+        stack: list[_Frame] = []
+        root: Node | None = None
+        while True:
+            event = parser.get_event()
+            if isinstance(event, yaml.DocumentEndEvent):
+                break
+            node: Node | None = None
+            if isinstance(event, yaml.AliasEvent):
+                node = self._resolve_alias(event)
+            elif isinstance(event, yaml.ScalarEvent):
+                node = self._scalar(event)
+                self._count(1)
+                self._anchor(event.anchor, node, 1)
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(stack) + 1 > self.limits.max_depth:
+                    self.problems.append(Problem(
+                        "E001", Span.file_start(),
+                        f"nesting is deeper than limits.max-depth ({self.limits.max_depth});"
+                        " file not read"))
+                    raise _Abort
+                stack.append(self._open(event))
+                continue
+            else:
+                frame = stack.pop()
+                node = self._close(frame, event)
+            if stack:
+                stack[-1].children.append(node)
+                stack[-1].weight += self.weights.get(id(node), 1)
+            else:
+                root = node
+        if isinstance(root, ScalarNode) and root.value is None and not root.bad_tag:
+            return None
+        return root
+
+    def _count(self, weight: int) -> None:
+        self.expanded_nodes += weight
+        if self.expanded_nodes > self.limits.max_nodes:
+            self.problems.append(Problem(
+                "E001", Span.file_start(),
+                f"more than limits.max-nodes ({self.limits.max_nodes:,}) nodes with aliases"
+                " expanded (an alias bomb?); file not read"))
+            raise _Abort
+
+    def _anchor(self, anchor: str | None, node: Node, weight: int) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = node
+            self.weights[id(node)] = weight
+
+    def _resolve_alias(self, event: Any) -> Node:
+        span = _span(event.start_mark, event.end_mark)
+        if event.anchor in self.open_anchors:
+            self.problems.append(Problem(
+                "E001", span, f"alias *{event.anchor} refers to a node that contains it"
+                " (recursive alias)"))
+            raise _Abort
+        node = self.anchors.get(event.anchor)
+        if node is None:
+            self.problems.append(Problem("E001", span, f"alias *{event.anchor} is not defined"))
+            raise _Abort
+        self._count(self.weights.get(id(node), 1))
+        return node
+
+    def _tag_is_supported(self, tag: str | None, allowed: frozenset[str]) -> bool:
+        return tag is None or tag == "!" or tag in allowed
+
+    def _scalar(self, event: Any) -> ScalarNode:
+        span = _span(event.start_mark, event.end_mark)
+        plain = event.style is None or event.style == ""
+        tag = event.tag
+        if not self._tag_is_supported(tag, SCALAR_TAGS):
+            self.problems.append(Problem(
+                "E002", span, f"unsupported YAML tag {tag!r}; spec files use plain values"))
+            return ScalarNode(span, tag, True, event.value, None, plain)
+        if tag is None or tag == "!":
+            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit) if (
+                tag is None) else STR_TAG
+        if tag == MERGE_TAG:
+            return ScalarNode(span, tag, False, event.value, event.value, plain)
+        try:
+            value = _CONSTRUCTOR.yaml_constructors[tag](
+                _CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as error:
+            self.problems.append(Problem(
+                "E002", span, f"{event.value!r} is not a valid {tag.rsplit(':', 1)[-1]}:"
+                f" {error}"))
+            return ScalarNode(span, tag, True, event.value, None, plain)
+        if isinstance(value, datetime.datetime):
+            value = value.date() if value.time() == datetime.time() else value
+        return ScalarNode(span, tag, False, event.value, value, plain)
+
+    def _open(self, event: Any) -> _Frame:
+        span = _span(event.start_mark, event.end_mark)
+        self._count(1)
+        is_mapping = isinstance(event, yaml.MappingStartEvent)
+        default_tag = STANDARD_TAG_PREFIX + ("map" if is_mapping else "seq")
+        bad = not self._tag_is_supported(event.tag, COLLECTION_TAGS)
+        if bad:
+            self.problems.append(Problem(
+                "E002", span, f"unsupported YAML tag {event.tag!r}; spec files use plain values"))
+        tag = default_tag if event.tag in (None, "!") else event.tag
+        node: SequenceNode | MappingNode = (
+            MappingNode(span, tag, bad) if is_mapping else SequenceNode(span, tag, bad))
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        return _Frame(node, event.anchor)
+
+    def _close(self, frame: _Frame, event: Any) -> Node:
+        node = frame.node
+        start = node.span
+        node.span = Span(start.line, start.column, event.end_mark.line + 1,
+                         event.end_mark.column + 1)
+        if isinstance(node, MappingNode):
+            node.pairs = self._mapping_pairs(frame.children)
+            if frame.children:
+                key_span, value_span = frame.children[0].span, frame.children[1].span
+                node.head = Span(key_span.line, key_span.column, value_span.end_line,
+                                 value_span.end_column)
+        else:
+            node.items = frame.children
+        if frame.anchor is not None:
+            self.open_anchors.discard(frame.anchor)
+            self._anchor(frame.anchor, node, frame.weight)
+        self.weights.setdefault(id(node), frame.weight)
+        return node
+
+    def _mapping_pairs(self, children: list[Node]) -> list[tuple[Node, Node]]:
+        """Apply merge keys and report duplicates; the last value of a key wins."""
+        explicit = list(zip(children[0::2], children[1::2], strict=True))
+        merged: dict[object, tuple[Node, Node]] = {}
+        own: dict[object, tuple[Node, Node]] = {}
+        first_keys: dict[object, Node] = {}
+        for key_node, value_node in explicit:
+            if isinstance(key_node, ScalarNode) and key_node.tag == MERGE_TAG:
+                for source in reversed(self._merge_sources(value_node)):
+                    for pair in source.pairs:
+                        merged[_hashable_key(pair[0]) or id(pair[0])] = pair
+                continue
+            identity = _hashable_key(key_node) or id(key_node)
+            first = first_keys.setdefault(identity, key_node)
+            if first is not key_node:
+                self.problems.append(Problem(
+                    "E003", key_node.span,
+                    f"duplicate key {_key_text(key_node)!r} (first at line {first.span.line});"
+                    " only the last value would be kept: remove or rename one"))
+            own[identity] = (key_node, value_node)
+        merged.update(own)
+        return list(merged.values())
+
+    def _merge_sources(self, value: Node) -> list[MappingNode]:
+        if isinstance(value, MappingNode):
+            return [value]
+        if isinstance(value, SequenceNode) and all(
+                isinstance(item, MappingNode) for item in value.items):
+            return [item for item in value.items if isinstance(item, MappingNode)]
+        self.problems.append(Problem(
+            "E002", value.span, "a merge key (<<) needs a mapping or a list of mappings"))
+        return []
+
+
+def _key_text(node: Node) -> str:
+    return node.text if isinstance(node, ScalarNode) else "<complex key>"

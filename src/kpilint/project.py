@@ -1,0 +1,160 @@
+"""Projects (SPEC §3): which root each named path belongs to, and which files a project holds."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from kpilint.config import Config, ConfigError, find_config_in, load_config
+
+
+@dataclass(slots=True)
+class ProjectPlan:
+    """One project of a run: its root, its config and the paths named in it."""
+
+    root: Path
+    config: Config
+    named: list[Path] = field(default_factory=list)
+    spellings: dict[Path, str] = field(default_factory=dict)
+
+    def is_named(self, path: Path) -> bool:
+        """Whether ``path`` is one of the named paths or lies under a named directory."""
+        return any(path == named or named in path.parents for named in self.named)
+
+
+def plan_projects(paths: list[str], cwd: Path, config_file: Path | None) -> list[ProjectPlan]:
+    """Group the named paths by project root (SPEC §3)."""
+    if config_file is not None:
+        config_file = config_file.resolve()
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: config file not found")
+        config = load_config(config_file)
+        root = config_file.parent
+        plan = ProjectPlan(root, config)
+        for text in paths or [str(root)]:
+            _name(plan, text, cwd)
+        return [plan]
+    plans: dict[Path, ProjectPlan] = {}
+    for text in paths or ["."]:
+        absolute = _existing(text, cwd)
+        root, found = find_root(absolute, cwd)
+        if root not in plans:
+            plans[root] = ProjectPlan(root, load_config(found) if found else Config())
+        _name(plans[root], text, cwd)
+    return list(plans.values())
+
+
+def _existing(text: str, cwd: Path) -> Path:
+    absolute = Path(os.path.abspath(cwd / text))
+    if not absolute.exists():
+        raise ConfigError(f"{text}: no such file or directory")
+    return absolute
+
+
+def _name(plan: ProjectPlan, text: str, cwd: Path) -> None:
+    absolute = _existing(text, cwd)
+    plan.named.append(absolute)
+    if absolute.is_file():
+        plan.spellings[absolute] = text
+
+
+def find_root(path: Path, cwd: Path) -> tuple[Path, Path | None]:
+    """The project root of ``path`` and its config file, if any."""
+    start = path if path.is_dir() else path.parent
+    for directory in (start, *start.parents):
+        found = find_config_in(directory)
+        if found is not None:
+            return directory, found
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory, None
+    if cwd == start or cwd in start.parents:
+        return cwd, None
+    return start, None
+
+
+class FileFilter:
+    """The include, exclude and .gitignore decisions of one project."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+        self.include = pathspec.PathSpec.from_lines("gitwildmatch", config.include)
+        self.exclude = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude)
+        self.gitignores: dict[Path, pathspec.GitIgnoreSpec] = {}
+
+    def relative(self, path: Path) -> str:
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def excluded(self, path: Path, is_dir: bool = False) -> bool:
+        relative = self.relative(path)
+        return self.exclude.match_file(relative + ("/" if is_dir else "")) or (
+            is_dir and self.exclude.match_file(relative))
+
+    def ignored_by_git(self, path: Path, is_dir: bool) -> bool:
+        if not self.config.respect_gitignore:
+            return False
+        for directory in (path.parent, *path.parent.parents):
+            spec = self.gitignores.get(directory)
+            if spec is not None:
+                relative = os.path.relpath(path, directory).replace(os.sep, "/")
+                result = spec.check_file(relative + ("/" if is_dir else ""))
+                if result.include is not None:
+                    return bool(result.include)
+            if directory == self.root:
+                break
+        return False
+
+    def read_gitignore(self, directory: Path) -> None:
+        if not self.config.respect_gitignore:
+            return
+        ignore_file = directory / ".gitignore"
+        if ignore_file.is_file():
+            try:
+                lines = ignore_file.read_text("utf-8", errors="replace").splitlines()
+            except OSError:
+                return
+            self.gitignores[directory] = pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def discover(root: Path, config: Config) -> Iterator[Path]:
+    """Every spec file of the project rooted at ``root``, in sorted order."""
+    file_filter = FileFilter(root, config)
+    for directory, subdirs, files in os.walk(root):
+        here = Path(directory)
+        file_filter.read_gitignore(here)
+        kept = []
+        for name in sorted(subdirs):
+            sub = here / name
+            if (file_filter.excluded(sub, is_dir=True) or file_filter.ignored_by_git(sub, True)
+                    or find_config_in(sub) is not None):
+                continue
+            kept.append(name)
+        subdirs[:] = kept
+        for name in sorted(files):
+            path = here / name
+            relative = file_filter.relative(path)
+            if (file_filter.include.match_file(relative) and not file_filter.excluded(path)
+                    and not file_filter.ignored_by_git(path, False)):
+                yield path
+
+
+def project_files(plan: ProjectPlan, force_exclude: bool) -> list[Path]:
+    """The project's files: all discovered ones plus named files discovery skipped."""
+    files = list(discover(plan.root, plan.config))
+    known = set(files)
+    file_filter = FileFilter(plan.root, plan.config)
+    for named in plan.named:
+        if named.is_file() and named not in known:
+            if force_exclude and file_filter.excluded(named):
+                continue
+            files.append(named)
+            known.add(named)
+    if force_exclude:
+        plan.named = [path for path in plan.named
+                      if not (path.is_file() and file_filter.excluded(path))]
+    return sorted(files)

@@ -1,0 +1,41 @@
+"""Text output: ``path:line:col: CODE [severity] message`` per finding, then a summary line."""
+
+from __future__ import annotations
+
+from kpilint.diagnostics import Severity
+from kpilint.report import RenderOptions, RunResult
+
+COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render(result: RunResult, options: RenderOptions) -> str:
+    lines = []
+    for diagnostic in result.diagnostics:
+        span = diagnostic.location.span
+        where = f"{diagnostic.location.path}:{span.line}:{span.column}:"
+        code, level = diagnostic.code, f"[{diagnostic.severity.label}]"
+        if options.color:
+            where = f"{BOLD}{where}{RESET}"
+            code = f"{COLORS[diagnostic.severity]}{BOLD}{code}{RESET}"
+            level = f"{COLORS[diagnostic.severity]}{level}{RESET}"
+        lines.append(f"{where} {code} {level} {diagnostic.message}")
+    if not options.quiet:
+        lines.append(summary_line(result, options.color))
+    return "".join(line + "\n" for line in lines)
+
+
+def summary_line(result: RunResult, color: bool = False) -> str:
+    files = _plural(result.files, "file")
+    if not result.diagnostics:
+        text = f"All checks passed ({files} checked)."
+        return f"\033[32m{text}{RESET}" if color else text
+    counts = ", ".join(
+        _plural(result.count(severity), severity.label) for severity in
+        (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    text = f"Found {_plural(len(result.diagnostics), 'problem')} ({counts}) in {files}."
+    return f"{BOLD}{text}{RESET}" if color else text

@@ -1,0 +1,1 @@
+"""One module per rule. Each defines a FileRule or ProjectRule subclass; the registry finds it."""

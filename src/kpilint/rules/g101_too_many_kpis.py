@@ -1,0 +1,56 @@
+"""G101 too-many-kpis: more than `max` KPIs drive one KGI (or one scope)."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from kpilint.build import EntityRecord
+from kpilint.diagnostics import Location, Severity, Violation
+from kpilint.graph import ProjectGraph, as_related
+from kpilint.rule import Context, Option, ProjectRule
+
+
+class TooManyKpis(ProjectRule):
+    """Counts the distinct KPIs reaching each KGI, and optionally those of each scope."""
+
+    code = "G101"
+    name = "too-many-kpis"
+    severity = Severity.WARNING
+    summary = "A goal (or a scope) is tracked by more KPIs than a team can focus on"
+    options = {
+        "max": Option(5, {"type": "integer", "minimum": 1},
+                      "most KPIs allowed per KGI (and per scope)"),
+        "per": Option(["kgi"], {"type": "array", "minItems": 1, "uniqueItems": True,
+                                "items": {"enum": ["kgi", "scope"]}},
+                      "what to count per: kgi, scope, or both"),
+    }
+
+    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        limit: int = self.option("max")
+        if "kgi" in self.option("per"):
+            for kgi in graph.of_kind("KGI"):
+                kpis = graph.kpis_reaching[kgi.id]
+                if len(kpis) > limit:
+                    yield Violation(
+                        kgi.at_entity(),
+                        f"KGI '{kgi.id}' has {len(kpis)} KPIs; keep at most {limit}: a few"
+                        " key indicators steer better than many (demote the rest to plain"
+                        " metrics)",
+                        subject=kgi.id, related=as_related(kpis))
+        if "scope" in self.option("per"):
+            yield from self._per_scope(graph, limit)
+
+    def _per_scope(self, graph: ProjectGraph, limit: int) -> Iterator[Violation]:
+        declared: dict[str, Location] = {}
+        for spec in graph.files:
+            for scope, location in spec.scopes:
+                declared.setdefault(scope, location)
+        members: dict[str, list[EntityRecord]] = defaultdict(list)
+        for kpi in graph.of_kind("KPI"):
+            if kpi.scope is not None:
+                members[kpi.scope].append(kpi)
+        for scope, kpis in members.items():
+            if len(kpis) > limit:
+                yield Violation(
+                    declared[scope],
+                    f"scope '{scope}' has {len(kpis)} KPIs; keep at most {limit}",
+                    related=as_related(kpis))

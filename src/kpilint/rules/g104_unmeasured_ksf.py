@@ -1,0 +1,25 @@
+"""G104 unmeasured-ksf: no KPI supports the KSF."""
+
+from collections.abc import Iterator
+
+from kpilint.diagnostics import Severity, Violation
+from kpilint.graph import ProjectGraph
+from kpilint.rule import Context, ProjectRule
+
+
+class UnmeasuredKsf(ProjectRule):
+    """A success factor without a KPI is a strategy nobody can check."""
+
+    code = "G104"
+    name = "unmeasured-ksf"
+    severity = Severity.WARNING
+    summary = "No KPI supports a KSF, so the success factor is never measured"
+
+    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        for ksf in graph.of_kind("KSF"):
+            if not graph.supporters(ksf.id, "KPI"):
+                yield Violation(
+                    ksf.at_entity(),
+                    f"no KPI supports KSF '{ksf.id}': add a KPI with `supports: {ksf.id}` that"
+                    " measures whether this factor is happening",
+                    subject=ksf.id)

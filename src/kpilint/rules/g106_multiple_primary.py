@@ -1,0 +1,27 @@
+"""G106 multiple-primary: more than one KPI of a KGI is marked `primary: true`."""
+
+from collections.abc import Iterator
+
+from kpilint.diagnostics import Severity, Violation
+from kpilint.graph import ProjectGraph, as_related
+from kpilint.rule import Context, ProjectRule
+
+
+class MultiplePrimary(ProjectRule):
+    """A goal has one headline KPI; several make none of them the headline."""
+
+    code = "G106"
+    name = "multiple-primary"
+    severity = Severity.WARNING
+    summary = "More than one KPI is marked as the primary KPI of the same KGI"
+
+    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        for kgi in graph.of_kind("KGI"):
+            primaries = [kpi for kpi in graph.kpis_reaching[kgi.id] if kpi.model.primary]
+            if len(primaries) > 1:
+                names = ", ".join(f"'{kpi.id}'" for kpi in primaries)
+                yield Violation(
+                    kgi.at_entity(),
+                    f"KGI '{kgi.id}' has {len(primaries)} primary KPIs ({names}); mark only"
+                    " one `primary: true`",
+                    subject=kgi.id, related=as_related(primaries))

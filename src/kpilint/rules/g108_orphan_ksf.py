@@ -1,0 +1,25 @@
+"""G108 orphan-ksf: a KSF supports no KGI."""
+
+from collections.abc import Iterator
+
+from kpilint.diagnostics import Severity, Violation
+from kpilint.graph import ProjectGraph
+from kpilint.rule import Context, ProjectRule
+
+
+class OrphanKsf(ProjectRule):
+    """A success factor must be the key to some goal."""
+
+    code = "G108"
+    name = "orphan-ksf"
+    severity = Severity.ERROR
+    summary = "A KSF supports no KGI, so the strategy is not tied to any goal"
+
+    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        for ksf in graph.of_kind("KSF"):
+            if not graph.kgis_reached[ksf.id]:
+                yield Violation(
+                    ksf.at_entity(),
+                    f"KSF '{ksf.id}' supports no KGI: add `supports:` with the id of the KGI"
+                    " this factor is key to",
+                    subject=ksf.id)

@@ -1,0 +1,64 @@
+"""Shared helpers: temp projects on disk and real runs of the kpilint CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from textwrap import dedent
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TODAY = "2026-11-23"
+
+
+@dataclass
+class Run:
+    """The result of one kpilint process."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.stdout)
+        return data
+
+    def findings(self) -> list[tuple[str, str, int, int]]:
+        """(path, code, line, column) of each JSON diagnostic."""
+        return [(d["path"], d["code"], d["line"], d["column"]) for d in self.json()["diagnostics"]]
+
+
+def run_kpilint(*args: str, cwd: Path, stdin: str | None = None,
+                env: dict[str, str] | None = None) -> Run:
+    """Run ``python -m kpilint`` as a real subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None)
+    process = subprocess.run(
+        [sys.executable, "-m", "kpilint", *args], cwd=cwd, capture_output=True, text=True,
+        input=stdin, env=full_env, timeout=120, check=False)
+    return Run(process.returncode, process.stdout, process.stderr)
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path -> text, dedented, or bytes) under ``root``."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project root with a config that pins today's date."""
+    (tmp_path / "kpilint.toml").write_text(f'today = "{TODAY}"\n', encoding="utf-8")
+    return tmp_path
