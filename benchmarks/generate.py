@@ -814,7 +814,7 @@ def generate_single_file(outdir: Path | str, kpis: int, seed: int = 0) -> Path:
     return path
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
     """argparse type: an integer >= 1."""
     number = int(text)
     if number < 1:
@@ -826,8 +826,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("outdir", type=Path, help="directory to write into (created if needed)")
-    parser.add_argument("--files", type=_positive, help="number of team files")
-    parser.add_argument("--kpis", type=_positive, required=True, help="KPIs per file")
+    parser.add_argument("--files", type=positive_int, help="number of team files")
+    parser.add_argument("--kpis", type=positive_int, required=True, help="KPIs per file")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--single-file", action="store_true",
                         help="write one file with its own KGI, KSFs and --kpis KPIs")

@@ -26,9 +26,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generate import generate_project, generate_single_file
+from generate import generate_project, generate_single_file, positive_int
 
 TOOLS = ("kpilint", "yamllint")
+STARTUP = "startup (--version)"
+TIMEOUT_SECONDS = 600
 
 
 @dataclass
@@ -44,7 +46,13 @@ class Command:
     def run_once(self, cwd: Path) -> None:
         """Run and record the wall time, or the failure (then it is not run again)."""
         start = time.perf_counter()
-        proc = subprocess.run(self.argv, cwd=cwd, capture_output=True, check=False)
+        try:
+            proc = subprocess.run(
+                self.argv, cwd=cwd, capture_output=True, check=False, timeout=TIMEOUT_SECONDS
+            )
+        except subprocess.TimeoutExpired:
+            self.failure = f"timeout: no result after {TIMEOUT_SECONDS} s"
+            return
         elapsed = time.perf_counter() - start
         if proc.returncode not in self.ok_codes:
             self.failure = f"exit {proc.returncode}: {_stderr_summary(proc.stderr)}"
@@ -102,12 +110,15 @@ def _yamllint_command(path: str) -> Command:
     return Command([*_module("yamllint"), "-d", "relaxed", path], frozenset({0, 1}))
 
 
-def _version(distribution: str) -> str:
-    """Installed version of ``distribution``, or 'unknown'."""
+def _version(tool: str, command: Command) -> str:
+    """What ``tool --version`` printed, else the installed distribution's version."""
+    printed = command.first_stdout.decode("utf-8", "replace").strip().splitlines()
+    if printed:
+        return printed[0]
     try:
-        return importlib.metadata.version(distribution)
+        return f"{tool} {importlib.metadata.version(tool)}"
     except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+        return f"{tool} (version unknown)"
 
 
 def _diagnostics_note(scenario: Scenario) -> str | None:
@@ -121,7 +132,7 @@ def _diagnostics_note(scenario: Scenario) -> str | None:
     except (ValueError, KeyError, TypeError) as error:
         return f"{scenario.name}: kpilint output is not the JSON report ({error})"
     return (
-        f"{scenario.name}: kpilint reported {count} diagnostics "
+        f"{scenario.name}: kpilint reported {count} diagnostic{'' if count == 1 else 's'} "
         f"({summary.get('errors')} errors, {summary.get('warnings')} warnings, "
         f"{summary.get('infos')} infos) on {summary.get('files')} files"
     )
@@ -184,7 +195,7 @@ def build_scenarios(workdir: Path, seed: int, extra: Sequence[str]) -> list[Scen
                  _check_command("project", extra), _yamllint_command("project")),
         Scenario("1 file x 50 KPIs", 1, 50,
                  _check_command("single", extra), _yamllint_command("single")),
-        Scenario("startup (--version)", 0, 0,
+        Scenario(STARTUP, 0, 0,
                  Command([*_module("kpilint"), "--version"], frozenset({0})),
                  Command([*_module("yamllint"), "--version"], frozenset({0}))),
     ]
@@ -201,8 +212,9 @@ def run(repeat: int, seed: int, extra: Sequence[str]) -> int:
                 for command in (scenario.kpilint, scenario.yamllint):
                     if command.failure is None:
                         command.run_once(workdir)
+    startup = next(s for s in scenarios if s.name == STARTUP)
     print(
-        f"kpilint {_version('kpilint')} vs yamllint {_version('yamllint')} | "
+        f"{_version('kpilint', startup.kpilint)} vs {_version('yamllint', startup.yamllint)} | "
         f"Python {platform.python_version()} | {platform.system()} {platform.machine()} | "
         f"{os.cpu_count()} CPUs | best and median of {repeat} (wall time)"
     )
@@ -222,18 +234,10 @@ def run(repeat: int, seed: int, extra: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
-def _positive(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    number = int(text)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description="Time kpilint against yamllint.")
-    parser.add_argument("--repeat", type=_positive, default=5,
+    parser.add_argument("--repeat", type=positive_int, default=5,
                         help="runs of each command (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--kpilint-arg", action="append", default=[], metavar="ARG",

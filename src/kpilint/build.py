@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -34,11 +34,14 @@ PYDANTIC_TYPE_NAMES = {
 }
 
 
+ModelT = TypeVar("ModelT", bound=Entity, covariant=True)
+
+
 @dataclass(eq=False, slots=True)
-class EntityRecord:
+class EntityRecord(Generic[ModelT]):
     """A validated entity and where it stands in its file."""
 
-    model: Entity
+    model: ModelT
     path: str
     node: MappingNode
     scope: str | None
@@ -82,7 +85,7 @@ class SpecFile:
 
     path: str
     text: str
-    entities: list[EntityRecord] = field(default_factory=list)
+    entities: list[EntityRecord[Entity]] = field(default_factory=list)
     violations: dict[str, list[Violation]] = field(default_factory=dict)
     scopes: list[tuple[str, Location]] = field(default_factory=list)
 
@@ -101,9 +104,11 @@ def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
     for index, document in enumerate(non_empty):
         builder.document(document, first=index == 0)
     for problem in loaded.problems:
+        record = builder.entity_at(problem.span)
         spec.add(problem.code, Violation(
             Location(path, problem.span), problem.message,
-            subject=builder.subject_at(problem.span)))
+            subject=record.id if record else None,
+            field=_field_containing(record.node, problem.span) if record else None))
     if not non_empty and not spec.violations_of("E001"):
         spec.add("E002", Violation(
             Location(path, Span.file_start()),
@@ -112,8 +117,16 @@ def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
 
 
 def did_you_mean(word: str, candidates: list[str]) -> list[str]:
-    """Close matches of ``word`` among ``candidates``, best first."""
-    return difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
+    """Close matches of ``word`` among ``candidates``: the best, and any nearly as good."""
+    scored = []
+    for candidate in candidates:
+        matcher = difflib.SequenceMatcher(None, word, candidate)
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+            ratio = matcher.ratio()
+            if ratio >= 0.6:
+                scored.append((ratio, candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    return [candidate for ratio, candidate in scored[:3] if ratio >= scored[0][0] - 0.1]
 
 
 def suggestion_suffix(matches: list[str]) -> str:
@@ -135,13 +148,11 @@ class _Builder:
     def __init__(self, spec: SpecFile) -> None:
         self.spec = spec
 
-    def subject_at(self, span: Span) -> str | None:
-        """The id of the entity whose mapping contains ``span``."""
+    def entity_at(self, span: Span) -> EntityRecord[Entity] | None:
+        """The entity whose mapping contains ``span``."""
         for record in self.spec.entities:
-            outer = record.node.span
-            if (outer.line, outer.column) <= (span.line, span.column) <= (
-                    outer.end_line, outer.end_column):
-                return record.id
+            if _contains(record.node.span, span):
+                return record
         return None
 
     def report(self, span: Span, message: str, subject: str | None = None,
@@ -251,13 +262,29 @@ class _Builder:
     def _report_pydantic(self, node: MappingNode, detail: Any, subject: str | None) -> None:
         loc = tuple(detail["loc"])
         if detail["type"] == "missing":
-            name = loc[0]
+            name = str(loc[0])
+            what = f"{subject!r}" if subject else "this entity"
             self.report(node.head or node.span,
-                        f"missing required field `{name}`", subject)
+                        f"{what} is missing required field `{name}`: add `{name}: ...`",
+                        subject, name)
             return
         target, field_path = _node_at(node, loc)
         self.report(target.span, _message(detail, target, field_path), subject, field_path,
                     _enum_fix(detail, target))
+
+
+def _contains(outer: Span, inner: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) <= (
+        outer.end_line, outer.end_column)
+
+
+def _field_containing(node: MappingNode, span: Span) -> str | None:
+    """The entity field whose key or value holds ``span``."""
+    for key, value in node.pairs:
+        if isinstance(key, ScalarNode) and (_contains(key.span, span) or _contains(value.span,
+                                                                                  span)):
+            return key.text
+    return None
 
 
 def _has_bad_tag(node: Node) -> bool:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpilint.config import RuleSelection, check_selectors
+from kpilint.config import RuleSelection, check_selectors, find_config_in, load_config
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.engine import Linter
 from kpilint.project import ProjectPlan, plan_projects, project_files
@@ -47,9 +47,12 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     crashes: list[str] = []
     files = 0
     failed = False
-    for plan in plan_projects(options.paths, cwd, options.config_file):
+    plans = plan_projects(options.paths, cwd, options.config_file)
+    for plan in plans:
         plan.config.selections.append(options.selection)
-        linter = _load_project(plan, options, cwd)
+        nested: list[Path] = []
+        linter = _load_project(plan, options, cwd, nested)
+        _add_nested_projects(plans, nested)
         diagnostics = linter.check()
         crashes.extend(linter.crashes)
         named_paths = {loaded.spec.path for loaded in linter.files.values()
@@ -64,12 +67,28 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     return CheckOutcome(RunResult(reported, files), crashes, failed)
 
 
-def _load_project(plan: ProjectPlan, options: CheckOptions, cwd: Path) -> Linter:
+def _add_nested_projects(plans: list[ProjectPlan], roots: list[Path]) -> None:
+    """Queue the projects found under a named directory (each with its own config)."""
+    known = {plan.root: plan for plan in plans}
+    for root in roots:
+        if root in known:
+            if root not in known[root].named:
+                known[root].named.append(root)
+            continue
+        found = find_config_in(root)
+        assert found is not None
+        plan = ProjectPlan(root, load_config(found), [root])
+        plans.append(plan)
+        known[root] = plan
+
+
+def _load_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
+                  nested: list[Path]) -> Linter:
     force_exclude = plan.config.force_exclude if options.force_exclude is None else (
         options.force_exclude)
     today = options.today or plan.config.today or datetime.date.today()
     linter = Linter(plan.root, plan.config, Context(today=today))
-    paths = project_files(plan, force_exclude)
+    paths = project_files(plan, force_exclude, nested)
     for index, absolute in enumerate(paths):
         if options.progress:
             _progress(index, len(paths))

@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return _fail("kpilint: interrupted")
-    except Exception as error:  # noqa: BLE001 - no traceback ever reaches a user
+    except Exception as error:  # no traceback ever reaches a user
         from kpilint.config import ConfigError
 
         if isinstance(error, ConfigError):

@@ -221,14 +221,9 @@ def validate_options(rule: type[Rule], options: Mapping[str, Any], where: str) -
         try:
             jsonschema.validate(_jsonable(value), dict(option.schema))
         except jsonschema.ValidationError as error:
-            raise ConfigError(
-                f"{where}.{key}`: {error.message} (expected {_describe(option.schema)})"
-            ) from None
+            inner = "".join(f".{part}" for part in error.absolute_path)
+            raise ConfigError(f"{where}.{key}{inner}`: {error.message}") from None
     return dict(options)
-
-
-def _describe(schema: Mapping[str, Any]) -> str:
-    return json.dumps(dict(schema), separators=(", ", ": "))
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,12 +7,12 @@ graph and the project rules are recomputed. A rule that raises becomes X002 for 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,7 +27,7 @@ from kpilint.rule import Context, FileRule, ProjectRule, Rule
 RuleT = TypeVar("RuleT", bound=Rule)
 
 
-@cache
+@functools.cache
 def documentation_base() -> str:
     """The ``Documentation`` project URL; rule URLs are this plus the rule's name."""
     from importlib import metadata
@@ -39,7 +39,7 @@ def documentation_base() -> str:
     for entry in urls:
         label, _, url = entry.partition(",")
         if label.strip().lower() == "documentation":
-            return url.strip()
+            return str(url).strip()
     return "https://kpilint.dev/rules/"
 
 
@@ -102,7 +102,7 @@ class Linter:
         first_file = graph.files[0].path if graph.files else ""
         for project_rule in self.project_rules:
             diagnostics.extend(self._guarded(
-                project_rule, lambda rule=project_rule: rule.check(graph, self.context),
+                project_rule, functools.partial(project_rule.check, graph, self.context),
                 first_file))
         diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
         self._fingerprint(diagnostics)
@@ -112,7 +112,7 @@ class Linter:
         found: list[Diagnostic] = []
         for file_rule in self.file_rules:
             found.extend(self._guarded(
-                file_rule, lambda rule=file_rule: rule.check(spec, self.context), spec.path))
+                file_rule, functools.partial(file_rule.check, spec, self.context), spec.path))
         return found
 
     def _guarded(self, rule: Rule, run: Callable[[], Iterable[Violation]],
@@ -120,7 +120,7 @@ class Linter:
         """Run one rule; a crash becomes X002 at the start of ``path``."""
         try:
             return [self._diagnostic(rule, violation) for violation in run()]
-        except Exception as error:  # noqa: BLE001 - any rule bug must not stop the run
+        except Exception as error:  # any rule bug must not stop the run
             self.crashes.append(traceback.format_exc())
             internal = lookup("X002")
             assert internal is not None

@@ -11,11 +11,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import networkx as nx
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Location, Related
+from kpilint.model import Entity, Kgi, Kpi, Ksf
+
+AnyRecord = EntityRecord[Entity]
 
 SUPPORTS = "supports"
 PAIRED_WITH = "paired_with"
@@ -26,7 +30,7 @@ ALLOWED_TARGETS: dict[tuple[str, str], frozenset[str]] = {
 }
 
 
-def as_related(records: Iterable[EntityRecord]) -> tuple[Related, ...]:
+def as_related(records: Iterable[AnyRecord]) -> tuple[Related, ...]:
     """Entities as related locations of a finding ("KPI 'leads'")."""
     return tuple(Related(record.at_entity(), f"{record.kind} '{record.id}'") for record in records)
 
@@ -35,7 +39,7 @@ def as_related(records: Iterable[EntityRecord]) -> tuple[Related, ...]:
 class Reference:
     """One id named in a reference field of an entity."""
 
-    source: EntityRecord
+    source: AnyRecord
     field: str
     target_id: str
     location: Location
@@ -48,9 +52,9 @@ class ProjectGraph:
 
     def __init__(self, files: Iterable[SpecFile]) -> None:
         self.files: list[SpecFile] = sorted(files, key=lambda spec: spec.path)
-        self.graph: nx.DiGraph = nx.DiGraph()
-        self.entities: dict[str, EntityRecord] = {}
-        self.duplicates: list[tuple[EntityRecord, EntityRecord]] = []
+        self.graph: nx.DiGraph[str] = nx.DiGraph()
+        self.entities: dict[str, AnyRecord] = {}
+        self.duplicates: list[tuple[AnyRecord, AnyRecord]] = []
         self.references: list[Reference] = []
         self.broken: list[Reference] = []
         for spec in self.files:
@@ -59,7 +63,7 @@ class ProjectGraph:
         for record in self.entities.values():
             self._add_references(record)
 
-    def _add_entity(self, record: EntityRecord) -> None:
+    def _add_entity(self, record: AnyRecord) -> None:
         first = self.entities.get(record.id)
         if first is not None:
             self.duplicates.append((record, first))
@@ -67,7 +71,7 @@ class ProjectGraph:
         self.entities[record.id] = record
         self.graph.add_node(record.id, kind=record.kind, record=record)
 
-    def _add_references(self, record: EntityRecord) -> None:
+    def _add_references(self, record: AnyRecord) -> None:
         for field_name in (SUPPORTS, PAIRED_WITH):
             allowed = ALLOWED_TARGETS.get((record.kind, field_name))
             if allowed is None or getattr(record.model, field_name, None) is None:
@@ -82,53 +86,55 @@ class ProjectGraph:
                     continue
                 self.graph.add_edge(record.id, target_id, kind=field_name)
 
-    def of_kind(self, kind: str) -> list[EntityRecord]:
+    def of_kind(self, kind: str) -> list[AnyRecord]:
         """Entities of one kind, in path then line order."""
         return [record for record in self.entities.values() if record.kind == kind]
 
+    @property
+    def kgis(self) -> list[EntityRecord[Kgi]]:
+        return cast(list[EntityRecord[Kgi]], self.of_kind(Kgi.kind))
+
+    @property
+    def ksfs(self) -> list[EntityRecord[Ksf]]:
+        return cast(list[EntityRecord[Ksf]], self.of_kind(Ksf.kind))
+
+    @property
+    def kpis(self) -> list[EntityRecord[Kpi]]:
+        return cast(list[EntityRecord[Kpi]], self.of_kind(Kpi.kind))
+
     @functools.cached_property
-    def supports_graph(self) -> nx.DiGraph:
+    def supports_graph(self) -> nx.DiGraph[str]:
         """The subgraph of supports edges only (what "reaches" follows)."""
         view = nx.subgraph_view(
             self.graph, filter_edge=lambda a, b: self.graph.edges[a, b]["kind"] == SUPPORTS)
         return nx.DiGraph(view)
 
     @functools.cached_property
-    def kpis_reaching(self) -> dict[str, list[EntityRecord]]:
+    def kpis_reaching(self) -> dict[str, list[EntityRecord[Kpi]]]:
         """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
-        supports = self.supports_graph
-        result: dict[str, list[EntityRecord]] = {}
-        for kgi in self.of_kind("KGI"):
-            ancestors = nx.ancestors(supports, kgi.id)
-            result[kgi.id] = [
-                self.entities[node] for node in sorted(
-                    ancestors, key=lambda node: self._order(self.entities[node]))
-                if self.entities[node].kind == "KPI"
-            ]
-        return result
+        return {
+            kgi.id: cast(list[EntityRecord[Kpi]], self._in_order(
+                nx.ancestors(self.supports_graph, kgi.id), Kpi.kind))
+            for kgi in self.kgis
+        }
 
     @functools.cached_property
-    def kgis_reached(self) -> dict[str, list[EntityRecord]]:
+    def kgis_reached(self) -> dict[str, list[EntityRecord[Kgi]]]:
         """For each KPI or KSF id, the KGIs it reaches."""
-        result: dict[str, list[EntityRecord]] = {}
-        supports = self.supports_graph
-        for record in self.entities.values():
-            if record.kind == "KGI":
-                continue
-            result[record.id] = [
-                self.entities[node] for node in sorted(
-                    nx.descendants(supports, record.id),
-                    key=lambda node: self._order(self.entities[node]))
-                if self.entities[node].kind == "KGI"
-            ]
-        return result
+        return {
+            record.id: cast(list[EntityRecord[Kgi]], self._in_order(
+                nx.descendants(self.supports_graph, record.id), Kgi.kind))
+            for record in self.entities.values() if record.kind != Kgi.kind
+        }
 
-    def supporters(self, entity_id: str, kind: str) -> list[EntityRecord]:
+    def _in_order(self, ids: Iterable[str], kind: str) -> list[AnyRecord]:
+        """The entities of ``kind`` among ``ids``, in path then line order."""
+        records = [self.entities[node] for node in ids if self.entities[node].kind == kind]
+        return sorted(records, key=lambda record: (record.path, record.node.span.line))
+
+    def supporters(self, entity_id: str, kind: str) -> list[AnyRecord]:
         """Entities of ``kind`` with a supports edge straight into ``entity_id``."""
         return [
             self.entities[source] for source, _, data in self.graph.in_edges(entity_id, data=True)
             if data["kind"] == SUPPORTS and self.entities[source].kind == kind
         ]
-
-    def _order(self, record: EntityRecord) -> tuple[str, int]:
-        return record.path, record.node.span.line

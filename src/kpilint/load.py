@@ -158,6 +158,12 @@ def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
     return prefix.count(b"\n") + 1, column
 
 
+def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    """The YAML 1.1 tag of an untagged scalar (``yes`` is a bool, ``0x1`` an int...)."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+    return tag
+
+
 def _span(start: Any, end: Any) -> Span:
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
@@ -222,7 +228,8 @@ class _Composer:
         message = f"invalid YAML: {problem}" + (f" {context}" if context else "")
         if mark is None:
             return Problem("E001", Span.file_start(), message)
-        return Problem("E001", _span(mark, mark), message)
+        line, column = mark.line + 1, mark.column + 1
+        return Problem("E001", Span(line, column, line, column + 1), message)
 
     def _compose_document(self, parser: Any) -> Node | None:
         """Compose one document; returns None for an empty (null) document."""
@@ -300,8 +307,7 @@ class _Composer:
                 "E002", span, f"unsupported YAML tag {tag!r}; spec files use plain values"))
             return ScalarNode(span, tag, True, event.value, None, plain)
         if tag is None or tag == "!":
-            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit) if (
-                tag is None) else STR_TAG
+            tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
         if tag == MERGE_TAG:
             return ScalarNode(span, tag, False, event.value, event.value, plain)
         try:

@@ -13,6 +13,7 @@ import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic.config import JsonDict
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 DEADLINE_PATTERN = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
@@ -88,7 +89,7 @@ BaselineField = Annotated[
 ]
 
 
-EXTENSION_KEYS = {"patternProperties": {"^x-": {"description": "free extension field"}}}
+EXTENSION_KEYS: JsonDict = {"patternProperties": {"^x-": {"description": "free extension field"}}}
 
 
 class Entity(BaseModel):

@@ -121,8 +121,12 @@ class FileFilter:
             self.gitignores[directory] = pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def discover(root: Path, config: Config) -> Iterator[Path]:
-    """Every spec file of the project rooted at ``root``, in sorted order."""
+def discover(root: Path, config: Config, nested: list[Path] | None = None) -> Iterator[Path]:
+    """Every spec file of the project rooted at ``root``, in sorted order.
+
+    Subdirectories with their own config are separate projects: they are skipped here and, when
+    ``nested`` is given, appended to it.
+    """
     file_filter = FileFilter(root, config)
     for directory, subdirs, files in os.walk(root):
         here = Path(directory)
@@ -130,8 +134,11 @@ def discover(root: Path, config: Config) -> Iterator[Path]:
         kept = []
         for name in sorted(subdirs):
             sub = here / name
-            if (file_filter.excluded(sub, is_dir=True) or file_filter.ignored_by_git(sub, True)
-                    or find_config_in(sub) is not None):
+            if file_filter.excluded(sub, is_dir=True) or file_filter.ignored_by_git(sub, True):
+                continue
+            if find_config_in(sub) is not None:
+                if nested is not None:
+                    nested.append(sub)
                 continue
             kept.append(name)
         subdirs[:] = kept
@@ -143,9 +150,17 @@ def discover(root: Path, config: Config) -> Iterator[Path]:
                 yield path
 
 
-def project_files(plan: ProjectPlan, force_exclude: bool) -> list[Path]:
-    """The project's files: all discovered ones plus named files discovery skipped."""
-    files = list(discover(plan.root, plan.config))
+def project_files(plan: ProjectPlan, force_exclude: bool,
+                  nested: list[Path] | None = None) -> list[Path]:
+    """The project's files: all discovered ones plus named files discovery skipped.
+
+    Roots of nested projects that lie under a named directory are appended to ``nested``.
+    """
+    found_nested: list[Path] = []
+    files = list(discover(plan.root, plan.config, found_nested))
+    if nested is not None:
+        nested.extend(sub for sub in found_nested if any(
+            sub == named or named in sub.parents for named in plan.named if named.is_dir()))
     known = set(files)
     file_filter = FileFilter(plan.root, plan.config)
     for named in plan.named:

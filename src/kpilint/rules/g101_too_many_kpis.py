@@ -1,11 +1,13 @@
 """G101 too-many-kpis: more than `max` KPIs drive one KGI (or one scope)."""
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import ClassVar
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Location, Severity, Violation
 from kpilint.graph import ProjectGraph, as_related
+from kpilint.model import Kpi
 from kpilint.rule import Context, Option, ProjectRule
 
 
@@ -16,7 +18,7 @@ class TooManyKpis(ProjectRule):
     name = "too-many-kpis"
     severity = Severity.WARNING
     summary = "A goal (or a scope) is tracked by more KPIs than a team can focus on"
-    options = {
+    options: ClassVar[Mapping[str, Option]] = {
         "max": Option(5, {"type": "integer", "minimum": 1},
                       "most KPIs allowed per KGI (and per scope)"),
         "per": Option(["kgi"], {"type": "array", "minItems": 1, "uniqueItems": True,
@@ -27,7 +29,7 @@ class TooManyKpis(ProjectRule):
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         limit: int = self.option("max")
         if "kgi" in self.option("per"):
-            for kgi in graph.of_kind("KGI"):
+            for kgi in graph.kgis:
                 kpis = graph.kpis_reaching[kgi.id]
                 if len(kpis) > limit:
                     yield Violation(
@@ -44,8 +46,8 @@ class TooManyKpis(ProjectRule):
         for spec in graph.files:
             for scope, location in spec.scopes:
                 declared.setdefault(scope, location)
-        members: dict[str, list[EntityRecord]] = defaultdict(list)
-        for kpi in graph.of_kind("KPI"):
+        members: dict[str, list[EntityRecord[Kpi]]] = defaultdict(list)
+        for kpi in graph.kpis:
             if kpi.scope is not None:
                 members[kpi.scope].append(kpi)
         for scope, kpis in members.items():

@@ -16,7 +16,7 @@ class OrphanKpi(ProjectRule):
     summary = "A KPI is not linked to any KGI, directly or through a KSF"
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kpi in graph.of_kind("KPI"):
+        for kpi in graph.kpis:
             if graph.kgis_reached[kpi.id]:
                 continue
             if kpi.model.supports:

@@ -16,7 +16,7 @@ class UnmeasuredKgi(ProjectRule):
     summary = "No KPI reaches a KGI, so progress toward the goal is not tracked"
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.of_kind("KGI"):
+        for kgi in graph.kgis:
             if not graph.kpis_reaching[kgi.id]:
                 yield Violation(
                     kgi.at_entity(),

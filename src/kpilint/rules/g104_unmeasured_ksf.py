@@ -16,7 +16,7 @@ class UnmeasuredKsf(ProjectRule):
     summary = "No KPI supports a KSF, so the success factor is never measured"
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for ksf in graph.of_kind("KSF"):
+        for ksf in graph.ksfs:
             if not graph.supporters(ksf.id, "KPI"):
                 yield Violation(
                     ksf.at_entity(),

@@ -16,7 +16,7 @@ class MultiplePrimary(ProjectRule):
     summary = "More than one KPI is marked as the primary KPI of the same KGI"
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.of_kind("KGI"):
+        for kgi in graph.kgis:
             primaries = [kpi for kpi in graph.kpis_reaching[kgi.id] if kpi.model.primary]
             if len(primaries) > 1:
                 names = ", ".join(f"'{kpi.id}'" for kpi in primaries)

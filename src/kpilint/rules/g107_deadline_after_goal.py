@@ -16,12 +16,12 @@ class DeadlineAfterGoal(ProjectRule):
     summary = "A KPI's deadline falls after the deadline of the goal it serves"
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kpi in graph.of_kind("KPI"):
+        for kpi in graph.kpis:
             deadline = kpi.model.deadline
             if deadline is None:
                 continue
             for kgi in graph.kgis_reached[kpi.id]:
-                goal_deadline = getattr(kgi.model, "deadline", None)
+                goal_deadline = kgi.model.deadline
                 if goal_deadline is not None and deadline > goal_deadline:
                     yield Violation(
                         kpi.at_field("deadline"),

@@ -16,7 +16,7 @@ class OrphanKsf(ProjectRule):
     summary = "A KSF supports no KGI, so the strategy is not tied to any goal"
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for ksf in graph.of_kind("KSF"):
+        for ksf in graph.ksfs:
             if not graph.kgis_reached[ksf.id]:
                 yield Violation(
                     ksf.at_entity(),

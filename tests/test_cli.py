@@ -1,0 +1,181 @@
+"""The command line contract of SPEC §7, through real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from kpilint import __version__, registry
+from kpilint.schema import spec_schema_text
+from tests.conftest import REPO, run_kpilint, write_files
+
+ORPHAN = "version: 1\nkpis:\n  - id: orphan\n    name: Linked to nothing\n"
+
+
+def test_version(tmp_path: Path) -> None:
+    run = run_kpilint("--version", cwd=tmp_path)
+    assert (run.code, run.stdout) == (0, f"kpilint {__version__}\n")
+
+
+def test_rules_table_lists_every_rule(tmp_path: Path) -> None:
+    run = run_kpilint("rules", cwd=tmp_path)
+    lines = run.stdout.splitlines()
+    assert lines[0].split() == ["code", "name", "severity", "summary"]
+    for rule, line in zip(registry.all_rules(), lines[1:], strict=True):
+        assert line.split()[:3] == [rule.code, rule.name, rule.severity.label]
+        assert line.endswith(rule.summary)
+
+
+@pytest.mark.parametrize("key", ["G101", "too-many-kpis", "g101"])
+def test_rule_page_by_code_or_name(tmp_path: Path, key: str) -> None:
+    run = run_kpilint("rule", key, cwd=tmp_path)
+    assert run.code == 0
+    assert run.stdout == (REPO / "rules" / "too-many-kpis.md").read_text(encoding="utf-8")
+
+
+def test_unknown_rule_is_exit_2_with_suggestion(tmp_path: Path) -> None:
+    run = run_kpilint("rule", "too-many-kpi", cwd=tmp_path)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == ("kpilint: error: unknown rule 'too-many-kpi' (did you mean"
+                          " 'too-many-kpis'?); `kpilint rules` lists them all\n")
+
+
+def test_schema_command_prints_the_committed_schema(tmp_path: Path) -> None:
+    run = run_kpilint("schema", cwd=tmp_path)
+    committed = (REPO / "schemas" / "kpi-spec.schema.json").read_text(encoding="utf-8")
+    assert run.stdout == committed
+    jsonschema.Draft202012Validator.check_schema(json.loads(run.stdout))
+
+
+def test_committed_schema_is_up_to_date() -> None:
+    committed = (REPO / "schemas" / "kpi-spec.schema.json").read_text(encoding="utf-8")
+    assert committed == spec_schema_text(), (
+        "schemas/kpi-spec.schema.json is stale:"
+        " run `kpilint schema > schemas/kpi-spec.schema.json`")
+
+
+def test_config_schema_is_valid() -> None:
+    schema = json.loads((REPO / "schemas" / "kpilint-config.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_text_output_and_exit_codes(project: Path) -> None:
+    write_files(project, {"a.kpi.yaml": ORPHAN})
+    run = run_kpilint("check", cwd=project)
+    assert run.code == 1
+    assert run.stdout.splitlines() == [
+        "a.kpi.yaml:3:5: G102 [error] KPI 'orphan' does not reach any KGI: add `supports:` with"
+        " the id of the KSF or KGI it drives",
+        "Found 1 problem (1 error, 0 warnings, 0 infos) in 1 file.",
+    ]
+    assert "\033[" not in run.stdout
+    assert run_kpilint("check", "--exit-zero", cwd=project).code == 0
+    assert run_kpilint("check", "--quiet", cwd=project).stdout.count("\n") == 1
+
+
+def test_clean_run_exits_0(project: Path) -> None:
+    write_files(project, {"a.kpi.yaml": "version: 1\nkpis: []\n"})
+    run = run_kpilint("check", cwd=project)
+    assert (run.code, run.stdout) == (0, "All checks passed (1 file checked).\n")
+
+
+def test_output_file(project: Path) -> None:
+    write_files(project, {"a.kpi.yaml": ORPHAN})
+    run = run_kpilint("check", "--output-format", "json", "--output-file", "report.json",
+                      cwd=project)
+    assert (run.code, run.stdout) == (1, "")
+    report = json.loads((project / "report.json").read_text(encoding="utf-8"))
+    assert report["summary"] == {"files": 1, "errors": 1, "warnings": 0, "infos": 0}
+
+
+@pytest.mark.parametrize("args,message", [
+    (["check", "missing.kpi.yaml"], "kpilint: error: missing.kpi.yaml: no such file or directory"),
+    (["check", "--output-format", "xml"], "kpilint: error: argument --output-format: invalid"
+     " choice: 'xml'"),
+    (["check", "--select", "Z999"], "kpilint: error: command line: 'Z999' matches no rule"),
+    (["check", "--today", "tomorrow"], "kpilint: error: argument --today: 'tomorrow' is not a"
+     " date (use YYYY-MM-DD)"),
+    (["chek"], "kpilint: error: argument COMMAND: invalid choice: 'chek'"),
+])
+def test_usage_errors_are_one_line_exit_2(project: Path, args: list[str], message: str) -> None:
+    write_files(project, {"a.kpi.yaml": ORPHAN})
+    run = run_kpilint(*args, cwd=project)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr.startswith(message)
+    assert run.stderr.count("\n") == 1
+
+
+def test_exit_zero_never_hides_exit_2(project: Path) -> None:
+    run = run_kpilint("check", "--exit-zero", "missing.kpi.yaml", cwd=project)
+    assert run.code == 2
+
+
+CRASHING = """
+import sys
+from kpilint.rules import g103_unmeasured_kgi as module
+def explode(self, graph, context):
+    raise ZeroDivisionError("division by zero")
+module.UnmeasuredKgi.check = explode
+from kpilint.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_crashing_rule_is_x002_others_still_run(project: Path) -> None:
+    write_files(project, {"a.kpi.yaml": ORPHAN})
+    process = subprocess.run(
+        [sys.executable, "-c", CRASHING, "check", "--output-format", "json"], cwd=project,
+        capture_output=True, text=True, check=False)
+    assert process.returncode == 2
+    found = json.loads(process.stdout)["diagnostics"]
+    assert [(d["code"], d["line"], d["column"]) for d in found] == [
+        ("X002", 1, 1), ("G102", 3, 5)]
+    assert found[0]["message"].startswith(
+        "rule G103 (unmeasured-kgi) crashed: ZeroDivisionError: division by zero")
+    assert process.stderr == ""
+    debug = subprocess.run(
+        [sys.executable, "-c", CRASHING, "check", "--debug", "--ignore", "X002"], cwd=project,
+        capture_output=True, text=True, check=False)
+    assert debug.returncode == 2
+    assert "Traceback" in debug.stderr and "X002" in debug.stdout
+
+
+def test_color_only_on_a_terminal(project: Path) -> None:
+    write_files(project, {"a.kpi.yaml": ORPHAN})
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "kpilint", "check"], cwd=project,
+                               stdout=follower, stderr=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    output = b"".join(chunks).decode()
+    assert "\033[31m" in output and "G102" in output
+    plain = run_kpilint("check", "--no-color", cwd=project)
+    assert "\033[" not in plain.stdout
+
+
+def test_python_dash_m_and_console_script_agree(project: Path) -> None:
+    script = Path(sys.executable).with_name("kpilint")
+    if not script.exists():
+        pytest.skip("the kpilint console script is not installed beside this Python")
+    module = run_kpilint("--version", cwd=project)
+    direct = subprocess.run([str(script), "--version"], capture_output=True, text=True,
+                            check=False)
+    assert direct.stdout == module.stdout
