@@ -254,7 +254,7 @@ class _Builder:
                             f"{suggestion_suffix(matches)}", subject, key,
                             replacement_fix(key_node.span, matches))
                 continue
-            if _has_bad_tag(value_node):
+            if value_node.has_bad_tag:
                 continue
             values[key] = _python_value(value_node, as_text=key in texts)
         return values
@@ -285,16 +285,6 @@ def _field_containing(node: MappingNode, span: Span) -> str | None:
                                                                                   span)):
             return key.text
     return None
-
-
-def _has_bad_tag(node: Node) -> bool:
-    if node.bad_tag:
-        return True
-    if isinstance(node, SequenceNode):
-        return any(_has_bad_tag(item) for item in node.items)
-    if isinstance(node, MappingNode):
-        return any(_has_bad_tag(key) or _has_bad_tag(value) for key, value in node.pairs)
-    return False
 
 
 def _python_value(node: Node, as_text: bool) -> Any:

@@ -53,6 +53,7 @@ class ProjectGraph:
     def __init__(self, files: Iterable[SpecFile]) -> None:
         self.files: list[SpecFile] = sorted(files, key=lambda spec: spec.path)
         self.graph: nx.DiGraph[str] = nx.DiGraph()
+        self.supports_graph: nx.DiGraph[str] = nx.DiGraph()
         self.entities: dict[str, AnyRecord] = {}
         self.duplicates: list[tuple[AnyRecord, AnyRecord]] = []
         self.references: list[Reference] = []
@@ -70,6 +71,7 @@ class ProjectGraph:
             return
         self.entities[record.id] = record
         self.graph.add_node(record.id, kind=record.kind, record=record)
+        self.supports_graph.add_node(record.id)
 
     def _add_references(self, record: AnyRecord) -> None:
         for field_name in (SUPPORTS, PAIRED_WITH):
@@ -85,6 +87,8 @@ class ProjectGraph:
                     self.broken.append(reference)
                     continue
                 self.graph.add_edge(record.id, target_id, kind=field_name)
+                if field_name == SUPPORTS:
+                    self.supports_graph.add_edge(record.id, target_id)
 
     def of_kind(self, kind: str) -> list[AnyRecord]:
         """Entities of one kind, in path then line order."""
@@ -101,13 +105,6 @@ class ProjectGraph:
     @property
     def kpis(self) -> list[EntityRecord[Kpi]]:
         return cast(list[EntityRecord[Kpi]], self.of_kind(Kpi.kind))
-
-    @functools.cached_property
-    def supports_graph(self) -> nx.DiGraph[str]:
-        """The subgraph of supports edges only (what "reaches" follows)."""
-        view = nx.subgraph_view(
-            self.graph, filter_edge=lambda a, b: self.graph.edges[a, b]["kind"] == SUPPORTS)
-        return nx.DiGraph(view)
 
     @functools.cached_property
     def kpis_reaching(self) -> dict[str, list[EntityRecord[Kpi]]]:

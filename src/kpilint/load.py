@@ -30,7 +30,6 @@ COLLECTION_TAGS = frozenset(STANDARD_TAG_PREFIX + name for name in ("map", "seq"
 UTF16_32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
 
-_RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
@@ -51,6 +50,11 @@ class Node:
     tag: str
     bad_tag: bool
 
+    @property
+    def has_bad_tag(self) -> bool:
+        """Whether this node or anything inside it carries an unsupported tag."""
+        return self.bad_tag
+
 
 @dataclass(eq=False, slots=True)
 class ScalarNode(Node):
@@ -64,6 +68,11 @@ class ScalarNode(Node):
 @dataclass(eq=False, slots=True)
 class SequenceNode(Node):
     items: list[Node] = field(default_factory=list)
+    tainted: bool = False
+
+    @property
+    def has_bad_tag(self) -> bool:
+        return self.bad_tag or self.tainted
 
 
 @dataclass(eq=False, slots=True)
@@ -72,13 +81,19 @@ class MappingNode(Node):
 
     pairs: list[tuple[Node, Node]] = field(default_factory=list)
     head: Span | None = None
+    tainted: bool = False
+    index: dict[str, tuple[Node, Node]] | None = None
+
+    @property
+    def has_bad_tag(self) -> bool:
+        return self.bad_tag or self.tainted
 
     def get(self, key: str) -> tuple[Node, Node] | None:
         """The (key, value) pair whose key's source text is ``key``."""
-        for key_node, value_node in self.pairs:
-            if isinstance(key_node, ScalarNode) and key_node.text == key:
-                return key_node, value_node
-        return None
+        if self.index is None:
+            self.index = {key_node.text: (key_node, value_node) for key_node, value_node
+                          in reversed(self.pairs) if isinstance(key_node, ScalarNode)}
+        return self.index.get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +173,21 @@ def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
     return prefix.count(b"\n") + 1, column
 
 
+_IMPLICIT_RESOLVERS: dict[str | None, list[tuple[str, Any]]] = (
+    yaml.resolver.Resolver.yaml_implicit_resolvers)
+
+
 def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
-    """The YAML 1.1 tag of an untagged scalar (``yes`` is a bool, ``0x1`` an int...)."""
-    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
-    return tag
+    """The YAML 1.1 tag of an untagged scalar (``yes`` is a bool, ``0x1`` an int...).
+
+    The same lookup as PyYAML's ``Resolver.resolve`` for scalars, without its per-call overhead.
+    """
+    if implicit[0]:
+        candidates = _IMPLICIT_RESOLVERS.get(value[0] if value else "", [])
+        for tag, pattern in (*candidates, *_IMPLICIT_RESOLVERS.get(None, [])):
+            if pattern.match(value):
+                return tag
+    return STR_TAG
 
 
 def _span(start: Any, end: Any) -> Span:
@@ -173,6 +199,8 @@ def _hashable_key(node: Node) -> tuple[str, str] | None:
     if not isinstance(node, ScalarNode) or node.bad_tag:
         return None
     value = node.value
+    if isinstance(value, str):
+        return "str", value
     return type(value).__name__, repr(value)
 
 
@@ -308,7 +336,7 @@ class _Composer:
             return ScalarNode(span, tag, True, event.value, None, plain)
         if tag is None or tag == "!":
             tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
-        if tag == MERGE_TAG:
+        if tag in (STR_TAG, MERGE_TAG):
             return ScalarNode(span, tag, False, event.value, event.value, plain)
         try:
             value = _CONSTRUCTOR.yaml_constructors[tag](
@@ -351,6 +379,7 @@ class _Composer:
                                  value_span.end_column)
         else:
             node.items = frame.children
+        node.tainted = any(child.has_bad_tag for child in frame.children)
         if frame.anchor is not None:
             self.open_anchors.discard(frame.anchor)
             self._anchor(frame.anchor, node, frame.weight)

@@ -19,7 +19,8 @@ class MultiplePrimary(ProjectRule):
         for kgi in graph.kgis:
             primaries = [kpi for kpi in graph.kpis_reaching[kgi.id] if kpi.model.primary]
             if len(primaries) > 1:
-                names = ", ".join(f"'{kpi.id}'" for kpi in primaries)
+                names = ", ".join(f"'{kpi.id}'" for kpi in primaries[:5]) + (
+                    f" and {len(primaries) - 5} more" if len(primaries) > 5 else "")
                 yield Violation(
                     kgi.at_entity(),
                     f"KGI '{kgi.id}' has {len(primaries)} primary KPIs ({names}); mark only"
