@@ -14,10 +14,11 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from kpilint.diagnostics import Edit, Fix, Location, Span, Violation
-from kpilint.load import LoadedYaml, MappingNode, Node, ScalarNode, SequenceNode
+from kpilint.load import LoadedYaml, MappingNode, Node, ScalarNode, SequenceNode, first_fault
 from kpilint.model import (
     ENTITY_MODELS,
     EXTENSION_PREFIX,
+    Baseline,
     Entity,
     SpecDocument,
     text_fields,
@@ -26,6 +27,7 @@ from kpilint.model import (
 TOP_LEVEL_TEXT = text_fields(SpecDocument)
 ENTITY_TEXT = {model: text_fields(model) for model in ENTITY_MODELS}
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
+NESTED_MODELS: dict[str, type[BaseModel]] = {"baseline": Baseline}
 PYDANTIC_TYPE_NAMES = {
     "string_type": "a string", "float_type": "a number", "int_type": "an integer",
     "bool_type": "true or false", "date_type": "a date (YYYY-MM-DD)", "list_type": "a list",
@@ -161,6 +163,10 @@ class _Builder:
             Location(self.spec.path, span), message, subject=subject, field=field_path, fix=fix))
 
     def document(self, root: Node, first: bool) -> None:
+        fault = first_fault(root, text_field=False) if root.bad_tag else None
+        if fault is not None:
+            self.report(*fault)
+            return
         if isinstance(root, SequenceNode):
             self.report(root.span,
                         "a top-level list is not a kpilint v1 spec; if this file is another KPI"
@@ -170,14 +176,14 @@ class _Builder:
             self.report(root.span, "a spec file must be a mapping with `version: 1` and any of"
                                    " kgis, ksfs, kpis")
             return
-        values = self._plain_values(root, SpecDocument, TOP_LEVEL_TEXT, subject=None)
+        values, unusable = self._plain_values(root, SpecDocument, TOP_LEVEL_TEXT, None,
+                                              skip=frozenset(SECTIONS))
         scope = values.get("scope") if isinstance(values.get("scope"), str) else None
-        version_pair = root.get("version")
-        if version_pair is None:
+        if root.get("version") is None:
             self.report(Span.file_start() if first else root.head or root.span,
                         "missing required field `version`: add `version: 1` at the top")
         else:
-            self._validate_top(root, values)
+            self._validate(SpecDocument, root, values, None, unusable)
         scope_pair = root.get("scope")
         if scope is not None and scope_pair is not None:
             self.spec.scopes.append((scope, Location(self.spec.path, scope_pair[1].span)))
@@ -187,16 +193,13 @@ class _Builder:
                 continue
             self._section(section, model, pair[1], scope)
 
-    def _validate_top(self, root: MappingNode, values: dict[str, Any]) -> None:
-        top = {key: value for key, value in values.items() if key not in SECTIONS}
-        try:
-            SpecDocument.model_validate(top)
-        except ValidationError as error:
-            for detail in error.errors():
-                self._report_pydantic(root, detail, None)
-
     def _section(self, section: str, model: type[Entity], value: Node, scope: str | None) -> None:
-        if isinstance(value, ScalarNode) and value.value is None and not value.bad_tag:
+        if value.bad_tag:
+            fault = first_fault(value, text_field=False)
+            assert fault is not None
+            self.report(*fault)
+            return
+        if isinstance(value, ScalarNode) and value.value is None and value.invalid is None:
             return
         if not isinstance(value, SequenceNode):
             self.report(value.span, f"`{section}` must be a list of {model.kind}s"
@@ -214,60 +217,111 @@ class _Builder:
         subject = None
         if id_pair is not None and isinstance(id_pair[1], ScalarNode):
             subject = id_pair[1].text
-        values = self._plain_values(node, model, ENTITY_TEXT[model], subject)
-        try:
-            entity = model.model_validate(values)
-        except ValidationError as error:
-            bad_fields: set[str] = set()
-            missing: set[str] = set()
-            for detail in error.errors():
-                loc = detail["loc"]
-                if detail["type"] == "missing":
-                    missing.add(str(loc[0]))
-                elif loc and loc[0] in values:
-                    bad_fields.add(str(loc[0]))
-                self._report_pydantic(node, detail, subject if "id" not in loc[:1] else None)
-            if "id" in bad_fields or "id" in missing:
-                return
-            kept = {key: value for key, value in values.items() if key not in bad_fields}
-            if "name" in missing or "name" in bad_fields:
-                kept["name"] = ""
-            entity = model.model_validate(kept)
-        self.spec.entities.append(EntityRecord(entity, self.spec.path, node, scope))
+        values, unusable = self._plain_values(node, model, ENTITY_TEXT[model], subject)
+        if "id" in unusable:
+            return
+        entity = self._validate(model, node, values, subject, unusable)
+        if isinstance(entity, Entity):
+            self.spec.entities.append(EntityRecord(entity, self.spec.path, node, scope))
+
+    def _validate(self, model: type[BaseModel], node: MappingNode, values: dict[str, Any],
+                  subject: str | None, unusable: set[str]) -> BaseModel | None:
+        """Validate, reporting each problem once; a field in error is dropped and counts absent.
+
+        ``unusable`` fields were reported already. Returns None when the entity has no valid
+        id (it cannot join the graph).
+        """
+        values = dict(values)
+        dropped = set(unusable)
+        if "name" in dropped and "name" in model.model_fields:
+            values["name"] = ""
+        while True:
+            try:
+                return model.model_validate(values)
+            except ValidationError as error:
+                newly = self._report_errors(node, error, subject, dropped)
+            if not newly or "id" in newly:
+                return None
+            dropped |= newly
+            for name in newly:
+                values.pop(name, None)
+            if "name" in newly and "name" in model.model_fields:
+                values["name"] = ""
+
+    def _report_errors(self, node: MappingNode, error: ValidationError, subject: str | None,
+                       dropped: set[str]) -> set[str]:
+        """Report pydantic's errors as E002, except for fields already dropped; their fields."""
+        newly: set[str] = set()
+        for detail in error.errors():
+            loc = tuple(detail["loc"])
+            if not loc or loc[0] in dropped:
+                continue
+            newly.add(str(loc[0]))
+            self._report_pydantic(node, detail, None if loc[0] == "id" else subject)
+        return newly
 
     def _plain_values(self, node: MappingNode, model: type[BaseModel], texts: frozenset[str],
-                      subject: str | None) -> dict[str, Any]:
-        """The mapping as Python values; unknown keys reported, extension keys skipped."""
+                      subject: str | None, skip: frozenset[str] = frozenset(),
+                      ) -> tuple[dict[str, Any], set[str]]:
+        """The mapping as Python values, and the known fields whose value is unusable.
+
+        Unknown keys and unusable values (unsupported tags, invalid typed scalars) are reported;
+        extension keys and the fields in ``skip`` are left out.
+        """
         values: dict[str, Any] = {}
+        unusable: set[str] = set()
         known = list(model.model_fields)
         for key_node, value_node in node.pairs:
             if not isinstance(key_node, ScalarNode) or not isinstance(key_node.value, str):
                 self.report(key_node.span, "keys must be plain field names", subject)
                 continue
             key = key_node.text
-            if key.startswith(EXTENSION_PREFIX):
+            if key.startswith(EXTENSION_PREFIX) or key in skip:
                 continue
             if key not in known:
-                matches = did_you_mean(key, known)
-                kind = getattr(model, "kind", "spec file top level")
-                self.report(key_node.span, f"unknown key `{key}` for a {kind}"
-                            f"{suggestion_suffix(matches)}", subject, key,
-                            replacement_fix(key_node.span, matches))
+                self._unknown_key(key_node, known, model, subject)
                 continue
-            if value_node.has_bad_tag:
+            fault = first_fault(value_node, text_field=key in texts)
+            if fault is not None:
+                self.report(fault[0], f"`{key}`: {fault[1]}", subject, key)
+                unusable.add(key)
                 continue
             values[key] = _python_value(value_node, as_text=key in texts)
-        return values
+        return values, unusable
+
+    def _unknown_key(self, key_node: ScalarNode, known: list[str], model: type[BaseModel],
+                     subject: str | None, field_path: str | None = None) -> None:
+        key = key_node.text
+        matches = did_you_mean(key, known)
+        if issubclass(model, Entity):
+            where = f"for a {model.kind}"
+        elif model is SpecDocument:
+            where = "at the top level"
+        else:
+            where = f"in `{field_path}`"
+        self.report(key_node.span, f"unknown key `{key}` {where}{suggestion_suffix(matches)};"
+                    " extension keys start with `x-`", subject, field_path or key,
+                    replacement_fix(key_node.span, matches))
 
     def _report_pydantic(self, node: MappingNode, detail: Any, subject: str | None) -> None:
         loc = tuple(detail["loc"])
+        parent, parent_path = _node_at(node, loc[:-1])
+        name = str(loc[-1])
         if detail["type"] == "missing":
-            name = str(loc[0])
-            what = f"{subject!r}" if subject else "this entity"
-            self.report(node.head or node.span,
+            what = f"{subject!r}" if subject and len(loc) == 1 else (
+                f"`{parent_path}`" if parent_path else "this entity")
+            at_entity = len(loc) == 1 and isinstance(parent, MappingNode) and parent.head
+            self.report(at_entity or parent.span,
                         f"{what} is missing required field `{name}`: add `{name}: ...`",
-                        subject, name)
+                        subject, f"{parent_path}.{name}" if parent_path else name)
             return
+        if detail["type"] == "extra_forbidden" and isinstance(parent, MappingNode):
+            pair = parent.get(name)
+            nested = NESTED_MODELS.get(str(loc[0]))
+            if pair is not None and isinstance(pair[0], ScalarNode) and nested is not None:
+                self._unknown_key(pair[0], list(nested.model_fields), nested, subject,
+                                  f"{parent_path}.{name}")
+                return
         target, field_path = _node_at(node, loc)
         self.report(target.span, _message(detail, target, field_path), subject, field_path,
                     _enum_fix(detail, target))
@@ -289,7 +343,8 @@ def _field_containing(node: MappingNode, span: Span) -> str | None:
 
 def _python_value(node: Node, as_text: bool) -> Any:
     if isinstance(node, ScalarNode):
-        if as_text and node.value is not None and not isinstance(node.value, str):
+        if as_text and (node.invalid is not None or (
+                node.value is not None and not isinstance(node.value, str))):
             return node.text
         return node.value
     if isinstance(node, SequenceNode):

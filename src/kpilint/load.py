@@ -9,8 +9,10 @@ with PyYAML's YAML 1.1 rules; only the standard tags are ever constructed, so no
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,35 +46,36 @@ class Limits:
 
 @dataclass(eq=False, slots=True)
 class Node:
-    """A composed YAML node with its source span."""
+    """A composed YAML node with its source span.
+
+    ``bad_tag`` marks an unsupported tag (never constructed); ``tainted`` marks a collection with
+    such a node, or an invalid scalar, somewhere inside. The model builder decides whether that
+    matters (it does not in ``x-`` fields, nor for an invalid scalar in a text field).
+    """
 
     span: Span
     tag: str
     bad_tag: bool
 
-    @property
-    def has_bad_tag(self) -> bool:
-        """Whether this node or anything inside it carries an unsupported tag."""
-        return self.bad_tag
-
 
 @dataclass(eq=False, slots=True)
 class ScalarNode(Node):
-    """A scalar: ``text`` is the source value, ``value`` the YAML 1.1 resolved one."""
+    """A scalar: ``text`` is the source value, ``value`` the YAML 1.1 resolved one.
+
+    ``invalid`` says why the value could not be constructed (``2026-02-30`` looks like a date but
+    is none); ``value`` is then None.
+    """
 
     text: str
     value: Any
     plain: bool
+    invalid: str | None = None
 
 
 @dataclass(eq=False, slots=True)
 class SequenceNode(Node):
     items: list[Node] = field(default_factory=list)
     tainted: bool = False
-
-    @property
-    def has_bad_tag(self) -> bool:
-        return self.bad_tag or self.tainted
 
 
 @dataclass(eq=False, slots=True)
@@ -83,10 +86,6 @@ class MappingNode(Node):
     head: Span | None = None
     tainted: bool = False
     index: dict[str, tuple[Node, Node]] | None = None
-
-    @property
-    def has_bad_tag(self) -> bool:
-        return self.bad_tag or self.tainted
 
     def get(self, key: str) -> tuple[Node, Node] | None:
         """The (key, value) pair whose key's source text is ``key``."""
@@ -165,12 +164,23 @@ def _fail_at_start(message: str) -> LoadedYaml:
     return LoadedYaml([], [Problem("E001", Span.file_start(), message)])
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LIBYAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _position_in(prefix: str) -> tuple[int, int]:
+    """1-based line and column just after ``prefix`` (breaks: LF, CRLF, CR, as editors count)."""
+    line = 1
+    line_start = 0
+    for match in LINE_BREAK.finditer(prefix):
+        line += 1
+        line_start = match.end()
+    return line, len(prefix) - line_start + 1
+
+
 def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and code-point column of the byte at ``offset``."""
-    prefix = data[:offset]
-    line_start = prefix.rfind(b"\n") + 1
-    column = len(prefix[line_start:].decode("utf-8", errors="replace")) + 1
-    return prefix.count(b"\n") + 1, column
+    return _position_in(data[:offset].decode("utf-8", errors="replace"))
 
 
 _IMPLICIT_RESOLVERS: dict[str | None, list[tuple[str, Any]]] = (
@@ -198,6 +208,8 @@ def _hashable_key(node: Node) -> tuple[str, str] | None:
     """The identity of a mapping key as YAML 1.1 resolves it: (type, value)."""
     if not isinstance(node, ScalarNode) or node.bad_tag:
         return None
+    if node.invalid is not None:
+        return "invalid", node.text
     value = node.value
     if isinstance(value, str):
         return "str", value
@@ -212,6 +224,7 @@ class _Frame:
     anchor: str | None
     weight: int = 1
     children: list[Node] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
 
 
 class _Composer:
@@ -225,6 +238,20 @@ class _Composer:
         self.weights: dict[int, int] = {}
         self.open_anchors: set[str] = set()
         self.expanded_nodes = 0
+        self.line_starts: list[int] | None = None
+        if any(character in text for character in LIBYAML_ONLY_BREAKS):
+            self.line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(text))]
+
+    def _span(self, start: Any, end: Any) -> Span:
+        """A span from libyaml marks, in editors' lines (libyaml also breaks at NEL, LS, PS)."""
+        if self.line_starts is None:
+            return _span(start, end)
+        return Span(*self._line_column(start.index), *self._line_column(end.index))
+
+    def _line_column(self, index: int) -> tuple[int, int]:
+        assert self.line_starts is not None
+        line = bisect.bisect_right(self.line_starts, index)
+        return line, index - self.line_starts[line - 1] + 1
 
     def compose(self) -> LoadedYaml:
         documents: list[Node | None] = []
@@ -256,8 +283,8 @@ class _Composer:
         message = f"invalid YAML: {problem}" + (f" {context}" if context else "")
         if mark is None:
             return Problem("E001", Span.file_start(), message)
-        line, column = mark.line + 1, mark.column + 1
-        return Problem("E001", Span(line, column, line, column + 1), message)
+        at = self._span(mark, mark)
+        return Problem("E001", Span(at.line, at.column, at.line, at.column + 1), message)
 
     def _compose_document(self, parser: Any) -> Node | None:
         """Compose one document; returns None for an empty (null) document."""
@@ -270,8 +297,10 @@ class _Composer:
             node: Node | None = None
             if isinstance(event, yaml.AliasEvent):
                 node = self._resolve_alias(event)
+                occurrence = self._span(event.start_mark, event.end_mark)
             elif isinstance(event, yaml.ScalarEvent):
                 node = self._scalar(event)
+                occurrence = node.span
                 self._count(1)
                 self._anchor(event.anchor, node, 1)
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -286,12 +315,15 @@ class _Composer:
             else:
                 frame = stack.pop()
                 node = self._close(frame, event)
+                occurrence = node.span
             if stack:
                 stack[-1].children.append(node)
+                stack[-1].spans.append(occurrence)
                 stack[-1].weight += self.weights.get(id(node), 1)
             else:
                 root = node
-        if isinstance(root, ScalarNode) and root.value is None and not root.bad_tag:
+        if (isinstance(root, ScalarNode) and root.value is None and not root.bad_tag
+                and root.invalid is None):
             return None
         return root
 
@@ -310,7 +342,7 @@ class _Composer:
             self.weights[id(node)] = weight
 
     def _resolve_alias(self, event: Any) -> Node:
-        span = _span(event.start_mark, event.end_mark)
+        span = self._span(event.start_mark, event.end_mark)
         if event.anchor in self.open_anchors:
             self.problems.append(Problem(
                 "E001", span, f"alias *{event.anchor} refers to a node that contains it"
@@ -327,12 +359,10 @@ class _Composer:
         return tag is None or tag == "!" or tag in allowed
 
     def _scalar(self, event: Any) -> ScalarNode:
-        span = _span(event.start_mark, event.end_mark)
+        span = self._span(event.start_mark, event.end_mark)
         plain = event.style is None or event.style == ""
         tag = event.tag
         if not self._tag_is_supported(tag, SCALAR_TAGS):
-            self.problems.append(Problem(
-                "E002", span, f"unsupported YAML tag {tag!r}; spec files use plain values"))
             return ScalarNode(span, tag, True, event.value, None, plain)
         if tag is None or tag == "!":
             tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
@@ -342,23 +372,18 @@ class _Composer:
             value = _CONSTRUCTOR.yaml_constructors[tag](
                 _CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
         except (ValueError, TypeError, OverflowError, yaml.YAMLError) as error:
-            self.problems.append(Problem(
-                "E002", span, f"{event.value!r} is not a valid {tag.rsplit(':', 1)[-1]}:"
-                f" {error}"))
-            return ScalarNode(span, tag, True, event.value, None, plain)
+            reason = f"{event.value!r} is not a valid {tag.rsplit(':', 1)[-1]} ({error})"
+            return ScalarNode(span, tag, False, event.value, None, plain, reason)
         if isinstance(value, datetime.datetime):
             value = value.date() if value.time() == datetime.time() else value
         return ScalarNode(span, tag, False, event.value, value, plain)
 
     def _open(self, event: Any) -> _Frame:
-        span = _span(event.start_mark, event.end_mark)
+        span = self._span(event.start_mark, event.end_mark)
         self._count(1)
         is_mapping = isinstance(event, yaml.MappingStartEvent)
         default_tag = STANDARD_TAG_PREFIX + ("map" if is_mapping else "seq")
         bad = not self._tag_is_supported(event.tag, COLLECTION_TAGS)
-        if bad:
-            self.problems.append(Problem(
-                "E002", span, f"unsupported YAML tag {event.tag!r}; spec files use plain values"))
         tag = default_tag if event.tag in (None, "!") else event.tag
         node: SequenceNode | MappingNode = (
             MappingNode(span, tag, bad) if is_mapping else SequenceNode(span, tag, bad))
@@ -368,42 +393,42 @@ class _Composer:
 
     def _close(self, frame: _Frame, event: Any) -> Node:
         node = frame.node
-        start = node.span
-        node.span = Span(start.line, start.column, event.end_mark.line + 1,
-                         event.end_mark.column + 1)
+        end = self._span(event.end_mark, event.end_mark)
+        node.span = Span(node.span.line, node.span.column, end.line, end.column)
         if isinstance(node, MappingNode):
-            node.pairs = self._mapping_pairs(frame.children)
+            node.pairs = self._mapping_pairs(frame.children, frame.spans)
             if frame.children:
-                key_span, value_span = frame.children[0].span, frame.children[1].span
+                key_span, value_span = frame.spans[0], frame.spans[1]
                 node.head = Span(key_span.line, key_span.column, value_span.end_line,
                                  value_span.end_column)
         else:
             node.items = frame.children
-        node.tainted = any(child.has_bad_tag for child in frame.children)
+        node.tainted = any(_is_faulty(child) for child in frame.children)
         if frame.anchor is not None:
             self.open_anchors.discard(frame.anchor)
             self._anchor(frame.anchor, node, frame.weight)
         self.weights.setdefault(id(node), frame.weight)
         return node
 
-    def _mapping_pairs(self, children: list[Node]) -> list[tuple[Node, Node]]:
-        """Apply merge keys and report duplicates; the last value of a key wins."""
-        explicit = list(zip(children[0::2], children[1::2], strict=True))
+    def _mapping_pairs(self, children: list[Node], spans: list[Span]) -> list[tuple[Node, Node]]:
+        """Apply merge keys and report duplicates (at each later occurrence); the last wins."""
         merged: dict[object, tuple[Node, Node]] = {}
         own: dict[object, tuple[Node, Node]] = {}
-        first_keys: dict[object, Node] = {}
-        for key_node, value_node in explicit:
+        first_seen: dict[object, Span] = {}
+        for index in range(0, len(children), 2):
+            key_node, value_node = children[index], children[index + 1]
             if isinstance(key_node, ScalarNode) and key_node.tag == MERGE_TAG:
                 for source in reversed(self._merge_sources(value_node)):
                     for pair in source.pairs:
                         merged[_hashable_key(pair[0]) or id(pair[0])] = pair
                 continue
             identity = _hashable_key(key_node) or id(key_node)
-            first = first_keys.setdefault(identity, key_node)
-            if first is not key_node:
+            occurrence = spans[index]
+            first = first_seen.setdefault(identity, occurrence)
+            if first is not occurrence:
                 self.problems.append(Problem(
-                    "E003", key_node.span,
-                    f"duplicate key {_key_text(key_node)!r} (first at line {first.span.line});"
+                    "E003", occurrence,
+                    f"duplicate key {_key_text(key_node)!r} (first at line {first.line});"
                     " only the last value would be kept: remove or rename one"))
             own[identity] = (key_node, value_node)
         merged.update(own)
@@ -422,3 +447,30 @@ class _Composer:
 
 def _key_text(node: Node) -> str:
     return node.text if isinstance(node, ScalarNode) else "<complex key>"
+
+
+def _is_faulty(node: Node) -> bool:
+    """Whether the node, or anything inside it, has an unsupported tag or an invalid scalar."""
+    if isinstance(node, (SequenceNode, MappingNode)):
+        return node.bad_tag or node.tainted
+    return node.bad_tag or (isinstance(node, ScalarNode) and node.invalid is not None)
+
+
+def first_fault(node: Node, text_field: bool) -> tuple[Span, str] | None:
+    """Where and why a field's value cannot be used: an unsupported tag, or (outside text
+    fields, which take the source text) a scalar that looks typed but is invalid."""
+    if node.bad_tag:
+        return node.span, f"unsupported YAML tag {node.tag!r}; spec files use plain values"
+    if not isinstance(node, (SequenceNode, MappingNode)):
+        if isinstance(node, ScalarNode) and node.invalid is not None and not text_field:
+            return node.span, node.invalid
+        return None
+    if not node.tainted:
+        return None
+    inner: list[Node] = (node.items if isinstance(node, SequenceNode)
+                         else [part for pair in node.pairs for part in pair])
+    for child in inner:
+        found = first_fault(child, text_field)
+        if found is not None:
+            return found
+    return None

@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic.config import JsonDict
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEADLINE_PATTERN = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
 EXTENSION_PREFIX = "x-"
 
@@ -36,8 +37,19 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _iso_day(value: Any) -> Any:
+    """Accept a date written as a string (JSON specs, quoted YAML): ``"2026-12-31"``."""
+    if isinstance(value, str) and DAY_PATTERN.match(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a calendar date") from None
+    return value
+
+
 def _period_end(value: Any) -> Any:
     """Normalise ``YYYY-MM`` and ``YYYY-Qn`` to the last day of that month or quarter."""
+    value = _iso_day(value)
     if not isinstance(value, str):
         return value
     match = DEADLINE_PATTERN.match(value)
@@ -60,7 +72,12 @@ IdList = Annotated[
     BeforeValidator(_as_list, json_schema_input_type=EntityId | list[EntityId]),
 ]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Day = Annotated[datetime.date, Field(strict=True)]
+Day = Annotated[
+    datetime.date,
+    BeforeValidator(_iso_day),
+    Field(strict=True),
+    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
+]
 Deadline = Annotated[
     datetime.date,
     BeforeValidator(_period_end),

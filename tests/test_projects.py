@@ -1,0 +1,135 @@
+"""Project resolution (SPEC §3): roots, nested projects, named paths, and incremental re-checks."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kpilint import engine as engine_module
+from kpilint.config import Config
+from kpilint.engine import Linter
+from kpilint.rule import Context
+from tests.conftest import run_kpilint, write_files
+
+GOAL = """\
+version: 1
+kgis:
+  - id: {kgi}
+    name: Annual revenue
+kpis:
+  - id: {kpi}
+    name: Leads per month
+    supports: {supports}
+"""
+
+
+def spec(kgi: str, kpi: str, supports: str | None = None) -> str:
+    return GOAL.format(kgi=kgi, kpi=kpi, supports=supports or kgi)
+
+
+def findings(root: Path, *args: str) -> list[tuple[str, str, int, int]]:
+    run = run_kpilint("check", "--output-format", "json", "--exit-zero", *args, cwd=root)
+    assert run.code == 0, run.stderr
+    return run.findings()
+
+
+def test_nearest_config_is_the_root(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "kpilint.toml": 'select = ["G102"]\n',
+        "team/kpilint.toml": 'select = ["E005"]\n',
+        "team/a.kpi.yaml": spec("rev", "leads", supports="missing"),
+    })
+    assert findings(tmp_path, "team/a.kpi.yaml") == [("team/a.kpi.yaml", "E005", 8, 15)]
+
+
+def test_git_root_without_config(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write_files(tmp_path, {"company.kpi.yaml": spec("rev", "leads"),
+                           "teams/sales/team.kpi.yaml": spec("rev2", "calls", supports="rev")})
+    work = tmp_path / "teams" / "sales"
+    assert findings(work, "--select", "E005", "team.kpi.yaml") == []
+
+
+def test_without_config_or_git_the_working_directory_is_the_root(tmp_path: Path) -> None:
+    write_files(tmp_path, {"company.kpi.yaml": spec("rev", "leads"),
+                           "team/t.kpi.yaml": spec("rev2", "calls", supports="rev")})
+    assert findings(tmp_path, "--select", "E005", "team/t.kpi.yaml") == []
+
+
+def test_nested_config_is_a_separate_project(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "kpilint.toml": "",
+        "company.kpi.yaml": spec("rev", "leads"),
+        "lab/kpilint.toml": "",
+        "lab/lab.kpi.yaml": spec("lab-goal", "experiments", supports="rev"),
+    })
+    found = findings(tmp_path, "--select", "E005")
+    assert found == [("lab/lab.kpi.yaml", "E005", 8, 15)]
+    run = run_kpilint("check", "--output-format", "json", "--select", "E005", cwd=tmp_path)
+    assert run.json()["summary"]["files"] == 2
+
+
+def test_named_paths_in_several_projects_in_one_run(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "a/kpilint.toml": 'select = ["G102"]\n',
+        "a/x.kpi.yaml": "version: 1\nkpis:\n  - id: lonely\n    name: Lonely\n",
+        "b/kpilint.toml": 'select = ["G103"]\n',
+        "b/y.kpi.yaml": "version: 1\nkgis:\n  - id: lonely\n    name: Lonely goal\n",
+    })
+    assert findings(tmp_path, "a/x.kpi.yaml", "b") == [
+        ("a/x.kpi.yaml", "G102", 3, 5), ("b/y.kpi.yaml", "G103", 3, 5)]
+
+
+def test_named_file_outside_include_is_linted(tmp_path: Path) -> None:
+    write_files(tmp_path, {"kpilint.toml": 'select = ["G102"]\n',
+                           "notes/goals.yaml": "version: 1\nkpis:\n  - id: k\n    name: K\n"})
+    assert findings(tmp_path) == []
+    assert findings(tmp_path, "notes/goals.yaml") == [("notes/goals.yaml", "G102", 3, 5)]
+
+
+def test_paths_are_shown_as_named(tmp_path: Path) -> None:
+    write_files(tmp_path, {"kpilint.toml": 'select = ["G102"]\n',
+                           "specs/a.kpi.yaml": "version: 1\nkpis:\n  - id: k\n    name: K\n"})
+    assert findings(tmp_path, "./specs/a.kpi.yaml")[0][0] == "./specs/a.kpi.yaml"
+    assert findings(tmp_path / "specs", "..")[0][0] == "a.kpi.yaml"
+    absolute = str(tmp_path / "specs" / "a.kpi.yaml")
+    assert findings(tmp_path, absolute)[0][0] == absolute
+
+
+def test_unreadable_discovered_file_is_e001_and_the_run_goes_on(tmp_path: Path) -> None:
+    write_files(tmp_path, {"kpilint.toml": "",
+                           "good.kpi.yaml": "version: 1\nkpis:\n  - id: k\n    name: K\n"})
+    (tmp_path / "dangling.kpi.yaml").symlink_to(tmp_path / "nowhere.kpi.yaml")
+    found = findings(tmp_path, "--select", "E001,G102")
+    assert found == [("dangling.kpi.yaml", "E001", 1, 1), ("good.kpi.yaml", "G102", 3, 5)]
+
+
+def test_update_rereads_only_the_changed_file(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(tmp_path, {"a.kpi.yaml": spec("rev", "leads"),
+                           "b.kpi.yaml": spec("rev-b", "calls", supports="rev-b")})
+    linter = Linter(tmp_path, Config(), Context(today=datetime.date(2026, 11, 23)))
+    for name in ("a.kpi.yaml", "b.kpi.yaml"):
+        linter.load(tmp_path / name, name)
+    assert [d.code for d in linter.check()] == []
+    reads: list[str] = []
+    original = engine_module.read_file
+
+    def counting_read(path: Path, limits: object) -> object:
+        reads.append(str(path))
+        return original(path, limits)  # type: ignore[arg-type]
+
+
+    monkeypatch.setattr(engine_module, "read_file", counting_read)
+    cached_b = linter.files[tmp_path / "b.kpi.yaml"]
+    linter.update(tmp_path / "a.kpi.yaml", "a.kpi.yaml",
+                  spec("rev", "leads", supports="rev-typo").encode())
+    found = linter.check()
+    assert reads == []
+    assert linter.files[tmp_path / "b.kpi.yaml"] is cached_b
+    assert cached_b.findings == []
+    assert [(d.code, d.location.path, d.location.span.line) for d in found] == [
+        ("G103", "a.kpi.yaml", 3), ("G102", "a.kpi.yaml", 6), ("E005", "a.kpi.yaml", 8)]
