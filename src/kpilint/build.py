@@ -299,9 +299,9 @@ class _Builder:
             where = "at the top level"
         else:
             where = f"in `{field_path}`"
-        self.report(key_node.span, f"unknown key `{key}` {where}{suggestion_suffix(matches)};"
-                    " extension keys start with `x-`", subject, field_path or key,
-                    replacement_fix(key_node.span, matches))
+        hint = suggestion_suffix(matches) or " (extension keys start with `x-`)"
+        self.report(key_node.span, f"unknown key `{key}` {where}{hint}", subject,
+                    field_path or key, replacement_fix(key_node.span, matches))
 
     def _report_pydantic(self, node: MappingNode, detail: Any, subject: str | None) -> None:
         loc = tuple(detail["loc"])
