@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -93,6 +93,11 @@ class SpecFile:
 
     def violations_of(self, code: str) -> list[Violation]:
         return self.violations.get(code, [])
+
+    def entities_of(self, model: type[ModelT]) -> list[EntityRecord[ModelT]]:
+        """The file's entities of one kind (``spec.entities_of(Kpi)``)."""
+        return [cast(EntityRecord[ModelT], record) for record in self.entities
+                if isinstance(record.model, model)]
 
     def add(self, code: str, violation: Violation) -> None:
         self.violations.setdefault(code, []).append(violation)

@@ -124,6 +124,13 @@ class ProjectGraph:
             for record in self.entities.values() if record.kind != Kgi.kind
         }
 
+    @functools.cached_property
+    def paired(self) -> frozenset[str]:
+        """KPIs at either end of a `paired_with` edge: pairing is symmetric."""
+        return frozenset(
+            node for source, target, data in self.graph.edges(data=True)
+            if data["kind"] == PAIRED_WITH for node in (source, target))
+
     def _in_order(self, ids: Iterable[str], kind: str) -> list[AnyRecord]:
         """The entities of ``kind`` among ``ids``, in path then line order."""
         records = [self.entities[node] for node in ids if self.entities[node].kind == kind]

@@ -1,0 +1,103 @@
+"""Building blocks shared by rule modules: "field is missing" rules and indicator inference."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Iterator, Mapping
+from typing import ClassVar
+
+from kpilint.build import EntityRecord, SpecFile
+from kpilint.diagnostics import Violation
+from kpilint.lexicon import Lexicon, indicator_lexicon
+from kpilint.model import Entity, Kpi
+from kpilint.rule import Context, FileRule, Option
+
+TERMS_SCHEMA = {"type": "array", "items": {"type": "string", "minLength": 1}}
+
+
+def describe(record: EntityRecord[Entity]) -> str:
+    """How messages name an entity: ``KPI 'leads'``."""
+    return f"{record.kind} '{record.id}'"
+
+
+def number(value: float) -> str:
+    """A number as people write it: ``100,000,000``, ``0.25``."""
+    return f"{int(value):,}" if value.is_integer() else f"{value:,}"
+
+
+@functools.cache
+def _extended(lexicon: Lexicon, terms: tuple[str, ...], meaning: str) -> Lexicon:
+    return lexicon.extended((term, meaning or term) for term in terms)
+
+
+def extended(lexicon: Lexicon, terms: list[str], meaning: str = "") -> Lexicon:
+    """``lexicon`` plus the user's ``terms`` from an ``extend-terms`` option."""
+    return _extended(lexicon, tuple(terms), meaning) if terms else lexicon
+
+
+def example_deadline(today: datetime.date) -> str:
+    """The end of the quarter after today's: a plausible deadline to show in advice."""
+    quarter = (today.month - 1) // 3 + 1
+    year, quarter = (today.year + 1, 1) if quarter == 4 else (today.year, quarter + 1)
+    month = quarter * 3
+    next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return (next_month - datetime.timedelta(days=1)).isoformat()
+
+
+class MissingField(FileRule):
+    """Reports entities of ``kinds`` that leave ``field_name`` out, at the entity."""
+
+    field_name: ClassVar[str]
+    kinds: ClassVar[tuple[str, ...]]
+
+    def advice(self, record: EntityRecord[Entity], context: Context) -> str:
+        """What to add, with an example."""
+        raise NotImplementedError
+
+    def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
+        for record in spec.entities:
+            if record.kind in self.kinds and getattr(record.model, self.field_name) is None:
+                yield Violation(
+                    record.at_entity(),
+                    f"{describe(record)} has no `{self.field_name}`: "
+                    f"{self.advice(record, context)}",
+                    subject=record.id)
+
+
+INDICATOR_OPTIONS: Mapping[str, Option] = {
+    "extend-leading": Option([], TERMS_SCHEMA, "more names of leading indicators"),
+    "extend-lagging": Option([], TERMS_SCHEMA, "more names of lagging indicators"),
+}
+
+
+@functools.cache
+def _indicator_terms(leading: tuple[str, ...], lagging: tuple[str, ...]) -> Lexicon:
+    extra = [(phrase, "leading") for phrase in leading]
+    extra += [(phrase, "lagging") for phrase in lagging]
+    return indicator_lexicon().extended(extra)
+
+
+class IndicatorInference:
+    """For rules that need a KPI's indicator: declared, else guessed from its name."""
+
+    options: ClassVar[Mapping[str, Option]] = INDICATOR_OPTIONS
+    settings: Mapping[str, object]
+
+    def _lexicon(self) -> Lexicon:
+        leading = self.settings.get("extend-leading", [])
+        lagging = self.settings.get("extend-lagging", [])
+        assert isinstance(leading, list) and isinstance(lagging, list)
+        return _indicator_terms(tuple(leading), tuple(lagging))
+
+    def guess(self, kpi: Kpi) -> tuple[str, str] | None:
+        """(indicator, the phrase it was recognised by) from the KPI's name, or None."""
+        term = self._lexicon().match(kpi.name)
+        return (term.value, term.phrase) if term else None
+
+    def indicator(self, kpi: Kpi) -> str | None:
+        """The declared indicator, else the lexicon's guess."""
+        if kpi.indicator is not None:
+            return kpi.indicator
+        guessed = self.guess(kpi)
+        return guessed[0] if guessed else None

@@ -1,0 +1,32 @@
+"""G105 lagging-only: every KPI of a KGI whose indicator is known is lagging."""
+
+from collections.abc import Iterator
+
+from kpilint.checks import IndicatorInference
+from kpilint.diagnostics import Severity, Violation
+from kpilint.graph import ProjectGraph, as_related
+from kpilint.rule import Context, ProjectRule
+
+
+class LaggingOnly(IndicatorInference, ProjectRule):
+    """Indicators are declared, or inferred from the lexicon when undeclared."""
+
+    code = "G105"
+    name = "lagging-only"
+    severity = Severity.WARNING
+    summary = "A KGI is tracked only by lagging KPIs, which report results too late to act"
+
+    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        for kgi in graph.kgis:
+            kpis = graph.kpis_reaching[kgi.id]
+            indicators = {kpi.id: self.indicator(kpi.model) for kpi in kpis}
+            lagging = [kpi for kpi in kpis if indicators[kpi.id] == "lagging"]
+            if not lagging or "leading" in indicators.values():
+                continue
+            yield Violation(
+                kgi.at_entity(),
+                f"every KPI of KGI '{kgi.id}' with a known indicator is lagging"
+                f" ({len(lagging)}): they report the result once it is too late to change;"
+                " add a leading KPI the team can move this month (activity, pipeline,"
+                " adoption)",
+                subject=kgi.id, related=as_related(lagging))

@@ -1,0 +1,29 @@
+"""S212 unquantified-kgi: a KGI lacks a numeric target or a unit."""
+
+from collections.abc import Iterator
+
+from kpilint.build import SpecFile
+from kpilint.diagnostics import Severity, Violation
+from kpilint.model import Kgi
+from kpilint.rule import Context, FileRule
+
+
+class UnquantifiedKgi(FileRule):
+    """For KGIs this replaces missing-target (S201) and missing-unit (S205)."""
+
+    code = "S212"
+    name = "unquantified-kgi"
+    severity = Severity.ERROR
+    summary = "A KGI has no numeric target or no unit, so it is a wish, not a goal"
+
+    def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
+        for kgi in spec.entities_of(Kgi):
+            missing = [name for name in ("target", "unit") if getattr(kgi.model, name) is None]
+            if not missing:
+                continue
+            fields = " and no ".join(f"`{name}`" for name in missing)
+            yield Violation(
+                kgi.at_entity(),
+                f"KGI '{kgi.id}' has no {fields}: a goal needs a number to reach and the unit"
+                " it is counted in, e.g. `target: 100000000` and `unit: JPY`",
+                subject=kgi.id)
