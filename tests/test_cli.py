@@ -17,6 +17,7 @@ from kpilint.schema import spec_schema_text
 from tests.conftest import REPO, run_kpilint, write_files
 
 ORPHAN = "version: 1\nkpis:\n  - id: orphan\n    name: Linked to nothing\n"
+GRAPH_ONLY = 'today = "2026-11-23"\nselect = ["E", "G"]\n'
 
 
 def test_version(tmp_path: Path) -> None:
@@ -67,7 +68,7 @@ def test_config_schema_is_valid() -> None:
 
 
 def test_text_output_and_exit_codes(project: Path) -> None:
-    write_files(project, {"a.kpi.yaml": ORPHAN})
+    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
     run = run_kpilint("check", cwd=project)
     assert run.code == 1
     assert run.stdout.splitlines() == [
@@ -87,7 +88,7 @@ def test_clean_run_exits_0(project: Path) -> None:
 
 
 def test_output_file(project: Path) -> None:
-    write_files(project, {"a.kpi.yaml": ORPHAN})
+    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
     run = run_kpilint("check", "--output-format", "json", "--output-file", "report.json",
                       cwd=project)
     assert (run.code, run.stdout) == (1, "")
@@ -105,7 +106,7 @@ def test_output_file(project: Path) -> None:
     (["chek"], "kpilint: error: argument COMMAND: invalid choice: 'chek'"),
 ])
 def test_usage_errors_are_one_line_exit_2(project: Path, args: list[str], message: str) -> None:
-    write_files(project, {"a.kpi.yaml": ORPHAN})
+    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
     run = run_kpilint(*args, cwd=project)
     assert (run.code, run.stdout) == (2, "")
     assert run.stderr.startswith(message)
@@ -129,7 +130,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_crashing_rule_is_x002_others_still_run(project: Path) -> None:
-    write_files(project, {"a.kpi.yaml": ORPHAN})
+    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
     process = subprocess.run(
         [sys.executable, "-c", CRASHING, "check", "--output-format", "json"], cwd=project,
         capture_output=True, text=True, check=False)
@@ -148,7 +149,7 @@ def test_crashing_rule_is_x002_others_still_run(project: Path) -> None:
 
 
 def test_color_only_on_a_terminal(project: Path) -> None:
-    write_files(project, {"a.kpi.yaml": ORPHAN})
+    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     leader, follower = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "kpilint", "check"], cwd=project,

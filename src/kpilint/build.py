@@ -47,6 +47,11 @@ class EntityRecord(Generic[ModelT]):
     path: str
     node: MappingNode
     scope: str | None
+    invalid: frozenset[str] = frozenset()
+
+    def lacks(self, name: str) -> bool:
+        """Whether the field is absent, and not merely invalid (E002 reported it already)."""
+        return getattr(self.model, name, None) is None and name not in self.invalid
 
     @property
     def id(self) -> str:
@@ -225,19 +230,21 @@ class _Builder:
         values, unusable = self._plain_values(node, model, ENTITY_TEXT[model], subject)
         if "id" in unusable:
             return
-        entity = self._validate(model, node, values, subject, unusable)
+        dropped = set(unusable)
+        entity = self._validate(model, node, values, subject, dropped)
         if isinstance(entity, Entity):
-            self.spec.entities.append(EntityRecord(entity, self.spec.path, node, scope))
+            self.spec.entities.append(
+                EntityRecord(entity, self.spec.path, node, scope, frozenset(dropped)))
 
     def _validate(self, model: type[BaseModel], node: MappingNode, values: dict[str, Any],
                   subject: str | None, unusable: set[str]) -> BaseModel | None:
         """Validate, reporting each problem once; a field in error is dropped and counts absent.
 
-        ``unusable`` fields were reported already. Returns None when the entity has no valid
-        id (it cannot join the graph).
+        ``unusable`` holds the fields reported already; every field dropped here is added to
+        it. Returns None when the entity has no valid id (it cannot join the graph).
         """
         values = dict(values)
-        dropped = set(unusable)
+        dropped = unusable
         if "name" in dropped and "name" in model.model_fields:
             values["name"] = ""
         while True:

@@ -57,7 +57,7 @@ class MissingField(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         for record in spec.entities:
-            if record.kind in self.kinds and getattr(record.model, self.field_name) is None:
+            if record.kind in self.kinds and record.lacks(self.field_name):
                 yield Violation(
                     record.at_entity(),
                     f"{describe(record)} has no `{self.field_name}`: "

@@ -19,7 +19,7 @@ class UndeclaredIndicator(IndicatorInference, FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         for kpi in spec.entities_of(Kpi):
-            if kpi.model.indicator is not None:
+            if not kpi.lacks("indicator"):
                 continue
             guessed = self.guess(kpi.model)
             advice = (f"its name ('{guessed[1]}') suggests `indicator: {guessed[0]}`" if guessed

@@ -27,6 +27,8 @@ class VagueDefinition(FileRule):
             if record.kind not in ("KPI", "KGI"):
                 continue
             definition = record.model.definition
+            if definition is None and not record.lacks("definition"):
+                continue
             if definition is None:
                 yield Violation(
                     record.at_entity(),

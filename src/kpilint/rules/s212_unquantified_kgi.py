@@ -18,7 +18,7 @@ class UnquantifiedKgi(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         for kgi in spec.entities_of(Kgi):
-            missing = [name for name in ("target", "unit") if getattr(kgi.model, name) is None]
+            missing = [name for name in ("target", "unit") if kgi.lacks(name)]
             if not missing:
                 continue
             fields = " and no ".join(f"`{name}`" for name in missing)
