@@ -8,6 +8,7 @@ second time. Only an entity without a valid ``id`` is left out of the graph.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -92,9 +93,27 @@ class SpecFile:
 
     path: str
     text: str
+    documents: list[Node] = field(default_factory=list)
     entities: list[EntityRecord[Entity]] = field(default_factory=list)
     violations: dict[str, list[Violation]] = field(default_factory=dict)
     scopes: list[tuple[str, Location]] = field(default_factory=list)
+
+    def quoted_or_block_scalars(self) -> Iterator[Span]:
+        """Spans of scalars that may hold a ``#`` as text (quoted and block scalars)."""
+        stack = list(self.documents)
+        seen: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, ScalarNode):
+                if not node.plain:
+                    yield node.span
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.items)
+            elif isinstance(node, MappingNode):
+                stack.extend(part for pair in node.pairs for part in pair)
 
     def violations_of(self, code: str) -> list[Violation]:
         return self.violations.get(code, [])
@@ -110,9 +129,9 @@ class SpecFile:
 
 def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
     """Validate every document of a loaded file into entities and E001-E003 violations."""
-    spec = SpecFile(path, loaded.text)
-    builder = _Builder(spec)
     non_empty = [document for document in loaded.documents if document is not None]
+    spec = SpecFile(path, loaded.text, non_empty)
+    builder = _Builder(spec)
     for index, document in enumerate(non_empty):
         builder.document(document, first=index == 0)
     for problem in loaded.problems:

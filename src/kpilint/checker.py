@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kpilint.baseline import apply_baseline, read_baseline
 from kpilint.config import RuleSelection, check_selectors, find_config_in, load_config
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.engine import Linter
 from kpilint.project import ProjectPlan, plan_projects, project_files
 from kpilint.report import RunResult
 from kpilint.rule import Context
+from kpilint.suppressions import Suppression
 
 
 @dataclass(slots=True)
@@ -25,6 +28,7 @@ class CheckOptions:
     today: datetime.date | None = None
     force_exclude: bool | None = None
     fail_on: Severity | None = None
+    baseline: Path | None = None
     progress: bool = False
 
 
@@ -35,6 +39,7 @@ class CheckOutcome:
     result: RunResult
     crashes: list[str]
     failed: bool
+    linters: list[Linter] = field(default_factory=list)
 
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
@@ -43,28 +48,41 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     for selectors in (options.selection.select or (), options.selection.extend_select,
                       options.selection.ignore):
         check_selectors(selectors, "command line")
-    reported: list[Diagnostic] = []
+    baseline = read_baseline(options.baseline) if options.baseline else None
+    shown: list[Diagnostic] = []
+    suppressed: list[tuple[Diagnostic, Suppression]] = []
+    fail_on: dict[int, Severity] = {}
     crashes: list[str] = []
+    linters: list[Linter] = []
+    named_files: set[str] = set()
     files = 0
-    failed = False
     plans = plan_projects(options.paths, cwd, options.config_file)
     for plan in plans:
         plan.config.selections.append(options.selection)
         nested: list[Path] = []
         linter = _load_project(plan, options, cwd, nested)
+        linters.append(linter)
         _add_nested_projects(plans, nested)
-        diagnostics = linter.check()
+        project_result = linter.check()
         crashes.extend(linter.crashes)
-        named_paths = {loaded.spec.path for loaded in linter.files.values()
-                       if plan.is_named(loaded.absolute)}
-        files += len(named_paths)
-        shown = [diagnostic for diagnostic in diagnostics
-                 if _is_reported(diagnostic, named_paths)]
-        fail_on = options.fail_on or plan.config.fail_on
-        failed = failed or any(diagnostic.severity >= fail_on for diagnostic in shown)
-        reported.extend(shown)
-    reported.sort(key=lambda diagnostic: diagnostic.sort_key)
-    return CheckOutcome(RunResult(reported, files), crashes, failed)
+        named = {loaded.spec.path: loaded for loaded in linter.files.values()
+                 if plan.is_named(loaded.absolute)}
+        relative = linter.root_relative_paths()
+        named_files.update(relative[path] for path in named)
+        files += len(named)
+        for diagnostic in project_result.diagnostics:
+            if _is_reported(diagnostic, set(named)):
+                shown.append(diagnostic)
+                fail_on[id(diagnostic)] = options.fail_on or plan.config.fail_on
+        suppressed.extend(pair for pair in project_result.suppressed
+                          if pair[0].location.path in named)
+    outcome = apply_baseline(shown, baseline or Counter(), named_files)
+    failed = any(diagnostic.severity >= fail_on[id(diagnostic)]
+                 for diagnostic in outcome.reported)
+    suppressed.sort(key=lambda pair: pair[0].sort_key)
+    result = RunResult(outcome.reported, files, suppressed,
+                       outcome.hidden if baseline is not None else None, outcome.stale)
+    return CheckOutcome(result, crashes, failed, linters)
 
 
 def _add_nested_projects(plans: list[ProjectPlan], roots: list[Path]) -> None:

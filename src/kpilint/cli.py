@@ -14,9 +14,14 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from kpilint import __version__
+
+if TYPE_CHECKING:
+    from kpilint.checker import CheckOptions, CheckOutcome
+    from kpilint.diagnostics import Diagnostic
+    from kpilint.report import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -43,6 +48,22 @@ def _date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
+def _add_project_options(parser: argparse.ArgumentParser) -> None:
+    """Options that choose the files and rules: shared by ``check`` and ``baseline``."""
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    parser.add_argument("--select", action="append", type=_rule_list, default=None,
+                        help="rules to enable: codes, prefixes, names or ALL (replaces config)")
+    parser.add_argument("--extend-select", action="append", type=_rule_list, default=[],
+                        help="rules to enable on top of the selection")
+    parser.add_argument("--ignore", action="append", type=_rule_list, default=[],
+                        help="rules to disable")
+    parser.add_argument("--config", type=Path, help="use this config file; its folder is the root")
+    parser.add_argument("--today", type=_date, help="the date time rules compare with")
+    parser.add_argument("--force-exclude", action="store_true", default=None,
+                        help="apply exclude to files named on the command line too")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of crashes")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from kpilint.report import FORMATS
 
@@ -51,26 +72,33 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     check = commands.add_parser("check", help="lint spec files (default: the project)")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    _add_project_options(check)
     check.add_argument("--output-format", choices=FORMATS, default=None,
                        help="how to print findings (default: text)")
     check.add_argument("--output-file", type=Path, help="write the report to FILE")
-    check.add_argument("--select", action="append", type=_rule_list, default=None,
-                       help="rules to enable: codes, prefixes, names or ALL (replaces config)")
-    check.add_argument("--extend-select", action="append", type=_rule_list, default=[],
-                       help="rules to enable on top of the selection")
-    check.add_argument("--ignore", action="append", type=_rule_list, default=[],
-                       help="rules to disable")
-    check.add_argument("--config", type=Path, help="use this config file; its folder is the root")
     check.add_argument("--fail-on", choices=("error", "warning", "info"),
                        help="lowest severity that makes the exit code 1 (default: warning)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
-    check.add_argument("--today", type=_date, help="the date time rules compare with")
-    check.add_argument("--force-exclude", action="store_true", default=None,
-                       help="apply exclude to files named on the command line too")
+    check.add_argument("--baseline", type=Path, metavar="FILE",
+                       help="report only findings not already counted in this baseline")
+    check.add_argument("--statistics", action="store_true",
+                       help="print the number of findings per rule instead of the findings")
+    check.add_argument("--show-suppressed", action="store_true",
+                       help="also list the findings suppressed by comments, with reasons")
+    check.add_argument("--add-suppressions", action="store_true",
+                       help="write a suppression comment for every current finding")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the resolved settings and where each came from")
     check.add_argument("--quiet", "-q", action="store_true", help="no summary line")
     check.add_argument("--no-color", action="store_true", help="never color the output")
-    check.add_argument("--debug", action="store_true", help="show tracebacks of crashes")
+
+    baseline = commands.add_parser(
+        "baseline", help="write a baseline of the current findings (for gradual adoption)")
+    baseline.add_argument("file", type=Path, metavar="FILE", help="the baseline file to write")
+    _add_project_options(baseline)
+
+    init = commands.add_parser("init", help="write an example spec and a kpilint.toml")
+    init.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR")
 
     rule = commands.add_parser("rule", help="print the documentation of a rule")
     rule.add_argument("rule", metavar="CODE|NAME")
@@ -110,6 +138,10 @@ def _fail(line: str) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
+    if args.command == "baseline":
+        return _baseline(args)
+    if args.command == "init":
+        return _init(args.directory)
     if args.command == "rule":
         return _rule(args.rule)
     if args.command == "rules":
@@ -129,40 +161,131 @@ def _flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
     return tuple(item for group in groups for item in group)
 
 
-def _check(args: argparse.Namespace) -> int:
-    from kpilint.checker import CheckOptions, run_check
+def _check_options(args: argparse.Namespace) -> CheckOptions:
+    from kpilint.checker import CheckOptions
     from kpilint.config import RuleSelection
     from kpilint.diagnostics import Severity
-    from kpilint.report import RenderOptions, renderer
 
-    # A check is a short batch run whose node trees hold no reference cycles: the cyclic
-    # collector would only rescan them (it costs about half the load time on large projects).
-    gc.disable()
-    output_format = args.output_format or "text"
-    options = CheckOptions(
+    fail_on = getattr(args, "fail_on", None)
+    return CheckOptions(
         paths=args.paths,
         config_file=args.config,
         selection=RuleSelection(_flatten(args.select), _flatten(args.extend_select) or (),
                                 _flatten(args.ignore) or ()),
         today=args.today,
         force_exclude=args.force_exclude,
-        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+        fail_on=Severity.parse(fail_on) if fail_on else None,
+        baseline=getattr(args, "baseline", None),
         progress=sys.stderr.isatty(),
     )
+
+
+def _check(args: argparse.Namespace) -> int:
+    from kpilint.checker import run_check
+    from kpilint.report import RenderOptions, renderer
+
+    # A check is a short batch run whose node trees hold no reference cycles: the cyclic
+    # collector would only rescan them (it costs about half the load time on large projects).
+    gc.disable()
+    options = _check_options(args)
+    if args.show_settings:
+        return _show_settings(options)
     outcome = run_check(options)
+    if args.add_suppressions:
+        return _add_suppressions(outcome)
     to_terminal = args.output_file is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color and "NO_COLOR" not in os.environ
-    text = renderer(output_format)(outcome.result, RenderOptions(color=color, quiet=args.quiet))
+    render_options = RenderOptions(color=color, quiet=args.quiet,
+                                   show_suppressed=args.show_suppressed)
+    output_format = args.output_format or "text"
+    if args.statistics:
+        from kpilint.statistics import render_statistics
+
+        text = render_statistics(outcome.result, output_format)
+    else:
+        text = renderer(output_format)(outcome.result, render_options)
     if args.output_file is not None:
         _write_report(args.output_file, text)
     else:
         sys.stdout.write(text)
+    _baseline_notes(outcome.result)
     if outcome.crashes:
         if args.debug:
             for crash in outcome.crashes:
                 sys.stderr.write(crash)
         return EXIT_ERROR
     return EXIT_FINDINGS if outcome.failed and not args.exit_zero else EXIT_OK
+
+
+def _baseline_notes(result: RunResult) -> None:
+    """What the baseline hid and which of its entries no longer match (stderr, never data)."""
+    if result.baseline_hidden is None:
+        return
+    if result.baseline_hidden:
+        print(f"kpilint: the baseline hid {result.baseline_hidden} known"
+              f" finding{'s' if result.baseline_hidden != 1 else ''}", file=sys.stderr)
+    if result.baseline_stale:
+        print(f"kpilint: {len(result.baseline_stale)} baseline"
+              f" entr{'ies' if len(result.baseline_stale) != 1 else 'y'} no longer match;"
+              " shrink the baseline with `kpilint baseline FILE`:", file=sys.stderr)
+        for key, allowed, now in result.baseline_stale:
+            print(f"  {key.describe()}: {allowed} in the baseline, {now} now", file=sys.stderr)
+
+
+def _show_settings(options: CheckOptions) -> int:
+    from kpilint.project import plan_projects
+    from kpilint.settings import describe_settings
+
+    plans = plan_projects(options.paths, Path.cwd(), options.config_file)
+    for plan in plans:
+        plan.config.selections.append(options.selection)
+    sys.stdout.write("\n".join(describe_settings(plan, options) for plan in plans))
+    return EXIT_OK
+
+
+def _add_suppressions(outcome: CheckOutcome) -> int:
+    from kpilint.add_suppressions import add_suppressions
+
+    if any(not linter.config.allow_suppressions for linter in outcome.linters):
+        raise UsageError("this project forbids suppression comments (allow-suppressions ="
+                         " false); fix the findings instead")
+    by_path: dict[str, list[Diagnostic]] = {}
+    for diagnostic in outcome.result.diagnostics:
+        by_path.setdefault(diagnostic.location.path, []).append(diagnostic)
+    files = [(loaded.absolute, loaded.spec, by_path[loaded.spec.path])
+             for linter in outcome.linters for loaded in linter.files.values()
+             if loaded.spec.path in by_path]
+    comments, changed = add_suppressions(files)
+    print(f"Added {comments} suppression comment{'s' if comments != 1 else ''} to {changed}"
+          f" file{'s' if changed != 1 else ''}.")
+    return EXIT_ERROR if outcome.crashes else EXIT_OK
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from kpilint.baseline import write_baseline
+    from kpilint.checker import run_check
+
+    gc.disable()
+    outcome = run_check(_check_options(args))
+    write_baseline(args.file, outcome.result.diagnostics)
+    count = len(outcome.result.diagnostics)
+    print(f"Wrote {args.file}: {count} finding{'s' if count != 1 else ''} in the baseline.")
+    return EXIT_ERROR if outcome.crashes else EXIT_OK
+
+
+def _init(directory: Path) -> int:
+    from kpilint.scaffold import InitError, write_starter_files
+
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: no such directory")
+    try:
+        written = write_starter_files(directory, datetime.date.today())
+    except InitError as error:
+        raise UsageError(str(error)) from None
+    for path in written:
+        print(f"Wrote {path}")
+    print("Next: edit goals.kpi.yaml, then run `kpilint check`.")
+    return EXIT_OK
 
 
 def _write_report(path: Path, text: str) -> None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pathspec
+
 from kpilint import registry
 from kpilint.build import did_you_mean, suggestion_suffix
 from kpilint.diagnostics import Severity
@@ -60,6 +62,23 @@ class Config:
     severities: dict[str, Severity] = field(default_factory=dict)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    allow_suppressions: bool = True
+    require_suppression_reason: bool = False
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def origin(self, key: str) -> str:
+        """Where a setting's value came from: "default", a config file, or "command line"."""
+        return self.origins.get(key, "default")
+
+    def ignored_in(self, relative_path: str) -> frozenset[str]:
+        """Rule codes that ``per-file-ignores`` turns off for a root-relative path."""
+        codes: set[str] = set()
+        for pattern, selectors in self.per_file_ignores.items():
+            if pathspec.PathSpec.from_lines("gitwildmatch", [pattern]).match_file(relative_path):
+                for selector in selectors:
+                    codes.update(rule.code for rule in registry.expand_selector(selector) or ())
+        return frozenset(codes - registry.UNSUPPRESSIBLE)
 
     def selected_rules(self) -> list[type[Rule]]:
         """The rules this configuration enables, by specificity as in ruff."""
@@ -155,6 +174,10 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     plain = _jsonable(data)
     _validate_schema(plain, where, prefix)
     config = Config(path=path)
+    config.origins = {key: where for key in data if not isinstance(data[key], Mapping)}
+    config.origins.update({
+        f"{table}.{key}": where for table in ("severity", "rules", "limits", "per-file-ignores")
+        for key in data.get(table, {})})
     if "include" in data:
         config.include = tuple(data["include"])
     if "exclude" in data:
@@ -181,6 +204,11 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
             rule, options, f"{where}: key `{prefix}rules.{key}")
     limits = data.get("limits", {})
     config.limits = Limits(**{LIMIT_KEYS[key]: value for key, value in limits.items()})
+    for pattern, selectors in data.get("per-file-ignores", {}).items():
+        check_selectors(selectors, f"{where}: key `{prefix}per-file-ignores.{pattern}`")
+        config.per_file_ignores[pattern] = tuple(selectors)
+    config.allow_suppressions = data.get("allow-suppressions", True)
+    config.require_suppression_reason = data.get("require-suppression-reason", False)
     return config
 
 

@@ -101,6 +101,7 @@ class Diagnostic:
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
     fingerprint: str = ""
+    project_path: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +23,7 @@ from kpilint.graph import ProjectGraph
 from kpilint.load import parse_bytes, read_file
 from kpilint.registry import lookup, split_by_kind
 from kpilint.rule import Context, FileRule, ProjectRule, Rule
+from kpilint.suppressions import ALL, Suppression, parse_suppressions
 
 RuleT = TypeVar("RuleT", bound=Rule)
 
@@ -49,11 +50,26 @@ def rule_url(rule: type[Rule]) -> str:
 
 @dataclass(slots=True)
 class LoadedFile:
-    """A file's model and the cached findings of the file rules on it."""
+    """A file's model, its suppression comments, and the cached findings of the file rules."""
 
     absolute: Path
     spec: SpecFile
     findings: list[Diagnostic] | None = None
+    suppressions: list[Suppression] | None = None
+
+    def suppression_comments(self) -> list[Suppression]:
+        if self.suppressions is None:
+            self.suppressions = parse_suppressions(
+                self.spec.text, self.spec.quoted_or_block_scalars())
+        return self.suppressions
+
+
+@dataclass(slots=True)
+class ProjectResult:
+    """The findings of a project, and those that suppression comments hid (with the comment)."""
+
+    diagnostics: list[Diagnostic]
+    suppressed: list[tuple[Diagnostic, Suppression]]
 
 
 @dataclass(slots=True)
@@ -91,8 +107,8 @@ class Linter:
     def forget(self, absolute: Path) -> None:
         self.files.pop(absolute, None)
 
-    def check(self) -> list[Diagnostic]:
-        """All findings of the project, sorted, with fingerprints."""
+    def check(self) -> ProjectResult:
+        """All findings of the project, sorted, with fingerprints, after suppressions."""
         diagnostics: list[Diagnostic] = []
         for loaded in self.files.values():
             if loaded.findings is None:
@@ -104,9 +120,77 @@ class Linter:
             diagnostics.extend(self._guarded(
                 project_rule, functools.partial(project_rule.check, graph, self.context),
                 first_file))
-        diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
-        self._fingerprint(diagnostics)
-        return diagnostics
+        relative = self.root_relative_paths()
+        for diagnostic in diagnostics:
+            diagnostic.project_path = relative.get(diagnostic.location.path,
+                                                   diagnostic.location.path)
+        diagnostics = [diagnostic for diagnostic in diagnostics
+                       if diagnostic.code not in self.config.ignored_in(diagnostic.project_path)]
+        active, suppressed = self._apply_suppressions(diagnostics)
+        active.sort(key=lambda diagnostic: diagnostic.sort_key)
+        self._fingerprint(active)
+        return ProjectResult(active, suppressed)
+
+    def _apply_suppressions(
+        self, diagnostics: list[Diagnostic],
+    ) -> tuple[list[Diagnostic], list[tuple[Diagnostic, Suppression]]]:
+        """Hide what comments suppress; report unused (X001), forbidden (X003) and unexplained
+        (X004) comments."""
+        by_path: dict[str, list[Suppression]] = {
+            loaded.spec.path: loaded.suppression_comments() for loaded in self.files.values()}
+        for comments in by_path.values():
+            for comment in comments:
+                comment.used.clear()
+        active: list[Diagnostic] = []
+        suppressed: list[tuple[Diagnostic, Suppression]] = []
+        for diagnostic in diagnostics:
+            comments = by_path.get(diagnostic.location.path, []) if (
+                self.config.allow_suppressions) else []
+            covering = next((each for each in comments if each.covers(diagnostic)), None)
+            if covering is None:
+                active.append(diagnostic)
+            else:
+                covering.used.add(diagnostic.code)
+                suppressed.append((diagnostic, covering))
+        selected = {rule.code for rule in self.config.selected_rules()}
+        relative_paths = self.root_relative_paths()
+        for path, comments in by_path.items():
+            relative = relative_paths.get(path, path)
+            for comment in comments:
+                for code, message in self._comment_findings(comment, selected):
+                    rule = lookup(code)
+                    assert rule is not None
+                    finding = self._diagnostic(rule(), Violation(Location(path, comment.span),
+                                                                  message))
+                    finding.project_path = relative
+                    active.append(finding)
+        return active, suppressed
+
+    def _comment_findings(self, comment: Suppression,
+                          selected: set[str]) -> Iterator[tuple[str, str]]:
+        """(code, message) of what is wrong with one suppression comment."""
+        shown = ",".join(comment.selectors)
+        if not self.config.allow_suppressions:
+            if "X003" in selected:
+                yield "X003", (f"suppression comment `disable={shown}` is not allowed in this"
+                               " project (allow-suppressions = false): fix the finding instead")
+            return
+        if self.config.require_suppression_reason and comment.reason is None and (
+                "X004" in selected):
+            yield "X004", (f"suppression `disable={shown}` gives no reason: add one after"
+                           " ` -- `, e.g. `# kpilint: disable=P301 -- benchmarking year`")
+        if "X001" not in selected:
+            return
+        where = "in this file" if comment.whole_file else (
+            f"on line {comment.target_line}" if comment.target_line else "below it")
+        unused = sorted(code for code in comment.codes
+                        if code in selected and code not in comment.used)
+        if ALL in comment.codes and not comment.used:
+            unused = [ALL]
+        for code in unused:
+            yield "X001", (f"unused suppression: no {code} finding {where} to suppress;"
+                           " remove it from the comment" if code != ALL else
+                           f"unused suppression: nothing is reported {where}; remove the comment")
 
     def _run_file_rules(self, spec: SpecFile) -> list[Diagnostic]:
         found: list[Diagnostic] = []
@@ -147,11 +231,10 @@ class Linter:
         }
 
     def _fingerprint(self, diagnostics: list[Diagnostic]) -> None:
-        relative = self.root_relative_paths()
         seen: Counter[tuple[str, str, str, str]] = Counter()
         for diagnostic in diagnostics:
-            key = (relative.get(diagnostic.location.path, diagnostic.location.path),
-                   diagnostic.code, diagnostic.subject or "", diagnostic.field or "")
+            key = (diagnostic.project_path, diagnostic.code, diagnostic.subject or "",
+                   diagnostic.field or "")
             occurrence = seen[key]
             seen[key] += 1
             digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8"))

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kpilint.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from kpilint.baseline import BaselineKey
+    from kpilint.suppressions import Suppression
 
 FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
-    """What a check run found: the reported diagnostics and the number of files reported on."""
+    """What a check run found: the reported diagnostics and the number of files reported on.
+
+    ``suppressed`` pairs each finding a comment hid with that comment; ``baseline_hidden`` is
+    None without a baseline; ``baseline_stale`` lists (entry, its count, findings now).
+    """
 
     diagnostics: list[Diagnostic]
     files: int
+    suppressed: list[tuple[Diagnostic, Suppression]] = field(default_factory=list)
+    baseline_hidden: int | None = None
+    baseline_stale: list[tuple[BaselineKey, int, int]] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for diagnostic in self.diagnostics if diagnostic.severity is severity)
@@ -26,6 +38,7 @@ class RunResult:
 class RenderOptions:
     color: bool = False
     quiet: bool = False
+    show_suppressed: bool = False
 
 
 Renderer = Callable[[RunResult, RenderOptions], str]

@@ -49,7 +49,7 @@ def _fix_record(fix: Fix | None) -> dict[str, Any] | None:
 
 
 def render(result: RunResult, options: RenderOptions) -> str:
-    document = {
+    document: dict[str, Any] = {
         "version": 1,
         "tool": {"name": "kpilint", "version": __version__},
         "summary": {
@@ -60,4 +60,9 @@ def render(result: RunResult, options: RenderOptions) -> str:
         },
         "diagnostics": [diagnostic_record(diagnostic) for diagnostic in result.diagnostics],
     }
+    if options.show_suppressed:
+        document["suppressed"] = [
+            {**diagnostic_record(diagnostic), "reason": comment.reason,
+             "comment": {"line": comment.span.line, "column": comment.span.column}}
+            for diagnostic, comment in result.suppressed]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kpilint.diagnostics import Severity
+from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.report import RenderOptions, RunResult
 
 COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -13,17 +13,26 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def finding_line(diagnostic: Diagnostic, color: bool) -> str:
+    """``path:line:col: CODE [severity] message``."""
+    span = diagnostic.location.span
+    where = f"{diagnostic.location.path}:{span.line}:{span.column}:"
+    code, level = diagnostic.code, f"[{diagnostic.severity.label}]"
+    if color:
+        where = f"{BOLD}{where}{RESET}"
+        code = f"{COLORS[diagnostic.severity]}{BOLD}{code}{RESET}"
+        level = f"{COLORS[diagnostic.severity]}{level}{RESET}"
+    return f"{where} {code} {level} {diagnostic.message}"
+
+
 def render(result: RunResult, options: RenderOptions) -> str:
-    lines = []
-    for diagnostic in result.diagnostics:
-        span = diagnostic.location.span
-        where = f"{diagnostic.location.path}:{span.line}:{span.column}:"
-        code, level = diagnostic.code, f"[{diagnostic.severity.label}]"
-        if options.color:
-            where = f"{BOLD}{where}{RESET}"
-            code = f"{COLORS[diagnostic.severity]}{BOLD}{code}{RESET}"
-            level = f"{COLORS[diagnostic.severity]}{level}{RESET}"
-        lines.append(f"{where} {code} {level} {diagnostic.message}")
+    lines = [finding_line(diagnostic, options.color) for diagnostic in result.diagnostics]
+    if options.show_suppressed and result.suppressed:
+        lines.append(f"Suppressed ({len(result.suppressed)}):")
+        for diagnostic, comment in result.suppressed:
+            reason = f"reason: {comment.reason}" if comment.reason else "no reason given"
+            lines.append(f"  {finding_line(diagnostic, options.color)} ({reason};"
+                         f" comment at line {comment.span.line})")
     if not options.quiet:
         lines.append(summary_line(result, options.color))
     return "".join(line + "\n" for line in lines)
@@ -38,4 +47,6 @@ def summary_line(result: RunResult, color: bool = False) -> str:
         _plural(result.count(severity), severity.label) for severity in
         (Severity.ERROR, Severity.WARNING, Severity.INFO))
     text = f"Found {_plural(len(result.diagnostics), 'problem')} ({counts}) in {files}."
+    if result.suppressed:
+        text += f" {len(result.suppressed)} suppressed."
     return f"{BOLD}{text}{RESET}" if color else text

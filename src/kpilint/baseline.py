@@ -1,0 +1,101 @@
+"""Baselines (SPEC §5): adopt kpilint in a project that already has findings.
+
+A baseline counts findings per (root-relative path, code, subject) — never line numbers, so it
+survives edits. A key is reported again once its findings outnumber the baseline's count; entries
+that no longer match are listed so the baseline only shrinks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpilint.config import ConfigError
+from kpilint.diagnostics import Diagnostic
+from kpilint.fileio import write_atomically
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class BaselineKey:
+    """What a baseline entry counts findings of."""
+
+    path: str
+    code: str
+    subject: str | None
+
+    def describe(self) -> str:
+        return f"{self.path}: {self.code}" + (f" ({self.subject})" if self.subject else "")
+
+
+def key_of(diagnostic: Diagnostic) -> BaselineKey:
+    return BaselineKey(diagnostic.project_path or diagnostic.location.path, diagnostic.code,
+                       diagnostic.subject)
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineOutcome:
+    """What applying a baseline did."""
+
+    reported: list[Diagnostic]
+    hidden: int
+    stale: list[tuple[BaselineKey, int, int]]
+
+
+def read_baseline(path: Path) -> Counter[BaselineKey]:
+    """Load a baseline file; a missing or malformed one is a one-line error."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = data["entries"]
+        return Counter({
+            BaselineKey(str(entry["path"]), str(entry["code"]), entry.get("subject")):
+                int(entry["count"])
+            for entry in entries})
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the baseline: {error.strerror or error}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise ConfigError(f"{path}: not a kpilint baseline file ({error}); write one with"
+                          " `kpilint baseline FILE`") from None
+
+
+def baseline_text(diagnostics: Iterable[Diagnostic]) -> str:
+    """A stable, sorted, diff-friendly baseline of ``diagnostics``."""
+    counts = Counter(key_of(diagnostic) for diagnostic in diagnostics)
+    entries = [
+        {"path": key.path, "code": key.code, "subject": key.subject, "count": count}
+        for key, count in sorted(counts.items(), key=lambda item: (
+            item[0].path, item[0].code, item[0].subject or ""))
+    ]
+    document = {"version": FORMAT_VERSION, "tool": "kpilint", "entries": entries}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_baseline(path: Path, diagnostics: Iterable[Diagnostic]) -> None:
+    try:
+        write_atomically(path, baseline_text(diagnostics).encode("utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
+
+
+def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey],
+                   paths_in_scope: set[str]) -> BaselineOutcome:
+    """Hide the keys whose findings do not outnumber the baseline; list entries that shrank."""
+    groups: dict[BaselineKey, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        groups.setdefault(key_of(diagnostic), []).append(diagnostic)
+    reported: list[Diagnostic] = []
+    hidden = 0
+    for key, group in groups.items():
+        if len(group) > baseline.get(key, 0):
+            reported.extend(group)
+        else:
+            hidden += len(group)
+    stale = [(key, allowed, len(groups.get(key, ())))
+             for key, allowed in sorted(baseline.items())
+             if key.path in paths_in_scope and len(groups.get(key, ())) < allowed]
+    reported.sort(key=lambda diagnostic: diagnostic.sort_key)
+    return BaselineOutcome(reported, hidden, stale)
