@@ -17,7 +17,7 @@ from kpilint.diagnostics import Diagnostic, Span
 DIRECTIVE = re.compile(
     r"#\s*kpilint:\s*(?P<kind>disable-file|disable)\s*=\s*"
     r"(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
-    r"(?:\s+--\s+(?P<reason>.*?))?\s*$")
+    r"(?:\s+--\s+(?P<reason>.*?)|\s+#.*)?\s*$")
 COMMENT_START = re.compile(r"(?:^|(?<=\s))#")
 BLANK_OR_COMMENT = re.compile(r"^\s*(#.*)?$")
 ALL = "all"
