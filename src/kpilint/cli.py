@@ -197,7 +197,8 @@ def _check(args: argparse.Namespace) -> int:
     color = to_terminal and not args.no_color and "NO_COLOR" not in os.environ
     render_options = RenderOptions(color=color, quiet=args.quiet,
                                    show_suppressed=args.show_suppressed)
-    output_format = args.output_format or "text"
+    output_format = args.output_format or (
+        "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if args.statistics:
         from kpilint.statistics import render_statistics
 

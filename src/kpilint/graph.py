@@ -83,7 +83,7 @@ class ProjectGraph:
                                       allowed)
                 self.references.append(reference)
                 target = self.entities.get(target_id)
-                if target is None or target.kind not in allowed:
+                if target is None or target.kind not in allowed or target_id == record.id:
                     self.broken.append(reference)
                     continue
                 self.graph.add_edge(record.id, target_id, kind=field_name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from kpilint.baseline import BaselineKey
     from kpilint.suppressions import Suppression
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,12 @@ class RenderOptions:
 
 
 Renderer = Callable[[RunResult, RenderOptions], str]
+
+
+def posix_relative(path: str) -> str:
+    """A path as machine formats write it: POSIX, relative to the working directory."""
+    relative = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
+    return relative.replace(os.sep, "/")
 
 
 def renderer(name: str) -> Renderer:

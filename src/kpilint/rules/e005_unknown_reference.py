@@ -30,11 +30,15 @@ class UnknownReference(ProjectRule):
         ]
         matches = did_you_mean(reference.target_id, candidates)
         fix = replacement_fix(reference.location.span, matches)
-        if target is None:
+        if reference.target_id == source.id:
+            message = (f"`{reference.field}` of {source.kind} '{source.id}' names the"
+                       f" {source.kind} itself; name another {wanted}")
+            related: tuple[Related, ...] = ()
+        elif target is None:
             message = (f"`{reference.field}` of {source.kind} '{source.id}' names"
                        f" '{reference.target_id}', which is not defined in the project"
                        f"{suggestion_suffix(matches)}")
-            related: tuple[Related, ...] = ()
+            related = ()
         else:
             message = (f"`{reference.field}` of {source.kind} '{source.id}' must name a {wanted};"
                        f" '{reference.target_id}' is a {target.kind}{suggestion_suffix(matches)}")

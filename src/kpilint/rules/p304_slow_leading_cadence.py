@@ -9,6 +9,7 @@ from kpilint.model import CADENCE_DAYS, Kpi
 from kpilint.rule import Context, FileRule
 
 MONTHLY = CADENCE_DAYS["monthly"]
+HOW_OFTEN = {"quarterly": "quarterly", "semiannual": "twice a year", "annual": "once a year"}
 
 
 class SlowLeadingCadence(IndicatorInference, FileRule):
@@ -29,7 +30,8 @@ class SlowLeadingCadence(IndicatorInference, FileRule):
             how = "is" if kpi.model.indicator else "looks"
             yield Violation(
                 kpi.at_field("cadence"),
-                f"KPI '{kpi.id}' {how} leading but is reviewed {cadence}: a leading indicator"
+                f"KPI '{kpi.id}' {how} leading but is reviewed only {HOW_OFTEN[cadence]}: a"
+                " leading indicator"
                 " only helps if the team looks at it while it can still act; use `cadence:"
                 " monthly` or more often",
                 subject=kpi.id, field="cadence")
