@@ -29,6 +29,7 @@ class CheckOptions:
     force_exclude: bool | None = None
     fail_on: Severity | None = None
     baseline: Path | None = None
+    stdin: tuple[str, bytes] | None = None
     progress: bool = False
 
 
@@ -56,7 +57,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     linters: list[Linter] = []
     named_files: set[str] = set()
     files = 0
-    plans = plan_projects(options.paths, cwd, options.config_file)
+    unsaved = options.stdin[0] if options.stdin else None
+    plans = plan_projects(options.paths, cwd, options.config_file, unsaved)
     for plan in plans:
         plan.config.selections.append(options.selection)
         nested: list[Path] = []
@@ -111,7 +113,10 @@ def _load_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
         if options.progress:
             _progress(index, len(paths))
         display = plan.spellings.get(absolute) or os.path.relpath(absolute, cwd)
-        linter.load(absolute, display)
+        if options.stdin is not None and display == options.stdin[0]:
+            linter.update(absolute, display, options.stdin[1])
+        else:
+            linter.load(absolute, display)
     if options.progress:
         _progress(len(paths), len(paths))
     return linter

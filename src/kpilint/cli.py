@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write a suppression comment for every current finding")
     check.add_argument("--show-settings", action="store_true",
                        help="print the resolved settings and where each came from")
+    check.add_argument("--stdin-filename", metavar="NAME",
+                       help="with `-` as the path: lint stdin as the content of NAME")
     check.add_argument("--quiet", "-q", action="store_true", help="no summary line")
     check.add_argument("--no-color", action="store_true", help="never color the output")
 
@@ -96,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
         "baseline", help="write a baseline of the current findings (for gradual adoption)")
     baseline.add_argument("file", type=Path, metavar="FILE", help="the baseline file to write")
     _add_project_options(baseline)
+
+    commands.add_parser("server", help="run the language server over stdio (for editors)")
 
     init = commands.add_parser("init", help="write an example spec and a kpilint.toml")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR")
@@ -142,6 +146,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _baseline(args)
     if args.command == "init":
         return _init(args.directory)
+    if args.command == "server":
+        from kpilint.server import serve
+
+        serve()
+        return EXIT_OK
     if args.command == "rule":
         return _rule(args.rule)
     if args.command == "rules":
@@ -167,8 +176,16 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
     from kpilint.diagnostics import Severity
 
     fail_on = getattr(args, "fail_on", None)
+    stdin_name = getattr(args, "stdin_filename", None)
+    paths = list(args.paths)
+    stdin = None
+    if "-" in paths or stdin_name:
+        if paths != ["-"] or not stdin_name:
+            raise UsageError("lint stdin with `--stdin-filename NAME -` (and no other path)")
+        paths = [stdin_name]
+        stdin = (stdin_name, sys.stdin.buffer.read())
     return CheckOptions(
-        paths=args.paths,
+        paths=paths,
         config_file=args.config,
         selection=RuleSelection(_flatten(args.select), _flatten(args.extend_select) or (),
                                 _flatten(args.ignore) or ()),
@@ -176,6 +193,7 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         force_exclude=args.force_exclude,
         fail_on=Severity.parse(fail_on) if fail_on else None,
         baseline=getattr(args, "baseline", None),
+        stdin=stdin,
         progress=sys.stderr.isatty(),
     )
 

@@ -26,8 +26,12 @@ class ProjectPlan:
         return any(path == named or named in path.parents for named in self.named)
 
 
-def plan_projects(paths: list[str], cwd: Path, config_file: Path | None) -> list[ProjectPlan]:
-    """Group the named paths by project root (SPEC §3)."""
+def plan_projects(paths: list[str], cwd: Path, config_file: Path | None,
+                  unsaved: str | None = None) -> list[ProjectPlan]:
+    """Group the named paths by project root (SPEC §3).
+
+    ``unsaved`` names a file whose content comes from stdin: it need not exist on disk.
+    """
     if config_file is not None:
         config_file = config_file.resolve()
         if not config_file.is_file():
@@ -36,29 +40,29 @@ def plan_projects(paths: list[str], cwd: Path, config_file: Path | None) -> list
         root = config_file.parent
         plan = ProjectPlan(root, config)
         for text in paths or [str(root)]:
-            _name(plan, text, cwd)
+            _name(plan, text, cwd, unsaved)
         return [plan]
     plans: dict[Path, ProjectPlan] = {}
     for text in paths or ["."]:
-        absolute = _existing(text, cwd)
+        absolute = _existing(text, cwd, unsaved)
         root, found = find_root(absolute, cwd)
         if root not in plans:
             plans[root] = ProjectPlan(root, load_config(found) if found else Config())
-        _name(plans[root], text, cwd)
+        _name(plans[root], text, cwd, unsaved)
     return list(plans.values())
 
 
-def _existing(text: str, cwd: Path) -> Path:
+def _existing(text: str, cwd: Path, unsaved: str | None) -> Path:
     absolute = Path(os.path.abspath(cwd / text))
-    if not absolute.exists():
+    if not absolute.exists() and text != unsaved:
         raise ConfigError(f"{text}: no such file or directory")
     return absolute
 
 
-def _name(plan: ProjectPlan, text: str, cwd: Path) -> None:
-    absolute = _existing(text, cwd)
+def _name(plan: ProjectPlan, text: str, cwd: Path, unsaved: str | None) -> None:
+    absolute = _existing(text, cwd, unsaved)
     plan.named.append(absolute)
-    if absolute.is_file():
+    if absolute.is_file() or text == unsaved:
         plan.spellings[absolute] = text
 
 
@@ -164,7 +168,7 @@ def project_files(plan: ProjectPlan, force_exclude: bool,
     known = set(files)
     file_filter = FileFilter(plan.root, plan.config)
     for named in plan.named:
-        if named.is_file() and named not in known:
+        if (named.is_file() or named in plan.spellings) and named not in known:
             if force_exclude and file_filter.excluded(named):
                 continue
             files.append(named)
