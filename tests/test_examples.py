@@ -43,6 +43,12 @@ BAD_FINDINGS = [
     ("examples/bad/company.kpi.yaml", "G104", 45, 5),
     # cut-hosting-costs entity: no `supports` at all
     ("examples/bad/company.kpi.yaml", "G108", 51, 5),
+    # finance/ is a project of its own (own kpilint.toml, allow-suppressions = false):
+    # `cadence: quarterly` value of days-sales-outstanding, a declared leading KPI; the comment
+    # on the line cannot hide it ...
+    ("examples/bad/finance/finance.kpi.yaml", "P304", 29, 14),
+    # ... and the `# kpilint: disable=P304 -- ...` comment itself is forbidden there
+    ("examples/bad/finance/finance.kpi.yaml", "X003", 29, 25),
     # list item `- mql-count` of a KSF's supports: a KPI, not a KGI
     ("examples/bad/marketing.kpi.yaml", "E005", 10, 9),
     # `paired_with: mql-to-sql-rates` value: no such id (did you mean 'mql-to-sql-rate'?)
@@ -63,6 +69,44 @@ BAD_FINDINGS = [
     ("examples/bad/sales.kpi.yaml", "E002", 54, 5),
     # ... and its `id` value repeats an id defined in marketing.kpi.yaml:32
     ("examples/bad/sales.kpi.yaml", "E004", 54, 9),
+    # net-revenue-retention-fy26 entity: its 5 KPIs are lagging (4 declared, one inferred)
+    ("examples/bad/success.kpi.yaml", "G105", 5, 5),
+    # gross-revenue-churn-rate entity: no `indicator` (the lexicon guesses lagging: 'churn rate')
+    ("examples/bad/success.kpi.yaml", "P305", 19, 5),
+    # downgrade-rate entity: no `source`, no `owner`, no `cadence` ...
+    ("examples/bad/success.kpi.yaml", "S206", 33, 5),
+    ("examples/bad/success.kpi.yaml", "S207", 33, 5),
+    ("examples/bad/success.kpi.yaml", "S208", 33, 5),
+    # ... and its `definition: See CS dashboard.` value is 17 characters (< 20)
+    ("examples/bad/success.kpi.yaml", "S204", 35, 17),
+    # renewals-closed entity: `unit: count`, no `paired_with`, and no KPI pairs with it
+    ("examples/bad/success.kpi.yaml", "P302", 45, 5),
+    # `# kpilint: disable=P304` comment (column of `#`) on gross-renewal-rate's cadence: the KPI is
+    # lagging, so there is no P304 to suppress ...
+    ("examples/bad/success.kpi.yaml", "X001", 70, 25),
+    # ... and the comment gives no ` -- reason` (require-suppression-reason = true)
+    ("examples/bad/success.kpi.yaml", "X004", 70, 25),
+    # `last_reviewed: 2026-04-14` value: 223 days before today (2026-11-23) > 183
+    ("examples/bad/success.kpi.yaml", "P303", 73, 20),
+    # `deadline: 2026-09-30` value of expansion-arr-h1: before today
+    ("examples/bad/success.kpi.yaml", "S211", 84, 15),
+    # customer-happiness entity: a KGI with neither `target` nor `unit` ...
+    ("examples/bad/support.kpi.yaml", "S212", 5, 5),
+    # ... and its `name: Improve customer happiness` value uses 'improve'
+    ("examples/bad/support.kpi.yaml", "S213", 6, 11),
+    # `target: 120` value of first-response-time: direction decrease, baseline 95
+    ("examples/bad/support.kpi.yaml", "S209", 25, 13),
+    # `target: 32` value of csat-response-rate: +300% from baseline 8 (max-change 100%)
+    ("examples/bad/support.kpi.yaml", "S210", 40, 13),
+    # ticket-quality-score entity: no `target`, `deadline`, `baseline` or `unit`
+    ("examples/bad/support.kpi.yaml", "S201", 48, 5),
+    ("examples/bad/support.kpi.yaml", "S202", 48, 5),
+    ("examples/bad/support.kpi.yaml", "S203", 48, 5),
+    ("examples/bad/support.kpi.yaml", "S205", 48, 5),
+    # `name: Help center page views` value: 'page views' is in the vanity lexicon
+    ("examples/bad/support.kpi.yaml", "P301", 60, 11),
+    # `cadence: quarterly` value of self-service-rate, a declared leading KPI
+    ("examples/bad/support.kpi.yaml", "P304", 85, 14),
 ]
 
 

@@ -114,7 +114,7 @@ def test_update_rereads_only_the_changed_file(tmp_path: Path,
     linter = Linter(tmp_path, Config(), Context(today=datetime.date(2026, 11, 23)))
     for name in ("a.kpi.yaml", "b.kpi.yaml"):
         linter.load(tmp_path / name, name)
-    assert [d.code for d in linter.check() if d.code[0] in "EG"] == []
+    assert [d.code for d in linter.check().diagnostics if d.code[0] in "EG"] == []
     reads: list[str] = []
     original = engine_module.read_file
 
@@ -127,7 +127,7 @@ def test_update_rereads_only_the_changed_file(tmp_path: Path,
     cached_b = linter.files[tmp_path / "b.kpi.yaml"]
     linter.update(tmp_path / "a.kpi.yaml", "a.kpi.yaml",
                   spec("rev", "leads", supports="rev-typo").encode())
-    found = linter.check()
+    found = linter.check().diagnostics
     assert reads == []
     assert linter.files[tmp_path / "b.kpi.yaml"] is cached_b
     assert cached_b.findings is not None

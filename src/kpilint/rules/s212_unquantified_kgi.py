@@ -8,6 +8,9 @@ from kpilint.model import Kgi
 from kpilint.rule import Context, FileRule
 
 
+EXAMPLES = {"target": "`target: 100000000`", "unit": "`unit: JPY`"}
+
+
 class UnquantifiedKgi(FileRule):
     """For KGIs this replaces missing-target (S201) and missing-unit (S205)."""
 
@@ -22,8 +25,9 @@ class UnquantifiedKgi(FileRule):
             if not missing:
                 continue
             fields = " and no ".join(f"`{name}`" for name in missing)
+            examples = " and ".join(EXAMPLES[name] for name in missing)
             yield Violation(
                 kgi.at_entity(),
                 f"KGI '{kgi.id}' has no {fields}: a goal needs a number to reach and the unit"
-                " it is counted in, e.g. `target: 100000000` and `unit: JPY`",
+                f" it is counted in, e.g. {examples}",
                 subject=kgi.id)
