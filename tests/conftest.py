@@ -37,8 +37,8 @@ class Run:
 def run_kpilint(*args: str, cwd: Path, stdin: str | None = None,
                 env: dict[str, str] | None = None) -> Run:
     """Run ``python -m kpilint`` as a real subprocess."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("GITHUB_ACTIONS", None)
+    full_env = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
+    full_env.update(env or {})
     process = subprocess.run(
         [sys.executable, "-m", "kpilint", *args], cwd=cwd, capture_output=True, text=True,
         input=stdin, env=full_env, timeout=120, check=False)

@@ -107,7 +107,9 @@ def _load_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
     force_exclude = plan.config.force_exclude if options.force_exclude is None else (
         options.force_exclude)
     today = options.today or plan.config.today or datetime.date.today()
-    linter = Linter(plan.root, plan.config, Context(today=today))
+    salt = os.path.relpath(plan.root, cwd)
+    linter = Linter(plan.root, plan.config, Context(today=today),
+                    fingerprint_salt="" if salt == "." else salt.replace(os.sep, "/"))
     paths = project_files(plan, force_exclude, nested)
     for index, absolute in enumerate(paths):
         if options.progress:

@@ -81,6 +81,7 @@ class Linter:
     context: Context
     files: dict[Path, LoadedFile] = field(default_factory=dict)
     crashes: list[str] = field(default_factory=list)
+    fingerprint_salt: str = ""  # the root relative to the run's directory, when it is not "."
     file_rules: list[FileRule] = field(init=False)
     project_rules: list[ProjectRule] = field(init=False)
 
@@ -237,5 +238,7 @@ class Linter:
                    diagnostic.field or "")
             occurrence = seen[key]
             seen[key] += 1
-            digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8"))
+            parts = (*key, str(occurrence), *((self.fingerprint_salt,) if self.fingerprint_salt
+                                             else ()))
+            digest = hashlib.sha256("\0".join(parts).encode("utf-8"))
             diagnostic.fingerprint = digest.hexdigest()[:32]

@@ -19,8 +19,8 @@ class UnpairedVolume(ProjectRule):
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         for kpi in graph.kpis:
-            if (kpi.model.unit != "count" or kpi.id in graph.paired
-                    or not kpi.lacks("paired_with")):
+            if (kpi.model.unit != "count" or kpi.id in graph.paired or kpi.model.paired_with
+                    or "paired_with" in kpi.invalid):
                 continue
             siblings = {
                 other.id: other for target in (kpi.model.supports or [])

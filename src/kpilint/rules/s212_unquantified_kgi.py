@@ -7,7 +7,6 @@ from kpilint.diagnostics import Severity, Violation
 from kpilint.model import Kgi
 from kpilint.rule import Context, FileRule
 
-
 EXAMPLES = {"target": "`target: 100000000`", "unit": "`unit: JPY`"}
 
 
