@@ -100,10 +100,10 @@ def test_output_file(project: Path) -> None:
     (["check", "missing.kpi.yaml"], "kpilint: error: missing.kpi.yaml: no such file or directory"),
     (["check", "--output-format", "xml"], "kpilint: error: argument --output-format: invalid"
      " choice: 'xml'"),
-    (["check", "--select", "Z999"], "kpilint: error: command line: 'Z999' matches no rule"),
+    (["check", "--select", "Z999"], "kpilint: error: option --select: 'Z999' matches no rule"),
     (["check", "--today", "tomorrow"], "kpilint: error: argument --today: 'tomorrow' is not a"
      " date (use YYYY-MM-DD)"),
-    (["chek"], "kpilint: error: argument COMMAND: invalid choice: 'chek'"),
+    (["chek"], "kpilint: error: argument COMMAND: invalid choice 'chek' (did you mean 'check'?)"),
 ])
 def test_usage_errors_are_one_line_exit_2(project: Path, args: list[str], message: str) -> None:
     write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})

@@ -614,7 +614,7 @@ def test_unicode_line_separators_do_not_shift_lines(project: Path, separator: st
 
 
 def test_columns_count_code_points_after_non_ascii(project: Path) -> None:
-    line = "  - {id: jp, name: \U0001f600 \u65e5\u672c\u8a9e, nmae: x}"
+    line = "  - {id: jp, name: \U0001f600 \u65e5\u672c\u8a9e, ownr: x}"
     write_files(project, {
         "jp.kpi.yaml": f"version: 1\nkpis:\n{line}\n",
         "good.kpi.yaml": GOOD,
@@ -623,10 +623,10 @@ def test_columns_count_code_points_after_non_ascii(project: Path) -> None:
     assert_survived(run)
     found = in_file(run, "jp.kpi.yaml", "E002")
     # 27 code points; UTF-16 would make it 28 (the emoji is a surrogate pair), UTF-8 bytes 35.
-    assert line.index("nmae") + 1 == 27
+    assert line.index("ownr") + 1 == 27
     assert spans(found) == [("E002", 3, 27, 3, 31)]
     assert found[0]["fix"]["edits"] == [
-        {"line": 3, "column": 27, "end_line": 3, "end_column": 31, "text": "name"}]
+        {"line": 3, "column": 27, "end_line": 3, "end_column": 31, "text": "owner"}]
 
 
 def test_non_ascii_id_end_column_counts_code_points(project: Path) -> None:

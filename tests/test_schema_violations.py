@@ -321,14 +321,15 @@ def test_version_2_message(project: Path) -> None:
     pytest.param("- name: Revenue\n  target: 100\n", id="yaml"),
     pytest.param('[{"name": "Revenue", "target": 100}]\n', id="json"),
 ])
-def test_top_level_list_mentions_the_dialect_option(project: Path, content: str) -> None:
+def test_top_level_list_says_dialects_are_not_supported(project: Path, content: str) -> None:
     write_files(project, {"handbook.kpi.yaml": content})
     run = lint(project)
     assert run.code == 1
     found = in_file(run, "handbook.kpi.yaml")
     assert [(d["code"], d["line"], d["column"]) for d in found] == [("E002", 1, 1)]
     assert "top-level list" in found[0]["message"]
-    assert "--dialect" in found[0]["message"]
+    assert "a top-level list is not a kpilint v1 spec" in found[0]["message"]
+    assert "dialects) are not supported yet" in found[0]["message"]
 
 
 @pytest.mark.parametrize(("section", "value", "column"), [

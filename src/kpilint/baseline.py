@@ -20,13 +20,16 @@ from kpilint.fileio import write_atomically
 FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class BaselineKey:
     """What a baseline entry counts findings of."""
 
     path: str
     code: str
     subject: str | None
+
+    def sort_key(self) -> tuple[str, str, str]:
+        return self.path, self.code, self.subject or ""
 
     def describe(self) -> str:
         return f"{self.path}: {self.code}" + (f" ({self.subject})" if self.subject else "")
@@ -67,8 +70,7 @@ def baseline_text(diagnostics: Iterable[Diagnostic]) -> str:
     counts = Counter(key_of(diagnostic) for diagnostic in diagnostics)
     entries = [
         {"path": key.path, "code": key.code, "subject": key.subject, "count": count}
-        for key, count in sorted(counts.items(), key=lambda item: (
-            item[0].path, item[0].code, item[0].subject or ""))
+        for key, count in sorted(counts.items(), key=lambda item: item[0].sort_key())
     ]
     document = {"version": FORMAT_VERSION, "tool": "kpilint", "entries": entries}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -95,7 +97,7 @@ def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey]
         else:
             hidden += len(group)
     stale = [(key, allowed, len(groups.get(key, ())))
-             for key, allowed in sorted(baseline.items())
+             for key, allowed in sorted(baseline.items(), key=lambda item: item[0].sort_key())
              if key.path in paths_in_scope and len(groups.get(key, ())) < allowed]
     reported.sort(key=lambda diagnostic: diagnostic.sort_key)
     return BaselineOutcome(reported, hidden, stale)

@@ -8,6 +8,7 @@ second time. Only an entity without a valid ``id`` is left out of the graph.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
@@ -15,7 +16,15 @@ from typing import Any, Generic, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 
 from kpilint.diagnostics import Edit, Fix, Location, Span, Violation
-from kpilint.load import LoadedYaml, MappingNode, Node, ScalarNode, SequenceNode, first_fault
+from kpilint.load import (
+    LINE_BREAK,
+    LoadedYaml,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    first_fault,
+)
 from kpilint.model import (
     ENTITY_MODELS,
     EXTENSION_PREFIX,
@@ -29,6 +38,7 @@ TOP_LEVEL_TEXT = text_fields(SpecDocument)
 ENTITY_TEXT = {model: text_fields(model) for model in ENTITY_MODELS}
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
 NESTED_MODELS: dict[str, type[BaseModel]] = {"baseline": Baseline}
+SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
 PYDANTIC_TYPE_NAMES = {
     "string_type": "a string", "float_type": "a number", "int_type": "an integer",
     "bool_type": "true or false", "date_type": "a date (YYYY-MM-DD)", "list_type": "a list",
@@ -99,7 +109,9 @@ class SpecFile:
     scopes: list[tuple[str, Location]] = field(default_factory=list)
 
     def quoted_or_block_scalars(self) -> Iterator[Span]:
-        """Spans of scalars that may hold a ``#`` as text (quoted and block scalars)."""
+        """Spans of scalars that may hold a ``#`` as text (quoted scalars; block scalars from
+        the line after their ``|`` or ``>`` header, where a comment may still stand)."""
+        line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(self.text))]
         stack = list(self.documents)
         seen: set[int] = set()
         while stack:
@@ -108,12 +120,25 @@ class SpecFile:
                 continue
             seen.add(id(node))
             if isinstance(node, ScalarNode):
-                if not node.plain:
+                if node.plain:
+                    continue
+                start = line_starts[node.span.line - 1] + node.span.column - 1
+                if self.text[start:start + 1] in ("|", ">"):
+                    yield Span(node.span.line + 1, 1, node.span.end_line, node.span.end_column)
+                else:
                     yield node.span
             elif isinstance(node, SequenceNode):
                 stack.extend(node.items)
             elif isinstance(node, MappingNode):
                 stack.extend(part for pair in node.pairs for part in pair)
+
+    def entity_on_line(self, line: int) -> str | None:
+        """The id of the entity whose mapping spans ``line``."""
+        for record in self.entities:
+            if record.node.span.line <= line < max(record.node.span.end_line,
+                                                   record.node.span.line + 1):
+                return record.id
+        return None
 
     def violations_of(self, code: str) -> list[Violation]:
         return self.violations.get(code, [])
@@ -198,8 +223,9 @@ class _Builder:
             return
         if isinstance(root, SequenceNode):
             self.report(root.span,
-                        "a top-level list is not a kpilint v1 spec; if this file is another KPI"
-                        " format, choose its dialect with --dialect or the `dialects` config")
+                        "a top-level list is not a kpilint v1 spec (a mapping with `version: 1`"
+                        " and kgis, ksfs, kpis); other KPI file formats (dialects) are not"
+                        " supported yet")
             return
         if not isinstance(root, MappingNode):
             self.report(root.span, "a spec file must be a mapping with `version: 1` and any of"
@@ -310,7 +336,11 @@ class _Builder:
             if key.startswith(EXTENSION_PREFIX) or key in skip:
                 continue
             if key not in known:
-                self._unknown_key(key_node, known, model, subject)
+                present = {pair[0].text for pair in node.pairs if isinstance(pair[0], ScalarNode)}
+                best = did_you_mean(key, known)[:1]
+                absent = [] if best and best[0] in present else [
+                    name for name in known if name not in present]
+                self._unknown_key(key_node, absent, model, subject)
                 continue
             fault = first_fault(value_node, text_field=key in texts)
             if fault is not None:
@@ -412,13 +442,22 @@ def _message(detail: Any, node: Node, field_path: str) -> str:
     if kind == "literal_error":
         expected = detail.get("ctx", {}).get("expected", "")
         if field_path == "version":
-            return f"unsupported version {shown!r}: this kpilint reads `version: 1`"
+            quoted = isinstance(node, ScalarNode) and not node.plain and node.text == "1"
+            return ("`version` must be the number 1: write `version: 1` without quotes"
+                    if quoted else
+                    f"unsupported version {shown!r}: this kpilint reads `version: 1`")
         matches = did_you_mean(str(shown), _literal_choices(detail))
         return f"{field_name} must be one of {expected}; got {shown!r}{suggestion_suffix(matches)}"
     if kind == "string_pattern_mismatch":
         return (f"{field_name} {shown!r} is not a valid id: use letters, digits, '_', '.' and '-',"
                 " starting with a letter or digit")
     if kind in PYDANTIC_TYPE_NAMES:
+        if isinstance(node, ScalarNode) and node.plain and node.text == "":
+            return f"{field_name} is empty: give it a value or remove the key"
+        if (kind == "float_type" and isinstance(node, ScalarNode) and node.plain
+                and SCIENTIFIC.match(node.text)):
+            return (f"{field_name} {shown!r} is read as text (YAML 1.1 needs a dot and a sign"
+                    " in exponents): write the plain number, e.g. 100000, or 1.0e+5")
         return f"{field_name} must be {PYDANTIC_TYPE_NAMES[kind]}, not {shown!r}"
     if kind == "value_error":
         return f"{field_name} {shown!r} is invalid: {detail['msg'].removeprefix('Value error, ')}"

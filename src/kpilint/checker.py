@@ -46,9 +46,10 @@ class CheckOutcome:
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     """Lint the named paths (or the project of the working directory)."""
     cwd = cwd or Path.cwd()
-    for selectors in (options.selection.select or (), options.selection.extend_select,
-                      options.selection.ignore):
-        check_selectors(selectors, "command line")
+    for option, selectors in (("--select", options.selection.select or ()),
+                              ("--extend-select", options.selection.extend_select),
+                              ("--ignore", options.selection.ignore)):
+        check_selectors(selectors, f"option {option}")
     baseline = read_baseline(options.baseline) if options.baseline else None
     shown: list[Diagnostic] = []
     suppressed: list[tuple[Diagnostic, Suppression]] = []

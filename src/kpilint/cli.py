@@ -10,6 +10,7 @@ import argparse
 import datetime
 import gc
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from kpilint.report import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+STALE_WORDS = {True: "entry no longer matches", False: "entries no longer match"}
 
 
 class UsageError(Exception):
@@ -34,6 +36,15 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake as one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice is not None:
+            import difflib
+
+            options = re.findall(r"'([^']*)'", choice[2]) or choice[2].split(", ")
+            close = difflib.get_close_matches(choice[1], options, n=1)
+            if close:
+                message = f"{message.split(': invalid')[0]}: invalid choice {choice[1]!r}" \
+                    f" (did you mean {close[0]!r}?)"
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
@@ -99,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("file", type=Path, metavar="FILE", help="the baseline file to write")
     _add_project_options(baseline)
 
+    graph = commands.add_parser(
+        "graph", help="draw the KGI -> KSF -> KPI tree, each entity with its findings")
+    _add_project_options(graph)
+    graph.add_argument("--format", choices=("mermaid", "dot", "json", "html"), default="mermaid",
+                       help="mermaid (default), dot (Graphviz), json, or html (one self-contained"
+                            " page)")
+    graph.add_argument("--output-file", type=Path, help="write the drawing to FILE")
+
     commands.add_parser("server", help="run the language server over stdio (for editors)")
 
     init = commands.add_parser("init", help="write an example spec and a kpilint.toml")
@@ -144,6 +163,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(args)
     if args.command == "baseline":
         return _baseline(args)
+    if args.command == "graph":
+        return _graph(args)
     if args.command == "init":
         return _init(args.directory)
     if args.command == "server":
@@ -211,8 +232,8 @@ def _check(args: argparse.Namespace) -> int:
     outcome = run_check(options)
     if args.add_suppressions:
         return _add_suppressions(outcome)
-    to_terminal = args.output_file is None and sys.stdout.isatty()
-    color = to_terminal and not args.no_color and "NO_COLOR" not in os.environ
+    to_terminal = args.output_file is None and sys.stdout is not None and sys.stdout.isatty()
+    color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
     render_options = RenderOptions(color=color, quiet=args.quiet,
                                    show_suppressed=args.show_suppressed)
     output_format = args.output_format or (
@@ -226,8 +247,11 @@ def _check(args: argparse.Namespace) -> int:
     if args.output_file is not None:
         _write_report(args.output_file, text)
     else:
-        sys.stdout.write(text)
+        _write_stdout(text)
     _baseline_notes(outcome.result)
+    if outcome.result.files == 0:
+        print("kpilint: warning: no spec files were checked (see `kpilint check"
+              " --show-settings` for include, exclude and the project root)", file=sys.stderr)
     if outcome.crashes:
         if args.debug:
             for crash in outcome.crashes:
@@ -245,7 +269,7 @@ def _baseline_notes(result: RunResult) -> None:
               f" finding{'s' if result.baseline_hidden != 1 else ''}", file=sys.stderr)
     if result.baseline_stale:
         print(f"kpilint: {len(result.baseline_stale)} baseline"
-              f" entr{'ies' if len(result.baseline_stale) != 1 else 'y'} no longer match;"
+              f" {STALE_WORDS[len(result.baseline_stale) == 1]};"
               " shrink the baseline with `kpilint baseline FILE`:", file=sys.stderr)
         for key, allowed, now in result.baseline_stale:
             print(f"  {key.describe()}: {allowed} in the baseline, {now} now", file=sys.stderr)
@@ -292,6 +316,28 @@ def _baseline(args: argparse.Namespace) -> int:
     return EXIT_ERROR if outcome.crashes else EXIT_OK
 
 
+def _graph(args: argparse.Namespace) -> int:
+    from kpilint.checker import run_check
+    from kpilint.tree import renderer, tree_of_run
+
+    gc.disable()
+    options = _check_options(args)
+    outcome = run_check(options)
+    cwd = Path.cwd()
+    named = [Path(os.path.abspath(cwd / path)) for path in options.paths]
+    text = renderer(args.format)(tree_of_run(outcome, named, cwd))
+    if args.output_file is not None:
+        _write_report(args.output_file, text)
+    else:
+        sys.stdout.write(text)
+    if outcome.crashes:
+        if args.debug:
+            for crash in outcome.crashes:
+                sys.stderr.write(crash)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
 def _init(directory: Path) -> int:
     from kpilint.scaffold import InitError, write_starter_files
 
@@ -305,6 +351,18 @@ def _init(directory: Path) -> int:
         print(f"Wrote {path}")
     print("Next: edit goals.kpi.yaml, then run `kpilint check`.")
     return EXIT_OK
+
+
+def _write_stdout(text: str) -> None:
+    if sys.stdout is None:
+        raise UsageError("standard output is closed; use --output-file")
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise UsageError(f"cannot write the report: {error.strerror or error}") from None
 
 
 def _write_report(path: Path, text: str) -> None:

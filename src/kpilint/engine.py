@@ -48,6 +48,19 @@ def rule_url(rule: type[Rule]) -> str:
     return documentation_base() + rule.name
 
 
+def _without_repeats(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop exact repeats (a merged or aliased node reports its problem once)."""
+    seen: set[tuple[str, str, object, str]] = set()
+    unique = []
+    for diagnostic in diagnostics:
+        key = (diagnostic.code, diagnostic.location.path, diagnostic.location.span,
+               diagnostic.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(diagnostic)
+    return unique
+
+
 @dataclass(slots=True)
 class LoadedFile:
     """A file's model, its suppression comments, and the cached findings of the file rules."""
@@ -115,12 +128,13 @@ class Linter:
             if loaded.findings is None:
                 loaded.findings = self._run_file_rules(loaded.spec)
             diagnostics.extend(loaded.findings)
-        graph = ProjectGraph(loaded.spec for loaded in self.files.values())
+        graph = ProjectGraph(self.files[path].spec for path in sorted(self.files))
         first_file = graph.files[0].path if graph.files else ""
         for project_rule in self.project_rules:
             diagnostics.extend(self._guarded(
                 project_rule, functools.partial(project_rule.check, graph, self.context),
                 first_file))
+        diagnostics = _without_repeats(diagnostics)
         relative = self.root_relative_paths()
         for diagnostic in diagnostics:
             diagnostic.project_path = relative.get(diagnostic.location.path,
@@ -154,15 +168,16 @@ class Linter:
                 covering.used.add(diagnostic.code)
                 suppressed.append((diagnostic, covering))
         selected = {rule.code for rule in self.config.selected_rules()}
-        relative_paths = self.root_relative_paths()
-        for path, comments in by_path.items():
-            relative = relative_paths.get(path, path)
-            for comment in comments:
-                for code, message in self._comment_findings(comment, selected):
+        for loaded in self.files.values():
+            relative = self.root_relative(loaded)
+            wanted = selected - self.config.ignored_in(relative)
+            for comment in by_path[loaded.spec.path]:
+                subject = loaded.spec.entity_on_line(comment.span.line)
+                for code, message in self._comment_findings(comment, wanted):
                     rule = lookup(code)
                     assert rule is not None
-                    finding = self._diagnostic(rule(), Violation(Location(path, comment.span),
-                                                                  message))
+                    finding = self._diagnostic(rule(), Violation(
+                        Location(loaded.spec.path, comment.span), message, subject=subject))
                     finding.project_path = relative
                     active.append(finding)
         return active, suppressed
@@ -170,15 +185,15 @@ class Linter:
     def _comment_findings(self, comment: Suppression,
                           selected: set[str]) -> Iterator[tuple[str, str]]:
         """(code, message) of what is wrong with one suppression comment."""
-        shown = ",".join(comment.selectors)
+        shown = comment.written
         if not self.config.allow_suppressions:
             if "X003" in selected:
-                yield "X003", (f"suppression comment `disable={shown}` is not allowed in this"
+                yield "X003", (f"suppression comment `{shown}` is not allowed in this"
                                " project (allow-suppressions = false): fix the finding instead")
             return
         if self.config.require_suppression_reason and comment.reason is None and (
                 "X004" in selected):
-            yield "X004", (f"suppression `disable={shown}` gives no reason: add one after"
+            yield "X004", (f"suppression `{shown}` gives no reason: add one after"
                            " ` -- `, e.g. `# kpilint: disable=P301 -- benchmarking year`")
         if "X001" not in selected:
             return
@@ -222,14 +237,15 @@ class Linter:
             subject=violation.subject, field=violation.field, related=violation.related,
             fix=violation.fix)
 
+    def root_relative(self, loaded: LoadedFile) -> str:
+        """A file's POSIX path relative to the project root."""
+        if loaded.absolute.is_relative_to(self.root):
+            return loaded.absolute.relative_to(self.root).as_posix()
+        return loaded.absolute.as_posix()
+
     def root_relative_paths(self) -> dict[str, str]:
         """Each file's display path mapped to its POSIX path relative to the project root."""
-        return {
-            loaded.spec.path: (loaded.absolute.relative_to(self.root).as_posix()
-                               if loaded.absolute.is_relative_to(self.root)
-                               else loaded.absolute.as_posix())
-            for loaded in self.files.values()
-        }
+        return {loaded.spec.path: self.root_relative(loaded) for loaded in self.files.values()}
 
     def _fingerprint(self, diagnostics: list[Diagnostic]) -> None:
         seen: Counter[tuple[str, str, str, str]] = Counter()

@@ -2,8 +2,10 @@
 
 Nodes are entity ids (the first definition wins; later ones are E004). Edges point from the
 supporting entity to what it supports (KPI -> KSF -> KGI, KPI -> KGI) with ``kind="supports"``,
-and from a KPI to its counter KPI with ``kind="paired_with"``. References that name no entity, or
-one of the wrong kind, get no edge: they are E005. "Reaches" follows supports edges only.
+from a KPI to its counter KPI with ``kind="paired_with"``, and from a KGI to each KPI term of its
+formula with ``kind="formula"``. References that name no entity, or one of the wrong kind, get no
+edge: they are E005. "Reaches" follows supports edges only (``supports_graph``), so a KPI named only
+in a formula still reaches no KGI.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ import networkx as nx
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Location, Related
+from kpilint.formula import Formula, formula_location, parse_or_error
 from kpilint.model import Entity, Kgi, Kpi, Ksf
 
 AnyRecord = EntityRecord[Entity]
 
 SUPPORTS = "supports"
 PAIRED_WITH = "paired_with"
+FORMULA = "formula"
 ALLOWED_TARGETS: dict[tuple[str, str], frozenset[str]] = {
     ("KSF", SUPPORTS): frozenset({"KGI"}),
     ("KPI", SUPPORTS): frozenset({"KSF", "KGI"}),
     ("KPI", PAIRED_WITH): frozenset({"KPI"}),
+    ("KGI", FORMULA): frozenset({"KPI"}),
 }
 
 
@@ -45,19 +50,23 @@ class Reference:
     location: Location
     field_path: str
     allowed_kinds: frozenset[str]
+    exact: bool = True
+    """Whether ``location`` is exactly the id's text (a fix may replace it): false for a formula
+    term inside a quoted or multi-line formula, located at the whole formula value."""
 
 
 class ProjectGraph:
     """The graph of one project, rebuilt cheaply from its (cached) spec files."""
 
     def __init__(self, files: Iterable[SpecFile]) -> None:
-        self.files: list[SpecFile] = sorted(files, key=lambda spec: spec.path)
+        self.files: list[SpecFile] = list(files)  # in path order: the caller sorts them
         self.graph: nx.DiGraph[str] = nx.DiGraph()
         self.supports_graph: nx.DiGraph[str] = nx.DiGraph()
         self.entities: dict[str, AnyRecord] = {}
         self.duplicates: list[tuple[AnyRecord, AnyRecord]] = []
         self.references: list[Reference] = []
         self.broken: list[Reference] = []
+        self.formulas: dict[str, Formula] = {}
         for spec in self.files:
             for record in sorted(spec.entities, key=lambda rec: rec.node.span.line):
                 self._add_entity(record)
@@ -89,6 +98,39 @@ class ProjectGraph:
                 self.graph.add_edge(record.id, target_id, kind=field_name)
                 if field_name == SUPPORTS:
                     self.supports_graph.add_edge(record.id, target_id)
+        if isinstance(record.model, Kgi) and record.model.formula is not None:
+            self._add_formula(record, record.model.formula)
+
+    def _add_formula(self, record: AnyRecord, text: str) -> None:
+        """Formula terms: references to KPIs, and edges KGI -> KPI that "reaches" ignores.
+
+        A formula that does not parse (T401) adds nothing.
+        """
+        formula = parse_or_error(text)
+        if not isinstance(formula, Formula):
+            return
+        self.formulas[record.id] = formula
+        allowed = ALLOWED_TARGETS[(record.kind, FORMULA)]
+        for token in formula.terms:
+            location, exact = formula_location(record, token)
+            reference = Reference(record, FORMULA, token.text, location, FORMULA, allowed, exact)
+            self.references.append(reference)
+            target = self.entities.get(token.text)
+            if target is None or target.kind not in allowed:
+                self.broken.append(reference)
+                continue
+            self.graph.add_edge(record.id, token.text, kind=FORMULA)
+
+    def formula_terms(self, kgi_id: str) -> list[EntityRecord[Kpi]] | None:
+        """The KPI of each id term of the KGI's formula, in reading order (repeats kept); None
+        when the KGI has no parsed formula or a term is not a KPI (that is E005)."""
+        formula = self.formulas.get(kgi_id)
+        if formula is None:
+            return None
+        records = [self.entities.get(token.text) for token in formula.terms]
+        if any(record is None or record.kind != Kpi.kind for record in records):
+            return None
+        return cast(list[EntityRecord[Kpi]], records)
 
     def of_kind(self, kind: str) -> list[AnyRecord]:
         """Entities of one kind, in path then line order."""

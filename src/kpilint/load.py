@@ -29,6 +29,14 @@ SCALAR_TAGS = frozenset(
     for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "binary")
 )
 COLLECTION_TAGS = frozenset(STANDARD_TAG_PREFIX + name for name in ("map", "seq", "omap", "set"))
+SYNTAX_HINTS = {
+    "mapping values are not allowed": " (quote a value that contains ': ')",
+    "found character that cannot start any token": " (indent with spaces, not tabs; quote"
+                                                   " values starting with @ or `)",
+    "did not find expected key": " (check the indentation of this line)",
+    "did not find expected ',' or ']'": " (a flow list `[...]` is not closed)",
+    "did not find expected ',' or '}'": " (a flow mapping `{...}` is not closed)",
+}
 UTF16_32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -281,6 +289,8 @@ class _Composer:
         problem = getattr(error, "problem", None) or str(error)
         context = getattr(error, "context", None)
         message = f"invalid YAML: {problem}" + (f" {context}" if context else "")
+        hint = next((text for needle, text in SYNTAX_HINTS.items() if needle in problem), "")
+        message += hint
         if mark is None:
             return Problem("E001", Span.file_start(), message)
         at = self._span(mark, mark)

@@ -162,6 +162,9 @@ def project_files(plan: ProjectPlan, force_exclude: bool,
     """
     found_nested: list[Path] = []
     files = list(discover(plan.root, plan.config, found_nested))
+    for named in plan.named:
+        if named.is_dir() and named != plan.root and plan.root not in named.parents:
+            files.extend(discover(named, plan.config, found_nested))  # --config from elsewhere
     if nested is not None:
         nested.extend(sub for sub in found_nested if any(
             sub == named or named in sub.parents for named in plan.named if named.is_dir()))

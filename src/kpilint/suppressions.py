@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from kpilint import registry
 from kpilint.diagnostics import Diagnostic, Span
+from kpilint.load import LINE_BREAK
 
 DIRECTIVE = re.compile(
     r"#\s*kpilint:\s*(?P<kind>disable-file|disable)\s*=\s*"
     r"(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
-    r"(?:\s+--\s+(?P<reason>.*?)|\s+#.*)?\s*$")
+    r"(?:\s+--(?:\s+(?P<reason>.*?))?|\s+#.*)?\s*$")
 COMMENT_START = re.compile(r"(?:^|(?<=\s))#")
 BLANK_OR_COMMENT = re.compile(r"^\s*(#.*)?$")
 ALL = "all"
@@ -33,6 +34,12 @@ class Suppression:
     whole_file: bool
     target_line: int | None
     used: set[str] = field(default_factory=set)
+
+    @property
+    def written(self) -> str:
+        """The directive as written: ``disable=P301`` or ``disable-file=P301``."""
+        kind = "disable-file" if self.whole_file else "disable"
+        return f"{kind}={','.join(self.selectors)}"
 
     @property
     def codes(self) -> frozenset[str]:
@@ -64,7 +71,7 @@ def parse_suppressions(text: str, inside_scalar: Iterable[Span] = ()) -> list[Su
     """
     if "kpilint:" not in text:
         return []
-    lines = text.splitlines()
+    lines = LINE_BREAK.split(text)
     scalars = list(inside_scalar)
     found: list[Suppression] = []
     for index, line in enumerate(lines):

@@ -42,6 +42,8 @@ def summary_line(result: RunResult, color: bool = False) -> str:
     files = _plural(result.files, "file")
     if not result.diagnostics:
         text = f"All checks passed ({files} checked)."
+        if result.suppressed:
+            text += f" {len(result.suppressed)} suppressed."
         return f"\033[32m{text}{RESET}" if color else text
     counts = ", ".join(
         _plural(result.count(severity), severity.label) for severity in

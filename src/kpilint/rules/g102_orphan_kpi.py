@@ -19,9 +19,13 @@ class OrphanKpi(ProjectRule):
         for kpi in graph.kpis:
             if graph.kgis_reached[kpi.id]:
                 continue
-            if kpi.model.supports:
-                detail = ("its `supports` (" + ", ".join(kpi.model.supports) + ") lead to no KGI;"
+            existing = [target for target in kpi.model.supports or [] if target in graph.entities]
+            if existing:
+                detail = ("its `supports` (" + ", ".join(existing) + ") lead to no KGI;"
                           " link those KSFs to a KGI or point the KPI at one")
+            elif kpi.model.supports:
+                detail = ("none of its `supports` names an existing KSF or KGI; fix the"
+                          " reference (E005 says where)")
             else:
                 detail = "add `supports:` with the id of the KSF or KGI it drives"
             yield Violation(kpi.at_entity(), f"KPI '{kpi.id}' does not reach any KGI: {detail}",

@@ -1,0 +1,320 @@
+"""Baselines (SPEC §5, README "Switch kpilint on in a project that already has hundreds of
+findings"): `kpilint baseline FILE` and `kpilint check --baseline FILE`, through the real CLI.
+
+A baseline counts findings per (root-relative path, code, subject), never line numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import TODAY, Run, run_kpilint, write_files
+
+CONFIG = f'today = "{TODAY}"\nselect = ["E005", "P301"]\n'
+
+COMPANY = """
+    version: 1
+    kgis:
+      - id: revenue
+        name: Annual revenue
+    kpis:
+      - id: leads
+        name: Qualified leads per month
+        supports: [revenue, nope]
+      - id: views
+        name: Page views
+        supports: revenue
+    """
+
+TEAM = """
+    version: 1
+    kpis:
+      - id: likes
+        name: Post likes
+        supports: revenue
+    """
+
+BASELINE = """\
+{
+  "version": 1,
+  "tool": "kpilint",
+  "entries": [
+    {
+      "path": "a.kpi.yaml",
+      "code": "E005",
+      "subject": "leads",
+      "count": 1
+    },
+    {
+      "path": "a.kpi.yaml",
+      "code": "P301",
+      "subject": "views",
+      "count": 1
+    },
+    {
+      "path": "team/b.kpi.yaml",
+      "code": "P301",
+      "subject": "likes",
+      "count": 1
+    }
+  ]
+}
+"""
+
+STALE_HEADER_START = "kpilint: 1 baseline entr"
+STALE_HEADER_END = "shrink the baseline with `kpilint baseline FILE`:"
+
+
+def make_project(root: Path) -> Path:
+    write_files(root, {"kpilint.toml": CONFIG, "a.kpi.yaml": COMPANY, "team/b.kpi.yaml": TEAM})
+    return root
+
+
+def write_baseline(root: Path, *paths: str, name: str = "base.json") -> Run:
+    run = run_kpilint("baseline", name, *paths, cwd=root)
+    assert run.code == 0, run.stderr
+    return run
+
+
+def check_with_baseline(root: Path, *args: str, name: str = "base.json") -> Run:
+    return run_kpilint("check", "--baseline", name, "--output-format", "json", *args, cwd=root)
+
+
+def test_baseline_writes_sorted_stable_json(project: Path) -> None:
+    make_project(project)
+    run = write_baseline(project)
+    assert run.stdout == "Wrote base.json: 3 findings in the baseline.\n"
+    assert run.stderr == ""
+    assert (project / "base.json").read_text(encoding="utf-8") == BASELINE
+
+
+def test_baseline_twice_gives_identical_bytes(project: Path) -> None:
+    make_project(project)
+    write_baseline(project)
+    first = (project / "base.json").read_bytes()
+    write_baseline(project)
+    assert (project / "base.json").read_bytes() == first
+    # paths are root-relative whatever the working directory and the spelling of the paths
+    run = run_kpilint("baseline", "../other.json", "..", cwd=project / "team")
+    assert run.code == 0
+    assert (project / "other.json").read_bytes() == first
+
+
+def test_baseline_entries_sorted_by_path_code_subject(project: Path) -> None:
+    write_files(project, {
+        "kpilint.toml": CONFIG,
+        "z.kpi.yaml": "version: 1\nkpis:\n  - id: b-views\n    name: Page views\n"
+                      "    supports: [x]\n  - id: a-views\n    name: Page views\n"
+                      "    supports: [y]\n",
+        "m.kpi.yaml": "version: 1\nkpis:\n  - id: likes\n    name: Post likes\n"
+                      "    supports: [z]\n",
+    })
+    write_baseline(project)
+    entries = json.loads((project / "base.json").read_text(encoding="utf-8"))["entries"]
+    assert [(e["path"], e["code"], e["subject"], e["count"]) for e in entries] == [
+        ("m.kpi.yaml", "E005", "likes", 1),
+        ("m.kpi.yaml", "P301", "likes", 1),
+        ("z.kpi.yaml", "E005", "a-views", 1),
+        ("z.kpi.yaml", "E005", "b-views", 1),
+        ("z.kpi.yaml", "P301", "a-views", 1),
+        ("z.kpi.yaml", "P301", "b-views", 1),
+    ]
+
+
+def test_check_with_baseline_hides_known_findings(project: Path) -> None:
+    make_project(project)
+    assert run_kpilint("check", cwd=project).code == 1
+    write_baseline(project)
+    run = check_with_baseline(project)
+    assert run.code == 0
+    assert run.findings() == []
+    assert run.stderr == "kpilint: the baseline hid 3 known findings\n"
+    text = run_kpilint("check", "--baseline", "base.json", cwd=project)
+    assert (text.code, text.stdout) == (0, "All checks passed (2 files checked).\n")
+
+
+def test_inserted_lines_and_moved_entities_stay_hidden(project: Path) -> None:
+    make_project(project)
+    write_baseline(project)
+    write_files(project, {"a.kpi.yaml": """
+        # Company goals: reviewed every quarter
+
+        version: 1
+        kgis:
+          - id: revenue
+            name: Annual revenue
+            x-note: recognised revenue
+
+        kpis:
+          # the vanity metric moved to the top of the list
+          - id: views
+            x-owner-note: web team
+            name: Page views
+            supports: revenue
+
+          - id: leads
+            name: Qualified leads per month
+            supports:
+              - revenue
+              - nope
+        """})
+    before = run_kpilint("check", "--output-format", "json", "--select", "E005,P301",
+                         cwd=project)
+    assert before.findings() == [("a.kpi.yaml", "P301", 13, 11), ("a.kpi.yaml", "E005", 20, 9),
+                                 ("team/b.kpi.yaml", "P301", 4, 11)]
+    run = check_with_baseline(project)
+    assert (run.code, run.findings()) == (0, [])
+    assert run.stderr == "kpilint: the baseline hid 3 known findings\n"
+
+
+def test_a_second_finding_of_the_same_key_reports_that_key(project: Path) -> None:
+    make_project(project)
+    write_baseline(project)
+    write_files(project, {"a.kpi.yaml": COMPANY.replace("[revenue, nope]",
+                                                        "[revenue, nope, nada]")})
+    run = check_with_baseline(project)
+    assert run.code == 1
+    # the key (a.kpi.yaml, E005, leads) now has 2 findings for 1 in the baseline: both shown
+    assert run.findings() == [("a.kpi.yaml", "E005", 8, 25), ("a.kpi.yaml", "E005", 8, 31)]
+    assert {d["subject"] for d in run.json()["diagnostics"]} == {"leads"}
+    assert run.stderr == "kpilint: the baseline hid 2 known findings\n"
+
+
+def test_same_code_on_another_entity_is_a_new_key(project: Path) -> None:
+    make_project(project)
+    write_baseline(project)
+    write_files(project, {"team/b.kpi.yaml": TEAM + """
+      - id: followers
+        name: Social media followers
+        supports: revenue
+    """})
+    run = check_with_baseline(project)
+    assert run.code == 1
+    assert run.findings() == [("team/b.kpi.yaml", "P301", 8, 11)]
+    assert run.stderr == "kpilint: the baseline hid 3 known findings\n"
+
+
+def test_fixed_finding_is_listed_without_changing_the_exit_code(project: Path) -> None:
+    make_project(project)
+    write_baseline(project)
+    write_files(project, {"a.kpi.yaml": COMPANY.replace("Page views", "Pricing page visits")})
+    run = check_with_baseline(project)
+    assert run.code == 0
+    assert run.findings() == []
+    lines = run.stderr.splitlines()
+    assert lines[0] == "kpilint: the baseline hid 2 known findings"
+    assert lines[1].startswith(STALE_HEADER_START) and lines[1].endswith(STALE_HEADER_END)
+    assert "no longer match" in lines[1]
+    assert lines[2:] == ["  a.kpi.yaml: P301 (views): 1 in the baseline, 0 now"]
+    # with a new finding the exit code is 1, as without the stale entry
+    write_files(project, {"team/b.kpi.yaml": TEAM.replace("revenue", "revenu")})
+    run = check_with_baseline(project)
+    assert run.code == 1
+    assert run.findings() == [("team/b.kpi.yaml", "E005", 5, 15)]
+    assert run.stderr.splitlines()[2:] == ["  a.kpi.yaml: P301 (views): 1 in the baseline, 0 now"]
+    # rewriting the baseline shrinks it
+    write_baseline(project)
+    entries = json.loads((project / "base.json").read_text(encoding="utf-8"))["entries"]
+    assert [(e["path"], e["code"], e["subject"]) for e in entries] == [
+        ("a.kpi.yaml", "E005", "leads"), ("team/b.kpi.yaml", "E005", "likes"),
+        ("team/b.kpi.yaml", "P301", "likes")]
+
+
+def test_entries_of_a_deleted_file_are_listed_in_a_full_run(project: Path) -> None:
+    make_project(project)
+    write_baseline(project)
+    (project / "team" / "b.kpi.yaml").unlink()
+    run = check_with_baseline(project)
+    assert (run.code, run.findings()) == (0, [])
+    lines = run.stderr.splitlines()
+    assert lines[0] == "kpilint: the baseline hid 2 known findings"
+    assert lines[1].startswith(STALE_HEADER_START) and lines[1].endswith(STALE_HEADER_END)
+    assert lines[2:] == ["  team/b.kpi.yaml: P301 (likes): 1 in the baseline, 0 now"]
+
+
+def test_missing_baseline_file_is_exit_2(project: Path) -> None:
+    make_project(project)
+    run = run_kpilint("check", "--baseline", "missing.json", cwd=project)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (
+        "kpilint: error: missing.json: cannot read the baseline: No such file or directory\n")
+
+
+def test_malformed_baseline_files_are_exit_2(project: Path) -> None:
+    make_project(project)
+    bad: dict[str, str | bytes] = {
+        "broken.json": "{\n",
+        "no-entries.json": '{"version": 1, "tool": "kpilint"}\n',
+        "wrong-shape.json": '{"version": 1, "entries": [{"path": "a.kpi.yaml"}]}\n',
+        "a-list.json": "[]\n",
+        "bad-count.json": ('{"entries": [{"path": "a.kpi.yaml", "code": "P301",'
+                           ' "subject": "views", "count": "many"}]}\n'),
+        "not-utf8.json": b"\xff\xfe{}",
+    }
+    write_files(project, bad)
+    for name in bad:
+        run = run_kpilint("check", "--baseline", name, cwd=project)
+        assert (run.code, run.stdout) == (2, ""), name
+        assert run.stderr.startswith(f"kpilint: error: {name}: "), run.stderr
+        assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
+    run = run_kpilint("check", "--baseline", "broken.json", cwd=project)
+    assert run.stderr.endswith("; write one with `kpilint baseline FILE`\n")
+
+
+def test_baseline_file_that_cannot_be_written_is_exit_2(project: Path) -> None:
+    make_project(project)
+    run = run_kpilint("baseline", "no-such-dir/base.json", cwd=project)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == ("kpilint: error: no-such-dir/base.json: cannot write the baseline:"
+                          " No such file or directory\n")
+
+
+def test_baseline_works_when_one_file_is_named(project: Path) -> None:
+    make_project(project)
+    write_baseline(project)
+    write_files(project, {"a.kpi.yaml": COMPANY.replace("Page views", "Pricing page visits")})
+    # a.kpi.yaml's fixed finding is out of scope: no stale entry is listed for it
+    run = check_with_baseline(project, "team/b.kpi.yaml")
+    assert (run.code, run.findings()) == (0, [])
+    assert run.stderr == "kpilint: the baseline hid 1 known finding\n"
+    # and from the file's own folder, where the display path differs from the baseline's
+    run = run_kpilint("check", "--baseline", "../base.json", "b.kpi.yaml", cwd=project / "team")
+    assert (run.code, run.stdout) == (0, "All checks passed (1 file checked).\n")
+    assert run.stderr == "kpilint: the baseline hid 1 known finding\n"
+
+
+def test_baseline_of_one_named_file(project: Path) -> None:
+    make_project(project)
+    run = write_baseline(project, "team/b.kpi.yaml")
+    assert run.stdout == "Wrote base.json: 1 finding in the baseline.\n"
+    entries = json.loads((project / "base.json").read_text(encoding="utf-8"))["entries"]
+    assert entries == [{"path": "team/b.kpi.yaml", "code": "P301", "subject": "likes",
+                        "count": 1}]
+    run = check_with_baseline(project)
+    assert run.code == 1
+    assert run.findings() == [("a.kpi.yaml", "E005", 8, 25), ("a.kpi.yaml", "P301", 10, 11)]
+    assert run.stderr == "kpilint: the baseline hid 1 known finding\n"
+
+
+def test_baseline_with_null_and_named_subjects_of_one_code(project: Path) -> None:
+    # E002 at the top level has no subject (null); E002 inside an entity has one. Both keys in
+    # one baseline must load and compare (None and str must not be ordered against each other).
+    write_files(project, {
+        "kpilint.toml": f'today = "{TODAY}"\nselect = ["E"]\n',
+        "a.kpi.yaml": "version: 1\nscopee: x\nkpis:\n  - id: a\n    name: A\n    ownr: me\n",
+    })
+    write_baseline(project)
+    entries = json.loads((project / "base.json").read_text(encoding="utf-8"))["entries"]
+    assert [(e["code"], e["subject"], e["count"]) for e in entries] == [
+        ("E002", None, 1), ("E002", "a", 1)]
+    run = check_with_baseline(project)
+    assert run.code == 0, run.stderr
+    assert run.findings() == []
+    assert run.stderr == "kpilint: the baseline hid 2 known findings\n"
+    # a fixed finding of either key is listed, not a crash
+    write_files(project, {"a.kpi.yaml": "version: 1\nkpis:\n  - id: a\n    name: A\n"
+                                        "    ownr: me\n"})
+    run = check_with_baseline(project)
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines()[2:] == ["  a.kpi.yaml: E002: 1 in the baseline, 0 now"]
