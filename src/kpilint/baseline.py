@@ -83,9 +83,16 @@ def write_baseline(path: Path, diagnostics: Iterable[Diagnostic]) -> None:
         raise ConfigError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
 
 
+def in_scope(path: str, named: set[str]) -> bool:
+    """Whether a root-relative path is, or lies under, one of the named root-relative paths."""
+    return any(prefix == "." or path == prefix or path.startswith(prefix + "/")
+               for prefix in named)
+
+
 def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey],
-                   paths_in_scope: set[str]) -> BaselineOutcome:
-    """Hide the keys whose findings do not outnumber the baseline; list entries that shrank."""
+                   named: set[str]) -> BaselineOutcome:
+    """Hide the keys whose findings do not outnumber the baseline; list entries that shrank
+    (also those of deleted files) among the ``named`` root-relative paths."""
     groups: dict[BaselineKey, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         groups.setdefault(key_of(diagnostic), []).append(diagnostic)
@@ -98,6 +105,6 @@ def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey]
             hidden += len(group)
     stale = [(key, allowed, len(groups.get(key, ())))
              for key, allowed in sorted(baseline.items(), key=lambda item: item[0].sort_key())
-             if key.path in paths_in_scope and len(groups.get(key, ())) < allowed]
+             if in_scope(key.path, named) and len(groups.get(key, ())) < allowed]
     reported.sort(key=lambda diagnostic: diagnostic.sort_key)
     return BaselineOutcome(reported, hidden, stale)

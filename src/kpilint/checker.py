@@ -71,7 +71,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
         named = {loaded.spec.path: loaded for loaded in linter.files.values()
                  if plan.is_named(loaded.absolute)}
         relative = linter.root_relative_paths()
-        named_files.update(relative[path] for path in named)
+        named_files.update(os.path.relpath(path, plan.root).replace(os.sep, "/")
+                           for path in plan.named)
         files += len(named)
         for diagnostic in project_result.diagnostics:
             if _is_reported(diagnostic, set(named)):

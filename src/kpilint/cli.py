@@ -324,7 +324,8 @@ def _graph(args: argparse.Namespace) -> int:
     options = _check_options(args)
     outcome = run_check(options)
     cwd = Path.cwd()
-    named = [Path(os.path.abspath(cwd / path)) for path in options.paths]
+    named = [Path(os.path.abspath(cwd / path)) for path in options.paths] or [
+        options.config_file.resolve().parent if options.config_file else cwd]
     text = renderer(args.format)(tree_of_run(outcome, named, cwd))
     if args.output_file is not None:
         _write_report(args.output_file, text)

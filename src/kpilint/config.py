@@ -75,7 +75,7 @@ class Config:
         """Rule codes that ``per-file-ignores`` turns off for a root-relative path."""
         codes: set[str] = set()
         for pattern, selectors in self.per_file_ignores.items():
-            if pathspec.PathSpec.from_lines("gitwildmatch", [pattern]).match_file(relative_path):
+            if pathspec.PathSpec.from_lines("gitignore", [pattern]).match_file(relative_path):
                 for selector in selectors:
                     codes.update(rule.code for rule in registry.expand_selector(selector) or ())
         return frozenset(codes - registry.UNSUPPRESSIBLE)

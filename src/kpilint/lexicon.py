@@ -51,31 +51,47 @@ def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
                for start in range(len(haystack) - width + 1))
 
 
-@dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Terms matched as whole phrases; the longest matching term wins."""
+    """Terms matched as whole phrases; the longest matching term wins (ties: the first listed).
 
-    terms: tuple[Term, ...]
+    Terms are indexed by their first word and results are cached per text, so matching a name
+    costs a few dictionary lookups.
+    """
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.terms: tuple[Term, ...] = tuple(sorted(terms, key=lambda term: -len(term.words)))
+        self._by_first_word: dict[str, list[Term]] = {}
+        for term in self.terms:
+            self._by_first_word.setdefault(term.words[0], []).append(term)
+        self._cache: dict[str, Term | None] = {}
 
     @classmethod
     def of(cls, entries: Iterable[tuple[str, str]]) -> Lexicon:
-        terms = [Term(phrase, words(phrase), value) for phrase, value in entries]
-        terms.sort(key=lambda term: -len(term.words))
-        return cls(tuple(term for term in terms if term.words))
+        terms = (Term(phrase, words(phrase), value) for phrase, value in entries)
+        return cls(term for term in terms if term.words)
 
     def extended(self, entries: Iterable[tuple[str, str]]) -> Lexicon:
         """This lexicon plus ``entries`` (which win ties, being the user's own)."""
-        extra = Lexicon.of(entries)
-        merged = sorted((*extra.terms, *self.terms), key=lambda term: -len(term.words))
-        return Lexicon(tuple(merged))
+        return Lexicon((*Lexicon.of(entries).terms, *self.terms))
 
     def match(self, text: str) -> Term | None:
         """The longest term whose words appear, in order and adjacent, in ``text``."""
+        if text in self._cache:
+            return self._cache[text]
         found = words(text)
-        for term in self.terms:
-            if _contains(found, term.words):
-                return term
-        return None
+        best: Term | None = None
+        for start, word in enumerate(found):
+            for term in self._by_first_word.get(word, ()):
+                if best is not None and len(term.words) <= len(best.words):
+                    break
+                if found[start:start + len(term.words)] == term.words:
+                    best = term
+                    break
+        if best is not None:
+            best = next(term for term in self.terms if len(term.words) == len(best.words)
+                        and _contains(found, term.words))
+        self._cache[text] = best
+        return best
 
 
 def _read(name: str) -> Any:

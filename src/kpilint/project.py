@@ -87,8 +87,8 @@ class FileFilter:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
-        self.include = pathspec.PathSpec.from_lines("gitwildmatch", config.include)
-        self.exclude = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude)
+        self.include = pathspec.PathSpec.from_lines("gitignore", config.include)
+        self.exclude = pathspec.PathSpec.from_lines("gitignore", config.exclude)
         self.gitignores: dict[Path, pathspec.GitIgnoreSpec] = {}
 
     def relative(self, path: Path) -> str:
