@@ -49,6 +49,13 @@ BAD_FINDINGS = [
     ("examples/bad/finance/finance.kpi.yaml", "P304", 29, 14),
     # ... and the `# kpilint: disable=P304 -- ...` comment itself is forbidden there
     ("examples/bad/finance/finance.kpi.yaml", "X003", 29, 25),
+    # inbound-revenue-fy26 `formula` value: 12 * 200 * 30% * 20% * 500,000 = 72,000,000 JPY,
+    # short of the 100,000,000 JPY target
+    ("examples/bad/forecast.kpi.yaml", "T403", 15, 14),
+    # support-cost-fy26 `formula` value: 12 * agent-hours yields hours, the KGI is in JPY
+    ("examples/bad/forecast.kpi.yaml", "T402", 26, 14),
+    # partner-revenue-fy26 `formula` value: the '(' at formula column 6 is never closed
+    ("examples/bad/forecast.kpi.yaml", "T401", 37, 14),
     # list item `- mql-count` of a KSF's supports: a KPI, not a KGI
     ("examples/bad/marketing.kpi.yaml", "E005", 10, 9),
     # `paired_with: mql-to-sql-rates` value: no such id (did you mean 'mql-to-sql-rate'?)

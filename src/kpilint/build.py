@@ -135,8 +135,9 @@ class SpecFile:
     def entity_on_line(self, line: int) -> str | None:
         """The id of the entity whose mapping spans ``line``."""
         for record in self.entities:
-            if record.node.span.line <= line < max(record.node.span.end_line,
-                                                   record.node.span.line + 1):
+            last = max((value.span.end_line - (value.span.end_column == 1)
+                        for _, value in record.node.pairs), default=record.node.span.line)
+            if record.node.span.line <= line <= last:
                 return record.id
         return None
 

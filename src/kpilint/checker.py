@@ -70,7 +70,6 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
         crashes.extend(linter.crashes)
         named = {loaded.spec.path: loaded for loaded in linter.files.values()
                  if plan.is_named(loaded.absolute)}
-        relative = linter.root_relative_paths()
         named_files.update(os.path.relpath(path, plan.root).replace(os.sep, "/")
                            for path in plan.named)
         files += len(named)

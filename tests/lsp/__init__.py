@@ -1,0 +1,1 @@
+"""Helpers for the language server tests: a recording LSP client and edit application."""
