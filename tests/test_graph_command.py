@@ -466,7 +466,7 @@ def test_html_has_every_node_and_the_findings_beside_the_tree() -> None:
     items = [attrs for tag, attrs in elements(page)
              if tag == "li" and attrs.get("class") in ("error", "warning", "info")]
     assert len(items) == len(check["diagnostics"])
-    assert "<h2>Findings (39)</h2>" in page
+    assert f"<h2>Findings ({len(check['diagnostics'])})</h2>" in page
     assert 'class="badge error"' in page and 'class="node lagging' in page
 
 

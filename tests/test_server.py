@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -102,7 +103,7 @@ def workspace(tmp_path: Path) -> Path:
 
 
 @pytest_lsp.fixture(config=server_config())
-async def client(lsp_client: RecordingClient, workspace: Path):  # type: ignore[no-untyped-def]
+async def client(lsp_client: RecordingClient, workspace: Path) -> AsyncIterator[None]:
     await initialize(lsp_client, workspace, client_capabilities("visual-studio-code"))
     yield
     await lsp_client.shutdown_session()
@@ -116,7 +117,7 @@ def utf8_capabilities() -> types.ClientCapabilities:
 
 
 @pytest_lsp.fixture(config=server_config())
-async def utf8_client(lsp_client: RecordingClient, workspace: Path):  # type: ignore[no-untyped-def]
+async def utf8_client(lsp_client: RecordingClient, workspace: Path) -> AsyncIterator[None]:
     result = await initialize(lsp_client, workspace, utf8_capabilities())
     assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf8
     yield
@@ -125,8 +126,8 @@ async def utf8_client(lsp_client: RecordingClient, workspace: Path):  # type: ig
 
 @pytest_lsp.fixture(config=server_config([sys.executable,
                                           str(REPO / "tests" / "lsp" / "crashing_server.py")]))
-async def crashing_client(lsp_client: RecordingClient,  # type: ignore[no-untyped-def]
-                          workspace: Path):
+async def crashing_client(lsp_client: RecordingClient,
+                          workspace: Path) -> AsyncIterator[None]:
     await initialize(lsp_client, workspace, client_capabilities("neovim"))
     yield
     await lsp_client.shutdown_session()
@@ -299,7 +300,7 @@ async def test_relint_rereads_only_the_changed_document(client: RecordingClient,
     uri = open_document(client, workspace / "team.kpi.yaml")
     await wait_for(client, uri, accept=version(1))
     first = await status(client)
-    [project] = first["projects"]  # type: ignore[misc]
+    [project] = first["projects"]
     assert project["root"] == str(workspace)
     assert project["files"] == 5
     assert project["runs"] == 1
@@ -308,7 +309,7 @@ async def test_relint_rereads_only_the_changed_document(client: RecordingClient,
     assert project["last_run"]["from_buffer"] == ["team.kpi.yaml"]
     replace_document(client, uri, GOOD_TEAM, 2)
     await wait_for(client, uri, accept=version(2))
-    [project] = (await status(client))["projects"]  # type: ignore[misc]
+    [project] = (await status(client))["projects"]
     assert project["runs"] == 2
     assert project["last_run"]["from_disk"] == []
     assert project["last_run"]["from_buffer"] == ["team.kpi.yaml"]
@@ -327,6 +328,28 @@ async def test_config_changes_are_reloaded(client: RecordingClient, workspace: P
         types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]))
     assert list((await wait_for(client, uri, mark)).diagnostics) == []
     # saving the config in the editor reloads it too
+    config.write_text(CONFIG, encoding="utf-8")
+    mark = len(client.published)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        types.TextDocumentIdentifier(config.as_uri())))
+    published = await wait_for(client, uri, mark)
+    assert summary(published.diagnostics) == [("E005", *E005_RANGE)]
+
+
+async def test_an_invalid_config_is_shown_not_linted(client: RecordingClient,
+                                                    workspace: Path) -> None:
+    uri = open_document(client, workspace / "team.kpi.yaml")
+    await wait_for(client, uri, accept=lambda params: bool(params.diagnostics))
+    config = workspace / "kpilint.toml"
+    config.write_text(CONFIG + 'selectt = ["E"]\n', encoding="utf-8")
+    mark = len(client.published)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        types.TextDocumentIdentifier(config.as_uri())))
+    assert list((await wait_for(client, uri, mark)).diagnostics) == []
+    [shown] = client.messages
+    assert shown.type == types.MessageType.Error
+    assert shown.message == (f"kpilint: {config}: key `selectt`: unknown key"
+                             " (did you mean 'select'?)")
     config.write_text(CONFIG, encoding="utf-8")
     mark = len(client.published)
     client.text_document_did_save(types.DidSaveTextDocumentParams(
@@ -366,10 +389,10 @@ async def test_files_outside_the_include_globs_are_not_linted(client: RecordingC
 
 
 async def code_actions(client: RecordingClient, uri: str,
-                       diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
+                       diagnostics: Sequence[types.Diagnostic]) -> list[types.CodeAction]:
     result = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri), range=diagnostics[0].range,
-        context=types.CodeActionContext(diagnostics=diagnostics)))
+        context=types.CodeActionContext(diagnostics=list(diagnostics))))
     assert result is not None
     return [action for action in result if isinstance(action, types.CodeAction)]
 
@@ -482,6 +505,24 @@ async def test_definition_and_references_across_files(client: RecordingClient,
         (team, (14, 17, 14, 25))]
 
 
+async def test_formula_terms_are_references(client: RecordingClient, workspace: Path) -> None:
+    team, _ = await open_good_project(client, workspace)
+    path = workspace / "funnel.kpi.yaml"
+    path.write_text("version: 1\nkgis:\n  - id: mqls\n    name: Qualified leads a year\n"
+                    "    formula: 12 * leads * (mql-rate / 100)\n", encoding="utf-8")
+    funnel = open_document(client, path)
+    await wait_for(client, funnel)
+    definition = await client.text_document_definition_async(types.DefinitionParams(
+        types.TextDocumentIdentifier(funnel), types.Position(4, 30)))
+    assert [(each.uri, summary_of(each.range)) for each in definition or []] == [
+        (team, (15, 8, 15, 16))]
+    references = await client.text_document_references_async(types.ReferenceParams(
+        text_document=types.TextDocumentIdentifier(team), position=types.Position(2, 9),
+        context=types.ReferenceContext(include_declaration=False)))
+    assert [(each.uri, summary_of(each.range)) for each in references or []] == [
+        (funnel, (4, 18, 4, 23))]
+
+
 def summary_of(range_: types.Range) -> tuple[int, int, int, int]:
     return range_.start.line, range_.start.character, range_.end.line, range_.end.character
 
@@ -587,8 +628,16 @@ async def test_crashing_rules_and_loader_do_not_stop_the_server(
     [failure] = published.diagnostics
     assert failure.code == "X002"
     assert "RuntimeError: planted loader bug" in failure.message
-    replace_document(client, uri, BROKEN_TEAM, 4)
+    replace_document(client, uri, "# x-crash-engine\n" + BROKEN_TEAM, 4)
     published = await wait_for(client, uri, accept=version(4))
+    [failure] = published.diagnostics
+    assert (failure.code, summary_of(failure.range)) == ("X002", (0, 0, 0, 0))
+    assert failure.message == ("kpilint could not check this file: RuntimeError: planted engine"
+                               " bug (see the server log)")
+    assert any("failed" in message.message and "planted engine bug" in message.message
+               for message in client.log_messages)
+    replace_document(client, uri, BROKEN_TEAM, 5)
+    published = await wait_for(client, uri, accept=version(5))
     assert ("E005", *E005_RANGE) in summary(published.diagnostics)
     assert "X002" not in [each[0] for each in summary(published.diagnostics)]
     assert await hover_text(client, uri, 2, 10) != ""

@@ -39,7 +39,7 @@ def add_suppressions(files: Iterable[tuple[Path, SpecFile, list[Diagnostic]]]) -
         if not codes_by_line:
             continue
         original = absolute.read_bytes()
-        updated = _with_comments(original, codes_by_line, _unsafe_line_ends(spec))
+        updated = with_comments(original, codes_by_line, unsafe_line_ends(spec))
         if updated != original:
             write_atomically(absolute, updated)
             comments += len(codes_by_line)
@@ -47,7 +47,7 @@ def add_suppressions(files: Iterable[tuple[Path, SpecFile, list[Diagnostic]]]) -
     return comments, changed
 
 
-def _with_comments(data: bytes, codes_by_line: dict[int, list[str]],
+def with_comments(data: bytes, codes_by_line: dict[int, list[str]],
                    unsafe: set[int]) -> bytes:
     bom = data.startswith(UTF8_BOM)
     text = data[len(UTF8_BOM):].decode("utf-8") if bom else data.decode("utf-8")
@@ -84,7 +84,7 @@ def _append_to_line(line: str, codes: list[str]) -> str:
     return f"{body}{gap}# kpilint: disable={','.join(codes)}{ending}"
 
 
-def _unsafe_line_ends(spec: SpecFile) -> set[int]:
+def unsafe_line_ends(spec: SpecFile) -> set[int]:
     """Lines whose end lies inside a scalar (a comment there would become part of it)."""
     unsafe: set[int] = set()
     line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(spec.text))]

@@ -23,12 +23,13 @@ import asyncio
 import bisect
 import concurrent.futures
 import datetime
+import gc
 import logging
 import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -36,14 +37,15 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from lsprotocol import types
 
 from kpilint import __version__
-from kpilint.add_suppressions import _unsafe_line_ends, _with_comments
+from kpilint.add_suppressions import unsafe_line_ends, with_comments
 from kpilint.build import EntityRecord, SpecFile, did_you_mean
 from kpilint.checks import number
 from kpilint.config import CONFIG_NAMES, Config, ConfigError, find_config_in, load_config
 from kpilint.diagnostics import Diagnostic, Location, Severity, Span
 from kpilint.engine import Linter, ProjectResult, rule_url
+from kpilint.formula import formula_location, tokenize
 from kpilint.graph import ALLOWED_TARGETS, PAIRED_WITH, SUPPORTS
-from kpilint.load import LINE_BREAK, ScalarNode
+from kpilint.load import LINE_BREAK
 from kpilint.model import Cadence, Direction, Entity, Indicator
 from kpilint.project import FileFilter, ProjectPlan, find_root, project_files
 from kpilint.registry import UNSUPPRESSIBLE, lookup
@@ -77,8 +79,6 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
 META_PREFIX = "X"  # findings about kpilint's own comments: fixed, not suppressed
 WATCHED_GLOBS = ("**/*.{yaml,yml}", "**/kpilint.toml", "**/.kpilint.toml", "**/pyproject.toml")
 
-FORMULA_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-FORMULA_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 ID_CHARS = re.compile(r"[A-Za-z0-9_.-]*")
 KEY_LINE = re.compile(r"^(?P<indent>[ \t]*(?:-[ \t]+)*)(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:"
                       r"(?P<value>(?:[ \t].*)?)$")
@@ -187,21 +187,6 @@ class Mention:
     record: AnyRecord
 
 
-def formula_terms(record: AnyRecord, lines: Sequence[str]) -> Iterator[tuple[str, Span]]:
-    """The ids of a one-line ``formula`` and their spans (numbers are not ids: SPEC §2)."""
-    pair = record.node.get("formula")
-    if pair is None or not isinstance(pair[1], ScalarNode):
-        return
-    span = pair[1].span
-    if span.line != span.end_line or span.line > len(lines):
-        return
-    raw = lines[span.line - 1][span.column - 1:span.end_column - 1]
-    for match in FORMULA_ID.finditer(raw):
-        if not FORMULA_NUMBER.fullmatch(match[0]):
-            yield match[0], Span(span.line, span.column + match.start(),
-                                 span.line, span.column + match.end())
-
-
 class ProjectIndex:
     """Every entity and every mention of an id in a project, as the graph sees them.
 
@@ -215,17 +200,13 @@ class ProjectIndex:
         self.mentions_of: dict[str, list[Mention]] = {}
         self.units: set[str] = set()
         for spec in sorted(specs, key=lambda each: each.path):
-            lines: list[str] | None = None
             for record in sorted(spec.entities, key=lambda each: each.node.span.line):
                 self.records.setdefault(record.id, []).append(record)
                 self._mention(record.id, record.at_field("id"), "id", record)
                 for field_name in (SUPPORTS, PAIRED_WITH):
                     for target, location, _ in record.reference_locations(field_name):
                         self._mention(target, location, field_name, record)
-                if record.kind == "KGI" and getattr(record.model, "formula", None):
-                    lines = lines if lines is not None else LINE_BREAK.split(spec.text)
-                    for term, span in formula_terms(record, lines):
-                        self._mention(term, Location(spec.path, span), "formula", record)
+                self._formula_terms(record)
                 unit = getattr(record.model, "unit", None)
                 if unit:
                     self.units.add(unit)
@@ -241,6 +222,17 @@ class ProjectIndex:
                 if entity is not None and entity.kind in allowed and target != record.id:
                     self.supports.setdefault(record.id, []).append(target)
                     self.supported_by.setdefault(target, []).append(record.id)
+
+    def _formula_terms(self, record: AnyRecord) -> None:
+        """The ids of a KGI's formula, where their place in the file is exact (SPEC §2)."""
+        formula = getattr(record.model, "formula", None)
+        if not formula:
+            return
+        for token in tokenize(formula):
+            if token.kind == "id":
+                location, exact = formula_location(record, token)
+                if exact:
+                    self._mention(token.text, location, "formula", record)
 
     def _mention(self, entity_id: str, location: Location, role: str, record: AnyRecord) -> None:
         mention = Mention(entity_id, location, role, record)
@@ -402,6 +394,14 @@ def _parent_key(lines: Sequence[str], line: int, indent: int) -> str | None:
     return None
 
 
+def entity_id_at(spec: SpecFile | None, line: int) -> str | None:
+    """The id of the entity whose mapping spans the 1-based ``line`` (the one being edited)."""
+    for record in spec.entities if spec else ():
+        if record.node.span.line <= line <= record.node.span.end_line:
+            return record.id
+    return None
+
+
 def _section_kind(lines: Sequence[str], line: int) -> str | None:
     for above in range(line, -1, -1):
         match = SECTION_LINE.match(lines[above])
@@ -469,6 +469,7 @@ class Project:
         self.linter: Linter | None = None
         self.snapshot: Snapshot | None = None
         self.pending: dict[Path, str | None] = {}
+        self.linted: dict[str, int | None] = {}  # open documents whose buffer was read: version
         self.full_load = True
         self.timer: asyncio.TimerHandle | None = None
         self.lock = asyncio.Lock()
@@ -524,6 +525,13 @@ class Project:
             except Exception as error:  # a loader bug must not stop the server
                 logger.exception("reading %s failed", display)
                 self.failures[absolute] = f"{type(error).__name__}: {error}"
+        if full:
+            # The files just read live as long as the session and hold no reference cycles:
+            # moved out of the collector's sight, they no longer make every full collection
+            # walk them (one on a 2,000-file project took as long as the re-check itself).
+            # Collecting first keeps what a previous load left behind from being frozen too.
+            gc.collect()
+            gc.freeze()
         file_rules_run = [loaded.spec.path for loaded in linter.files.values()
                           if loaded.findings is None]
         result = linter.check()
@@ -547,11 +555,11 @@ def internal_error(path: str, message: str) -> Diagnostic:
 
 @dataclass(slots=True)
 class OpenDocument:
-    """A document the client has open, and the project it belongs to (None: not a file)."""
+    """A document the client has open, the project it belongs to, and whether it is linted."""
 
     uri: str
     path: Path
-    project: Project | None
+    project: Project
     linted: bool
 
 
@@ -713,26 +721,30 @@ class KpilintService:
             project.timer = None
         await self.run(project)
 
-    def _changes(self, project: Project) -> tuple[dict[Path, Change], dict[str, int | None]]:
-        """The pending changes: open buffers' current text, other files from disk."""
+    def _changes(self, project: Project) -> tuple[dict[Path, Change], set[str]]:
+        """The pending changes (open buffers' current text, other files from disk), and the
+        open documents among them."""
         changes: dict[Path, Change] = {}
-        versions: dict[str, int | None] = {}
+        buffers: set[str] = set()
         for path, uri in project.pending.items():
             document = self.documents.get(uri) if uri else None
             if document is not None and document.linted:
-                text = self.server.workspace.get_text_document(uri or "")
-                changes[path] = text.source.encode("utf-8", "surrogatepass")
-                versions[document.uri] = text.version
+                changes[path] = self._buffer(project, document)
+                buffers.add(document.uri)
             else:
                 changes[path] = DISK if project.includes(path) else FORGET
         project.pending.clear()
         if project.full_load:
             for document in self.open_in(project):
                 if document.path not in changes:
-                    text = self.server.workspace.get_text_document(document.uri)
-                    changes[document.path] = text.source.encode("utf-8", "surrogatepass")
-                    versions[document.uri] = text.version
-        return changes, versions
+                    changes[document.path] = self._buffer(project, document)
+                    buffers.add(document.uri)
+        return changes, buffers
+
+    def _buffer(self, project: Project, document: OpenDocument) -> bytes:
+        text = self.server.workspace.get_text_document(document.uri)
+        project.linted[document.uri] = text.version
+        return text.source.encode("utf-8", "surrogatepass")
 
     async def run(self, project: Project) -> None:
         async with project.lock:
@@ -741,7 +753,7 @@ class KpilintService:
             if not project.pending and not project.full_load:
                 return
             full = project.full_load
-            changes, versions = self._changes(project)
+            changes, buffers = self._changes(project)
             project.full_load = False
             loop = asyncio.get_running_loop()
             try:
@@ -752,7 +764,7 @@ class KpilintService:
                 self.log(f"kpilint: checking {project.root} failed:\n{trace}",
                          types.MessageType.Error)
                 project.full_load = full or project.linter is None
-                self._publish_failure(project, versions, f"{type(error).__name__}: {error}")
+                self._publish_failure(project, buffers, f"{type(error).__name__}: {error}")
                 return
             if project.closed:
                 return
@@ -766,7 +778,7 @@ class KpilintService:
                      f" read {len(report.from_buffer)} open document(s)"
                      f" and {len(report.from_disk)} file(s) from disk;"
                      f" file rules ran on {len(report.file_rules_run)} file(s)")
-            self.publish(project, report.snapshot, versions)
+            self.publish(project, report.snapshot, buffers)
 
     # -- diagnostics --
 
@@ -775,36 +787,38 @@ class KpilintService:
             self.server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    def publish(self, project: Project, snapshot: Snapshot,
-                versions: dict[str, int | None]) -> None:
-        """Publish for each open document of the project whose findings changed or text did."""
+    def publish(self, project: Project, snapshot: Snapshot, buffers: set[str]) -> None:
+        """Publish for each open document of the project whose findings or text changed.
+
+        Only documents whose buffer the linter holds: one opened while a run was reading the
+        others from disk waits for the next run, which reads it.
+        """
         by_path: dict[str, list[Diagnostic]] = {}
         for diagnostic in snapshot.result.diagnostics:
             by_path.setdefault(diagnostic.location.path, []).append(diagnostic)
         texts: dict[str, SourceText] = {}
         for document in self.open_in(project):
+            if document.uri not in project.linted:
+                continue
             display = project.display(document.path)
             failure = snapshot.failures.get(document.path)
             findings = [internal_error(display, failure)] if failure is not None else (
                 by_path.get(display, []))
             previous = self.published.get(document.uri)
             if previous is not None and previous.findings == findings and (
-                    document.uri not in versions):
+                    document.uri not in buffers):
                 continue
-            version = versions.get(document.uri, previous.version if previous else None)
-            self._send(document.uri, version, findings,
+            self._send(document.uri, project.linted[document.uri], findings,
                        [self.to_lsp(each, snapshot, texts) for each in findings])
 
-    def _publish_failure(self, project: Project, versions: dict[str, int | None],
-                         message: str) -> None:
+    def _publish_failure(self, project: Project, buffers: set[str], message: str) -> None:
+        """An X002 at the top of each document the failed run was checking."""
+        nothing = Snapshot(ProjectResult([], []), {}, {})
         for document in self.open_in(project):
-            if document.uri in versions:
+            if document.uri in buffers:
                 finding = internal_error(project.display(document.path), message)
-                text = SourceText("", self.encoding)
-                self._send(document.uri, versions[document.uri], [finding], [types.Diagnostic(
-                    range=text.range(finding.location.span), message=finding.message,
-                    severity=types.DiagnosticSeverity.Error, code=finding.code, source=SOURCE,
-                    code_description=types.CodeDescription(href=finding.url))])
+                self._send(document.uri, project.linted[document.uri], [finding],
+                           [self.to_lsp(finding, nothing, {})])
 
     def _send(self, uri: str, version: int | None, findings: list[Diagnostic],
               diagnostics: list[types.Diagnostic]) -> None:
@@ -846,12 +860,12 @@ class KpilintService:
 
     def did_open(self, params: types.DidOpenTextDocumentParams) -> None:
         document = self.attach(params.text_document.uri)
-        if document is not None and document.linted and document.project is not None:
+        if document is not None and document.linted:
             self.schedule(document.project, 0)
 
     def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
         document = self.documents.get(params.text_document.uri)
-        if document is None or not document.linted or document.project is None:
+        if document is None or not document.linted:
             return
         document.project.pending[document.path] = document.uri
         self.schedule(document.project, DEBOUNCE_SECONDS)
@@ -861,11 +875,11 @@ class KpilintService:
         if path is not None and self.is_config(path):
             self.reload()
             return
-        self.did_change_now(params.text_document.uri)
+        self.check_now(params.text_document.uri)
 
-    def did_change_now(self, uri: str) -> None:
+    def check_now(self, uri: str) -> None:
         document = self.documents.get(uri)
-        if document is None or not document.linted or document.project is None:
+        if document is None or not document.linted:
             return
         document.project.pending[document.path] = uri
         self.schedule(document.project, 0)
@@ -874,10 +888,11 @@ class KpilintService:
         uri = params.text_document.uri
         document = self.documents.pop(uri, None)
         self.clear(uri)
-        if document is None or not document.linted or document.project is None:
+        if document is None or not document.linted:
             return
         project = document.project
         project.pending[document.path] = None
+        project.linted.pop(uri, None)
         if self.open_in(project):
             self.schedule(project, DEBOUNCE_SECONDS)
 
@@ -928,7 +943,7 @@ class KpilintService:
     async def current(self, uri: str) -> tuple[OpenDocument, Project, Snapshot] | None:
         """The open document, its project and a snapshot that includes its latest text."""
         document = self.documents.get(uri)
-        if document is None or not document.linted or document.project is None:
+        if document is None or not document.linted:
             return None
         project = document.project
         await self.flush(project)
@@ -988,7 +1003,7 @@ class KpilintService:
 
     async def completion(self, params: types.CompletionParams) -> types.CompletionList | None:
         document = self.documents.get(params.text_document.uri)
-        if document is None or not document.linted or document.project is None:
+        if document is None or not document.linted:
             return None
         project = document.project
         if project.snapshot is None:
@@ -1011,7 +1026,7 @@ class KpilintService:
         items: list[types.CompletionItem] = []
         allowed = ALLOWED_TARGETS.get((spot.kind or "", spot.key))
         if spot.key in (SUPPORTS, PAIRED_WITH) and allowed is not None:
-            own = self._entity_id_at(snapshot, project, document, params.position.line + 1)
+            own = entity_id_at(snapshot.specs.get(document.path), params.position.line + 1)
             for record in sorted(index.of_kinds(allowed), key=lambda each: each.id):
                 if record.id == own:
                     continue
@@ -1030,16 +1045,6 @@ class KpilintService:
                 text_edit=types.TextEdit(edit_range, lead + value))
                 for position, value in enumerate(values)]
         return types.CompletionList(is_incomplete=False, items=items)
-
-    @staticmethod
-    def _entity_id_at(snapshot: Snapshot, project: Project, document: OpenDocument,
-                      line: int) -> str | None:
-        spec = snapshot.specs.get(document.path)
-        for record in spec.entities if spec else ():
-            span = record.node.span
-            if span.line <= line <= span.end_line:
-                return record.id
-        return None
 
     async def code_action(self, params: types.CodeActionParams,
                           ) -> list[types.CodeAction] | None:
@@ -1062,10 +1067,11 @@ class KpilintService:
                 continue
             actions += self._actions_for(finding, diagnostic, text, spec, project, uri,
                                          published.version)
-        only = params.context.only
+        only = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()]
         if only:
-            actions = [action for action in actions
-                       if any(str(action.kind).startswith(str(kind)) for kind in only)]
+            actions = [action for action in actions if any(
+                str(getattr(action.kind, "value", action.kind)).startswith(kind)
+                for kind in only)]
         return actions
 
     def _actions_for(self, finding: Diagnostic, diagnostic: types.Diagnostic, text: SourceText,
@@ -1082,9 +1088,9 @@ class KpilintService:
                 or finding.code.startswith(META_PREFIX)):
             return actions
         line = finding.location.span.line
-        with_line_comment = _with_comments(
+        with_line_comment = with_comments(
             text.text.encode("utf-8", "surrogatepass"), {line: [finding.code]},
-            _unsafe_line_ends(spec)).decode("utf-8", "surrogatepass")
+            unsafe_line_ends(spec)).decode("utf-8", "surrogatepass")
         actions.append(self._action(
             f"Suppress {finding.code} on this line", diagnostic, uri, version,
             [minimal_edit(text, with_line_comment)]))
