@@ -180,3 +180,23 @@ def test_python_dash_m_and_console_script_agree(project: Path) -> None:
     direct = subprocess.run([str(script), "--version"], capture_output=True, text=True,
                             check=False)
     assert direct.stdout == module.stdout
+
+
+def test_stdin_filename_replaces_the_file_on_disk(project: Path) -> None:
+    write_files(project, {"kpilint.toml": GRAPH_ONLY,
+                          "company.kpi.yaml": "version: 1\nkgis:\n  - id: goal\n    name: Goal\n",
+                          "team.kpi.yaml": ORPHAN})
+    unsaved = "version: 1\nkpis:\n  - id: orphan\n    name: Linked\n    supports: gaol\n"
+    run = run_kpilint("check", "--output-format", "json", "--stdin-filename", "team.kpi.yaml",
+                      "-", cwd=project, stdin=unsaved)
+    assert run.code == 1, run.stderr
+    assert [(d["path"], d["code"], d["line"], d["column"]) for d in run.json()["diagnostics"]] == [
+        ("team.kpi.yaml", "G102", 3, 5), ("team.kpi.yaml", "E005", 5, 15)]
+    assert "did you mean 'goal'?" in run.json()["diagnostics"][1]["message"]
+    new_file = run_kpilint("check", "--output-format", "json", "--stdin-filename",
+                           "draft.kpi.yaml", "-", cwd=project,
+                           stdin=unsaved.replace("gaol", "goal"))
+    assert (new_file.code, new_file.json()["diagnostics"]) == (0, [])
+    misuse = run_kpilint("check", "-", cwd=project, stdin="")
+    assert (misuse.code, misuse.stdout) == (2, "")
+    assert "--stdin-filename NAME -" in misuse.stderr
