@@ -195,7 +195,7 @@ def test_stdin_filename_replaces_the_file_on_disk(project: Path) -> None:
     assert "did you mean 'goal'?" in run.json()["diagnostics"][1]["message"]
     new_file = run_kpilint("check", "--output-format", "json", "--stdin-filename",
                            "draft.kpi.yaml", "-", cwd=project,
-                           stdin=unsaved.replace("gaol", "goal"))
+                           stdin=unsaved.replace("gaol", "goal").replace("orphan", "draft"))
     assert (new_file.code, new_file.json()["diagnostics"]) == (0, [])
     misuse = run_kpilint("check", "-", cwd=project, stdin="")
     assert (misuse.code, misuse.stdout) == (2, "")
