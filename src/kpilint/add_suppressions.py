@@ -16,7 +16,7 @@ from pathlib import Path
 from kpilint.build import SpecFile
 from kpilint.diagnostics import Diagnostic
 from kpilint.fileio import write_atomically
-from kpilint.load import LINE_BREAK, UTF8_BOM, MappingNode, Node, ScalarNode, SequenceNode
+from kpilint.load import UTF8_BOM
 from kpilint.registry import UNSUPPRESSIBLE
 from kpilint.suppressions import DIRECTIVE
 
@@ -87,22 +87,8 @@ def _append_to_line(line: str, codes: list[str]) -> str:
 def unsafe_line_ends(spec: SpecFile) -> set[int]:
     """Lines whose end lies inside a scalar (a comment there would become part of it)."""
     unsafe: set[int] = set()
-    line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(spec.text))]
-    stack: list[Node] = list(spec.documents)
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            offset = line_starts[node.span.line - 1] + node.span.column - 1
-            block = spec.text[offset:offset + 1] in ("|", ">")
-            first = node.span.line + 1 if block else node.span.line
-            unsafe.update(range(first, node.span.end_line))
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.items)
-        elif isinstance(node, MappingNode):
-            stack.extend(part for pair in node.pairs for part in pair)
+    for node, block in spec.scalars():
+        first = node.span.line + 1 if block else node.span.line
+        unsafe.update(range(first, node.span.end_line))
     return unsafe
 

@@ -108,9 +108,9 @@ class SpecFile:
     violations: dict[str, list[Violation]] = field(default_factory=dict)
     scopes: list[tuple[str, Location]] = field(default_factory=list)
 
-    def quoted_or_block_scalars(self) -> Iterator[Span]:
-        """Spans of scalars that may hold a ``#`` as text (quoted scalars; block scalars from
-        the line after their ``|`` or ``>`` header, where a comment may still stand)."""
+    def scalars(self) -> Iterator[tuple[ScalarNode, bool]]:
+        """Every scalar of the file once (aliases are not walked twice), with whether it is a
+        block scalar (``|`` or ``>``)."""
         line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(self.text))]
         stack = list(self.documents)
         seen: set[int] = set()
@@ -120,17 +120,21 @@ class SpecFile:
                 continue
             seen.add(id(node))
             if isinstance(node, ScalarNode):
-                if node.plain:
-                    continue
                 start = line_starts[node.span.line - 1] + node.span.column - 1
-                if self.text[start:start + 1] in ("|", ">"):
-                    yield Span(node.span.line + 1, 1, node.span.end_line, node.span.end_column)
-                else:
-                    yield node.span
+                yield node, self.text[start:start + 1] in ("|", ">")
             elif isinstance(node, SequenceNode):
                 stack.extend(node.items)
             elif isinstance(node, MappingNode):
                 stack.extend(part for pair in node.pairs for part in pair)
+
+    def quoted_or_block_scalars(self) -> Iterator[Span]:
+        """Spans of scalars that may hold a ``#`` as text (quoted scalars; block scalars from
+        the line after their ``|`` or ``>`` header, where a comment may still stand)."""
+        for node, block in self.scalars():
+            if block:
+                yield Span(node.span.line + 1, 1, node.span.end_line, node.span.end_column)
+            elif not node.plain:
+                yield node.span
 
     def entity_on_line(self, line: int) -> str | None:
         """The id of the entity whose mapping spans ``line``."""
