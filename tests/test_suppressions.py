@@ -77,38 +77,31 @@ def test_own_line_comment_suppresses_the_next_line(project: Path) -> None:
     assert codes_at(check(project)) == [("P301", 7, 11)]
 
 
-def test_own_line_comment_skips_blank_lines(project: Path) -> None:
-    write_files(project, {
-        "kpilint.toml": config("P301", "X001"),
-        "a.kpi.yaml": """
-            version: 1
-            kpis:
-              - id: followers
-                # kpilint: disable=P301
+OWN_LINE_BLANK = """
+    version: 1
+    kpis:
+      - id: followers
+        # kpilint: disable=P301
 
 
-                name: Social media followers
-            """,
-    })
-    run = check(project)
-    assert run.findings() == []
-    assert run.code == 0
+        name: Social media followers
+    """
+OWN_LINE_COMMENTS = """
+    version: 1
+    kpis:
+      - id: followers
+        # kpilint: disable=P301 -- brand benchmark
+        # the brand team owns this number
+
+          # an indented note
+        name: Social media followers
+    """
 
 
-def test_own_line_comment_skips_comment_lines(project: Path) -> None:
-    write_files(project, {
-        "kpilint.toml": config("P301", "X001"),
-        "a.kpi.yaml": """
-            version: 1
-            kpis:
-              - id: followers
-                # kpilint: disable=P301 -- brand benchmark
-                # the brand team owns this number
-
-                  # an indented note
-                name: Social media followers
-            """,
-    })
+@pytest.mark.parametrize("spec", [OWN_LINE_BLANK, OWN_LINE_COMMENTS],
+                         ids=["skips-blank-lines", "skips-comment-lines"])
+def test_own_line_comment_applies_to_the_next_content_line(project: Path, spec: str) -> None:
+    write_files(project, {"kpilint.toml": config("P301", "X001"), "a.kpi.yaml": spec})
     run = check(project)
     assert run.findings() == []
     assert run.code == 0
