@@ -225,3 +225,37 @@ def test_explicit_config_file(tmp_path: Path) -> None:
     assert run.findings() == [("conf/a.kpi.yaml", "G103", 3, 5)]
     missing = run_kpilint("check", "--config", "nope.toml", cwd=tmp_path)
     assert missing.code == 2 and "config file not found" in missing.stderr
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("[limits]\nmax-depth = 999\n",
+     "key `limits.max-depth`: 999 is greater than the maximum of 998 (libyaml refuses deeper"
+     " nesting itself)"),
+    ("[rules.unrealistic-target]\nmax-change = 0\n",
+     "key `rules.unrealistic-target.max-change`: 0 must be greater than 0"),
+    ('[rules.too-many-kpis]\nper = ["kgi", "kgi"]\n',
+     "key `rules.too-many-kpis.per`: ['kgi', 'kgi'] repeats an item"),
+    ("[rules.too-many-kpis]\nper = []\n", "key `rules.too-many-kpis.per`: needs at least 1 item"),
+    ('include = [""]\n', "key `include.0`: '' is shorter than 1 character"),
+])
+def test_schema_failures_are_in_kpilints_words(tmp_path: Path, text: str, expected: str) -> None:
+    configure(tmp_path, text)
+    write_files(tmp_path, {"a.kpi.yaml": ORPHANS})
+    run = run_kpilint("check", cwd=tmp_path)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == f"kpilint: error: {tmp_path / 'kpilint.toml'}: {expected}\n"
+
+
+def test_force_exclude_runs_named_files_through_include_and_gitignore(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "goals/q1.yaml": ORPHANS,
+        "notes.yaml": "not: [a spec",
+        "out/.gitignore": "*\n",
+        "out/gen.yaml": ORPHANS.replace("orphan", "gen").replace("revenue", "rev-gen"),
+        "goals/old/.gitignore": "q0.yaml\n",
+        "goals/old/q0.yaml": ORPHANS.replace("orphan", "q0").replace("revenue", "rev-q0"),
+    })
+    configure(tmp_path, 'select = ["G102"]\ninclude = ["goals/**/*.yaml", "out/*.yaml"]\n')
+    named = ("goals/q1.yaml", "notes.yaml", "out/gen.yaml", "goals/old/q0.yaml")
+    assert findings(tmp_path, "--force-exclude", *named) == [("goals/q1.yaml", "G102", 7, 5)]
+    assert {path for path, _, _, _ in findings(tmp_path, *named)} == set(named)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from kpilint.load import Limits, MappingNode, ScalarNode, parse_bytes, read_file
+from kpilint.load import LIBYAML_MAX_DEPTH, Limits, MappingNode, ScalarNode, parse_bytes, read_file
 from tests.conftest import TODAY, Run, run_kpilint, write_files
 
 # A second file that must still be linted whatever happens to its neighbour: its KPI has no
@@ -162,6 +162,36 @@ def test_default_max_depth_boundary(project: Path) -> None:
     assert_survived(run, files=3)
     assert in_file(run, "at-limit.kpi.yaml") == []
     assert_only_e001_at_start(run, "over-limit.kpi.yaml", "limits.max-depth (256)")
+
+
+@pytest.mark.parametrize("shape", [
+    pytest.param(lambda levels: "[" * levels + "]" * levels + "\n", id="flow"),
+    pytest.param(lambda levels: "- " * levels + "1\n", id="block-sequences-on-one-line"),
+    pytest.param(lambda levels: "".join("  " * level + "k:\n" for level in range(levels - 1))
+                 + "  " * (levels - 1) + "c: 1\n", id="block-mappings"),
+])
+def test_highest_max_depth_works_whatever_libyaml_refuses(project: Path, shape: Any) -> None:
+    # libyaml 0.2.6+ refuses about 1,000 levels in its scanner, before kpilint sees the events;
+    # at the highest max-depth the config accepts, the boundary is still kpilint's own.
+    set_limits(project, max_depth=LIBYAML_MAX_DEPTH)
+    write_files(project, {
+        "at-limit.yaml": shape(LIBYAML_MAX_DEPTH),
+        "over-limit.yaml": shape(LIBYAML_MAX_DEPTH + 1),
+        "far-over.yaml": shape(2 * LIBYAML_MAX_DEPTH),
+    })
+    for name in ("at-limit.yaml", "over-limit.yaml", "far-over.yaml"):
+        loaded = read_file(project / name, Limits(max_depth=LIBYAML_MAX_DEPTH))
+        messages = [(p.code, p.span.line, p.span.column, p.message) for p in loaded.problems]
+        if name == "at-limit.yaml":
+            assert messages == []
+        else:
+            assert messages == [("E001", 1, 1, f"nesting is deeper than limits.max-depth"
+                                                f" ({LIBYAML_MAX_DEPTH}); file not read")]
+
+
+def test_brackets_in_quotes_and_comments_do_not_count_as_nesting() -> None:
+    text = "version: 1\nx-a: '[[[[' # [[[[\nx-b: \"{{{{\"\nx-c: [[1]]\n"
+    assert parse_bytes(text.encode(), Limits(max_depth=3)).problems == []
 
 
 def test_lowered_max_depth_triggers_on_six_levels(project: Path) -> None:

@@ -90,10 +90,49 @@ def test_project_excludes_hold_for_files_pre_commit_names(
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_hook_only_runs_on_spec_files(hook_repo: Path, pre_commit_home: Path,
-                                      git_project: Path) -> None:
+def test_other_yaml_files_pass_through_the_hook(hook_repo: Path, pre_commit_home: Path,
+                                                git_project: Path) -> None:
     write_files(git_project, {"notes.yaml": "not: [a spec", "team.kpi.yaml": GOOD})
     _git("add", "-A", cwd=git_project)
     result = _try_repo(hook_repo, pre_commit_home, git_project, "notes.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "(no files to check)Skipped" in result.stdout
+    assert "kpilint" in result.stdout and "Passed" in result.stdout
+
+
+def test_custom_include_globs_and_gitignore_decide_what_the_hook_lints(
+        hook_repo: Path, pre_commit_home: Path, tmp_path: Path) -> None:
+    _git("init", "-q", cwd=tmp_path)
+    write_files(tmp_path, {
+        "kpilint.toml": 'include = ["goals/*.yaml"]\nselect = ["E", "G"]\nignore = ["G103"]\n',
+        "goals/q1.yaml": BAD,
+        "notes.yaml": "not: [a spec",
+        "generated/.gitignore": "*\n",
+        "generated/q2.yaml": BAD.replace("leads", "calls").replace("revenue", "rev2"),
+    })
+    _git("add", "-A", "-f", cwd=tmp_path)
+    linted = _try_repo(hook_repo, pre_commit_home, tmp_path, "goals/q1.yaml", "notes.yaml")
+    assert linted.returncode == 1, linted.stdout + linted.stderr
+    assert "goals/q1.yaml:8:15: E005 [error] `supports` of KPI 'leads' names 'revnue'" in (
+        linted.stdout)
+    assert "notes.yaml" not in linted.stdout
+    skipped = _try_repo(hook_repo, pre_commit_home, tmp_path, "notes.yaml", "generated/q2.yaml")
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+
+
+def test_the_documented_local_hook_works_as_written(pre_commit_home: Path, tmp_path: Path) -> None:
+    guide = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    snippet = guide.split("```yaml\n# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+    _git("init", "-q", cwd=tmp_path)
+    write_files(tmp_path, {".pre-commit-config.yaml": snippet, "kpilint.toml": CONFIG,
+                           "team.kpi.yaml": BAD, "notes.yaml": "not: [a spec"})
+    _git("add", "-A", cwd=tmp_path)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "NO_COLOR": "1",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("GITHUB_ACTIONS", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--files", "team.kpi.yaml", "notes.yaml"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "team.kpi.yaml:8:15: E005 [error] `supports` of KPI 'leads' names 'revnue'" in (
+        result.stdout)
+    assert "notes.yaml" not in result.stdout.replace("--files", "")

@@ -71,7 +71,7 @@ def _add_project_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="use this config file; its folder is the root")
     parser.add_argument("--today", type=_date, help="the date time rules compare with")
     parser.add_argument("--force-exclude", action="store_true", default=None,
-                        help="apply exclude to files named on the command line too")
+                        help="filter named files like discovered ones (include, exclude, .gitignore)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of crashes")
 
 

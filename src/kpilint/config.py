@@ -32,6 +32,7 @@ DEFAULT_EXCLUDE = (
 )
 LIMIT_KEYS = {"max-file-bytes": "max_file_bytes", "max-depth": "max_depth",
               "max-nodes": "max_nodes"}
+LIMIT_REASONS = {"limits.max-depth": " (libyaml refuses deeper nesting itself)"}
 
 
 class ConfigError(Exception):
@@ -250,7 +251,7 @@ def validate_options(rule: type[Rule], options: Mapping[str, Any], where: str) -
             jsonschema.validate(_jsonable(value), dict(option.schema))
         except jsonschema.ValidationError as error:
             inner = "".join(f".{part}" for part in error.absolute_path)
-            raise ConfigError(f"{where}.{key}{inner}`: {error.message}") from None
+            raise ConfigError(f"{where}.{key}{inner}`: {_schema_message(error)}") from None
     return dict(options)
 
 
@@ -290,4 +291,28 @@ def _validate_schema(data: Mapping[str, Any], where: str, prefix: str) -> None:
         raise ConfigError(f"{where}: key `{prefix}{key}`: unknown key"
                           f"{suggestion_suffix(did_you_mean(extra[0], known))}")
     key_text = f"key `{prefix}{path}`" if path else "top level"
-    raise ConfigError(f"{where}: {key_text}: {error.message}")
+    raise ConfigError(f"{where}: {key_text}: {_schema_message(error)}"
+                      f"{LIMIT_REASONS.get(path, '') if error.validator == 'maximum' else ''}")
+
+
+def _schema_message(error: Any) -> str:
+    """kpilint's own wording of a JSON Schema failure (jsonschema's may change between releases)."""
+    value, expected = error.instance, error.validator_value
+    wording = {
+        "type": lambda: f"{value!r} is not of type "
+                        + " or ".join(repr(kind) for kind in _as_list(expected)),
+        "enum": lambda: f"{value!r} is not one of {', '.join(repr(item) for item in expected)}",
+        "minimum": lambda: f"{value!r} is less than the minimum of {expected!r}",
+        "maximum": lambda: f"{value!r} is greater than the maximum of {expected!r}",
+        "exclusiveMinimum": lambda: f"{value!r} must be greater than {expected!r}",
+        "minItems": lambda: f"needs at least {expected} item{'s' if expected != 1 else ''}",
+        "minLength": lambda: f"{value!r} is shorter than {expected} character"
+                             f"{'s' if expected != 1 else ''}",
+        "uniqueItems": lambda: f"{value!r} repeats an item",
+        "pattern": lambda: f"{value!r} does not match {expected!r}",
+    }.get(error.validator)
+    return wording() if wording else str(error.message)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

@@ -43,6 +43,11 @@ UTF8_BOM = b"\xef\xbb\xbf"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
+# libyaml 0.2.6 and later refuse nesting deeper than this in their scanner (older ones do not);
+# a deeper ``limits.max-depth`` could never be reached, so the config refuses it.
+LIBYAML_MAX_DEPTH = 998
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """The reading limits of SPEC §2 (config ``[limits]``)."""
@@ -246,6 +251,8 @@ class _Composer:
         self.weights: dict[int, int] = {}
         self.open_anchors: set[str] = set()
         self.expanded_nodes = 0
+        self.depth = 0
+        self.consumed = 0
         self.line_starts: list[int] | None = None
         if any(character in text for character in LIBYAML_ONLY_BREAKS):
             self.line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(text))]
@@ -271,7 +278,7 @@ class _Composer:
                     self.anchors.clear()
                     documents.append(self._compose_document(parser))
         except yaml.YAMLError as error:
-            self.problems.append(self._syntax_problem(error))
+            self.problems.append(self._depth_problem(error) or self._syntax_problem(error))
         except _Abort:
             pass
         finally:
@@ -279,6 +286,26 @@ class _Composer:
         if any(problem.code == "E001" for problem in self.problems):
             documents = []
         return LoadedYaml(documents, self.problems, self.text)
+
+    def _depth_problem(self, error: yaml.YAMLError) -> Problem | None:
+        """The max-depth finding when libyaml gave up on nesting deeper than the limit.
+
+        libyaml's scanner looks up to 1,024 characters ahead on a line, and newer versions refuse
+        deep flow nesting there, before the events that would reach the depth check exist. The
+        depth at the error is the composer's plus the flow collections opened since its last event.
+        """
+        mark = getattr(error, "problem_mark", None)
+        if mark is None:
+            return None
+        unseen = _flow_depth_change(self.text[self.consumed:mark.index + 1])
+        if self.depth + unseen <= self.limits.max_depth:
+            return None
+        return self._max_depth_problem()
+
+    def _max_depth_problem(self) -> Problem:
+        return Problem("E001", Span.file_start(),
+                       f"nesting is deeper than limits.max-depth ({self.limits.max_depth});"
+                       " file not read")
 
     def _syntax_problem(self, error: yaml.YAMLError) -> Problem:
         if isinstance(error, yaml.reader.ReaderError):
@@ -302,6 +329,7 @@ class _Composer:
         root: Node | None = None
         while True:
             event = parser.get_event()
+            self.consumed = event.end_mark.index
             if isinstance(event, yaml.DocumentEndEvent):
                 break
             node: Node | None = None
@@ -315,15 +343,14 @@ class _Composer:
                 self._anchor(event.anchor, node, 1)
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 if len(stack) + 1 > self.limits.max_depth:
-                    self.problems.append(Problem(
-                        "E001", Span.file_start(),
-                        f"nesting is deeper than limits.max-depth ({self.limits.max_depth});"
-                        " file not read"))
+                    self.problems.append(self._max_depth_problem())
                     raise _Abort
                 stack.append(self._open(event))
+                self.depth = len(stack)
                 continue
             else:
                 frame = stack.pop()
+                self.depth = len(stack)
                 node = self._close(frame, event)
                 occurrence = node.span
             if stack:
@@ -453,6 +480,25 @@ class _Composer:
         self.problems.append(Problem(
             "E002", value.span, "a merge key (<<) needs a mapping or a list of mappings"))
         return []
+
+
+FLOW_TOKEN = re.compile(r"""
+    [\[{\]}]                                        # a flow collection opens or closes
+    | (?:^|(?<=[\s\[{,:])) (?: "(?:[^"\\]|\\.)*"? | '(?:[^']|'')*'? )  # a quoted scalar
+    | (?:^|(?<=\s)) \#[^\n]*                         # a comment
+""", re.VERBOSE)
+
+
+def _flow_depth_change(text: str) -> int:
+    """How many more flow collections ``text`` opens than it closes, quotes and comments aside."""
+    change = 0
+    for match in FLOW_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            change += 1
+        elif token in ("]", "}"):
+            change -= 1
+    return change
 
 
 def _key_text(node: Node) -> str:

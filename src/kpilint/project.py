@@ -90,6 +90,7 @@ class FileFilter:
         self.include = pathspec.PathSpec.from_lines("gitignore", config.include)
         self.exclude = pathspec.PathSpec.from_lines("gitignore", config.exclude)
         self.gitignores: dict[Path, pathspec.GitIgnoreSpec] = {}
+        self.gitignores_read: set[Path] = set()
 
     def relative(self, path: Path) -> str:
         return os.path.relpath(path, self.root).replace(os.sep, "/")
@@ -113,9 +114,24 @@ class FileFilter:
                 break
         return False
 
+    def keeps_named(self, path: Path) -> bool:
+        """Whether discovery would find the named file ``path`` (``force-exclude``, SPEC §3):
+        include matches it, and neither exclude nor a ``.gitignore`` drops it or a folder above it.
+        """
+        if self.root not in path.parents or not self.include.match_file(self.relative(path)):
+            return False
+        folders = [path.parent, *path.parent.parents]
+        folders = folders[:folders.index(self.root)]  # below the root, nearest first
+        for folder in (self.root, *reversed(folders)):
+            self.read_gitignore(folder)
+        return not (self.excluded(path) or self.ignored_by_git(path, False) or any(
+            self.excluded(folder, True) or self.ignored_by_git(folder, True)
+            for folder in folders))
+
     def read_gitignore(self, directory: Path) -> None:
-        if not self.config.respect_gitignore:
+        if not self.config.respect_gitignore or directory in self.gitignores_read:
             return
+        self.gitignores_read.add(directory)
         ignore_file = directory / ".gitignore"
         if ignore_file.is_file():
             try:
@@ -172,11 +188,11 @@ def project_files(plan: ProjectPlan, force_exclude: bool,
     file_filter = FileFilter(plan.root, plan.config)
     for named in plan.named:
         if (named.is_file() or named in plan.spellings) and named not in known:
-            if force_exclude and file_filter.excluded(named):
+            if force_exclude and not file_filter.keeps_named(named):
                 continue
             files.append(named)
             known.add(named)
     if force_exclude:
         plan.named = [path for path in plan.named
-                      if not (path.is_file() and file_filter.excluded(path))]
+                      if not path.is_file() or file_filter.keeps_named(path)]
     return sorted(files)
