@@ -508,16 +508,14 @@ def test_chromium_draws_200_kpis(tmp_path: Path) -> None:
 
 # --- the picture in the README ---------------------------------------------------------------
 
-def test_readme_shows_the_committed_picture() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.index("## Drawing the KPI tree")
-    assert section < readme.index("## JSON output")
-    assert "](docs/kpi-tree.png)" in readme[section:readme.index("## JSON output")]
+def test_readme_and_guide_show_the_committed_picture() -> None:
+    assert "](docs/kpi-tree.png)" in (REPO / "README.md").read_text(encoding="utf-8")
+    assert "](kpi-tree.png)" in (REPO / "docs" / "kpi-tree.md").read_text(encoding="utf-8")
     assert png_size(DOCS_PNG) == DOCS_WINDOW
 
 
 def test_docs_picture_is_the_html_of_examples_good(tmp_path: Path) -> None:
-    """The README's command makes a screenshot like the committed one (copy it to refresh)."""
+    """The guide's command makes a screenshot like the committed one (copy it to refresh)."""
     page = tmp_path / "kpi-tree.html"
     run = run_kpilint("graph", "examples/good", "--format", "html", "--output-file", str(page),
                       cwd=REPO)
