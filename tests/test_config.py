@@ -225,3 +225,19 @@ def test_explicit_config_file(tmp_path: Path) -> None:
     assert run.findings() == [("conf/a.kpi.yaml", "G103", 3, 5)]
     missing = run_kpilint("check", "--config", "nope.toml", cwd=tmp_path)
     assert missing.code == 2 and "config file not found" in missing.stderr
+
+
+@pytest.mark.parametrize("name,prefix", [("kpilint.toml", b""), (".kpilint.toml", b""),
+                                         ("pyproject.toml", b"[tool.kpilint]\n")])
+def test_config_not_utf8_is_one_line_exit_2(tmp_path: Path, name: str, prefix: bytes) -> None:
+    write_files(tmp_path, {name: prefix + b'select = ["ALL"]\n# caf\xe9\n', "a.kpi.yaml": ORPHANS})
+    run = run_kpilint("check", cwd=tmp_path)
+    line = prefix.count(b"\n") + 2
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (f"kpilint: error: {tmp_path / name}: not UTF-8: byte 0xe9 on line"
+                          f" {line} (save the file as UTF-8)\n")
+
+
+def test_pyproject_not_utf8_without_section_is_not_a_config(orphans: Path) -> None:
+    write_files(orphans, {"pyproject.toml": b"[project]\nname = 'caf\xe9'\n"})
+    assert {code for _, code, _, _ in findings(orphans)} == {"G102", "G103"}
