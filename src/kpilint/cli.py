@@ -61,7 +61,8 @@ def _date(value: str) -> datetime.date:
 
 def _add_project_options(parser: argparse.ArgumentParser) -> None:
     """Options that choose the files and rules: shared by ``check`` and ``baseline``."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    parser.add_argument("paths", nargs="*", default=[], metavar="PATH",
+                        help="files or directories")
     parser.add_argument("--select", action="append", type=_rule_list, default=None,
                         help="rules to enable: codes, prefixes, names or ALL (replaces config)")
     parser.add_argument("--extend-select", action="append", type=_rule_list, default=[],
