@@ -377,6 +377,7 @@ def _write_report(path: Path, text: str) -> None:
 def _rule(key: str) -> int:
     from kpilint import registry
     from kpilint.build import did_you_mean, suggestion_suffix
+    from kpilint.page_text import page_text
     from kpilint.resources import data_path
 
     rule = registry.lookup(key)
@@ -386,9 +387,11 @@ def _rule(key: str) -> int:
                          " lists them all")
     page = data_path("rules", f"{rule.name}.md")
     try:
-        sys.stdout.write(page.read_text(encoding="utf-8"))
+        markdown = page.read_text(encoding="utf-8")
     except OSError:
         raise UsageError(f"the documentation page of {rule.code} is missing ({page})") from None
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    _write_stdout(page_text(markdown, color))
     return EXIT_OK
 
 
