@@ -404,6 +404,20 @@ def test_mermaid_escapes_user_text(tmp_path: Path) -> None:
     assert not re.search(r'["<>&`|\[\]{}]', label.group(1).replace("<br/>", ""))
 
 
+def test_dot_gives_each_node_one_color(tmp_path: Path) -> None:
+    text = run_kpilint("graph", "examples/bad", "--format", "dot", cwd=REPO).stdout
+    statements = re.findall(r'^  "[^"]+" \[label=.*\];$', text, re.M)
+    assert len(statements) == len(graph_json("examples/bad", cwd=REPO)["nodes"])
+    for statement in statements:
+        attributes = re.findall(r'(?<![a-z])([a-z]+)=(?:"(?:[^"\\]|\\.)*"|\S+?)(?=[,\]])',
+                                statement)
+        assert attributes.count("color") == 1, statement
+        assert len(attributes) == len(set(attributes)), statement
+    flagged = [line for line in statements if "⚠" in line]
+    assert flagged and all('penwidth="3"' in line for line in flagged)
+    assert all(re.search(r'(?<![a-z])color="#(d1242f|bf8700|0969da)"', line) for line in flagged)
+
+
 def test_dot_escapes_quotes_and_backslashes() -> None:
     assert quote('say "hi" \\n') == '"say \\"hi\\" \\\\n"'
 
