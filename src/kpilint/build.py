@@ -28,6 +28,7 @@ from kpilint.load import (
 from kpilint.model import (
     ENTITY_MODELS,
     EXTENSION_PREFIX,
+    NUMBER_OR_MAPPING,
     Baseline,
     Entity,
     SpecDocument,
@@ -39,11 +40,14 @@ ENTITY_TEXT = {model: text_fields(model) for model in ENTITY_MODELS}
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
 NESTED_MODELS: dict[str, type[BaseModel]] = {"baseline": Baseline}
 SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
+THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 PYDANTIC_TYPE_NAMES = {
     "string_type": "a string", "float_type": "a number", "int_type": "an integer",
     "bool_type": "true or false", "date_type": "a date (YYYY-MM-DD)", "list_type": "a list",
     "model_type": "a mapping", "dict_type": "a mapping", "finite_number": "a finite number",
     "date_from_datetime_parsing": "a date (YYYY-MM-DD)", "date_parsing": "a date (YYYY-MM-DD)",
+    NUMBER_OR_MAPPING: "a number or `{value, as_of}`",
 }
 
 
@@ -364,8 +368,12 @@ class _Builder:
         elif model is SpecDocument:
             where = "at the top level"
         else:
-            where = f"in `{field_path}`"
-        hint = suggestion_suffix(matches) or " (extension keys start with `x-`)"
+            where = f"in `{(field_path or key).rpartition('.')[0]}`"
+        if field_path is not None and key.isdigit():
+            hint = (" (a comma inside `{...}` starts a new entry: thousands separators are not"
+                    " numbers, write the number without them)")
+        else:
+            hint = suggestion_suffix(matches) or " (extension keys start with `x-`)"
         self.report(key_node.span, f"unknown key `{key}` {where}{hint}", subject,
                     field_path or key, replacement_fix(key_node.span, matches))
 
@@ -463,10 +471,23 @@ def _message(detail: Any, node: Node, field_path: str) -> str:
                 and SCIENTIFIC.match(node.text)):
             return (f"{field_name} {shown!r} is read as text (YAML 1.1 needs a dot and a sign"
                     " in exponents): write the plain number, e.g. 100000, or 1.0e+5")
-        return f"{field_name} must be {PYDANTIC_TYPE_NAMES[kind]}, not {shown!r}"
+        expected = PYDANTIC_TYPE_NAMES[kind]
+        return f"{field_name} must be {expected}, not {shown!r}{_number_hint(node)}"
     if kind == "value_error":
         return f"{field_name} {shown!r} is invalid: {detail['msg'].removeprefix('Value error, ')}"
     return f"{field_name}: {detail['msg']}"
+
+
+def _number_hint(node: Node) -> str:
+    """Why a scalar that reads like a number to a person is text to YAML, and what to write."""
+    if not isinstance(node, ScalarNode):
+        return ""
+    if THOUSANDS.match(node.text):
+        return (": thousands separators are not numbers, write"
+                f" {node.text.replace(',', '')}")
+    if not node.plain and PLAIN_NUMBER.match(node.text):
+        return f": quotes make it text, write {node.text} without them"
+    return ""
 
 
 def _literal_choices(detail: Any) -> list[str]:

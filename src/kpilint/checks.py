@@ -36,6 +36,17 @@ def extended(lexicon: Lexicon, terms: list[str], meaning: str = "") -> Lexicon:
     return _extended(lexicon, tuple(terms), meaning) if terms else lexicon
 
 
+def broken_supports(record: EntityRecord[Entity], targets: str) -> str | None:
+    """Why an entity's `supports` links it to nothing although it was written: the field is
+    invalid (E002) or names no entity of the right kind (E005). None when it was left out."""
+    if "supports" in record.invalid:
+        return "its `supports` is not an id or a list of ids; fix it (E002 says where)"
+    if getattr(record.model, "supports", None):
+        return (f"none of its `supports` names an existing {targets}; fix the reference"
+                " (E005 says where)")
+    return None
+
+
 def example_deadline(today: datetime.date) -> str:
     """The end of the quarter after today's: a plausible deadline to show in advice."""
     quarter = (today.month - 1) // 3 + 1

@@ -61,7 +61,8 @@ def _date(value: str) -> datetime.date:
 
 def _add_project_options(parser: argparse.ArgumentParser) -> None:
     """Options that choose the files and rules: shared by ``check`` and ``baseline``."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    parser.add_argument("paths", nargs="*", default=[], metavar="PATH",
+                        help="files or directories")
     parser.add_argument("--select", action="append", type=_rule_list, default=None,
                         help="rules to enable: codes, prefixes, names or ALL (replaces config)")
     parser.add_argument("--extend-select", action="append", type=_rule_list, default=[],
@@ -71,7 +72,7 @@ def _add_project_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="use this config file; its folder is the root")
     parser.add_argument("--today", type=_date, help="the date time rules compare with")
     parser.add_argument("--force-exclude", action="store_true", default=None,
-                        help="filter named files like discovered ones (include, exclude, .gitignore)")
+                        help="filter named files as discovery does (include, exclude, .gitignore)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of crashes")
 
 
@@ -376,6 +377,7 @@ def _write_report(path: Path, text: str) -> None:
 def _rule(key: str) -> int:
     from kpilint import registry
     from kpilint.build import did_you_mean, suggestion_suffix
+    from kpilint.page_text import page_text
     from kpilint.resources import data_path
 
     rule = registry.lookup(key)
@@ -385,9 +387,11 @@ def _rule(key: str) -> int:
                          " lists them all")
     page = data_path("rules", f"{rule.name}.md")
     try:
-        sys.stdout.write(page.read_text(encoding="utf-8"))
+        markdown = page.read_text(encoding="utf-8")
     except OSError:
         raise UsageError(f"the documentation page of {rule.code} is missing ({page})") from None
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    _write_stdout(page_text(markdown, color))
     return EXIT_OK
 
 

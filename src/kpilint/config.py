@@ -140,7 +140,7 @@ def _pyproject_has_section(path: Path) -> bool:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return b"[tool.kpilint" in _read_bytes(path)
     return isinstance(data.get("tool"), dict) and "kpilint" in data["tool"]
 
@@ -155,10 +155,15 @@ def _read_bytes(path: Path) -> bytes:
 def load_config(path: Path) -> Config:
     """Read and validate a config file."""
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"{path}: not UTF-8: byte 0x{raw[error.start]:02x} on line {line}"
+                          " (save the file as UTF-8)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     if path.name == "pyproject.toml":

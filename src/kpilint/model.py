@@ -14,11 +14,13 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic.config import JsonDict
+from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEADLINE_PATTERN = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
 EXTENSION_PREFIX = "x-"
+NUMBER_OR_MAPPING = "number_or_value_mapping"
 
 Direction = Literal["increase", "decrease", "maintain"]
 Cadence = Literal[
@@ -61,8 +63,12 @@ def _period_end(value: Any) -> Any:
 
 
 def _number_to_baseline(value: Any) -> Any:
+    """Accept a bare number as ``{value: N}``; anything but a number or a mapping is an error
+    of its own type, so that the message names both accepted forms."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"value": value}
+    if not isinstance(value, dict):
+        raise PydanticCustomError(NUMBER_OR_MAPPING, "expected a number or {value, as_of}")
     return value
 
 

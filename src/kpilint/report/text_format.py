@@ -38,17 +38,25 @@ def render(result: RunResult, options: RenderOptions) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def files_shown(result: RunResult) -> str:
+    """The files the findings are in (``3 files``), and how many were checked when that
+    differs (``3 files (8 checked)``): the checked count is JSON's ``summary.files``."""
+    shown = len({diagnostic.location.path for diagnostic in result.diagnostics})
+    checked = "" if shown == result.files else f" ({result.files} checked)"
+    return _plural(shown, "file") + checked
+
+
 def summary_line(result: RunResult, color: bool = False) -> str:
-    files = _plural(result.files, "file")
     if not result.diagnostics:
-        text = f"All checks passed ({files} checked)."
+        text = f"All checks passed ({_plural(result.files, 'file')} checked)."
         if result.suppressed:
             text += f" {len(result.suppressed)} suppressed."
         return f"\033[32m{text}{RESET}" if color else text
     counts = ", ".join(
         _plural(result.count(severity), severity.label) for severity in
         (Severity.ERROR, Severity.WARNING, Severity.INFO))
-    text = f"Found {_plural(len(result.diagnostics), 'problem')} ({counts}) in {files}."
+    problems = _plural(len(result.diagnostics), "problem")
+    text = f"Found {problems} ({counts}) in {files_shown(result)}."
     if result.suppressed:
         text += f" {len(result.suppressed)} suppressed."
     return f"{BOLD}{text}{RESET}" if color else text

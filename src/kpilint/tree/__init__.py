@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import os
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,7 +321,24 @@ def renderer(name: str) -> Callable[[KpiTree], str]:
     return render
 
 
+def display_width(text: str) -> int:
+    """The columns ``text`` takes: a wide character (Japanese, Chinese, Korean) counts two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def fitting(text: str, limit: int) -> str:
+    """The longest start of ``text`` at most ``limit`` columns wide."""
+    width = 0
+    for index, char in enumerate(text):
+        width += display_width(char)
+        if width > limit:
+            return text[:index]
+    return text
+
+
 def clip(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    """``text`` on one line, cut to ``limit`` columns with an ellipsis."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    if display_width(text) <= limit:
+        return text
+    return fitting(text, limit - 1).rstrip() + "…"

@@ -10,11 +10,12 @@ user string goes through :func:`html.escape`.
 from __future__ import annotations
 
 import html
-import textwrap
+import itertools
+from collections.abc import Iterator
 
 from kpilint.diagnostics import Severity
 from kpilint.graph import PAIRED_WITH, SUPPORTS
-from kpilint.tree import FORMULA, Finding, KpiTree, TreeNode, clip
+from kpilint.tree import FORMULA, Finding, KpiTree, TreeNode, clip, display_width, fitting
 from kpilint.tree.layout import NODE_H, NODE_W, Box, Drawing, place
 
 NAME_CHARS, NAME_LINES, META_CHARS = 27, 2, 40
@@ -22,10 +23,12 @@ SEVERITY_LETTER = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I
 
 CSS = """
 :root { color-scheme: light; --error: #d1242f; --warning: #bf8700; --info: #0969da;
-  --line: #8c959f; --text: #1f2328; --muted: #59636e; }
+  --line: #8c959f; --text: #1f2328; --muted: #59636e;
+  --font: system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Hiragino Kaku Gothic ProN",
+    "Noto Sans CJK JP", "Noto Sans JP", "Yu Gothic", "Meiryo", "DejaVu Sans", Helvetica, Arial,
+    sans-serif; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans",
-  Helvetica, Arial, sans-serif; color: var(--text); background: #f6f8fa;
+body { margin: 0; font: 14px/1.45 var(--font); color: var(--text); background: #f6f8fa;
   display: flex; flex-direction: column; height: 100vh; }
 header { padding: 10px 20px; background: #fff; border-bottom: 1px solid #d1d9e0;
   display: flex; flex-wrap: wrap; align-items: center; gap: 6px 24px; }
@@ -55,8 +58,7 @@ aside .none { color: var(--muted); }
 code { font: 12px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 section:target, g.node:target rect.box { outline: 3px solid #0969da; }
 .node rect.box { stroke-width: 1.5; }
-.node text { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", Helvetica,
-  Arial, sans-serif; fill: var(--text); }
+.node text { font-family: var(--font); fill: var(--text); }
 .node .kind { font-size: 10.5px; letter-spacing: .03em; fill: var(--muted); }
 .node .name { font-size: 12.5px; font-weight: 600; }
 .node .meta { font-size: 11px; }
@@ -90,11 +92,41 @@ def _e(text: str) -> str:
 
 
 def name_lines(name: str) -> list[str]:
-    """The name wrapped to at most two lines, the last cut with an ellipsis."""
-    lines = textwrap.wrap(" ".join(name.split()), NAME_CHARS, break_long_words=True) or [""]
+    """The name wrapped to at most two lines, the last cut with an ellipsis (the node's title
+    holds it in full)."""
+    lines = wrap(name, NAME_CHARS)
     if len(lines) > NAME_LINES:
         lines = [*lines[:NAME_LINES - 1], clip(" ".join(lines[NAME_LINES - 1:]), NAME_CHARS)]
     return lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines at most ``width`` columns wide (:func:`display_width`), broken at
+    spaces and between wide characters (Japanese has no spaces), and inside a word too long
+    for a line."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        for index, chunk in enumerate(_pieces(word)):
+            joined = f"{line} {chunk}" if line and index == 0 else line + chunk
+            if display_width(joined) <= width:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            line = chunk
+            while display_width(line) > width:
+                head = fitting(line, width)
+                lines.append(head)
+                line = line[len(head):]
+    return [*lines, line] if line or not lines else lines
+
+
+def _pieces(word: str) -> Iterator[str]:
+    """A word cut where a line may break: around each wide character."""
+    for wide, chars in itertools.groupby(word, key=lambda char: display_width(char) == 2):
+        run = "".join(chars)
+        yield from run if wide else [run]
 
 
 def meta_line(node: TreeNode, supporters: int) -> str:
@@ -122,8 +154,8 @@ def node_svg(node: TreeNode, box: Box, supporters: int) -> str:
     ]
     lines = name_lines(node.name)
     for index, line in enumerate(lines):
-        parts.append(f'<text class="name" x="11" y="{35 + 15 * index}">{_e(line)}</text>')
-    parts.append(f'<text class="meta" x="11" y="{67 if len(lines) > 1 else 55}">'
+        parts.append(f'<text class="name" x="11" y="{34 + 14.5 * index:g}">{_e(line)}</text>')
+    parts.append(f'<text class="meta" x="11" y="{65 if len(lines) > 1 else 54}">'
                  f"{_e(meta_line(node, supporters))}</text>")
     parts.append(f'<text class="id" x="11" y="{NODE_H - 8:g}">{_e(clip(node.id, 34))}</text>')
     if worst is not None:
