@@ -1,12 +1,13 @@
 """P301 vanity-metric: the KPI's name is a vanity metric; the message names the rate to track."""
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
 from kpilint.build import SpecFile
 from kpilint.checks import TERMS_SCHEMA, extended
 from kpilint.diagnostics import Severity, Violation
-from kpilint.lexicon import VanityLexicon, vanity_lexicon
+from kpilint.lexicon import vanity_lexicon
 from kpilint.model import Kpi
 from kpilint.rule import Context, FileRule, Option
 
@@ -14,7 +15,7 @@ USER_TERM_ADVICE = "a rate or ratio that shows progress toward the goal"
 
 
 class VanityMetric(FileRule):
-    """Matches KPI names against rules/lexicons/vanity.yaml (rates and ratios never match)."""
+    """Matches KPI names against rules/lexicons/vanity*.yaml (rates and ratios never match)."""
 
     code = "P301"
     name = "vanity-metric"
@@ -26,8 +27,8 @@ class VanityMetric(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         base = vanity_lexicon()
-        lexicon = VanityLexicon(
-            extended(base.terms, self.option("extend-terms"), USER_TERM_ADVICE), base.rate_words)
+        lexicon = dataclasses.replace(
+            base, terms=extended(base.terms, self.option("extend-terms"), USER_TERM_ADVICE))
         for kpi in spec.entities_of(Kpi):
             term = lexicon.match(kpi.model.name)
             if term is None:
