@@ -53,16 +53,19 @@ def singular(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """NFKC and case-folded: ``"ＰＶ数"`` -> ``"pv数"``."""
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+@functools.lru_cache(maxsize=8192)
 def words(text: str) -> tuple[str, ...]:
     """The normalised words of a name in spaced scripts: lower case, singular."""
     return tuple(singular(word) for word in WORD.findall(normalise(text)))
 
 
+@functools.lru_cache(maxsize=8192)
 def compact(text: str) -> str:
     """The normalised text without whitespace, for substring matching of unspaced scripts."""
     return "".join(normalise(text).split())
@@ -104,20 +107,24 @@ Ranked = tuple[Term, int]
 class Lexicon:
     """Terms matched in names; the longest matching term wins (ties: the first listed).
 
-    Latin terms are indexed by their first word and unspaced terms by their first character,
+    Latin terms are indexed by their first word, unspaced terms are found by one regex pass,
     and results are cached per text, so matching a name costs a few dictionary lookups.
     """
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.terms: tuple[Term, ...] = tuple(sorted(terms, key=lambda term: -term.size))
         self._by_first_word: dict[str, list[Ranked]] = {}
-        self._by_first_char: dict[str, list[Ranked]] = {}
+        self._by_chars: dict[str, Ranked] = {}
         for rank, term in enumerate(self.terms):
             if term.chars:
-                self._by_first_char.setdefault(term.chars[0], []).append((term, rank))
+                self._by_chars.setdefault(term.chars, (term, rank))
             else:
                 self._by_first_word.setdefault(term.words[0], []).append((term, rank))
         self.unspaced = tuple(term for term in self.terms if term.chars)
+        # At each position, the longest unspaced term starting there (alternatives are tried in
+        # order, longest first), found by the regex engine in one pass over the name.
+        self._unspaced_starts = re.compile("(?=({}))".format(
+            "|".join(re.escape(chars) for chars in self._by_chars))) if self._by_chars else None
         self._cache: dict[str, Term | None] = {}
 
     @classmethod
@@ -152,14 +159,11 @@ class Lexicon:
                 if found[start:start + len(term.words)] == term.words:
                     yield term.size, start < head_end, -rank
                     break
-        if not self._by_first_char or not is_unspaced(text):
+        if self._unspaced_starts is None or not is_unspaced(text):
             return
-        chars = compact(text)
-        for start, char in enumerate(chars):
-            for term, rank in self._by_first_char.get(char, ()):
-                if chars.startswith(term.chars, start):
-                    yield term.size, True, -rank
-                    break
+        for found_chars in self._unspaced_starts.finditer(compact(text)):
+            term, rank = self._by_chars[found_chars[1]]
+            yield term.size, True, -rank
 
     def at(self, found: tuple[str, ...], index: int) -> Term | None:
         """The longest Latin term whose words start at ``found[index]``."""
@@ -240,9 +244,10 @@ class VanityLexicon:
     def match(self, name: str) -> Term | None:
         """The vanity term in ``name``, unless the name is a rate or ratio."""
         text = normalise(name)
-        if PERCENT_SIGN in text or self.rate_words.match(text) or self._divides(text):
+        term = self.terms.match(text)
+        if term is None or PERCENT_SIGN in text or self.rate_words.match(text):
             return None
-        return self.terms.match(text)
+        return None if self._divides(text) else term
 
     def _divides(self, text: str) -> bool:
         """Whether ``text`` divides by something other than a period of time."""
