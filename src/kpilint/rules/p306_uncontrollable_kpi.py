@@ -1,17 +1,15 @@
 """P306 uncontrollable-kpi: the KPI's name is an outcome no team moves directly."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
-from kpilint.build import SpecFile
-from kpilint.checks import TERMS_SCHEMA, extended
-from kpilint.diagnostics import Severity, Violation
-from kpilint.lexicon import lexicon
-from kpilint.model import Kpi
-from kpilint.rule import Context, FileRule, Option
+from kpilint.checks import TERMS_SCHEMA, KpiNameRule, extended
+from kpilint.diagnostics import Severity
+from kpilint.lexicon import Term, lexicon
+from kpilint.rule import Option
 
 
-class UncontrollableKpi(FileRule):
+class UncontrollableKpi(KpiNameRule):
     """Matches KPI names against rules/lexicons/uncontrollable*.yaml; KGIs are outcomes anyway."""
 
     code = "P306"
@@ -22,15 +20,10 @@ class UncontrollableKpi(FileRule):
         "extend-terms": Option([], TERMS_SCHEMA, "more uncontrollable outcomes to report"),
     }
 
-    def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        terms = extended(lexicon("uncontrollable", "terms"), self.option("extend-terms"))
-        for kpi in spec.entities_of(Kpi):
-            term = terms.match(kpi.model.name)
-            if term is None:
-                continue
-            yield Violation(
-                kpi.at_field("name"),
-                f"KPI '{kpi.id}' tracks {term.phrase}, an outcome no team moves directly: the"
+    def matcher(self) -> Callable[[str], Term | None]:
+        return extended(lexicon("uncontrollable", "terms"), self.option("extend-terms")).match
+
+    def message(self, kpi_id: str, term: Term) -> str:
+        return (f"KPI '{kpi_id}' tracks {term.phrase}, an outcome no team moves directly: the"
                 " team cannot act on it, so it reports luck; track what the team controls that"
-                " drives it, and leave the outcome to a KGI",
-                subject=kpi.id, field="name")
+                " drives it, and leave the outcome to a KGI")
