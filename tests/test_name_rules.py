@@ -319,3 +319,20 @@ def test_show_settings_lists_the_indicators_table(project: Path) -> None:
     section = run.stdout.split("[indicators]\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert section == ["extend-leading = []  # default",
                        f'extend-lagging = ["解約"]  # {project / "kpilint.toml"}']
+
+
+def test_indicators_table_reaches_the_graph(project: Path) -> None:
+    text = spec(kpi(name="パートナー紹介数", indicator=None),
+                kpi("ja", name="問い合わせ数", indicator=None))
+    write_files(project, {"a.kpi.yaml": text})
+
+    def drawn() -> list[tuple[str, str | None, bool]]:
+        run = run_kpilint("graph", "--format", "json", cwd=project)
+        assert run.code == 0, run.stderr
+        return [(node["id"], node["indicator"], node["indicator_inferred"])
+                for node in run.json()["nodes"] if node["kind"] == "KPI"]
+
+    configure(project)
+    assert drawn() == [("mql-rate", None, False), ("ja", "leading", True)]
+    configure(project, '[indicators]\nextend-lagging = ["パートナー紹介"]\n')
+    assert drawn() == [("mql-rate", "lagging", True), ("ja", "leading", True)]
