@@ -188,6 +188,7 @@ def test_s213_extend_terms_accepts_japanese_phrases(project: Path) -> None:
 
 UNCONTROLLABLE_NAMES = {
     "Company share price": "share price",
+    "Stock price vs. peers": "stock price",
     "Market capitalisation": "market capitalisation",
     "Market capitalization at quarter end": "market capitalization",
     "USD/JPY exchange rate": "exchange rate",

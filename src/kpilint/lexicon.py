@@ -36,6 +36,8 @@ UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
 WORD = re.compile(f"[^\\W_{UNSPACED_CHARS}]+")
 PERCENT_SIGN = "%"
 SLASH = "/"
+# What may follow a Japanese verb at the end of a name (after NFKC, so full-width marks too).
+CLOSING_PUNCTUATION = ".。!?…"
 # Words that open the complement of an English name: "Activation rate of new sign-ups" is about
 # an activation rate, so on equal length a term before them beats a term after them.
 COMPLEMENT_MARKERS = frozenset({"of", "per", "for", "among", "from", "by", "in", "across",
@@ -187,8 +189,6 @@ class Lexicon:
         return next((term for term in self.unspaced if chars.endswith(term.chars)), None)
 
 
-CLOSING_PUNCTUATION = ".。!?…"
-
 
 def _read_file(path: Path) -> Any:
     with open(path, encoding="utf-8") as handle:
@@ -291,13 +291,11 @@ def indicator_lexicon() -> Lexicon:
         for phrase in phrases)
 
 
-@functools.cache
 def vague_lexicon() -> Lexicon:
     """Phrases of aspiration that never name a measurable quantity, wherever they stand."""
     return lexicon("vague-words", "phrases")
 
 
-@functools.cache
 def vague_verbs() -> Lexicon:
     """Verbs of aspiration: a name that starts with one (ends with one, in CJK) states a wish."""
     return lexicon("vague-words", "verbs")
