@@ -36,7 +36,7 @@ from tests.conftest import REPO
 
 LEXICONS = REPO / "rules" / "lexicons"
 FUNCTIONS = ["marketing", "sales", "customer success", "product", "finance", "support",
-             "engineering"]
+             "engineering", "people"]
 # Single words that name no metric by themselves and would misfire as a lexicon term.
 GENERIC_WORDS = {"rate", "time", "count", "number", "total", "value", "score", "ratio",
                  "percent", "percentage", "amount", "volume", "user", "customer", "sale",
@@ -501,6 +501,20 @@ COVERAGE: dict[str, list[tuple[str, str, str]]] = {
         ("Escaped defects per release", "lagging", "escaped defects"),
         ("Service uptime", "lagging", "uptime"),
     ],
+    "people": [
+        ("Job applications per opening", "leading", "job applications"),
+        ("Qualified candidates in pipeline", "leading", "candidates in pipeline"),
+        ("Interviews held per week", "leading", "interviews held"),
+        ("Mandatory training completion rate", "leading", "training completion"),
+        ("Manager one-on-ones held", "leading", "one-on-ones held"),
+        ("Engagement survey participation", "leading", "engagement survey participation"),
+        ("Voluntary employee turnover", "lagging", "employee turnover"),
+        ("Regretted attrition rate", "lagging", "attrition rate"),
+        ("Employee engagement score", "lagging", "employee engagement score"),
+        ("eNPS", "lagging", "enps"),
+        ("Time to fill engineering roles", "lagging", "time to fill"),
+        ("Offer acceptance rate", "lagging", "offer acceptance rate"),
+    ],
 }
 
 
@@ -528,7 +542,10 @@ JAPANESE_COVERAGE: list[tuple[str, str, str]] = [
     ("週間アクティブユーザー数", "lagging", "アクティブユーザー"),
     ("営業利益", "lagging", "営業利益"), ("顧客獲得単価", "lagging", "顧客獲得単価"),
     ("平均解決時間", "lagging", "平均解決時間"), ("変更失敗率", "lagging", "変更失敗率"),
-    ("障害件数", "lagging", "障害件数"),
+    ("障害件数", "lagging", "障害件数"), ("応募者数", "leading", "応募者数"),
+    ("研修受講率", "leading", "研修受講率"), ("1on1実施率", "leading", "1on1実施率"),
+    ("離職率", "lagging", "離職率"), ("中途採用数", "lagging", "採用数"),
+    ("従業員満足度", "lagging", "従業員満足度"),
 ]
 
 
