@@ -145,6 +145,7 @@ NOT_VAGUE = [
     "Revenue of best-selling SKUs", "Share of reviews rated excellent",
     "Process improvement ideas implemented per quarter", "Enhanced support plan attach rate",
     "Revenue growth rate", "Improved-plan adoption", "Increase in AOV", "Decrease rate of refunds",
+    "Lift per campaign", "Drive-thru wait time",
     "Improvement backlog size", "Betterment fund contributions", "売上改善率", "顧客満足度向上",
     "売上を伸ばす施策の実施数",
 ]

@@ -9,9 +9,9 @@ from kpilint.diagnostics import Severity, Violation
 from kpilint.lexicon import Lexicon, vague_lexicon, vague_verbs, words
 from kpilint.rule import Context, FileRule, Option
 
-# After a leading verb, these words show it is a noun: "Increase in AOV", "Lift of campaign".
-NOUN_MARKERS = frozenset({"in", "of", "on", "from", "over", "vs", "versus", "to", "rate",
-                          "ratio", "percent", "percentage", "amount", "size"})
+# After a leading verb, these words show it is a noun: "Increase in AOV", "Lift per campaign".
+NOUN_MARKERS = frozenset({"in", "of", "on", "per", "from", "over", "vs", "versus", "to", "thru",
+                          "rate", "ratio", "percent", "percentage", "amount", "size"})
 
 
 class VagueName(FileRule):
