@@ -56,6 +56,8 @@ BAD_FINDINGS = [
     ("examples/bad/forecast.kpi.yaml", "T402", 26, 14),
     # partner-revenue-fy26 `formula` value: the '(' at formula column 6 is never closed
     ("examples/bad/forecast.kpi.yaml", "T401", 37, 14),
+    # `name: Company share price` value: 'share price' is in the uncontrollable lexicon
+    ("examples/bad/investor-relations.kpi.yaml", "P306", 20, 11),
     # list item `- mql-count` of a KSF's supports: a KPI, not a KGI
     ("examples/bad/marketing.kpi.yaml", "E005", 10, 9),
     # `paired_with: mql-to-sql-rates` value: no such id (did you mean 'mql-to-sql-rate'?)

@@ -507,23 +507,26 @@ def test_s213_improve_retention(project: Path) -> None:
     [d] = lint(project, text, "S213")
     assert span(d) == value_span(text, "mql-rate", "name") == (18, 11, 18, 28)
     assert (d["subject"], d["field"], d["severity"]) == ("mql-rate", "name", "warning")
-    assert d["message"].startswith(
-        "the name of KPI 'mql-rate' says 'improve', a wish rather than a metric")
+    assert d["message"] == (
+        "the name of KPI 'mql-rate' starts with 'improve', a wish rather than a metric: name the"
+        " quantity and how it is counted, e.g. 'Monthly logo churn rate' instead of 'Improve"
+        " retention'")
 
 
-def test_s213_improvement_is_a_lexicon_word(project: Path) -> None:
-    # "improvement" is a term of rules/lexicons/vague-words.yaml, matched as a whole word
-    [d] = lint(project, spec(kpi(name="Improvement backlog size")), "S213")
-    assert "says 'improvement'" in d["message"]
+def test_s213_improvement_as_a_noun_is_part_of_a_metric(project: Path) -> None:
+    # "improve" is a verb of rules/lexicons/vague-words.yaml; the noun inside a name is no wish
+    assert lint(project, spec(kpi(name="Improvement backlog size")), "S213") == []
 
 
-@pytest.mark.parametrize("name,word", [
-    ("Boosting demo show-ups", "boosting"), ("World-class support response", "world class"),
-    ("Best-in-class uptime", "best in class"), ("Best-selling plan revenue", "best"),
-    ("MAXIMIZE pipeline", "maximize"), ("Close deals ASAP", "asap")])
-def test_s213_words_case_hyphens_longest(project: Path, name: str, word: str) -> None:
+@pytest.mark.parametrize("name,wording", [
+    ("Boosting demo show-ups", "starts with 'boosting'"),
+    ("World-class support response", "says 'world class'"),
+    ("Best-in-class uptime", "says 'best in class'"),
+    ("MAXIMIZE pipeline", "starts with 'maximize'"),
+    ("Close deals ASAP", "says 'asap'")])
+def test_s213_words_case_hyphens_longest(project: Path, name: str, wording: str) -> None:
     [d] = lint(project, spec(kpi(name=name)), "S213")
-    assert f"says '{word}'" in d["message"]
+    assert f"KPI 'mql-rate' {wording}, a wish" in d["message"]
 
 
 @pytest.mark.parametrize("name", [

@@ -1,15 +1,16 @@
-"""Building blocks shared by rule modules: "field is missing" rules and indicator inference."""
+"""Building blocks shared by rule modules: "field is missing" rules, KPI names matched against a
+lexicon, and indicator inference."""
 
 from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import ClassVar
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Violation
-from kpilint.lexicon import Lexicon, indicator_lexicon
+from kpilint.lexicon import Lexicon, Term, indicator_lexicon
 from kpilint.model import Entity, Kpi
 from kpilint.rule import Context, FileRule, Option
 
@@ -74,6 +75,25 @@ class MissingField(FileRule):
                     f"{describe(record)} has no `{self.field_name}`: "
                     f"{self.advice(record, context)}",
                     subject=record.id)
+
+
+class KpiNameRule(FileRule):
+    """Reports each KPI whose name a lexicon matches, at the `name` value (KGIs are outcomes)."""
+
+    def matcher(self) -> Callable[[str], Term | None]:
+        """The lexicon's match, with the user's ``extend-terms``."""
+        raise NotImplementedError
+
+    def message(self, kpi_id: str, term: Term) -> str:
+        raise NotImplementedError
+
+    def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
+        match = self.matcher()
+        for kpi in spec.entities_of(Kpi):
+            term = match(kpi.model.name)
+            if term is not None:
+                yield Violation(kpi.at_field("name"), self.message(kpi.id, term),
+                                subject=kpi.id, field="name")
 
 
 INDICATOR_OPTIONS: Mapping[str, Option] = {

@@ -62,6 +62,7 @@ class Config:
     today: datetime.date | None = None
     severities: dict[str, Severity] = field(default_factory=dict)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    shared_options: dict[str, list[str]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     allow_suppressions: bool = True
@@ -93,7 +94,16 @@ class Config:
         return self.severities.get(rule.code, rule.severity)
 
     def make_rule(self, rule: type[Rule]) -> Rule:
-        return rule(self.rule_options.get(rule.code))
+        return rule(self.options_of(rule))
+
+    def options_of(self, rule: type[Rule]) -> dict[str, Any]:
+        """The rule's own options, with the shared lists (``[indicators]``) it declares before
+        its own entries."""
+        options = dict(self.rule_options.get(rule.code, {}))
+        for key, shared in self.shared_options.items():
+            if key in rule.options:
+                options[key] = [*shared, *options.get(key, [])]
+        return options
 
 
 def _specificity(selector: str, rule: type[Rule]) -> int:
@@ -182,7 +192,8 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     config = Config(path=path)
     config.origins = {key: where for key in data if not isinstance(data[key], Mapping)}
     config.origins.update({
-        f"{table}.{key}": where for table in ("severity", "rules", "limits", "per-file-ignores")
+        f"{table}.{key}": where
+        for table in ("severity", "rules", "limits", "per-file-ignores", "indicators")
         for key in data.get(table, {})})
     if "include" in data:
         config.include = tuple(data["include"])
@@ -208,6 +219,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
         rule = _rule_for(key, f"{where}: key `{prefix}rules.{key}`")
         config.rule_options[rule.code] = validate_options(
             rule, options, f"{where}: key `{prefix}rules.{key}")
+    config.shared_options = dict(data.get("indicators", {}))
     limits = data.get("limits", {})
     config.limits = Limits(**{LIMIT_KEYS[key]: value for key, value in limits.items()})
     for pattern, selectors in data.get("per-file-ignores", {}).items():
