@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from kpilint.diagnostics import Related, Severity, Violation
 from kpilint.graph import ProjectGraph
 from kpilint.rule import Context, ProjectRule
+from kpilint.wording import is_volume
 
 RATE_UNITS = frozenset({"percent", "ratio", "score"})
 
@@ -19,8 +20,8 @@ class UnpairedVolume(ProjectRule):
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         for kpi in graph.kpis:
-            if (kpi.model.unit != "count" or kpi.id in graph.paired or kpi.model.paired_with
-                    or "paired_with" in kpi.invalid):
+            if (not is_volume(kpi.model.name, kpi.model.unit) or kpi.id in graph.paired
+                    or kpi.model.paired_with or "paired_with" in kpi.invalid):
                 continue
             siblings = {
                 other.id: other for target in (kpi.model.supports or [])
