@@ -56,7 +56,7 @@ class DefinitionWords:
 
     stop_words: frozenset[str]
     measure_words: frozenset[str]
-    japanese_measure_words: tuple[str, ...]
+    japanese_generic_words: tuple[str, ...]  # stop and measure words, longest first
 
 
 @functools.cache
@@ -65,7 +65,7 @@ def definition_words() -> DefinitionWords:
     return DefinitionWords(
         frozenset(words(" ".join(data["stop-words"]))),
         frozenset(words(" ".join(data["measure-words"]))),
-        _longest_first(data["japanese-measure-words"]))
+        _longest_first(data["japanese-stop-words"] + data["japanese-measure-words"]))
 
 
 def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
@@ -102,11 +102,12 @@ def _english_circular(name: str, found: list[str], unit: str | None) -> bool:
 
 
 def _japanese_circular(name: str, runs: list[str], unit: str | None) -> bool:
-    """Every run, once measure words and the unit are cut out of it, is part of the name (Latin
+    """Every run, once stop and measure words and the unit are cut out of it, is part of the name
+    (Latin
     runs may also be English stop or measure words)."""
     vocabulary = definition_words()
     name_text = normalised(name)
-    generic = (*vocabulary.japanese_measure_words, *((normalised(unit),) if unit else ()))
+    generic = (*vocabulary.japanese_generic_words, *((normalised(unit),) if unit else ()))
     for run in runs:
         pieces = [run]
         for word in generic:
