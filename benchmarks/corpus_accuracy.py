@@ -206,7 +206,7 @@ def report(rows: Sequence[Row], verdicts: dict[str, Verdict]) -> str:
                 f"{counts.true_positives + counts.false_negatives:>9}"
                 f"{counts.true_positives + counts.false_positives:>8}"
                 f"{_ratio(counts.precision):>11}{_ratio(counts.recall):>8}"
-                f"{_ratio(accuracy) if label == CLASSES[0] else '':>10}")
+                f"{_ratio(accuracy) if label == CLASSES[0] else '':>10}".rstrip())
     missing = [code for code in RULES if registry.lookup(code) is None]
     if missing:
         lines += ["", "not implemented in this build (counted as never firing): "
