@@ -22,10 +22,10 @@ from kpilint.lexicon import singular, words
 from kpilint.resources import data_path
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヶ]")
-# One run per script: kanji, katakana, hiragana (particles and endings), Latin letters and digits.
-JAPANESE_RUN = re.compile(
-    r"(?P<content>[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]+|[\u30a0-\u30ff\uff66-\uff9f]+|[a-z0-9]+)"
-    r"|(?P<kana>[\u3040-\u309f]+)")
+# The words of Japanese text: runs of one script, kanji, katakana, or Latin letters and digits.
+# Hiragana runs (particles and endings: の, を, した) are not words here.
+JAPANESE_WORD = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]+|[\u30a0-\u30ff\uff66-\uff9f]+|[a-z0-9]+")
 TRAILING_BRACKETS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 RATE_UNITS = frozenset({"percent", "ratio", "score", "%"})
 JAPANESE_PER = ("あたり", "当たり")
@@ -69,15 +69,14 @@ def definition_words() -> DefinitionWords:
 
 
 def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
-    """Why ``definition`` cannot pin the metric down, as phrases for a message ("" if sound).
+    """Why ``definition`` cannot pin the metric down, as phrases for a message (none if sound).
 
     Nonsense: fewer than 3 distinct words, or one word making up more than half of them.
     Circular: once stop words, generic measure words and the unit's words are dropped, nothing
     is left that is not a word of the name.
     """
     if is_japanese(definition):
-        found = [match["content"] for match in JAPANESE_RUN.finditer(normalised(definition))
-                 if match["content"]]
+        found = JAPANESE_WORD.findall(normalised(definition))
         circular = _japanese_circular(name, found, unit)
     else:
         found = list(words(definition))
@@ -102,9 +101,8 @@ def _english_circular(name: str, found: list[str], unit: str | None) -> bool:
 
 
 def _japanese_circular(name: str, runs: list[str], unit: str | None) -> bool:
-    """Every run, once stop and measure words and the unit are cut out of it, is part of the name
-    (Latin
-    runs may also be English stop or measure words)."""
+    """Every run, once stop and measure words and the unit are cut out of it, is part of the
+    name (by substring); what is left of a Latin run may also be English generic words."""
     vocabulary = definition_words()
     name_text = normalised(name)
     generic = (*vocabulary.japanese_generic_words, *((normalised(unit),) if unit else ()))
