@@ -112,6 +112,8 @@ BAD_FINDINGS = [
     ("examples/bad/support.kpi.yaml", "S202", 48, 5),
     ("examples/bad/support.kpi.yaml", "S203", 48, 5),
     ("examples/bad/support.kpi.yaml", "S205", 48, 5),
+    # ... and its `definition` value is customer-happiness's (line 7), copied word for word
+    ("examples/bad/support.kpi.yaml", "S214", 50, 17),
     # `name: Help center page views` value: 'page views' is in the vanity lexicon
     ("examples/bad/support.kpi.yaml", "P301", 60, 11),
     # `cadence: quarterly` value of self-service-rate, a declared leading KPI

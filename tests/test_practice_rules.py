@@ -274,7 +274,7 @@ def test_s204_min_length_option(project: Path) -> None:
         ("mql-rate", "definition", value_span(text, "mql-rate", "definition"))]
     assert "is 68 characters, under the 80 needed" in found[1]["message"]
     configure(project, "[rules.vague-definition]\nmin-length = 5\n")
-    assert lint(project, spec(kpi(definition="SQLs / MQLs")), "S204") == []
+    assert lint(project, spec(kpi(definition="SQL/MQL monthly")), "S204") == []
 
 
 def test_s204_invalid_definition_is_e002_only(project: Path) -> None:

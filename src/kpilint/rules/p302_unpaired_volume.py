@@ -9,6 +9,7 @@ from kpilint.graph import ProjectGraph
 from kpilint.lexicon import PERCENT_SIGN, words
 from kpilint.model import Kpi
 from kpilint.rule import Context, ProjectRule
+from kpilint.wording import is_volume
 
 RATE_UNITS = frozenset({"percent", "ratio", "score"})
 RATE_WORDS = frozenset({"rate", "ratio", "score", "share", "percent", "percentage"})
@@ -54,8 +55,8 @@ class UnpairedVolume(ProjectRule):
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         for kpi in graph.kpis:
-            if (kpi.model.unit != "count" or kpi.id in graph.paired or kpi.model.paired_with
-                    or "paired_with" in kpi.invalid):
+            if (not is_volume(kpi.model.name, kpi.model.unit) or kpi.id in graph.paired
+                    or kpi.model.paired_with or "paired_with" in kpi.invalid):
                 continue
             partners = quality_partners(kpi, graph)
             hint = (f", e.g. `paired_with: {partners[0].id}`" if partners else
