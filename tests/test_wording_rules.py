@@ -1,7 +1,7 @@
 """Wording rules through the real CLI: S204's circular and nonsense definitions (English and
 Japanese), S214 duplicate-definition, and what P302 counts as volume (SPEC 10.3)."""
 
-# ruff: noqa: RUF001  -- full-width brackets, letters and digits are the point of these tests
+
 
 from __future__ import annotations
 
