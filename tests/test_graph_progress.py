@@ -95,11 +95,11 @@ def test_bottleneck_needs_a_formula_of_plain_targets(project: Path) -> None:
     assert [node["off_track"] for node in nodes.values()] == [False] * 5
     mermaid = graph(project, "mermaid")
     assert ('  n_win_rate["Win rate<br/>KPI · lagging (inferred) · win-rate<br/>target 40%<br/>'
-            'actual 10% · 25% on 2026-11-15<br/>⚑ bottleneck"]') in mermaid
+            'actual 10% on 2026-11-15 · 25% of the way<br/>⚑ bottleneck"]') in mermaid
     assert "  class n_win_rate bottleneck\n" in mermaid
     dot = graph(project, "dot")
     line = next(each for each in dot.splitlines() if each.startswith('  "win-rate" ['))
-    assert '\\nactual 10% · 25% on 2026-11-15\\n⚑ bottleneck"' in line
+    assert '\\nactual 10% on 2026-11-15 · 25% of the way\\n⚑ bottleneck"' in line
     assert line.endswith("peripheries=2];")
     html = graph(project, "html")
     assert node_html(html, "win-rate")[0] == "lagging bottleneck"
@@ -118,7 +118,7 @@ def test_off_track_in_every_format(project: Path) -> None:
             ' rx="1.5"/></g><text class="actual" x="237" y="79">90,000 JPY</text>') in body
     leads = node_html(html, "leads")[1]
     assert '<rect class="fill" x="11" y="84" width="113.0"' in leads
-    assert '<text class="actual" x="237" y="79">150 count · 50%</text>' in leads
+    assert '<text class="actual" x="237" y="79">150 count (50%)</text>' in leads
     # an ignored R501 is no mark: the drawing follows the check run
     ignored = graph(project, "html", "--ignore", "R501")
     assert node_html(ignored, "deal-size")[0] == "lagging"

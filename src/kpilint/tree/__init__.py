@@ -153,23 +153,30 @@ class TreeNode:
         return min(1.0, max(0.0, share))
 
     @property
+    def share_text(self) -> str | None:
+        """``50%``: the share of the way from the baseline to a number target, or None."""
+        progress = self.progress
+        if progress is None or isinstance(self.target, Band) or self.direction == "maintain":
+            return None
+        return f"{progress:.0%}"
+
+    @property
     def actual_short(self) -> str | None:
-        """``160 count · 20%`` (the share of the way to a number target), or None."""
+        """``160 count (20%)``, or None without an actual."""
         if self.actual is None:
             return None
+        share = self.share_text
         text = self.quantity(self.actual.value)
-        progress = self.progress
-        if progress is not None and not isinstance(self.target, Band) and (
-                self.direction != "maintain"):
-            text += f" · {progress:.0%}"
-        return text
+        return f"{text} ({share})" if share else text
 
     @property
     def actual_text(self) -> str | None:
-        """``actual 160 count · 20% on 2026-11-15``, or None without an actual."""
+        """``actual 160 count on 2026-11-15 · 20% of the way``, or None without an actual."""
         if self.actual is None:
             return None
-        return f"actual {self.actual_short} on {self.actual.as_of.isoformat()}"
+        text = f"actual {self.quantity(self.actual.value)} on {self.actual.as_of.isoformat()}"
+        share = self.share_text
+        return f"{text} · {share} of the way" if share else text
 
     @property
     def marks(self) -> list[str]:
