@@ -131,11 +131,6 @@ class Band(BaseModel):
             raise ValueError("its `min` is above its `max`")
         return self
 
-    def holds(self, value: float) -> bool:
-        """Whether ``value`` lies inside the band (bounds included)."""
-        return ((self.min is None or value >= self.min)
-                and (self.max is None or value <= self.max))
-
 
 def _target_kind(value: Any) -> str:
     return "band" if isinstance(value, (dict, Band)) else "number"

@@ -73,7 +73,8 @@ def _outside_band(record: EntityRecord[Entity], actual: Actual, band: Band) -> s
         return None
     unit = getattr(record.model, "unit", None)
     return (f"actual {quantity(value, unit)} on {actual.as_of.isoformat()} is"
-            f" {difference(abs(value - limit), unit)} {where} {quantity(limit, unit)}")
+            f" {difference(abs(EXACT.subtract(value, limit)), unit)} {where}"
+            f" {quantity(limit, unit)}")
 
 
 def _away_from_level(record: EntityRecord[Entity], actual: Actual, level: Decimal,
@@ -82,7 +83,7 @@ def _away_from_level(record: EntityRecord[Entity], actual: Actual, level: Decima
         return None
     value = actual_value(record)
     assert value is not None
-    gap = abs(value - level)
+    gap = abs(EXACT.subtract(value, level))
     allowed = EXACT.multiply(tolerance, abs(level))
     if gap <= allowed:
         return None
