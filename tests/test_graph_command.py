@@ -83,6 +83,8 @@ flowchart BT
   classDef error stroke:#d1242f,stroke-width:3px
   classDef warning stroke:#bf8700,stroke-width:3px
   classDef info stroke:#0969da,stroke-width:2px
+  classDef offtrack stroke:#d1242f,stroke-width:3px,stroke-dasharray:8 3
+  classDef bottleneck stroke:#bc4c00,stroke-width:5px
   class n_revenue kgi
   class n_grow ksf
   class n_leads leading
@@ -313,7 +315,8 @@ def test_json_structure(tmp_path: Path) -> None:
         "unit": "count", "deadline": "2026-12-31", "indicator": "leading",
         "indicator_inferred": False, "primary": False, "project": ".",
         "path": "goals.kpi.yaml", "line": 13, "layer": 2, "order": 0,
-        "findings": {"count": 0, "worst_severity": None, "diagnostics": []}}
+        "findings": {"count": 0, "worst_severity": None, "diagnostics": []},
+        "actual": None, "progress": None, "off_track": False, "bottleneck": False}
     assert (nodes["revenue"]["kind"], nodes["revenue"]["layer"], nodes["grow"]["layer"]) == (
         "KGI", 0, 1)
     assert nodes["grow"]["target"] is None

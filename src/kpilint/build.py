@@ -29,6 +29,8 @@ from kpilint.model import (
     ENTITY_MODELS,
     EXTENSION_PREFIX,
     NUMBER_OR_MAPPING,
+    Actual,
+    Band,
     Baseline,
     Entity,
     SpecDocument,
@@ -38,7 +40,8 @@ from kpilint.model import (
 TOP_LEVEL_TEXT = text_fields(SpecDocument)
 ENTITY_TEXT = {model: text_fields(model) for model in ENTITY_MODELS}
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
-NESTED_MODELS: dict[str, type[BaseModel]] = {"baseline": Baseline}
+NESTED_MODELS: dict[str, type[BaseModel]] = {
+    "baseline": Baseline, "target": Band, "actual": Actual}
 SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
 THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
@@ -81,9 +84,15 @@ class EntityRecord(Generic[ModelT]):
         return Location(self.path, self.node.head or self.node.span)
 
     def at_field(self, name: str) -> Location:
-        """The value node of ``name``, or the entity when the field is absent."""
-        pair = self.node.get(name)
-        return Location(self.path, pair[1].span) if pair else self.at_entity()
+        """The value node of ``name``, or the entity when the field is absent. A dotted name
+        (``actual.as_of``) reaches into a mapping, and stops at the deepest node present."""
+        node: Node = self.node
+        for part in name.split("."):
+            pair = node.get(part) if isinstance(node, MappingNode) else None
+            if pair is None:
+                break
+            node = pair[1]
+        return self.at_entity() if node is self.node else Location(self.path, node.span)
 
     def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
         """(id, value location, field path) for each id named in a reference field."""
@@ -431,13 +440,14 @@ def _python_value(node: Node, as_text: bool) -> Any:
 
 
 def _node_at(node: Node, loc: tuple[Any, ...]) -> tuple[Node, str]:
-    """The node a pydantic error location points at, and its field path."""
+    """The node a pydantic error location points at, and its field path (a union's tag, such as
+    the ``band`` of ``target``, names no key and is skipped)."""
     path = ""
     for part in loc:
         if isinstance(part, str) and isinstance(node, MappingNode):
             pair = node.get(part)
             if pair is None:
-                break
+                continue
             node = pair[1]
             path = f"{path}.{part}" if path else part
         elif isinstance(part, int):
@@ -474,7 +484,10 @@ def _message(detail: Any, node: Node, field_path: str) -> str:
         expected = PYDANTIC_TYPE_NAMES[kind]
         return f"{field_name} must be {expected}, not {shown!r}{_number_hint(node)}"
     if kind == "value_error":
-        return f"{field_name} {shown!r} is invalid: {detail['msg'].removeprefix('Value error, ')}"
+        reason = detail["msg"].removeprefix("Value error, ")
+        if not isinstance(node, ScalarNode):
+            return f"{field_name} is invalid: {reason}"
+        return f"{field_name} {shown!r} is invalid: {reason}"
     return f"{field_name}: {detail['msg']}"
 
 

@@ -67,14 +67,16 @@ class MissingField(FileRule):
         """What to add, with an example."""
         raise NotImplementedError
 
+    def message(self, record: EntityRecord[Entity], context: Context) -> str | None:
+        """The finding's message, or None when the entity does not need the field after all."""
+        return f"{describe(record)} has no `{self.field_name}`: {self.advice(record, context)}"
+
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         for record in spec.entities:
             if record.kind in self.kinds and record.lacks(self.field_name):
-                yield Violation(
-                    record.at_entity(),
-                    f"{describe(record)} has no `{self.field_name}`: "
-                    f"{self.advice(record, context)}",
-                    subject=record.id)
+                message = self.message(record, context)
+                if message is not None:
+                    yield Violation(record.at_entity(), message, subject=record.id)
 
 
 class KpiNameRule(FileRule):

@@ -24,7 +24,7 @@ from typing import TypeAlias
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Location, Span
-from kpilint.load import ScalarNode
+from kpilint.load import MappingNode, Node, ScalarNode
 from kpilint.model import Entity
 
 MAX_DEPTH = 64
@@ -400,10 +400,15 @@ def _evaluate(tree: Expr, values: Mapping[str, Decimal]) -> Decimal:
 
 
 def scalar_decimal(record: EntityRecord[Entity], name: str, value: float) -> Decimal:
-    """A numeric field as an exact decimal: from its source text when that is a plain decimal
-    numeral of the same value (``0.1`` stays 0.1), else from the parsed float."""
-    pair = record.node.get(name)
-    node = pair[1] if pair else None
+    """A numeric field (``target``, or a dotted path such as ``actual.value``) as an exact
+    decimal: from its source text when that is a plain decimal numeral of the same value (``0.1``
+    stays 0.1), else from the parsed float."""
+    node: Node | None = record.node
+    for part in name.split("."):
+        if not isinstance(node, MappingNode):
+            break  # a number written for a mapping (``baseline: 150``) is its own value
+        pair = node.get(part)
+        node = pair[1] if pair else None
     if isinstance(node, ScalarNode):
         try:
             exact = Decimal(node.text.replace("_", ""))

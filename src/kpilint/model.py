@@ -10,9 +10,18 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
@@ -112,6 +121,43 @@ BaselineField = Annotated[
 ]
 
 
+class Band(BaseModel):
+    """A standing target: the value must stay at or above ``min`` and/or at or below ``max``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    min: Number | None = None
+    max: Number | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Band:
+        if self.min is None and self.max is None:
+            raise ValueError("a band needs `min`, `max` or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("its `min` is above its `max`")
+        return self
+
+
+def _target_kind(value: Any) -> str:
+    return "band" if isinstance(value, (dict, Band)) else "number"
+
+
+TargetField = Annotated[
+    Union[Annotated[Number, Tag("number")], Annotated[Band, Tag("band")]],  # noqa: UP007
+    Discriminator(_target_kind),
+    Field(description="a number to reach by the deadline, or a standing band {min, max}"),
+]
+
+
+class Actual(BaseModel):
+    """The latest measured value and the day it was measured."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: Number
+    as_of: Day
+
+
 EXTENSION_KEYS: JsonDict = {"patternProperties": {"^x-": {"description": "free extension field"}}}
 
 
@@ -137,7 +183,8 @@ class Kgi(Entity):
 
     unit: str | None = None
     baseline: BaselineField | None = None
-    target: Number | None = None
+    target: TargetField | None = None
+    actual: Actual | None = None
     direction: Direction | None = None
     deadline: Deadline | None = None
     source: str | None = None
@@ -167,7 +214,8 @@ class Kpi(Entity):
     unit: str | None = None
     direction: Direction | None = None
     baseline: BaselineField | None = None
-    target: Number | None = None
+    target: TargetField | None = None
+    actual: Actual | None = None
     deadline: Deadline | None = None
     cadence: Cadence | None = None
     source: str | None = None

@@ -9,7 +9,8 @@
   client offers UTF-8 or UTF-32).
 - Quick fixes: a finding's certain fix (preferred), and suppression comments for the line or file.
 - Hover (the entity card), go to definition, find references, and completion of ids (of the kinds a
-  field accepts) and enum values.
+  field accepts), enum values, and keys (an entity's fields; `min`/`max` of a band target,
+  `value`/`as_of` of an actual or baseline).
 - A config change (a watched file, or saving the config) reloads the projects.
 - Nothing a document or a request does stops the server: failures are logged and answered.
 
@@ -38,7 +39,7 @@ from lsprotocol import types
 
 from kpilint import __version__
 from kpilint.add_suppressions import unsafe_line_ends, with_comments
-from kpilint.build import EntityRecord, SpecFile, did_you_mean
+from kpilint.build import NESTED_MODELS, SECTIONS, EntityRecord, SpecFile, did_you_mean
 from kpilint.checks import number
 from kpilint.config import CONFIG_NAMES, Config, ConfigError, find_config_in, load_config
 from kpilint.diagnostics import Diagnostic, Location, Severity, Span
@@ -46,13 +47,14 @@ from kpilint.engine import Linter, ProjectResult, rule_url
 from kpilint.formula import formula_location, tokenize
 from kpilint.graph import ALLOWED_TARGETS, PAIRED_WITH, SUPPORTS
 from kpilint.load import LINE_BREAK
-from kpilint.model import Cadence, Direction, Entity, Indicator
+from kpilint.model import Band, Cadence, Direction, Entity, Indicator
 from kpilint.project import FileFilter, ProjectPlan, find_root, project_files
 from kpilint.registry import UNSUPPRESSIBLE, lookup
 from kpilint.rule import Context
 from kpilint.suppressions import DIRECTIVE, parse_suppressions
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
     from pygls.lsp.server import LanguageServer
 
 logger = logging.getLogger("kpilint.server")
@@ -85,6 +87,9 @@ KEY_LINE = re.compile(r"^(?P<indent>[ \t]*(?:-[ \t]+)*)(?P<key>[A-Za-z_][A-Za-z0
 ITEM_LINE = re.compile(r"^(?P<indent>[ \t]*)-(?:[ \t]+(?P<value>[^:#]*))?$")
 SECTION_LINE = re.compile(r"^(?P<section>kgis|ksfs|kpis)[ \t]*:")
 BLANK_OR_COMMENT = re.compile(r"^[ \t]*(?:#.*)?$")
+KEY_TYPING = re.compile(r"^(?P<indent>[ \t]*(?:-[ \t]+)?)(?P<partial>[A-Za-z_]*)$")
+FLOW_KEY_TYPING = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]*\{(?:[^{}]*,)?[ \t]*"
+                             r"(?P<partial>[A-Za-z_]*)$")
 
 
 # --- positions: kpilint's 1-based code-point spans <-> LSP positions ----------------------------
@@ -277,12 +282,22 @@ class ProjectIndex:
 # --- the entity card (hover) --------------------------------------------------------------------
 
 
+def _in_unit(model: Entity, value: float) -> str:
+    unit = getattr(model, "unit", None) or ""
+    return f"{number(value)}%" if unit == "percent" else f"{number(value)} {unit}".rstrip()
+
+
 def _target_text(model: Entity) -> str:
     target = getattr(model, "target", None)
     if target is None:
         return "none"
-    unit = getattr(model, "unit", None) or ""
-    text = f"{number(target)}%" if unit == "percent" else f"{number(target)} {unit}".rstrip()
+    if isinstance(target, Band):
+        bounds = [f"{word} {_in_unit(model, value)}" for word, value in (
+            ("at least", target.min), ("at most", target.max)) if value is not None]
+        cadence = getattr(model, "cadence", None)
+        every = f"every {cadence} period" if cadence else "no cadence"
+        return f"{' and '.join(bounds)} (standing target, held {every})"
+    text = _in_unit(model, target)
     baseline = getattr(model, "baseline", None)
     details = [part for part in (
         getattr(model, "direction", None),
@@ -310,6 +325,10 @@ def entity_card(record: AnyRecord, index: ProjectIndex, markdown: bool) -> str:
     facts: list[tuple[str, str]] = []
     if record.kind != "KSF":
         facts.append(("Target", _target_text(model)))
+        actual = getattr(model, "actual", None)
+        if actual is not None:
+            facts.append(("Actual", f"{_in_unit(model, actual.value)} as of"
+                                    f" {actual.as_of.isoformat()}"))
     facts.append(("Owner", model.owner or "none"))
     if record.kind != "KSF":
         facts.append(("Cadence", getattr(model, "cadence", None) or "none"))
@@ -375,6 +394,59 @@ def completion_spot(lines: Sequence[str], line: int, column: int) -> CompletionS
     if not ID_CHARS.fullmatch(stripped):
         return None
     return CompletionSpot(key, _section_kind(lines, line), stripped)
+
+
+def key_completion(lines: Sequence[str], line: int, column: int,
+                   ) -> tuple[str, list[str]] | None:
+    """(the partial key, the keys that may come) when the cursor types a key: of an entity (its
+    model's fields not written yet) or of a `target`, `actual` or `baseline` mapping, in block
+    style or in a flow mapping (``actual: {v``)."""
+    before = lines[line][:column]
+    flow = FLOW_KEY_TYPING.search(before)
+    if flow is not None:
+        nested = NESTED_MODELS.get(flow["key"])
+        return (flow["partial"], list(nested.model_fields)) if nested else None
+    typing = KEY_TYPING.match(before)
+    if typing is None:
+        return None
+    prefix, partial = typing["indent"], typing["partial"]
+    new_item = "-" in prefix  # the first key of a new list item: its owner is the list's key
+    keys_at = prefix.index("-") if new_item else len(prefix)
+    present: set[str] = set()
+    for above in range(line - 1, -1, -1):
+        text = lines[above]
+        if BLANK_OR_COMMENT.match(text):
+            continue
+        match = KEY_LINE.match(text)
+        at = len(match["indent"]) if match else len(text) - len(text.lstrip(" \t"))
+        if at > keys_at:
+            continue  # deeper: inside a sibling's value
+        if match is None:
+            return None
+        if new_item:
+            is_section = match["key"] in SECTIONS
+            return _keys_under(match, lines, above, partial, present, True) if is_section else None
+        if at < keys_at:
+            return _keys_under(match, lines, above, partial, present, False)
+        present.add(match["key"])
+        if "-" in match["indent"]:  # the entity's first line: `- id: ...`
+            return _keys_under(match, lines, above, partial, present, True)
+    return None
+
+
+def _keys_under(owner: re.Match[str], lines: Sequence[str], index: int, partial: str,
+                present: set[str], entity: bool) -> tuple[str, list[str]] | None:
+    """The keys not yet ``present`` of an entity (``owner`` is its section line or first line)
+    or of the nested mapping that ``owner`` opens."""
+    model: type[BaseModel] | None
+    if entity:
+        kind = _section_kind(lines, index)
+        model = next((each for each in SECTIONS.values() if each.kind == kind), None)
+    else:
+        model = NESTED_MODELS.get(owner["key"]) if not owner["value"].strip() else None
+    if model is None:
+        return None
+    return partial, [name for name in model.model_fields if name not in present]
 
 
 def _parent_key(lines: Sequence[str], line: int, indent: int) -> str | None:
@@ -1015,6 +1087,15 @@ class KpilintService:
             return None
         line_text = text.lines[params.position.line]
         column = code_point_index(line_text, params.position.character, self.encoding)
+        keys = key_completion(text.lines, params.position.line, column)
+        if keys is not None:
+            partial, names = keys
+            start = types.Position(params.position.line, client_units(
+                line_text[:column - len(partial)], self.encoding))
+            return types.CompletionList(is_incomplete=False, items=[types.CompletionItem(
+                label=name, kind=types.CompletionItemKind.Property, sort_text=f"{order:03d}",
+                text_edit=types.TextEdit(types.Range(start, params.position), f"{name}: "))
+                for order, name in enumerate(names)])
         spot = completion_spot(text.lines, params.position.line, column)
         if spot is None:
             return None

@@ -4,7 +4,8 @@
 KPIs at the bottom; every arrow points up ("contributes to"): supports solid, formula terms dashed.
 Pairings are dotted lines without arrows that do not constrain the ranks. Node fill and border
 show the kind and leading/lagging, a thick coloured border the worst severity of the node's
-findings. Every string is quoted with quotes and backslashes escaped.
+findings; the label carries the actual and the off-track and bottleneck marks, and a bottleneck
+node has a double border. Every string is quoted with quotes and backslashes escaped.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def label(node: TreeNode) -> str:
     facts = [text for text in (node.target_text, node.deadline_text) if text]
     if facts:
         lines.append(" · ".join(facts))
+    lines += node.progress_lines
     if node.findings_text:
         lines.append(f"⚠ {node.findings_text}")
     escaped = [quote(one_line(line))[1:-1] for line in lines]
@@ -50,6 +52,8 @@ def attributes(node: TreeNode) -> str:
     style = dict(STYLES[node.style])
     if node.worst is not None:
         style.update(color=SEVERITY_COLORS[node.worst.label], penwidth="3")
+    if node.bottleneck:
+        style["peripheries"] = "2"
     return ", ".join([f"label={label(node)}",
                       *(f"{key}={quote(value)}" for key, value in style.items())])
 

@@ -3,8 +3,9 @@
 No script, no external resource, no URL: inline CSS and an inline ``<svg>`` drawn at full size
 (one SVG unit per CSS pixel, the pane scrolls) from :mod:`kpilint.tree.layout`, so the text stays
 readable however large the tree. Each node is a ``<g class="node" id="node-KEY" data-id="ID">``;
-a node with findings links to its entry in the list, and each entry links back to the node. Every
-user string goes through :func:`html.escape`.
+a node with findings links to its entry in the list, and each entry links back to the node. A node
+with an actual shows it over a bar of its progress (red, and a dashed border, when off track);
+the T404 bottleneck has a thick orange border. Every user string goes through :func:`html.escape`.
 """
 
 from __future__ import annotations
@@ -84,6 +85,15 @@ section:target, g.node:target rect.box { outline: 3px solid #0969da; }
 .edge.paired { stroke: #1a7f64; stroke-width: 1.4; stroke-dasharray: 2 3; }
 .arrow { fill: #57606a; }
 .arrow.formula { fill: #8250df; }
+.node .actual { font-size: 10.5px; font-weight: 600; text-anchor: end; }
+.node.kgi .actual { fill: #fff; }
+.progress .track { fill: #d1d9e0; }
+.progress .fill { fill: #2f8a4c; }
+.progress.off-track .fill, .progress.off-track .track { fill: var(--error); }
+.node.off-track .actual { fill: var(--error); }
+.node.kgi.off-track .actual { fill: #ffb3b3; }
+.node.off-track rect.box { stroke-dasharray: 8 3; }
+.node.bottleneck rect.box { stroke: #bc4c00; stroke-width: 4.5; }
 """
 
 
@@ -138,11 +148,26 @@ def meta_line(node: TreeNode, supporters: int) -> str:
     return clip(" · ".join(facts), META_CHARS)
 
 
+def progress_svg(node: TreeNode) -> str:
+    """The actual at the bottom right, over a bar of the share of the way to the target."""
+    progress = node.progress
+    if node.actual_short is None or progress is None:
+        return ""
+    width = NODE_W - 22
+    state = " off-track" if node.off_track else ""
+    return (f'<g class="progress{state}"><rect class="track" x="11" y="{NODE_H - 6:g}"'
+            f' width="{width:g}" height="3" rx="1.5"/><rect class="fill" x="11"'
+            f' y="{NODE_H - 6:g}" width="{width * progress:.1f}" height="3" rx="1.5"/></g>'
+            f'<text class="actual" x="{NODE_W - 11:g}" y="{NODE_H - 11:g}">'
+            f"{_e(clip(node.actual_short, 22))}</text>")
+
+
 def node_svg(node: TreeNode, box: Box, supporters: int) -> str:
     worst = node.worst
-    classes = f"node {node.style}" + (f" sev-{worst.label}" if worst else "")
+    classes = f"node {node.style}" + (f" sev-{worst.label}" if worst else "") + "".join(
+        f" {mark.replace(' ', '-')}" for mark in node.marks)
     tooltip = [f"{node.kind} {node.id}: {node.name}", node.kind_line,
-               meta_line(node, supporters), f"{node.path}:{node.line}"]
+               meta_line(node, supporters), *node.progress_lines, f"{node.path}:{node.line}"]
     tooltip += [f"{finding.code} [{finding.severity.label}] {finding.message}"
                 for finding in node.findings]
     parts = [
@@ -157,7 +182,9 @@ def node_svg(node: TreeNode, box: Box, supporters: int) -> str:
         parts.append(f'<text class="name" x="11" y="{34 + 14.5 * index:g}">{_e(line)}</text>')
     parts.append(f'<text class="meta" x="11" y="{65 if len(lines) > 1 else 54}">'
                  f"{_e(meta_line(node, supporters))}</text>")
-    parts.append(f'<text class="id" x="11" y="{NODE_H - 8:g}">{_e(clip(node.id, 34))}</text>')
+    id_chars = 34 if node.actual is None else 18
+    parts.append(f'<text class="id" x="11" y="{NODE_H - 8:g}">{_e(clip(node.id, id_chars))}</text>')
+    parts.append(progress_svg(node))
     if worst is not None:
         count = str(len(node.findings))
         width = 12 + 7 * len(count)
@@ -256,6 +283,7 @@ LEGEND = "".join([
     _swatch("kgi", "KGI"), _swatch("ksf", "KSF"), _swatch("leading", "leading KPI"),
     _swatch("lagging", "lagging KPI"), _swatch("unknown", "indicator unknown"),
     _swatch("ksf sev-error", "has errors"), _swatch("ksf sev-warning", "has warnings"),
+    _swatch("ksf off-track", "off track (R501)"), _swatch("ksf bottleneck", "bottleneck (T404)"),
     _line_key("edge", "supports"), _line_key("edge formula", "formula term"),
     _line_key("edge paired", "paired with"),
 ])
