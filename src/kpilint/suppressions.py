@@ -120,11 +120,11 @@ def parse_suppressions(text: str, inside_scalar: Iterable[Span] = ()) -> list[Su
     return found
 
 
-def _tail_reason(tail: str) -> str | None | object:
+def _tail_reason(tail: str) -> str | object | None:
     """The reason in the text after a directive's codes: ``-- reason``, nothing, or another
     comment; ``NOT_A_DIRECTIVE`` when anything else follows."""
     rest = tail.lstrip()
-    if not rest or rest.startswith("#") and len(rest) < len(tail):
+    if not rest or (rest.startswith("#") and len(rest) < len(tail)):
         return None
     if len(rest) == len(tail) or not rest.startswith("--"):
         return NOT_A_DIRECTIVE
