@@ -1,10 +1,12 @@
 """``kpilint check --add-suppressions``: write a suppression comment for every current finding.
 
-Each comment goes at the end of the finding's line; on a line of its own just above it when the
-line ends inside a multi-line scalar (where a ``#`` would be text) or already holds a
-``disable-file`` comment; into the file's ``disable-file`` comment (or a new one at the top) when
-the line holds no YAML content (an empty file, a comment line). Only inserted bytes change: line
-endings, a BOM, a missing final newline and every other byte stay as they were.
+Each comment goes at the end of the finding's line, or on a line of its own just above it when
+the end of the line is no safe place: it lies inside a multi-line scalar (a ``#`` there is text),
+follows a tab (some YAML readers, PyYAML's pure-Python one among them, reject ``\t#``), the line
+holds a break only YAML sees (NEL, LS, PS), or it already holds a ``disable-file`` comment. A
+finding on a line without YAML content (an empty file, a comment line) goes into the file's
+``disable-file`` comment, or a new one at the top. Only inserted bytes change: line endings, a
+BOM, a missing final newline and every other byte stay as they were.
 
 :func:`add_suppression_comments` is the pure text-to-text step, and checks its own result: the
 new text must hold the same YAML data, and its suppression comments must cover exactly what they
@@ -18,6 +20,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,10 +70,13 @@ def add_suppressions(root: Path, files: Iterable[tuple[Path, str, list[Diagnosti
                      reason: str | None = None, limits: Limits = DEFAULT_LIMITS) -> AddResult:
     """Write comments for the findings of each (file, linted text, findings) of one project."""
     result = AddResult()
+    written: set[str] = set()
     for path, linted_text, diagnostics in files:
         codes_by_line = suppressible_codes(diagnostics)
-        if not codes_by_line:
-            continue
+        target = os.path.realpath(path)
+        if not codes_by_line or target in written:
+            continue  # a second name (symbolic link) of a file already done
+        written.add(target)
         try:
             changed = rewrite_file(path, root, linted_text, functools.partial(
                 add_suppression_comments, codes_by_line=codes_by_line, reason=reason,
@@ -191,6 +197,7 @@ class _Plan:
         self.added[line] = codes
         existing = self.comments.on_line(line)
         if (line in self.comments.unsafe or any(mark in content for mark in LIBYAML_ONLY_BREAKS)
+                or "\t" in content[len(content.rstrip(" \t")):]
                 or (existing is not None and existing.whole_file)):
             self.above[line] = self._own_line(line, "disable", codes)
         elif existing is not None and self._mergeable(existing, content):

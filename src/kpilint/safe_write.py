@@ -58,7 +58,8 @@ def rewrite_file(path: Path, root: Path, linted_text: str,
             _lock(descriptor)
             if not _same_file(info, target):
                 continue  # another run renamed a new file into place: read that one
-            current = _read_all(descriptor)
+            # more bytes than the linted text can take means it changed: no need to read them
+            current = _read_at_most(descriptor, len(linted_text.encode("utf-8")) + len(UTF8_BOM) + 1)
             if decoded(current) != linted_text:
                 raise WriteRefused("it changed while kpilint ran; run kpilint again")
             updated = transform(current)
@@ -107,8 +108,9 @@ def _same_file(info: os.stat_result, target: Path) -> bool:
     return (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino)
 
 
-def _read_all(descriptor: int) -> bytes:
+def _read_at_most(descriptor: int, limit: int) -> bytes:
     chunks = []
-    while chunk := os.read(descriptor, 1 << 20):
+    while limit > 0 and (chunk := os.read(descriptor, min(limit, 1 << 20))):
         chunks.append(chunk)
+        limit -= len(chunk)
     return b"".join(chunks)
