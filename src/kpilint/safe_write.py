@@ -59,7 +59,8 @@ def rewrite_file(path: Path, root: Path, linted_text: str,
             if not _same_file(info, target):
                 continue  # another run renamed a new file into place: read that one
             # more bytes than the linted text can take means it changed: no need to read them
-            current = _read_at_most(descriptor, len(linted_text.encode("utf-8")) + len(UTF8_BOM) + 1)
+            most = len(linted_text.encode("utf-8")) + len(UTF8_BOM) + 1
+            current = _read_at_most(descriptor, most)
             if decoded(current) != linted_text:
                 raise WriteRefused("it changed while kpilint ran; run kpilint again")
             updated = transform(current)
