@@ -198,9 +198,10 @@ class _Plan:
         existing = self.comments.on_line(line)
         if (line in self.comments.unsafe or any(mark in content for mark in LIBYAML_ONLY_BREAKS)
                 or "\t" in content[len(content.rstrip(" \t")):]
-                or (existing is not None and existing.whole_file)):
+                or (existing is not None and (
+                    existing.whole_file or not self._mergeable(existing, content)))):
             self.above[line] = self._own_line(line, "disable", codes)
-        elif existing is not None and self._mergeable(existing, content):
+        elif existing is not None:
             self.end_of_line[line] = self._merged(existing, content, codes)
         else:
             gap = "" if content.endswith(" ") else "  "
