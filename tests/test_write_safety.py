@@ -103,9 +103,10 @@ def test_anything_else_after_the_codes_is_no_directive(tail: str) -> None:
     # comment after the tab, which libyaml then rejects
     ("      Total views\t\r\t", {1: ["P301"]},
      "      # kpilint: disable=P301\r      Total views\t\r\t"),
+    ("? a", {1: ["P301"]}, "? a  # kpilint: disable=P301"),
 ], ids=["no-break-space", "line-separator-after-block-header", "directive-in-quoted-value",
         "next-to-disable-file", "on-a-disable-file-line", "empty-file", "comment-only-file",
-        "cr-line-ends-and-tabs"])
+        "cr-line-ends-and-tabs", "empty-value-at-the-end"])
 def test_comments_go_where_yaml_reads_them(source: str, codes: dict[int, list[str]],
                                            expected: str) -> None:
     assert add_suppression_comments(source.encode(), codes).decode() == expected
