@@ -138,20 +138,15 @@ class _Comments:
         """The comment written on ``line`` (not the one that applies to it)."""
         return self.by_line.get(line)
 
-    def coverage(self) -> dict[int | None, set[str]]:
-        """Selectors (rule codes; unknown ones as written) per target line (FILE_WIDE: all)."""
+    def coverage(self, without_reason: bool = False) -> dict[int | None, set[str]]:
+        """Selectors (rule codes; unknown ones as written) per target line (FILE_WIDE: all),
+        of every comment or only of those without a reason."""
         covered: dict[int | None, set[str]] = {}
         for comment in self.comments:
+            if without_reason and comment.reason is not None:
+                continue
             key = FILE_WIDE if comment.whole_file else comment.target_line
             covered.setdefault(key, set()).update(map(_selector_key, comment.selectors))
-        return covered
-
-    def without_reason(self) -> dict[int | None, set[str]]:
-        covered: dict[int | None, set[str]] = {}
-        for comment in self.comments:
-            if comment.reason is None:
-                key = FILE_WIDE if comment.whole_file else comment.target_line
-                covered.setdefault(key, set()).update(map(_selector_key, comment.selectors))
         return covered
 
     def covers_as_planned(self, before: _Comments, plan: _Plan) -> bool:
@@ -165,7 +160,7 @@ class _Comments:
             return False
         if plan.reason is None:
             return True
-        unexplained = self.without_reason()
+        unexplained = self.coverage(without_reason=True)
         return not any(unexplained.get(plan.new_line(line), set()) & set(map(_selector_key, codes))
                        for line, codes in plan.added.items())
 
