@@ -133,7 +133,10 @@ class SpecFile:
                 continue
             seen.add(id(node))
             if isinstance(node, ScalarNode):
-                start = line_starts[node.span.line - 1] + node.span.column - 1
+                # an empty value at the end of a text without a final line break starts on the
+                # line after the last one (`? a`)
+                start = (line_starts[node.span.line - 1] + node.span.column - 1
+                         if node.span.line <= len(line_starts) else len(self.text))
                 yield node, self.text[start:start + 1] in ("|", ">")
             elif isinstance(node, SequenceNode):
                 stack.extend(node.items)

@@ -23,7 +23,7 @@ from kpilint.graph import ProjectGraph
 from kpilint.load import parse_bytes, read_file
 from kpilint.registry import lookup, split_by_kind
 from kpilint.rule import Context, FileRule, ProjectRule, Rule
-from kpilint.suppressions import ALL, Suppression, parse_suppressions
+from kpilint.suppressions import ALL, Suppression, SuppressionIndex, parse_suppressions
 
 RuleT = TypeVar("RuleT", bound=Rule)
 
@@ -156,12 +156,13 @@ class Linter:
         for comments in by_path.values():
             for comment in comments:
                 comment.used.clear()
+        indexes = {path: SuppressionIndex(comments) for path, comments in by_path.items()}
         active: list[Diagnostic] = []
         suppressed: list[tuple[Diagnostic, Suppression]] = []
         for diagnostic in diagnostics:
-            comments = by_path.get(diagnostic.location.path, []) if (
-                self.config.allow_suppressions) else []
-            covering = next((each for each in comments if each.covers(diagnostic)), None)
+            index = indexes.get(diagnostic.location.path)
+            covering = index.covering(diagnostic) if (
+                index is not None and self.config.allow_suppressions) else None
             if covering is None:
                 active.append(diagnostic)
             else:

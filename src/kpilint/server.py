@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from lsprotocol import types
 
 from kpilint import __version__
-from kpilint.add_suppressions import unsafe_line_ends, with_comments
+from kpilint.add_suppressions import add_suppression_comments
 from kpilint.build import NESTED_MODELS, SECTIONS, EntityRecord, SpecFile, did_you_mean
 from kpilint.checks import number
 from kpilint.config import CONFIG_NAMES, Config, ConfigError, find_config_in, load_config
@@ -51,6 +51,7 @@ from kpilint.model import Band, Cadence, Direction, Entity, Indicator
 from kpilint.project import FileFilter, ProjectPlan, find_root, project_files
 from kpilint.registry import UNSUPPRESSIBLE, lookup
 from kpilint.rule import Context
+from kpilint.safe_write import WriteRefused
 from kpilint.suppressions import DIRECTIVE, parse_suppressions
 
 if TYPE_CHECKING:
@@ -1169,12 +1170,17 @@ class KpilintService:
                 or finding.code.startswith(META_PREFIX)):
             return actions
         line = finding.location.span.line
-        with_line_comment = with_comments(
-            text.text.encode("utf-8", "surrogatepass"), {line: [finding.code]},
-            unsafe_line_ends(spec)).decode("utf-8", "surrogatepass")
-        actions.append(self._action(
-            f"Suppress {finding.code} on this line", diagnostic, uri, version,
-            [minimal_edit(text, with_line_comment)]))
+        assert project.config is not None  # allowed above
+        try:
+            with_line_comment = add_suppression_comments(
+                text.text.encode("utf-8", "surrogatepass"), {line: [finding.code]},
+                limits=project.config.limits).decode("utf-8")
+        except WriteRefused:
+            with_line_comment = None  # the line cannot hold a comment safely: no such action
+        if with_line_comment is not None:
+            actions.append(self._action(
+                f"Suppress {finding.code} on this line", diagnostic, uri, version,
+                [minimal_edit(text, with_line_comment)]))
         actions.append(self._action(
             f"Suppress {finding.code} in this file", diagnostic, uri, version,
             [self._file_suppression(text, spec, finding.code)]))
