@@ -120,7 +120,9 @@ class SpecFile:
                 continue
             seen.add(id(node))
             if isinstance(node, ScalarNode):
-                start = line_starts[node.span.line - 1] + node.span.column - 1
+                # An empty scalar at the very end (``? `` with no newline) starts past the text.
+                start = (line_starts[node.span.line - 1] + node.span.column - 1
+                         if node.span.line <= len(line_starts) else len(self.text))
                 yield node, self.text[start:start + 1] in ("|", ">")
             elif isinstance(node, SequenceNode):
                 stack.extend(node.items)

@@ -13,6 +13,7 @@ import bisect
 import datetime
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from kpilint.diagnostics import Span
 STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 MERGE_TAG = STANDARD_TAG_PREFIX + "merge"
 STR_TAG = STANDARD_TAG_PREFIX + "str"
+NULL_TAG = STANDARD_TAG_PREFIX + "null"
 SCALAR_TAGS = frozenset(
     STANDARD_TAG_PREFIX + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "binary")
@@ -71,13 +73,15 @@ class ScalarNode(Node):
     """A scalar: ``text`` is the source value, ``value`` the YAML 1.1 resolved one.
 
     ``invalid`` says why the value could not be constructed (``2026-02-30`` looks like a date but
-    is none); ``value`` is then None.
+    is none); ``value`` is then None. ``explicit`` marks a tag written in the file (``!!int``):
+    an invalid value is then an error even in a text field, since the author asked for the type.
     """
 
     text: str
     value: Any
     plain: bool
     invalid: str | None = None
+    explicit: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -126,28 +130,48 @@ class _Abort(Exception):
 
 
 def read_file(path: str | os.PathLike[str], limits: Limits) -> LoadedYaml:
-    """Read and parse ``path``; every failure becomes an E001 problem, never an exception."""
+    """Read and parse ``path``; every failure becomes an E001 problem, never an exception.
+
+    Only regular files are read, and never more than ``max-file-bytes + 1`` bytes: a FIFO would
+    block and ``/dev/zero`` never ends, whatever their reported size.
+    """
     try:
-        size = os.stat(path).st_size
-        if size > limits.max_file_bytes:
-            return _fail_at_start(
-                f"file is {size:,} bytes, over limits.max-file-bytes ({limits.max_file_bytes:,});"
-                " not read"
-            )
-        with open(path, "rb") as handle:
-            data = handle.read()
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a FIFO: that would block
+            return _not_regular(os.stat(path).st_mode)
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):  # swapped since the first look
+                return _not_regular(status.st_mode)
+            if status.st_size > limits.max_file_bytes:
+                return _over_size_limit(status.st_size, limits)
+            data = handle.read(limits.max_file_bytes + 1)
     except OSError as error:
         return _fail_at_start(f"cannot read file: {error.strerror or error}")
+    if len(data) > limits.max_file_bytes:  # it grew since the size was taken
+        return _over_size_limit(None, limits)
     return parse_bytes(data, limits)
+
+
+def _not_regular(mode: int) -> LoadedYaml:
+    """E001 for a directory, FIFO, device or socket: only regular files are spec files."""
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"))
+    kind = next((name for test, name in kinds if test(mode)), "a special file")
+    return _fail_at_start(f"not a regular file but {kind}; spec files must be regular files")
+
+
+def _over_size_limit(size: int | None, limits: Limits) -> LoadedYaml:
+    """E001 for a file over the size limit (``size`` None: it was cut off while reading)."""
+    shown = f"{size:,} bytes, over" if size is not None else "over"
+    return _fail_at_start(
+        f"file is {shown} limits.max-file-bytes ({limits.max_file_bytes:,}); not read")
 
 
 def parse_bytes(data: bytes, limits: Limits) -> LoadedYaml:
     """Decode ``data`` as UTF-8 and compose its YAML documents."""
     if len(data) > limits.max_file_bytes:
-        return _fail_at_start(
-            f"file is {len(data):,} bytes, over limits.max-file-bytes ({limits.max_file_bytes:,});"
-            " not read"
-        )
+        return _over_size_limit(len(data), limits)
     for bom in UTF16_32_BOMS:
         if data.startswith(bom):
             kind = "UTF-32" if len(bom) == 4 else "UTF-16"
@@ -193,6 +217,9 @@ def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
 
 _IMPLICIT_RESOLVERS: dict[str | None, list[tuple[str, Any]]] = (
     yaml.resolver.Resolver.yaml_implicit_resolvers)
+
+
+_NULL_TEXT = next(pattern for tag, pattern in _IMPLICIT_RESOLVERS["~"] if tag == NULL_TAG)
 
 
 def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
@@ -378,12 +405,20 @@ class _Composer:
             tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
         if tag in (STR_TAG, MERGE_TAG):
             return ScalarNode(span, tag, False, event.value, event.value, plain)
+        explicit = event.tag is not None
         try:
+            if tag == NULL_TAG and not _NULL_TEXT.match(event.value):
+                raise TypeError("not a null")  # PyYAML reads any text tagged !!null as null
             value = _CONSTRUCTOR.yaml_constructors[tag](
                 _CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
-        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as error:
-            reason = f"{event.value!r} is not a valid {tag.rsplit(':', 1)[-1]} ({error})"
-            return ScalarNode(span, tag, False, event.value, None, plain, reason)
+        except Exception as error:  # PyYAML's constructors trust the resolver; any error = invalid
+            kind = tag.rsplit(":", 1)[-1]
+            reason = f"{event.value!r} is not a valid {kind}"
+            if explicit:
+                reason += f" (it is tagged !!{kind})"
+            elif isinstance(error, ValueError):
+                reason += f" ({error})"  # a date past the month's end, say
+            return ScalarNode(span, tag, False, event.value, None, plain, reason, explicit)
         if isinstance(value, datetime.datetime):
             value = value.date() if value.time() == datetime.time() else value
         return ScalarNode(span, tag, False, event.value, value, plain)
@@ -472,7 +507,8 @@ def first_fault(node: Node, text_field: bool) -> tuple[Span, str] | None:
     if node.bad_tag:
         return node.span, f"unsupported YAML tag {node.tag!r}; spec files use plain values"
     if not isinstance(node, (SequenceNode, MappingNode)):
-        if isinstance(node, ScalarNode) and node.invalid is not None and not text_field:
+        if isinstance(node, ScalarNode) and node.invalid is not None and (
+                node.explicit or not text_field):
             return node.span, node.invalid
         return None
     if not node.tainted:
