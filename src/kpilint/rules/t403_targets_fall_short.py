@@ -5,8 +5,15 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from kpilint.build import EntityRecord
-from kpilint.diagnostics import Related, Severity, Violation
-from kpilint.formula import DivisionByZero, evaluate, scalar_decimal, show_number
+from kpilint.diagnostics import Location, Related, Severity, Violation
+from kpilint.formula import (
+    DivisionByZero,
+    Expr,
+    evaluate,
+    exact_arithmetic,
+    scalar_decimal,
+    show_number,
+)
 from kpilint.graph import ProjectGraph
 from kpilint.model import Kgi, Kpi
 from kpilint.rule import Context, ProjectRule
@@ -77,8 +84,16 @@ class TargetsFallShort(ProjectRule):
                     f"KPI '{kpi.id}' target {shown(values[kpi.id], kpi.model.unit)}")
             for kpi in distinct(terms))
         at = kgi.at_field("formula")
+        with exact_arithmetic():
+            goal = exact_target(kgi, kgi.model.target)
+            return self._compare(kgi, direction, formula.tree, values, goal, related, at)
+
+    def _compare(self, kgi: EntityRecord[Kgi], direction: str, tree: Expr,
+                 values: dict[str, Decimal], goal: Decimal, related: tuple[Related, ...],
+                 at: Location) -> Violation | None:
+        """The finding, if the formula on the targets misses the KGI target (exact decimals)."""
         try:
-            reached = evaluate(formula.tree, values)
+            reached = evaluate(tree, values)
         except DivisionByZero as zero:
             return Violation(
                 at, f"on the KPI targets the formula divides by zero (the"
@@ -87,7 +102,6 @@ class TargetsFallShort(ProjectRule):
                 " formula", subject=kgi.id, field="formula", related=related)
         except (decimal.Overflow, decimal.InvalidOperation):
             return None
-        goal = exact_target(kgi, kgi.model.target)
         unit = kgi.model.unit
         if direction == "increase" and reached < goal:
             gap = f"{shown(goal - reached, unit)} short"
