@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pathspec
-
 from kpilint import registry
 from kpilint.build import did_you_mean, suggestion_suffix
 from kpilint.diagnostics import Severity
+from kpilint.globs import InvalidGlob, glob_spec
 from kpilint.load import Limits
 from kpilint.resources import data_path
 from kpilint.rule import Rule
@@ -75,7 +74,7 @@ class Config:
         """Rule codes that ``per-file-ignores`` turns off for a root-relative path."""
         codes: set[str] = set()
         for pattern, selectors in self.per_file_ignores.items():
-            if pathspec.PathSpec.from_lines("gitignore", [pattern]).match_file(relative_path):
+            if glob_spec([pattern]).match_file(relative_path):
                 for selector in selectors:
                     codes.update(rule.code for rule in registry.expand_selector(selector) or ())
         return frozenset(codes - registry.UNSUPPRESSIBLE)
@@ -178,6 +177,9 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     config.origins.update({
         f"{table}.{key}": where for table in ("severity", "rules", "limits", "per-file-ignores")
         for key in data.get(table, {})})
+    for key in ("include", "exclude", "extend-exclude"):
+        check_globs(data.get(key, ()), f"{where}: key `{prefix}{key}`")
+    check_globs(data.get("per-file-ignores", {}), f"{where}: key `{prefix}per-file-ignores`")
     if "include" in data:
         config.include = tuple(data["include"])
     if "exclude" in data:
@@ -217,6 +219,14 @@ def parse_today(text: str, where: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"{where}: {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def check_globs(patterns: Iterable[str], where: str) -> None:
+    """Every glob must be a valid gitignore-style pattern."""
+    try:
+        glob_spec(patterns)
+    except InvalidGlob as error:
+        raise ConfigError(f"{where}: {error}") from None
 
 
 def check_selectors(values: Iterable[str], where: str) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pathspec
 
 from kpilint.config import Config, ConfigError, find_config_in, load_config
+from kpilint.globs import gitignore_spec, glob_spec
 
 
 @dataclass(slots=True)
@@ -88,8 +89,8 @@ class FileFilter:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
-        self.include = pathspec.PathSpec.from_lines("gitignore", config.include)
-        self.exclude = pathspec.PathSpec.from_lines("gitignore", config.exclude)
+        self.include = glob_spec(config.include)
+        self.exclude = glob_spec(config.exclude)
         self.gitignores: dict[Path, pathspec.GitIgnoreSpec] = {}
 
     def relative(self, path: Path) -> str:
@@ -123,7 +124,7 @@ class FileFilter:
                 lines = ignore_file.read_text("utf-8", errors="replace").splitlines()
             except OSError:
                 return
-            self.gitignores[directory] = pathspec.GitIgnoreSpec.from_lines(lines)
+            self.gitignores[directory] = gitignore_spec(lines)
 
 
 def discover(root: Path, config: Config, nested: list[Path] | None = None) -> Iterator[Path]:
