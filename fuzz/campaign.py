@@ -3,13 +3,15 @@
 Usage: ``python -m fuzz.campaign [--inputs N] [--start S] [--targets a,b] [--every K]``
 (from the repository root). Input number i is reproducible: ``--start i --inputs 1`` reruns it.
 Progress goes to stderr every ``--every`` inputs; the summary (inputs, crashes, broken
-promises, the first seed of each kind, inputs per second) to stdout. Exit status 1 when
+promises, the first seed of each kind, inputs per second) to stdout, also when the campaign is
+stopped early by Ctrl-C or SIGTERM. Exit status 1 when
 anything crashed or broke a promise, else 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 
@@ -28,6 +30,7 @@ def main() -> int:
     unknown = [name for name in names if name not in TARGETS]
     if unknown:
         parser.error(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly, print summary
     began = time.perf_counter()
 
     def progress(seed: int, outcome: Outcome) -> None:

@@ -293,11 +293,14 @@ def campaign(seeds: range, targets: dict[str, Target] | None = None,
     corpus = seed_corpus()
     outcome = Outcome()
     with _scratch() as directory:
-        for seed in seeds:
-            case = Case(generate(corpus, seed), directory)
-            run_case(case, seed, outcome, targets or TARGETS)
-            if progress is not None:
-                progress(seed, outcome)
+        try:
+            for seed in seeds:
+                case = Case(generate(corpus, seed), directory)
+                run_case(case, seed, outcome, targets or TARGETS)
+                if progress is not None:
+                    progress(seed, outcome)
+        except KeyboardInterrupt:
+            pass  # stopped early (Ctrl-C, or SIGTERM in the campaign script): report so far
     return outcome
 
 

@@ -290,6 +290,9 @@ class _Composer:
 
     def compose(self) -> LoadedYaml:
         documents: list[Node | None] = []
+        if len(self.text) * 2 >= self.limits.max_nodes and not _within_node_limit(
+                self.text, self.limits.max_nodes):
+            return LoadedYaml([], [self._too_many_nodes()], self.text)
         parser = _yaml.CParser(self.text)
         try:
             while parser.check_event():
@@ -365,13 +368,17 @@ class _Composer:
         return root
 
     def _count(self, weight: int) -> None:
+        """Add ``weight`` nodes; past limits.max-nodes, record E001 and stop reading."""
         self.expanded_nodes += weight
         if self.expanded_nodes > self.limits.max_nodes:
-            self.problems.append(Problem(
-                "E001", Span.file_start(),
-                f"more than limits.max-nodes ({self.limits.max_nodes:,}) nodes with aliases"
-                " expanded (an alias bomb?); file not read"))
+            self.problems.append(self._too_many_nodes())
             raise _Abort
+
+    def _too_many_nodes(self) -> Problem:
+        return Problem(
+            "E001", Span.file_start(),
+            f"more than limits.max-nodes ({self.limits.max_nodes:,}) nodes with aliases"
+            " expanded (an alias bomb?); file not read")
 
     def _anchor(self, anchor: str | None, node: Node, weight: int) -> None:
         if anchor is not None:
@@ -488,6 +495,46 @@ class _Composer:
         self.problems.append(Problem(
             "E002", value.span, "a merge key (<<) needs a mapping or a list of mappings"))
         return []
+
+
+def _within_node_limit(text: str, max_nodes: int) -> bool:
+    """Whether ``text`` holds at most ``max_nodes`` nodes, aliases expanded, counted on the
+    event stream without building anything (so a million-element sequence costs no memory).
+
+    Only texts long enough to hold that many nodes need it (a node takes at least half a
+    character): in shorter ones composing stays small, and aliases are counted by weight as
+    they are composed. The count is the composer's: 1 per scalar and collection, an alias the
+    weight of its anchored node. Syntax errors and deep nesting are left to the composer.
+    """
+    parser = _yaml.CParser(text)
+    total = 0
+    weights: dict[str, int] = {}
+    open_collections: list[tuple[str | None, int]] = []
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                total += weights.get(event.anchor or "", 1)
+            elif isinstance(event, yaml.ScalarEvent):
+                total += 1
+                if event.anchor is not None:
+                    weights[event.anchor] = 1
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                open_collections.append((event.anchor, total))
+                total += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, before = open_collections.pop()
+                if anchor is not None:
+                    weights[anchor] = total - before
+            elif isinstance(event, yaml.DocumentStartEvent):
+                weights.clear()
+            if total > max_nodes:
+                return False
+    except yaml.YAMLError:
+        return True
+    finally:
+        parser.dispose()
+    return True
 
 
 def _key_text(node: Node) -> str:

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from kpilint.diagnostics import Related, Severity, Violation
-from kpilint.graph import ProjectGraph
+from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.rule import Context, ProjectRule
 
 RATE_UNITS = frozenset({"percent", "ratio", "score"})
@@ -18,6 +18,7 @@ class UnpairedVolume(ProjectRule):
     summary = "A volume KPI has no quality KPI beside it, which invites gaming the count"
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        rate_supporters: dict[str, list[AnyRecord]] = {}  # each target's rate KPIs, found once
         for kpi in graph.kpis:
             if (kpi.model.unit != "count" or kpi.id in graph.paired or kpi.model.paired_with
                     or "paired_with" in kpi.invalid):
@@ -25,8 +26,8 @@ class UnpairedVolume(ProjectRule):
             siblings = {
                 other.id: other for target in (kpi.model.supports or [])
                 if target in graph.entities
-                for other in graph.supporters(target, "KPI")
-                if other.id != kpi.id and getattr(other.model, "unit", None) in RATE_UNITS
+                for other in _rate_supporters(graph, target, rate_supporters)
+                if other.id != kpi.id
             }
             hint = (f", e.g. `paired_with: {next(iter(siblings))}`" if siblings else
                     " (a conversion, error or quality rate of the same work)")
@@ -38,3 +39,13 @@ class UnpairedVolume(ProjectRule):
                 subject=kpi.id,
                 related=tuple(Related(other.at_entity(), f"KPI '{other.id}' could pair with it")
                               for other in siblings.values()))
+
+
+def _rate_supporters(graph: ProjectGraph, target: str,
+                     known: dict[str, list[AnyRecord]]) -> list[AnyRecord]:
+    """The rate-unit KPIs supporting ``target`` directly (computed once per target, so 5,000
+    count KPIs of one KGI cost linear, not quadratic, time)."""
+    if target not in known:
+        known[target] = [other for other in graph.supporters(target, "KPI")
+                         if getattr(other.model, "unit", None) in RATE_UNITS]
+    return known[target]
