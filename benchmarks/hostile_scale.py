@@ -9,11 +9,11 @@ Each scenario is generated into a temporary directory and checked once by a fres
 
 | scenario | input |
 |---|---|
-| one-kgi-5000-files | 5,000 files of one count KPI each, all supporting one KGI (P302's sibling search) |
+| one-kgi-5000-files | 5,000 files of one count KPI each, all supporting one KGI (P302) |
 | flow-sequence-1m | one flow sequence of 1,000,001 numbers: past limits.max-nodes, E001 |
 | big-spec | a 9.9 MiB spec holding 52,000 KPIs |
 | formula-640k | a KGI formula of 640,000 terms (T401-T403 and their locations) |
-| gitignore-backtracking | `.gitignore` holding `*a*a*a*a*a*a*a*a*b`, next to a spec with a 200-character name |
+| gitignore-backtracking | `.gitignore`: `*a*a*a*a*a*a*a*a*b`; a spec named with 200 a's |
 """
 
 from __future__ import annotations
