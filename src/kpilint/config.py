@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kpilint import registry
 from kpilint.build import did_you_mean, suggestion_suffix
@@ -138,7 +138,7 @@ def _pyproject_has_section(path: Path) -> bool:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, tomllib.TOMLDecodeError, RecursionError):
         return b"[tool.kpilint" in _read_bytes(path)
     return isinstance(data.get("tool"), dict) and "kpilint" in data["tool"]
 
@@ -154,17 +154,28 @@ def load_config(path: Path) -> Config:
     """Read and validate a config file."""
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            data: Mapping[str, Any] = tomllib.load(handle)
+        prefix = ""
+        if path.name == "pyproject.toml":
+            data, prefix = _tool_table(data, path), "tool.kpilint."
+        return parse_config(data, path, prefix)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("kpilint", {})
-        prefix = "tool.kpilint."
-    else:
-        prefix = ""
-    return parse_config(data, path, prefix)
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid config: values are nested too deeply") from None
+
+
+def _tool_table(data: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    """The ``[tool.kpilint]`` table of a pyproject.toml (empty when there is none)."""
+    table: Any = data
+    for key in ("tool", "kpilint"):
+        table = table.get(key, {})
+        if not isinstance(table, Mapping):
+            name = "tool" if key == "tool" else "tool.kpilint"
+            raise ConfigError(f"{path}: key `{name}`: must be a table, not {table!r}")
+    return cast(Mapping[str, Any], table)
 
 
 def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -> Config:
