@@ -13,13 +13,12 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pathspec
+from typing import Any, cast
 
 from kpilint import registry
 from kpilint.build import did_you_mean, suggestion_suffix
 from kpilint.diagnostics import Severity
+from kpilint.globs import InvalidGlob, glob_spec
 from kpilint.load import Limits
 from kpilint.resources import data_path
 from kpilint.rule import Rule
@@ -77,7 +76,7 @@ class Config:
         """Rule codes that ``per-file-ignores`` turns off for a root-relative path."""
         codes: set[str] = set()
         for pattern, selectors in self.per_file_ignores.items():
-            if pathspec.PathSpec.from_lines("gitignore", [pattern]).match_file(relative_path):
+            if glob_spec([pattern]).match_file(relative_path):
                 for selector in selectors:
                     codes.update(rule.code for rule in registry.expand_selector(selector) or ())
         return frozenset(codes - registry.UNSUPPRESSIBLE)
@@ -150,7 +149,7 @@ def _pyproject_has_section(path: Path) -> bool:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return b"[tool.kpilint" in _read_bytes(path)
     return isinstance(data.get("tool"), dict) and "kpilint" in data["tool"]
 
@@ -169,19 +168,30 @@ def load_config(path: Path) -> Config:
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data: Mapping[str, Any] = tomllib.loads(raw.decode("utf-8"))
+        prefix = ""
+        if path.name == "pyproject.toml":
+            data, prefix = _tool_table(data, path), "tool.kpilint."
+        return parse_config(data, path, prefix)
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise ConfigError(f"{path}: not UTF-8: byte 0x{raw[error.start]:02x} on line {line}"
                           " (save the file as UTF-8)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("kpilint", {})
-        prefix = "tool.kpilint."
-    else:
-        prefix = ""
-    return parse_config(data, path, prefix)
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid config: values are nested too deeply") from None
+
+
+def _tool_table(data: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    """The ``[tool.kpilint]`` table of a pyproject.toml (empty when there is none)."""
+    table: Any = data
+    for key in ("tool", "kpilint"):
+        table = table.get(key, {})
+        if not isinstance(table, Mapping):
+            name = "tool" if key == "tool" else "tool.kpilint"
+            raise ConfigError(f"{path}: key `{name}`: must be a table, not {table!r}")
+    return cast(Mapping[str, Any], table)
 
 
 def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -> Config:
@@ -195,6 +205,9 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
         f"{table}.{key}": where
         for table in ("severity", "rules", "limits", "per-file-ignores", "indicators")
         for key in data.get(table, {})})
+    for key in ("include", "exclude", "extend-exclude"):
+        check_globs(data.get(key, ()), f"{where}: key `{prefix}{key}`")
+    check_globs(data.get("per-file-ignores", {}), f"{where}: key `{prefix}per-file-ignores`")
     if "include" in data:
         config.include = tuple(data["include"])
     if "exclude" in data:
@@ -235,6 +248,14 @@ def parse_today(text: str, where: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"{where}: {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def check_globs(patterns: Iterable[str], where: str) -> None:
+    """Every glob must be a valid gitignore-style pattern."""
+    try:
+        glob_spec(patterns)
+    except InvalidGlob as error:
+        raise ConfigError(f"{where}: {error}") from None
 
 
 def check_selectors(values: Iterable[str], where: str) -> None:

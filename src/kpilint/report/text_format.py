@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kpilint.diagnostics import Diagnostic, Severity
+from kpilint.diagnostics import Diagnostic, Severity, printable
 from kpilint.report import RenderOptions, RunResult
 
 COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -16,13 +16,13 @@ def _plural(count: int, word: str) -> str:
 def finding_line(diagnostic: Diagnostic, color: bool) -> str:
     """``path:line:col: CODE [severity] message``."""
     span = diagnostic.location.span
-    where = f"{diagnostic.location.path}:{span.line}:{span.column}:"
+    where = f"{printable(diagnostic.location.path)}:{span.line}:{span.column}:"
     code, level = diagnostic.code, f"[{diagnostic.severity.label}]"
     if color:
         where = f"{BOLD}{where}{RESET}"
         code = f"{COLORS[diagnostic.severity]}{BOLD}{code}{RESET}"
         level = f"{COLORS[diagnostic.severity]}{level}{RESET}"
-    return f"{where} {code} {level} {diagnostic.message}"
+    return f"{where} {code} {level} {printable(diagnostic.message)}"
 
 
 def render(result: RunResult, options: RenderOptions) -> str:
@@ -30,7 +30,7 @@ def render(result: RunResult, options: RenderOptions) -> str:
     if options.show_suppressed and result.suppressed:
         lines.append(f"Suppressed ({len(result.suppressed)}):")
         for diagnostic, comment in result.suppressed:
-            reason = f"reason: {comment.reason}" if comment.reason else "no reason given"
+            reason = f"reason: {printable(comment.reason)}" if comment.reason else "no reason given"
             lines.append(f"  {finding_line(diagnostic, options.color)} ({reason};"
                          f" comment at line {comment.span.line})")
     if not options.quiet:

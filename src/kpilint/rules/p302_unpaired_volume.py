@@ -1,6 +1,7 @@
 """P302 unpaired-volume: a count KPI has no quality or counter KPI paired with it."""
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
@@ -15,6 +16,14 @@ RATE_UNITS = frozenset({"percent", "ratio", "score"})
 RATE_WORDS = frozenset({"rate", "ratio", "score", "share", "percent", "percentage"})
 RATE_MARKS = (PERCENT_SIGN, "率", "割合", "スコア")
 PRESSURE = {"increase": "pushed up", "decrease": "pushed down"}
+MAX_PARTNERS = 3
+
+
+def volume_evidence(kpi: Kpi) -> str:
+    """Why the KPI counts volume: its unit, or else its name."""
+    if kpi.unit is not None and is_volume("", kpi.unit):
+        return f"`unit: {kpi.unit}`"
+    return "its name counts"
 
 
 def measures_quality(kpi: Kpi) -> bool:
@@ -29,20 +38,37 @@ def measures_quality(kpi: Kpi) -> bool:
         words(kpi.name))
 
 
-def quality_partners(kpi: EntityRecord[Kpi], graph: ProjectGraph) -> list[EntityRecord[Kpi]]:
-    """Quality KPIs that could pair with ``kpi``: those supporting one of its own KSFs or KGIs,
-    else those reaching one of its KGIs; ones not yet paired with anything first."""
-    reached = {kgi.id for kgi in graph.kgis_reached[kpi.id]}
-    same_target, same_goal = [], []
-    for other in graph.kpis:
-        if other.id == kpi.id or not measures_quality(other.model):
-            continue
-        if any(graph.supports_graph.has_edge(other.id, target)
-               for target in kpi.model.supports or []):
-            same_target.append(other)
-        elif reached.intersection(kgi.id for kgi in graph.kgis_reached[other.id]):
-            same_goal.append(other)
-    return sorted(same_target or same_goal, key=lambda other: other.id in graph.paired)
+class QualityIndex:
+    """The project's quality KPIs by what they support directly and by the KGIs they reach,
+    built once per check so that finding partners stays linear in the project's size."""
+
+    def __init__(self, graph: ProjectGraph) -> None:
+        self.graph = graph
+        self.position = {record.id: index for index, record in enumerate(graph.kpis)}
+        self.by_target: dict[str, list[EntityRecord[Kpi]]] = defaultdict(list)
+        self.by_goal: dict[str, list[EntityRecord[Kpi]]] = defaultdict(list)
+        for other in graph.kpis:
+            if measures_quality(other.model):
+                for target in other.model.supports or []:
+                    self.by_target[target].append(other)
+                for kgi in graph.kgis_reached[other.id]:
+                    self.by_goal[kgi.id].append(other)
+
+    def partners(self, kpi: EntityRecord[Kpi]) -> list[EntityRecord[Kpi]]:
+        """Quality KPIs that could pair with ``kpi``, at most :data:`MAX_PARTNERS`: those
+        supporting one of its own KSFs or KGIs, else those reaching one of its KGIs; ones not
+        yet paired with anything first."""
+        same_target = self._distinct(
+            other for target in kpi.model.supports or [] for other in self.by_target[target])
+        candidates = same_target or self._distinct(
+            other for kgi in self.graph.kgis_reached[kpi.id] for other in self.by_goal[kgi.id])
+        candidates = [other for other in candidates if other.id != kpi.id]
+        candidates.sort(key=lambda other: (other.id in self.graph.paired, self.position[other.id]))
+        return candidates[:MAX_PARTNERS]
+
+    @staticmethod
+    def _distinct(records: Iterable[EntityRecord[Kpi]]) -> list[EntityRecord[Kpi]]:
+        return list({record.id: record for record in records}.values())
 
 
 class UnpairedVolume(ProjectRule):
@@ -54,18 +80,19 @@ class UnpairedVolume(ProjectRule):
     summary = "A volume KPI has no quality KPI beside it, which invites gaming the count"
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        quality = QualityIndex(graph)
         for kpi in graph.kpis:
             if (not is_volume(kpi.model.name, kpi.model.unit) or kpi.id in graph.paired
                     or kpi.model.paired_with or "paired_with" in kpi.invalid):
                 continue
-            partners = quality_partners(kpi, graph)
+            partners = quality.partners(kpi)
             hint = (f", e.g. `paired_with: {partners[0].id}`" if partners else
                     " (a conversion, error or quality rate of the same work)")
             pressure = PRESSURE.get(kpi.model.direction or "", "made to look good")
             yield Violation(
                 kpi.at_entity(),
-                f"KPI '{kpi.id}' counts volume (`unit: count`) with no quality KPI paired with"
-                f" it: a count alone can be {pressure} at the expense of quality; add"
+                f"KPI '{kpi.id}' counts volume ({volume_evidence(kpi.model)}) with no quality KPI"
+                f" paired with it: a count alone can be {pressure} at the expense of quality; add"
                 f" `paired_with:` naming the KPI that keeps it honest{hint}",
                 subject=kpi.id,
                 related=tuple(Related(other.at_entity(), f"KPI '{other.id}' could pair with it")
