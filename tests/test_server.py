@@ -609,8 +609,8 @@ async def test_hover_and_completion_know_bands_and_actuals(client: RecordingClie
     uri = open_document(client, path)
     await wait_for(client, uri)
     card = await hover_text(client, uri, 2, 10)
-    assert "- **Target:** at least 99.5% and at most 100% (standing target, held every monthly" \
-           " period)" in card
+    assert ("- **Target:** at least 99.5% and at most 100% (standing target, held every"
+            " month)") in card
     assert "- **Actual:** 99.93% as of 2026-10-31" in card
     replace_document(client, uri, TYPING_KEYS, 2)
     assert await complete(client, uri, 10, 7) == ["min", "max"]  # in a block band

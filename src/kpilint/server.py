@@ -79,6 +79,8 @@ ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "indicator": get_args(Indicator), "direction": get_args(Direction),
     "cadence": get_args(Cadence), "unit": STANDARD_UNITS,
 }
+CADENCE_PERIODS = {"daily": "day", "weekly": "week", "biweekly": "two weeks", "monthly": "month",
+                   "quarterly": "quarter", "semiannual": "half-year", "annual": "year"}
 META_PREFIX = "X"  # findings about kpilint's own comments: fixed, not suppressed
 WATCHED_GLOBS = ("**/*.{yaml,yml}", "**/kpilint.toml", "**/.kpilint.toml", "**/pyproject.toml")
 
@@ -296,8 +298,8 @@ def _target_text(model: Entity) -> str:
         bounds = [f"{word} {_in_unit(model, value)}" for word, value in (
             ("at least", target.min), ("at most", target.max)) if value is not None]
         cadence = getattr(model, "cadence", None)
-        every = f"every {cadence} period" if cadence else "no cadence"
-        return f"{' and '.join(bounds)} (standing target, held {every})"
+        every = f"held every {CADENCE_PERIODS[cadence]}" if cadence else "no cadence"
+        return f"{' and '.join(bounds)} (standing target, {every})"
     text = _in_unit(model, target)
     baseline = getattr(model, "baseline", None)
     details = [part for part in (

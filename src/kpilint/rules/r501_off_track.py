@@ -50,51 +50,49 @@ class OffTrack(FileRule):
 
 def off_track(record: EntityRecord[Entity], actual: Actual, tolerance: Decimal) -> str | None:
     """Why the actual is off track, or None when it is on track or cannot be judged."""
+    value = actual_value(record)
+    assert value is not None
+    unit = getattr(record.model, "unit", None)
+    observed = f"actual {quantity(value, unit)} on {actual.as_of.isoformat()}"
     band = band_of(record.model)
     if band is not None:
-        return _outside_band(record, actual, band)
+        return _outside_band(record, value, unit, band, observed)
     target = plain_target(record.model)
     direction = direction_of(record.model)
     if target is None or direction is None:
         return None
+    goal = exact(record, "target", target)
     if direction == MAINTAIN:
-        return _away_from_level(record, actual, exact(record, "target", target), tolerance)
-    return _behind_plan(record, actual, exact(record, "target", target), direction, tolerance)
+        return _away_from_level(value, unit, goal, tolerance, observed)
+    return _behind_plan(record, actual, value, goal, direction, tolerance, observed)
 
 
-def _outside_band(record: EntityRecord[Entity], actual: Actual, band: Band) -> str | None:
-    value = actual_value(record)
-    assert value is not None
+def _outside_band(record: EntityRecord[Entity], value: Decimal, unit: str | None, band: Band,
+                  observed: str) -> str | None:
     if band.min is not None and value < (low := exact(record, "target.min", band.min)):
         limit, where = low, "below the band's minimum"
     elif band.max is not None and value > (high := exact(record, "target.max", band.max)):
         limit, where = high, "above the band's maximum"
     else:
         return None
-    unit = getattr(record.model, "unit", None)
-    return (f"actual {quantity(value, unit)} on {actual.as_of.isoformat()} is"
-            f" {difference(abs(EXACT.subtract(value, limit)), unit)} {where}"
+    return (f"{observed} is {difference(abs(EXACT.subtract(value, limit)), unit)} {where}"
             f" {quantity(limit, unit)}")
 
 
-def _away_from_level(record: EntityRecord[Entity], actual: Actual, level: Decimal,
-                     tolerance: Decimal) -> str | None:
+def _away_from_level(value: Decimal, unit: str | None, level: Decimal, tolerance: Decimal,
+                     observed: str) -> str | None:
     if level == 0:
         return None
-    value = actual_value(record)
-    assert value is not None
     gap = abs(EXACT.subtract(value, level))
     allowed = EXACT.multiply(tolerance, abs(level))
     if gap <= allowed:
         return None
-    unit = getattr(record.model, "unit", None)
-    return (f"actual {quantity(value, unit)} on {actual.as_of.isoformat()}, target"
-            f" {quantity(level, unit)} to maintain; {difference(gap, unit)} away, more than the"
-            f" tolerance of {difference(allowed, unit)}")
+    return (f"{observed}, target {quantity(level, unit)} to maintain; {difference(gap, unit)}"
+            f" away, more than the tolerance of {difference(allowed, unit)}")
 
 
-def _behind_plan(record: EntityRecord[Entity], actual: Actual, target: Decimal, direction: str,
-                 tolerance: Decimal) -> str | None:
+def _behind_plan(record: EntityRecord[Entity], actual: Actual, value: Decimal, target: Decimal,
+                 direction: str, tolerance: Decimal, observed: str) -> str | None:
     """The straight line from (t0, B) to (D, T): e = B + (T - B) * min(1, (t - t0) / (D - t0))."""
     baseline = getattr(record.model, "baseline", None)
     deadline = getattr(record.model, "deadline", None)
@@ -104,8 +102,6 @@ def _behind_plan(record: EntityRecord[Entity], actual: Actual, target: Decimal, 
     if on < start or due <= start:
         return None
     base = exact(record, "baseline.value", baseline.value)
-    value = actual_value(record)
-    assert value is not None
     length = Decimal((due - start).days)
     elapsed = min(Decimal((on - start).days), length)
     # compare (e - a) * length with tolerance * |T - B| * length: no division, no rounding
@@ -124,6 +120,6 @@ def _behind_plan(record: EntityRecord[Entity], actual: Actual, target: Decimal, 
     plan = ("the target itself, as the deadline has passed" if on >= due else
             f"the straight-line plan from {quantity(base, unit)} on {start.isoformat()} to"
             f" {quantity(target, unit)} on {due.isoformat()}")
-    return (f"actual {quantity(value, unit)} on {on.isoformat()}, expected"
-            f" {quantity(expected, unit)} by then ({plan}); {difference(behind, unit)} behind,"
-            f" more than the tolerance of {difference(allowed, unit)}")
+    return (f"{observed}, expected {quantity(expected, unit)} by then ({plan});"
+            f" {difference(behind, unit)} behind, more than the tolerance of"
+            f" {difference(allowed, unit)}")

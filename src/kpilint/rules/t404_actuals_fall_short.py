@@ -7,13 +7,7 @@ from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
 from kpilint.graph import ProjectGraph
 from kpilint.model import Kpi
-from kpilint.progress import (
-    actual_value,
-    bottleneck,
-    quantity,
-    ratio_text,
-    rollup,
-)
+from kpilint.progress import actual_value, bottleneck, quantity, ratio_text, rollup
 from kpilint.rule import Context, ProjectRule
 
 
