@@ -28,9 +28,9 @@ import yaml
 from kpilint.resources import data_path
 
 # Scripts written without spaces between words: CJK ideographs, kana (with the long vowel mark
-# and the iteration marks), Hangul.
-UNSPACED_CHARS = (
-    "\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af")
+# and the iteration marks; half-width katakana too, for text not yet normalised), Hangul.
+UNSPACED_CHARS = ("\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                  "\uff66-\uff9f\uac00-\ud7af")
 UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
 # A word: letters and digits of any spaced script ("schüler", "30").
 WORD = re.compile(f"[^\\W_{UNSPACED_CHARS}]+")
