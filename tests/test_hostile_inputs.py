@@ -210,23 +210,22 @@ def test_invalid_config_glob_is_one_clear_line(tmp_path: Path, toml: str, messag
     assert run.stderr == f"kpilint: error: {tmp_path / 'kpilint.toml'}: {message}\n"
 
 
-def test_p302_finds_each_targets_rate_kpis_once(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from kpilint.graph import ProjectGraph
+def test_p302_judges_each_kpi_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpilint.rules import p302_unpaired_volume
 
     kpis = "".join(f"  - id: calls-{index}\n    name: Calls {index}\n    supports: goal\n"
                    "    unit: count\n" for index in range(200))
     write_files(tmp_path, {"a.kpi.yaml": (
         "version: 1\nkgis:\n  - id: goal\n    name: Goal\nkpis:\n" + kpis
         + "  - id: answer-rate\n    name: Answer rate\n    supports: goal\n    unit: percent\n")})
-    calls: list[str] = []
-    original = ProjectGraph.supporters
+    judged: list[str] = []
+    original = p302_unpaired_volume.measures_quality
 
-    def counted(graph: ProjectGraph, entity_id: str, kind: str) -> list[Any]:
-        calls.append(entity_id)
-        return original(graph, entity_id, kind)
+    def counted(kpi: Any) -> bool:
+        judged.append(kpi.name)
+        return original(kpi)
 
-    monkeypatch.setattr(ProjectGraph, "supporters", counted)
+    monkeypatch.setattr(p302_unpaired_volume, "measures_quality", counted)
     linter = Linter(tmp_path, Config(selections=[RuleSelection(select=("P302",))]),
                     Context(today=datetime.date(2026, 11, 23)))
     linter.load(tmp_path / "a.kpi.yaml", "a.kpi.yaml")
@@ -234,7 +233,7 @@ def test_p302_finds_each_targets_rate_kpis_once(tmp_path: Path,
     assert len(found) == 200
     assert all([r.message for r in d.related] == ["KPI 'answer-rate' could pair with it"]
                for d in found)
-    assert calls == ["goal"]  # once for the KGI, not once per count KPI
+    assert len(judged) == 201  # each KPI once, not once per count KPI
 
 
 def test_node_limit_is_counted_before_anything_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
