@@ -1,10 +1,13 @@
 """G102 orphan-kpi: a KPI has no supports path to any KGI."""
 
 from collections.abc import Iterator
+from typing import cast
 
+from kpilint.build import EntityRecord
 from kpilint.diagnostics import Severity, Violation
-from kpilint.graph import ProjectGraph
-from kpilint.rule import Context, ProjectRule
+from kpilint.graph import AnyRecord, ProjectGraph
+from kpilint.model import Kpi
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 class OrphanKpi(ProjectRule):
@@ -15,18 +18,22 @@ class OrphanKpi(ProjectRule):
     severity = Severity.ERROR
     summary = "A KPI is not linked to any KGI, directly or through a KSF"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kpi in graph.kpis:
-            if graph.kgis_reached[kpi.id]:
-                continue
-            existing = [target for target in kpi.model.supports or [] if target in graph.entities]
-            if existing:
-                detail = ("its `supports` (" + ", ".join(existing) + ") lead to no KGI;"
-                          " link those KSFs to a KGI or point the KPI at one")
-            elif kpi.model.supports:
-                detail = ("none of its `supports` names an existing KSF or KGI; fix the"
-                          " reference (E005 says where)")
-            else:
-                detail = "add `supports:` with the id of the KSF or KGI it drives"
-            yield Violation(kpi.at_entity(), f"KPI '{kpi.id}' does not reach any KGI: {detail}",
-                            subject=kpi.id)
+    scope = Scope.ENTITY
+    kinds = ("KPI",)
+
+    def check_unit(self, graph: ProjectGraph, record: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        kpi = cast(EntityRecord[Kpi], record)
+        if graph.kgis_reached[kpi.id]:
+            return
+        existing = [target for target in kpi.model.supports or [] if target in graph.entities]
+        if existing:
+            detail = ("its `supports` (" + ", ".join(existing) + ") lead to no KGI;"
+                      " link those KSFs to a KGI or point the KPI at one")
+        elif kpi.model.supports:
+            detail = ("none of its `supports` names an existing KSF or KGI; fix the"
+                      " reference (E005 says where)")
+        else:
+            detail = "add `supports:` with the id of the KSF or KGI it drives"
+        yield Violation(kpi.at_entity(), f"KPI '{kpi.id}' does not reach any KGI: {detail}",
+                        subject=kpi.id)

@@ -1,6 +1,7 @@
 """T402 formula-unit-mismatch: the units of a formula's terms do not combine to the KGI's unit."""
 
 from collections.abc import Iterator
+from typing import cast
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
@@ -12,9 +13,9 @@ from kpilint.formula import (
     show_dimension,
     unit_dimension,
 )
-from kpilint.graph import ProjectGraph
+from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.model import Kgi, Kpi
-from kpilint.rule import Context, ProjectRule
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 def unit_problem(kgi: EntityRecord[Kgi], formula: Formula,
@@ -57,17 +58,20 @@ class FormulaUnitMismatch(ProjectRule):
     severity = Severity.WARNING
     summary = "The units of a KGI formula's terms do not combine to the KGI's unit"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.kgis:
-            formula = graph.formulas.get(kgi.id)
-            terms = graph.formula_terms(kgi.id)
-            if formula is None or terms is None:
-                continue
-            problem = unit_problem(kgi, formula, terms)
-            if problem is None:
-                continue
-            related = tuple(
-                Related(kpi.at_field("unit"), f"KPI '{kpi.id}' is in {kpi.model.unit}")
-                for kpi in distinct(terms))
-            yield Violation(kgi.at_field("formula"), problem, subject=kgi.id, field="formula",
-                            related=related)
+    scope = Scope.GOAL
+
+    def check_unit(self, graph: ProjectGraph, record: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        kgi = cast(EntityRecord[Kgi], record)
+        formula = graph.formula(kgi.id)
+        terms = graph.formula_terms(kgi.id)
+        if formula is None or terms is None:
+            return
+        problem = unit_problem(kgi, formula, terms)
+        if problem is None:
+            return
+        related = tuple(
+            Related(kpi.at_field("unit"), f"KPI '{kpi.id}' is in {kpi.model.unit}")
+            for kpi in distinct(terms))
+        yield Violation(kgi.at_field("formula"), problem, subject=kgi.id, field="formula",
+                        related=related)

@@ -3,13 +3,14 @@
 import decimal
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import cast
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
 from kpilint.formula import DivisionByZero, evaluate, scalar_decimal, show_number
-from kpilint.graph import ProjectGraph
+from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.model import Kgi, Kpi
-from kpilint.rule import Context, ProjectRule
+from kpilint.rule import Context, ProjectRule, Scope
 from kpilint.rules.t402_formula_unit_mismatch import distinct, unit_problem
 
 PERCENT = "percent"
@@ -52,14 +53,16 @@ class TargetsFallShort(ProjectRule):
     severity = Severity.WARNING
     summary = "The KPI targets, combined by the KGI formula, miss the KGI target"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.kgis:
-            violation = self._check_kgi(graph, kgi)
-            if violation is not None:
-                yield violation
+    scope = Scope.GOAL
+
+    def check_unit(self, graph: ProjectGraph, record: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        violation = self._check_kgi(graph, cast(EntityRecord[Kgi], record))
+        if violation is not None:
+            yield violation
 
     def _check_kgi(self, graph: ProjectGraph, kgi: EntityRecord[Kgi]) -> Violation | None:
-        formula = graph.formulas.get(kgi.id)
+        formula = graph.formula(kgi.id)
         terms = graph.formula_terms(kgi.id)
         direction = direction_of(kgi.model)
         if (formula is None or terms is None or kgi.model.target is None
