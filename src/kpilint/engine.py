@@ -23,6 +23,13 @@ from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import parse_bytes, read_file
 from kpilint.registry import lookup, split_by_kind
 from kpilint.rule import Context, FileRule, ProjectRule, Rule, Scope
+from kpilint.summary import (
+    Json,
+    diagnostic_data,
+    diagnostic_of,
+    suppression_data,
+    suppression_of,
+)
 from kpilint.suppressions import ALL, Suppression, parse_suppressions
 
 RuleT = TypeVar("RuleT", bound=Rule)
@@ -122,6 +129,8 @@ class Linter:
     located: dict[str, dict[tuple[int, str], list[Diagnostic]]] = field(
         default_factory=dict, init=False)
     composed: dict[str, ProjectResult] = field(default_factory=dict, init=False)
+    settled: bool = field(default=False, init=False)
+    """Whether ``composed`` holds the findings of every file as they stand."""
 
     def __post_init__(self) -> None:
         file_rules, project_rules = split_by_kind(self.config.selected_rules())
@@ -168,13 +177,13 @@ class Linter:
             loaded = self.files.get(absolute)
             if loaded is not None:
                 dirty.add(loaded.spec.path)
-                if loaded.findings is None:
-                    loaded.findings = self._run_file_rules(loaded.spec)
-        if self.changed or self.graph is None:
+                self.file_findings(loaded)
+        if self.changed or not self.settled:
             change = self._update_graph()
             for index, project_rule in enumerate(self.project_rules):
                 dirty |= self._run_project_rule(index, project_rule, change)
         self.changed.clear()
+        self.settled = True
         by_display = {loaded.spec.path: loaded for loaded in self.files.values()}
         for path in dirty:
             if path in by_display or self.located.get(path):
@@ -188,9 +197,71 @@ class Linter:
             suppressed.extend(self.composed[path].suppressed)
         return ProjectResult(diagnostics, suppressed)
 
+    def reset(self) -> None:
+        """Forget every file and finding (a cached state that did not fit)."""
+        self.files.clear()
+        self.changed.clear()
+        self.graph = None
+        self.settled = False
+        self.unit_findings = [{} for _ in self.project_rules]
+        self.crashed.clear()
+        self.located.clear()
+        self.composed.clear()
+
+    def file_findings(self, loaded: LoadedFile) -> list[Diagnostic]:
+        """The file rules' findings of one file (run once, then kept)."""
+        if loaded.findings is None:
+            loaded.findings = self._run_file_rules(loaded.spec)
+        return loaded.findings
+
+    def state_data(self) -> Json:
+        """The findings of the last check, for the result cache (see :meth:`restore`)."""
+        return {
+            "rules": [rule.code for rule in self.project_rules],
+            "units": [{unit: [diagnostic_data(each) for each in found]
+                       for unit, found in units.items()} for units in self.unit_findings],
+            "composed": {path: [[diagnostic_data(each) for each in result.diagnostics],
+                                [[diagnostic_data(each), suppression_data(comment)]
+                                 for each, comment in result.suppressed]]
+                         for path, result in self.composed.items()},
+        }
+
+    def restore(self, state: Json, files: dict[Path, LoadedFile], graph: bool) -> None:
+        """Take up where a cached check left off: its files, and findings per rule and file.
+
+        With ``graph`` the project graph is built from ``files`` (as they were then), so later
+        changes re-check only what they reach; without it nothing may change before the check.
+        Raises ``ValueError`` (or ``KeyError``, ``TypeError``) when the state does not fit.
+        """
+        if state["rules"] != [rule.code for rule in self.project_rules]:
+            raise ValueError("the cached state is of other rules")
+        self.unit_findings = [{str(unit): [diagnostic_of(each) for each in found]
+                               for unit, found in units.items()} for units in state["units"]]
+        if len(self.unit_findings) != len(self.project_rules):
+            raise ValueError("the cached state is of other rules")
+        self.located = {}
+        for index, units in enumerate(self.unit_findings):
+            for unit, found in units.items():
+                for diagnostic in found:
+                    self.located.setdefault(diagnostic.location.path, {}).setdefault(
+                        (index, unit), []).append(diagnostic)
+        self.composed = {
+            str(path): ProjectResult([diagnostic_of(each) for each in active],
+                                     [(diagnostic_of(each), suppression_of(comment))
+                                      for each, comment in suppressed])
+            for path, (active, suppressed) in state["composed"].items()}
+        self.files = dict(files)
+        self.changed.clear()
+        if graph:
+            self.graph = ProjectGraph()
+            self.graph.load_all((file_key(path), self.files[path].spec)
+                                for path in sorted(self.files))
+        self.settled = True
+
     def _update_graph(self) -> GraphChange | None:
         """Bring the graph up to date; None when it was built afresh (every rule runs whole)."""
         if self.graph is None:
+            assert not self.settled, "a project restored without its graph cannot change"
             self.graph = ProjectGraph()
             self.graph.load_all((file_key(path), self.files[path].spec)
                                 for path in sorted(self.files))
