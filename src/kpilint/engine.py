@@ -169,8 +169,21 @@ class Linter:
             self.changed[absolute] = previous.spec.path if previous else None
 
     def check(self) -> ProjectResult:
-        """All findings of the project, sorted, with fingerprints, after suppressions."""
+        """All findings of the project, sorted, with fingerprints, after suppressions.
+
+        If the engine itself fails, the next check starts over from the files (never from a
+        half-updated graph).
+        """
+        try:
+            return self._check()
+        except BaseException:
+            self._forget_findings()
+            raise
+
+    def _check(self) -> ProjectResult:
         dirty: set[str] = set()
+        if not self.settled:  # everything is checked afresh
+            dirty.update(loaded.spec.path for loaded in self.files.values())
         for absolute, old_display in self.changed.items():
             if old_display is not None:
                 dirty.add(old_display)
@@ -201,6 +214,9 @@ class Linter:
         """Forget every file and finding (a cached state that did not fit)."""
         self.files.clear()
         self.changed.clear()
+        self._forget_findings()
+
+    def _forget_findings(self) -> None:
         self.graph = None
         self.settled = False
         self.unit_findings = [{} for _ in self.project_rules]
