@@ -19,14 +19,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar, cast
-
-import networkx as nx
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Location, Related
 from kpilint.formula import Formula, parse_or_error
 from kpilint.model import Entity, Kgi, Kpi, Ksf
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 AnyRecord = EntityRecord[Entity]
 FileKey = tuple[str, ...]
@@ -105,8 +106,10 @@ class ProjectGraph:
     """The graph of one project, built from its spec files and updated one file at a time."""
 
     def __init__(self, files: Iterable[SpecFile] = ()) -> None:
-        self.graph: nx.DiGraph[str] = nx.DiGraph()
-        self.supports_graph: nx.DiGraph[str] = nx.DiGraph()
+        import networkx  # deferred: a run answered from the cache builds no graph
+
+        self.graph: nx.DiGraph[str] = networkx.DiGraph()
+        self.supports_graph: nx.DiGraph[str] = networkx.DiGraph()
         self._files: dict[FileKey, SpecFile] = {}
         self._order: dict[AnyRecord, tuple[FileKey, int]] = {}
         self._definitions: dict[str, list[AnyRecord]] = {}
@@ -212,8 +215,8 @@ class ProjectGraph:
         below: set[str] = set(present)
         above: set[str] = set(present)
         for entity_id in present:
-            below |= nx.descendants(self.supports_graph, entity_id)
-            above |= nx.ancestors(self.supports_graph, entity_id)
+            below |= _descendants(self.supports_graph, entity_id)
+            above |= _ancestors(self.supports_graph, entity_id)
         entities = above | below
         for entity_id in present:
             entities.update(self.graph.successors(entity_id))
@@ -368,13 +371,13 @@ class ProjectGraph:
         if kgi_id not in self.supports_graph:
             return []
         return cast(list[EntityRecord[Kpi]], self._in_order(
-            nx.ancestors(self.supports_graph, kgi_id), Kpi.kind))
+            _ancestors(self.supports_graph, kgi_id), Kpi.kind))
 
     def _kgis_reached(self, entity_id: str) -> list[EntityRecord[Kgi]]:
         if entity_id not in self.supports_graph:
             return []
         return cast(list[EntityRecord[Kgi]], self._in_order(
-            nx.descendants(self.supports_graph, entity_id), Kgi.kind))
+            _descendants(self.supports_graph, entity_id), Kgi.kind))
 
     @functools.cached_property
     def paired(self) -> frozenset[str]:
@@ -409,6 +412,18 @@ class ProjectGraph:
     def walk_order(self) -> Iterator[AnyRecord]:
         """Every entity in path then line order (the order project rules report in)."""
         return iter(self.entities.values())
+
+
+def _descendants(graph: nx.DiGraph[str], node: str) -> set[str]:
+    from networkx import descendants
+
+    return descendants(graph, node)
+
+
+def _ancestors(graph: nx.DiGraph[str], node: str) -> set[str]:
+    from networkx import ancestors
+
+    return ancestors(graph, node)
 
 
 class _FormulaView(dict[str, Formula]):

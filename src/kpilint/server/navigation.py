@@ -7,6 +7,7 @@ the :class:`~kpilint.graph.ProjectGraph` the rules use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,23 +63,26 @@ def mentions_of(graph: ProjectGraph, entity_id: str) -> list[Mention]:
 
 async def definition(service: KpilintService,
                      params: types.DefinitionParams) -> list[types.Location] | None:
-    found = await service.mention_at(params.text_document.uri, params.position)
-    if found is None:
-        return None
-    project, rendering, mention = found
-    with project.graph_lock:
-        graph = project.graph()
-        return [rendering.location(record.at_field("id"))
-                for record in graph.definitions(mention.entity_id)]
+    return await _locations(service, params, lambda graph, mention: [
+        record.at_field("id") for record in graph.definitions(mention.entity_id)])
 
 
 async def references(service: KpilintService,
                      params: types.ReferenceParams) -> list[types.Location] | None:
+    return await _locations(service, params, lambda graph, mention: [
+        each.location for each in mentions_of(graph, mention.entity_id)
+        if params.context.include_declaration or each.role != "id"])
+
+
+async def _locations(service: KpilintService,
+                     params: types.DefinitionParams | types.ReferenceParams,
+                     pick: Callable[[ProjectGraph, Mention], list[Location]],
+                     ) -> list[types.Location] | None:
+    """The places ``pick`` finds in the graph for the id under the cursor."""
     found = await service.mention_at(params.text_document.uri, params.position)
     if found is None:
         return None
     project, rendering, mention = found
     with project.graph_lock:
-        mentions = mentions_of(project.graph(), mention.entity_id)
-    return [rendering.location(each.location) for each in mentions
-            if params.context.include_declaration or each.role != "id"]
+        locations = pick(project.graph(), mention)
+    return [rendering.location(each) for each in locations]
