@@ -14,7 +14,7 @@ import pytest
 from kpilint import cache as cache_module
 from kpilint import engine
 from kpilint.checker import CheckOptions, run_check
-from kpilint.load import LoadedYaml, Limits, parse_bytes
+from kpilint.load import Limits, LoadedYaml, parse_bytes
 from kpilint.report import RenderOptions, renderer
 from tests.conftest import REPO, run_kpilint
 
