@@ -40,6 +40,8 @@ class ProjectFile:
     content: bytes | None
     digest: str | None = None
     from_stdin: bool = False
+    summary: Json | None = None
+    """The summary a worker process made of it, ready for the cache."""
 
 
 @dataclass(slots=True)
@@ -157,6 +159,7 @@ def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
                 linter.crashes.extend(crashes)
                 if crashes:
                     each.digest = None  # a crash is reported again on the next run
+                each.summary = summary
                 linter.put(loaded)
         files = left
     for index, each in enumerate(files):
@@ -204,7 +207,8 @@ def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) 
         loaded = linter.files[each.absolute]
         assert each.digest is not None and loaded.findings is not None
         try:
-            summary = file_summary(loaded.spec, loaded.findings, loaded.suppression_comments())
+            summary = each.summary or file_summary(loaded.spec, loaded.findings,
+                                                   loaded.suppression_comments())
         except SummaryError:
             return
         cache.put_summary(each.digest, summary)
