@@ -16,8 +16,7 @@ change touches it. The server's hover, definition, references and completion ask
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -140,7 +139,7 @@ class ProjectGraph:
             self._winners[entity_id] = winner
             self.graph.add_node(entity_id, kind=winner.kind, record=winner)
             self.supports_graph.add_node(entity_id)
-        for record in self.entities.values():
+        for record in self.ordered_entities().values():
             self._add_references(record)
         self._changed()
 
@@ -192,7 +191,6 @@ class ProjectGraph:
     def _changed(self) -> None:
         self._ordered = None
         self._sorted_files = None
-        self.__dict__.pop("paired", None)
 
     def _replace_winner(self, entity_id: str) -> None:
         records = self._definitions.get(entity_id)
@@ -284,8 +282,12 @@ class ProjectGraph:
         return self._sorted_files
 
     @property
-    def entities(self) -> dict[str, AnyRecord]:
-        """The first definition of each id, in path then line order."""
+    def entities(self) -> Mapping[str, AnyRecord]:
+        """The first definition of each id; iterated in path then line order."""
+        return _Entities(self)
+
+    def ordered_entities(self) -> dict[str, AnyRecord]:
+        """The first definition of each id, in path then line order (kept until a change)."""
         if self._ordered is None:
             self._ordered = {entity_id: self._winners[entity_id]
                              for entity_id in self._in_file_order(self._winners)}
@@ -379,13 +381,6 @@ class ProjectGraph:
         return cast(list[EntityRecord[Kgi]], self._in_order(
             _descendants(self.supports_graph, entity_id), Kgi.kind))
 
-    @functools.cached_property
-    def paired(self) -> frozenset[str]:
-        """KPIs at either end of a `paired_with` edge: pairing is symmetric."""
-        return frozenset(
-            node for source, target, data in self.graph.edges(data=True)
-            if data["kind"] == PAIRED_WITH for node in (source, target))
-
     def is_paired(self, kpi_id: str) -> bool:
         """Whether a `paired_with` edge starts or ends at the KPI."""
         if kpi_id not in self.graph:
@@ -409,10 +404,6 @@ class ProjectGraph:
                  if data["kind"] == SUPPORTS and self._winners[source].kind == kind]
         return sorted(found, key=self._order.__getitem__)
 
-    def walk_order(self) -> Iterator[AnyRecord]:
-        """Every entity in path then line order (the order project rules report in)."""
-        return iter(self.entities.values())
-
 
 def _descendants(graph: nx.DiGraph[str], node: str) -> set[str]:
     from networkx import descendants
@@ -424,6 +415,25 @@ def _ancestors(graph: nx.DiGraph[str], node: str) -> set[str]:
     from networkx import ancestors
 
     return ancestors(graph, node)
+
+
+class _Entities(Mapping[str, AnyRecord]):
+    """``graph.entities``: looking an id up costs nothing; iterating sorts once per change."""
+
+    def __init__(self, graph: ProjectGraph) -> None:
+        self.graph = graph
+
+    def __getitem__(self, entity_id: str) -> AnyRecord:
+        return self.graph._winners[entity_id]
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self.graph._winners
+
+    def __len__(self) -> int:
+        return len(self.graph._winners)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.graph.ordered_entities())
 
 
 class _FormulaView(dict[str, Formula]):
