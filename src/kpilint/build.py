@@ -86,7 +86,7 @@ class EntityRecord(Generic[ModelT]):
         parse (T401)."""
         from kpilint.formula import Formula, formula_location, parse_or_error
 
-        text = getattr(self.model, "formula", None)
+        text = getattr(self.model, "formula", None) if self.kind == "KGI" else None
         formula = parse_or_error(text) if text is not None else None
         if not isinstance(formula, Formula):
             return []

@@ -129,6 +129,8 @@ class Linter:
     located: dict[str, dict[tuple[int, str], list[Diagnostic]]] = field(
         default_factory=dict, init=False)
     composed: dict[str, ProjectResult] = field(default_factory=dict, init=False)
+    displays: dict[str, Path] = field(default_factory=dict, init=False)
+    """Each file's display path (as findings name it) to its absolute path."""
     settled: bool = field(default=False, init=False)
     """Whether ``composed`` holds the findings of every file as they stand."""
 
@@ -157,6 +159,7 @@ class Linter:
         """Add or replace a file already read (from a worker process or the cache)."""
         self._mark_changed(loaded.absolute)
         self.files[loaded.absolute] = loaded
+        self.displays[loaded.spec.path] = loaded.absolute
 
     def forget(self, absolute: Path) -> None:
         if absolute in self.files:
@@ -197,10 +200,12 @@ class Linter:
                 dirty |= self._run_project_rule(index, project_rule, change)
         self.changed.clear()
         self.settled = True
-        by_display = {loaded.spec.path: loaded for loaded in self.files.values()}
         for path in dirty:
-            if path in by_display or self.located.get(path):
-                self.composed[path] = self._compose(path, by_display.get(path))
+            loaded = self.files.get(self.displays.get(path, Path()))
+            if loaded is not None and loaded.spec.path != path:
+                loaded = None
+            if loaded is not None or self.located.get(path):
+                self.composed[path] = self._compose(path, loaded)
             else:
                 self.composed.pop(path, None)
         diagnostics: list[Diagnostic] = []
@@ -213,6 +218,7 @@ class Linter:
     def reset(self) -> None:
         """Forget every file and finding (a cached state that did not fit)."""
         self.files.clear()
+        self.displays.clear()
         self.changed.clear()
         self._forget_findings()
 
@@ -267,6 +273,7 @@ class Linter:
                                       for each, comment in suppressed])
             for path, (active, suppressed) in state["composed"].items()}
         self.files = dict(files)
+        self.displays = {loaded.spec.path: path for path, loaded in files.items()}
         self.changed.clear()
         if graph:
             self.graph = ProjectGraph()

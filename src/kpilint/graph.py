@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Location, Related
@@ -85,20 +85,25 @@ class GraphChange:
 RecordT = TypeVar("RecordT")
 
 
-class _Reach(dict[str, list[RecordT]]):
-    """Reachability per entity, computed on first use and kept until a change forgets it."""
+class _Reach(Generic[RecordT]):
+    """Reachability per entity: the ids found on first use, kept until a change forgets them;
+    each read maps them to the current definitions (an edit that moves no edge keeps them)."""
 
-    def __init__(self, compute: Callable[[str], list[RecordT]]) -> None:
-        super().__init__()
+    def __init__(self, compute: Callable[[str], list[str]],
+                 winners: dict[str, AnyRecord]) -> None:
         self.compute = compute
+        self.winners = winners
+        self.known: dict[str, list[str]] = {}
 
-    def __missing__(self, entity_id: str) -> list[RecordT]:
-        found = self[entity_id] = self.compute(entity_id)
-        return found
+    def __getitem__(self, entity_id: str) -> list[RecordT]:
+        ids = self.known.get(entity_id)
+        if ids is None:
+            ids = self.known[entity_id] = self.compute(entity_id)
+        return cast(list[RecordT], [self.winners[each] for each in ids])
 
     def forget(self, ids: Iterable[str]) -> None:
         for entity_id in ids:
-            self.pop(entity_id, None)
+            self.known.pop(entity_id, None)
 
 
 class ProjectGraph:
@@ -116,11 +121,14 @@ class ProjectGraph:
         self._references: dict[str, list[Reference]] = {}  # by source id
         self._referrers: dict[str, dict[str, None]] = {}  # target id -> source ids naming it
         self._with_broken: set[str] = set()  # source ids with a reference that does not resolve
+        self._repeated: set[str] = set()  # ids defined more than once
         self._ordered: dict[str, AnyRecord] | None = None
         self._sorted_files: list[SpecFile] | None = None
-        self.kpis_reaching: _Reach[EntityRecord[Kpi]] = _Reach(self._kpis_reaching)
+        self.kpis_reaching: _Reach[EntityRecord[Kpi]] = _Reach(self._kpis_reaching,
+                                                                self._winners)
         """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
-        self.kgis_reached: _Reach[EntityRecord[Kgi]] = _Reach(self._kgis_reached)
+        self.kgis_reached: _Reach[EntityRecord[Kgi]] = _Reach(self._kgis_reached,
+                                                               self._winners)
         """For each KPI or KSF id, the KGIs it reaches."""
         self.load_all(((f"{index:09d}",), spec) for index, spec in enumerate(files))
 
@@ -146,6 +154,7 @@ class ProjectGraph:
     def replace_file(self, key: FileKey, spec: SpecFile | None) -> GraphChange:
         """Put ``spec`` in place of the file at ``key`` (None removes it); what may have changed."""
         old = self._files.pop(key, None)
+        moves_edges = _shape(old) != _shape(spec)
         ids = {record.id for record in old.entities} if old else set()
         if spec is not None:
             ids |= {record.id for record in spec.entities}
@@ -154,8 +163,11 @@ class ProjectGraph:
         change.goals |= before_goals
         change.entities |= before_entities
         for record in old.entities if old else ():
-            self._definitions[record.id].remove(record)
+            records = self._definitions[record.id]
+            records.remove(record)
             del self._order[record]
+            if len(records) < 2:
+                self._repeated.discard(record.id)
         if spec is not None:
             self._files[key] = spec
             for record in spec.entities:
@@ -180,13 +192,17 @@ class ProjectGraph:
         change.entities |= after_entities
         change.goals |= {entity_id for entity_id in resolve
                          if self._kind_of(entity_id) == Kgi.kind}
-        self.kpis_reaching.forget(change.goals)
-        self.kgis_reached.forget(change.entities)
+        if moves_edges:
+            self.kpis_reaching.forget(change.goals)
+            self.kgis_reached.forget(change.entities)
         return change
 
     def _define(self, key: FileKey, record: AnyRecord) -> None:
         self._order[record] = (key, record.line)
-        self._definitions.setdefault(record.id, []).append(record)
+        records = self._definitions.setdefault(record.id, [])
+        records.append(record)
+        if len(records) > 1:
+            self._repeated.add(record.id)
 
     def _changed(self) -> None:
         self._ordered = None
@@ -303,7 +319,8 @@ class ProjectGraph:
     @property
     def duplicates(self) -> list[tuple[AnyRecord, AnyRecord]]:
         """(later definition, first definition) for each repeated id, in path then line order."""
-        pairs = [(record, records[0]) for records in self._definitions.values()
+        pairs = [(record, records[0]) for records in map(self._definitions.__getitem__,
+                                                          self._repeated)
                  for record in records[1:]]
         return sorted(pairs, key=lambda pair: self._order[pair[0]])
 
@@ -369,17 +386,17 @@ class ProjectGraph:
     def kpis(self) -> list[EntityRecord[Kpi]]:
         return cast(list[EntityRecord[Kpi]], self.of_kind(Kpi.kind))
 
-    def _kpis_reaching(self, kgi_id: str) -> list[EntityRecord[Kpi]]:
+    def _kpis_reaching(self, kgi_id: str) -> list[str]:
         if kgi_id not in self.supports_graph:
             return []
-        return cast(list[EntityRecord[Kpi]], self._in_order(
-            _ancestors(self.supports_graph, kgi_id), Kpi.kind))
+        return [record.id for record in self._in_order(
+            _ancestors(self.supports_graph, kgi_id), Kpi.kind)]
 
-    def _kgis_reached(self, entity_id: str) -> list[EntityRecord[Kgi]]:
+    def _kgis_reached(self, entity_id: str) -> list[str]:
         if entity_id not in self.supports_graph:
             return []
-        return cast(list[EntityRecord[Kgi]], self._in_order(
-            _descendants(self.supports_graph, entity_id), Kgi.kind))
+        return [record.id for record in self._in_order(
+            _descendants(self.supports_graph, entity_id), Kgi.kind)]
 
     def is_paired(self, kpi_id: str) -> bool:
         """Whether a `paired_with` edge starts or ends at the KPI."""
@@ -403,6 +420,18 @@ class ProjectGraph:
                  in self.graph.in_edges(entity_id, data=True)
                  if data["kind"] == SUPPORTS and self._winners[source].kind == kind]
         return sorted(found, key=self._order.__getitem__)
+
+
+def _shape(spec: SpecFile | None) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """What of a file decides edges and reachability order: its entities in line order, with
+    their kinds and the ids each names (an edit of other fields leaves it unchanged)."""
+    if spec is None:
+        return []
+    return [(record.id, record.kind, [
+        *((name, target) for name in (SUPPORTS, PAIRED_WITH) if record.has_references(name)
+          for target, _, _ in record.reference_locations(name)),
+        *((FORMULA, term) for term, _, _ in record.formula_references())])
+        for record in sorted(spec.entities, key=lambda each: each.line)]
 
 
 def _descendants(graph: nx.DiGraph[str], node: str) -> set[str]:
