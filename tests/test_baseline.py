@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import TODAY, Run, run_kpilint, write_files
 
 CONFIG = f'today = "{TODAY}"\nselect = ["E005", "P301"]\n'
@@ -241,25 +243,65 @@ def test_missing_baseline_file_is_exit_2(project: Path) -> None:
         "kpilint: error: missing.json: cannot read the baseline: No such file or directory\n")
 
 
-def test_malformed_baseline_files_are_exit_2(project: Path) -> None:
+ENTRY = '"path": "a.kpi.yaml", "code": "P301", "subject": "views"'
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ("{\n", "invalid JSON at line 2, column 1"),
+    (b"\xff\xfe{}", "not UTF-8 (byte 1)"),
+    ('{"version": 1, "tool": "kpilint"}\n', "expected a JSON object with an `entries` list"),
+    ("[]\n", "expected a JSON object with an `entries` list"),
+    ('{"entries": {"a.kpi.yaml": 1}}', "expected a JSON object with an `entries` list"),
+    ('{"version": 2, "entries": []}', "`version` must be 1"),
+    ('{"entries": [["a.kpi.yaml", "P301"]]}', "entry 1 is not an object"),
+    ('{"entries": [{"path": "a.kpi.yaml"}]}', "entry 1 needs `path` and `code` as strings"),
+    ('{"entries": [{"path": 1, "code": "P301", "count": 1}]}',
+     "entry 1 needs `path` and `code` as strings"),
+    ('{"entries": [{' + ENTRY + ', "count": 1}, {' + ENTRY + ', "count": "many"}]}',
+     "entry 2: `count` must be a whole number of at least 1"),
+    ('{"entries": [{' + ENTRY + ', "count": 1.5}]}',
+     "entry 1: `count` must be a whole number of at least 1"),
+    ('{"entries": [{' + ENTRY + ', "count": true}]}',
+     "entry 1: `count` must be a whole number of at least 1"),
+    ('{"entries": [{' + ENTRY + ', "count": 0}]}',
+     "entry 1: `count` must be a whole number of at least 1"),
+    ('{"entries": [{"path": "a.kpi.yaml", "code": "P301", "subject": ["views"], "count": 1}]}',
+     "entry 1: `subject` must be a string or null"),
+])
+def test_malformed_baseline_file_is_one_line_exit_2(project: Path, content: str | bytes,
+                                                    problem: str) -> None:
     make_project(project)
-    bad: dict[str, str | bytes] = {
-        "broken.json": "{\n",
-        "no-entries.json": '{"version": 1, "tool": "kpilint"}\n',
-        "wrong-shape.json": '{"version": 1, "entries": [{"path": "a.kpi.yaml"}]}\n',
-        "a-list.json": "[]\n",
-        "bad-count.json": ('{"entries": [{"path": "a.kpi.yaml", "code": "P301",'
-                           ' "subject": "views", "count": "many"}]}\n'),
-        "not-utf8.json": b"\xff\xfe{}",
-    }
-    write_files(project, bad)
-    for name in bad:
-        run = run_kpilint("check", "--baseline", name, cwd=project)
-        assert (run.code, run.stdout) == (2, ""), name
-        assert run.stderr.startswith(f"kpilint: error: {name}: "), run.stderr
-        assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
-    run = run_kpilint("check", "--baseline", "broken.json", cwd=project)
-    assert run.stderr.endswith("; write one with `kpilint baseline FILE`\n")
+    write_files(project, {"bad.json": content})
+    run = run_kpilint("check", "--baseline", "bad.json", cwd=project)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (f"kpilint: error: bad.json: not a kpilint baseline file: {problem};"
+                          " write one with `kpilint baseline FILE`\n")
+
+
+def test_baseline_without_file_names_only_file_as_required(project: Path) -> None:
+    make_project(project)
+    run = run_kpilint("baseline", cwd=project)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == ("kpilint: error: the following arguments are required: FILE"
+                          " (see `kpilint baseline --help`)\n")
+
+
+def test_summary_counts_the_files_findings_are_shown_in(project: Path) -> None:
+    make_project(project)
+    write_files(project, {"c.kpi.yaml": "version: 1\nkpis:\n  - id: fine\n    name: Fine\n"})
+    run = run_kpilint("check", cwd=project)
+    assert run.stdout.splitlines()[-1] == (
+        "Found 3 problems (1 error, 2 warnings, 0 infos) in 2 files (3 checked).")
+    assert run_kpilint("check", "--output-format", "json", cwd=project).json()["summary"] == {
+        "files": 3, "errors": 1, "warnings": 2, "infos": 0}
+    statistics = run_kpilint("check", "--statistics", cwd=project)
+    assert statistics.stdout.splitlines()[-1] == "3 findings in 2 files (3 checked)"
+    # a baseline that hides a file's only finding takes that file out of the count
+    entry = {"path": "team/b.kpi.yaml", "code": "P301", "subject": "likes", "count": 1}
+    write_files(project, {"base.json": json.dumps({"version": 1, "entries": [entry]})})
+    run = run_kpilint("check", "--baseline", "base.json", cwd=project)
+    assert run.stdout.splitlines()[-1] == (
+        "Found 2 problems (1 error, 1 warning, 0 infos) in 1 file (3 checked).")
 
 
 def test_baseline_file_that_cannot_be_written_is_exit_2(project: Path) -> None:

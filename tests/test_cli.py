@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from kpilint import __version__, registry
+from kpilint.page_text import page_text
 from kpilint.schema import spec_schema_text
 from tests.conftest import REPO, run_kpilint, write_files
 
@@ -35,10 +36,58 @@ def test_rules_table_lists_every_rule(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("key", ["G101", "too-many-kpis", "g101"])
-def test_rule_page_by_code_or_name(tmp_path: Path, key: str) -> None:
+def test_rule_page_by_code_or_name_as_plain_text(tmp_path: Path, key: str) -> None:
     run = run_kpilint("rule", key, cwd=tmp_path)
-    assert run.code == 0
-    assert run.stdout == (REPO / "rules" / "too-many-kpis.md").read_text(encoding="utf-8")
+    assert (run.code, run.stderr) == (0, "")
+    lines = run.stdout.splitlines()
+    assert lines[:5] == ["too-many-kpis (G101)", "====================", "",
+                         "What it does", "------------"]
+    options = lines.index("Options")
+    assert lines[options:options + 5] == [
+        "Options", "-------",
+        "option  type                         default    meaning",
+        "`max`   integer                      `5`        The most KPIs allowed per KGI (and per"
+        " scope); the rule fires above this number.",
+        '`per`   list of `"kgi"` / `"scope"`  `["kgi"]`  What to count: `"kgi"` counts the KPIs'
+        ' reaching each KGI, `"scope"` the KPIs of each `scope` value across all files.']
+    bad = lines.index("Bad:")
+    assert lines[bad:bad + 5] == ["Bad:", "", "    version: 1", "    kgis:",
+                                  "      - id: revenue-fy26  # G101 fires here"]
+    for leak in ("summary:", "```", "expect:", "<!--", "\033["):
+        assert leak not in run.stdout
+
+
+def test_rule_page_links_config_blocks_and_comments(tmp_path: Path) -> None:
+    lines = run_kpilint("rule", "X003", cwd=tmp_path).stdout.splitlines()
+    example = lines.index("Example")
+    assert lines[example:example + 6] == [
+        "Example", "-------", "", "With this configuration (kpilint.toml):", "",
+        "    allow-suppressions = false"]
+    assert ("        name: Social media followers  # kpilint: disable=vanity-metric  # X003 fires"
+            " here") in lines
+    page = run_kpilint("rule", "formula-unit-mismatch", cwd=tmp_path).stdout
+    assert "(formula-syntax), and when a term is not a KPI\n(unknown-reference)." in page
+    invalid_yaml = run_kpilint("rule", "E001", cwd=tmp_path).stdout
+    assert "position: verify" not in invalid_yaml
+    assert "\n\n\n" not in invalid_yaml
+
+
+def test_rule_page_on_a_terminal_has_bold_headings(tmp_path: Path) -> None:
+    output = on_terminal("rule", "G101", cwd=tmp_path)
+    assert output.startswith("\033[1mtoo-many-kpis (G101)\033[0m\n====================\n")
+    assert "\033[1mWhat it does\033[0m\n------------\n" in output
+    assert "\033[36mmax\033[0m     integer      " in output
+
+
+@pytest.mark.parametrize("rule", registry.all_rules(), ids=lambda rule: rule.code)
+def test_every_rule_page_renders_without_markup(rule: type) -> None:
+    markdown = (REPO / "rules" / f"{rule.name}.md").read_text(encoding="utf-8")
+    text = page_text(markdown)
+    assert text.startswith(f"{rule.name} ({rule.code})\n")
+    for section in ("What it does", "Why is this bad?", "Options", "How to fix", "Example"):
+        assert f"\n{section}\n{'-' * len(section)}\n" in text
+    for leak in ("\n---\n", "```", "expect:", "<!--", "](", "\n## "):
+        assert leak not in text, leak
 
 
 def test_unknown_rule_is_exit_2_with_suggestion(tmp_path: Path) -> None:
@@ -148,11 +197,11 @@ def test_crashing_rule_is_x002_others_still_run(project: Path) -> None:
     assert "Traceback" in debug.stderr and "X002" in debug.stdout
 
 
-def test_color_only_on_a_terminal(project: Path) -> None:
-    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
+def on_terminal(*args: str, cwd: Path) -> str:
+    """What ``kpilint ARGS`` writes to a terminal (a pseudo-terminal as its stdout)."""
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "kpilint", "check"], cwd=project,
+    process = subprocess.Popen([sys.executable, "-m", "kpilint", *args], cwd=cwd,
                                stdout=follower, stderr=subprocess.DEVNULL, env=env)
     os.close(follower)
     chunks = []
@@ -166,7 +215,12 @@ def test_color_only_on_a_terminal(project: Path) -> None:
         chunks.append(chunk)
     process.wait(timeout=60)
     os.close(leader)
-    output = b"".join(chunks).decode()
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_color_only_on_a_terminal(project: Path) -> None:
+    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
+    output = on_terminal("check", cwd=project)
     assert "\033[31m" in output and "G102" in output
     plain = run_kpilint("check", "--no-color", cwd=project)
     assert "\033[" not in plain.stdout

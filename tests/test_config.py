@@ -259,3 +259,19 @@ def test_force_exclude_runs_named_files_through_include_and_gitignore(tmp_path: 
     named = ("goals/q1.yaml", "notes.yaml", "out/gen.yaml", "goals/old/q0.yaml")
     assert findings(tmp_path, "--force-exclude", *named) == [("goals/q1.yaml", "G102", 7, 5)]
     assert {path for path, _, _, _ in findings(tmp_path, *named)} == set(named)
+
+
+@pytest.mark.parametrize("name,prefix", [("kpilint.toml", b""), (".kpilint.toml", b""),
+                                         ("pyproject.toml", b"[tool.kpilint]\n")])
+def test_config_not_utf8_is_one_line_exit_2(tmp_path: Path, name: str, prefix: bytes) -> None:
+    write_files(tmp_path, {name: prefix + b'select = ["ALL"]\n# caf\xe9\n', "a.kpi.yaml": ORPHANS})
+    run = run_kpilint("check", cwd=tmp_path)
+    line = prefix.count(b"\n") + 2
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (f"kpilint: error: {tmp_path / name}: not UTF-8: byte 0xe9 on line"
+                          f" {line} (save the file as UTF-8)\n")
+
+
+def test_pyproject_not_utf8_without_section_is_not_a_config(orphans: Path) -> None:
+    write_files(orphans, {"pyproject.toml": b"[project]\nname = 'caf\xe9'\n"})
+    assert {code for _, code, _, _ in findings(orphans)} == {"G102", "G103"}

@@ -52,10 +52,17 @@ BAD_FINDINGS = [
     # inbound-revenue-fy26 `formula` value: 12 * 200 * 30% * 20% * 500,000 = 72,000,000 JPY,
     # short of the 100,000,000 JPY target
     ("examples/bad/forecast.kpi.yaml", "T403", 15, 14),
+    # ... and on the KPI actuals (12 * 180 * 30% * 15% * 480,000) it forecasts 46,656,000 JPY;
+    # the bottleneck is deal-win-rate at 15% of a 20% target (75%)
+    ("examples/bad/forecast.kpi.yaml", "T404", 15, 14),
     # support-cost-fy26 `formula` value: 12 * agent-hours yields hours, the KGI is in JPY
     ("examples/bad/forecast.kpi.yaml", "T402", 26, 14),
     # partner-revenue-fy26 `formula` value: the '(' at formula column 6 is never closed
     ("examples/bad/forecast.kpi.yaml", "T401", 37, 14),
+    # `actual` value of lead-opportunity-rate: 30% on 2026-11-15 meets its 30% target early
+    ("examples/bad/forecast.kpi.yaml", "R503", 69, 13),
+    # `name: Company share price` value: 'share price' is in the uncontrollable lexicon
+    ("examples/bad/investor-relations.kpi.yaml", "P306", 20, 11),
     # list item `- mql-count` of a KSF's supports: a KPI, not a KGI
     ("examples/bad/marketing.kpi.yaml", "E005", 10, 9),
     # `paired_with: mql-to-sql-rates` value: no such id (did you mean 'mql-to-sql-rate'?)
@@ -66,6 +73,15 @@ BAD_FINDINGS = [
     ("examples/bad/marketing.kpi.yaml", "E002", 77, 5),
     # event-lead-conversion-rate entity: no `supports`
     ("examples/bad/marketing.kpi.yaml", "G102", 79, 5),
+    # `actual` value of incident-resolution-time: 9 hours on 2026-11-16, the plan from 10 hours
+    # (2026-07-01) to 4 (2027-03-31) expects about 6.97 by then: 2.03 behind > 10% of 6 hours
+    ("examples/bad/operations.kpi.yaml", "R501", 36, 13),
+    # `actual` value of change-failure-rate: 18% is above its band {max: 15}
+    ("examples/bad/operations.kpi.yaml", "R501", 48, 13),
+    # `actual.as_of` value of deployments-per-week: 24 days before today, a weekly KPI (> 14)
+    ("examples/bad/operations.kpi.yaml", "R502", 63, 32),
+    # `target: {max: 2}` value of on-call-pages: a band with `direction: decrease`
+    ("examples/bad/operations.kpi.yaml", "S209", 72, 13),
     # second `owner` key of expansion-opportunities (first at line 16)
     ("examples/bad/sales.kpi.yaml", "E003", 20, 5),
     # `deadline: 2027-06-30` value: after revenue-fy26's 2027-03-31
@@ -110,6 +126,8 @@ BAD_FINDINGS = [
     ("examples/bad/support.kpi.yaml", "S202", 48, 5),
     ("examples/bad/support.kpi.yaml", "S203", 48, 5),
     ("examples/bad/support.kpi.yaml", "S205", 48, 5),
+    # ... and its `definition` value is customer-happiness's (line 7), copied word for word
+    ("examples/bad/support.kpi.yaml", "S214", 50, 17),
     # `name: Help center page views` value: 'page views' is in the vanity lexicon
     ("examples/bad/support.kpi.yaml", "P301", 60, 11),
     # `cadence: quarterly` value of self-service-rate, a declared leading KPI

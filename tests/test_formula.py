@@ -433,6 +433,71 @@ def test_t402_dropped_term_and_added_units(project: Path) -> None:
         " added or subtracted must share a unit")
 
 
+NRR = """\
+version: 1
+kgis:
+  - id: nrr
+    name: Net revenue retention
+    unit: {kgi_unit}
+    formula: {formula}
+kpis:
+  - id: expansion
+    name: Expansion revenue rate
+    unit: percent
+  - id: churn
+    name: Revenue churn rate
+    unit: percent
+  - id: accounts
+    name: Active accounts
+    unit: count
+"""
+
+
+def t402_messages(project: Path, formula: str, kgi_unit: str = "percent") -> list[str]:
+    write_files(project, {"nrr.kpi.yaml": NRR.format(formula=formula, kgi_unit=kgi_unit)})
+    found = diagnostics(project, "T402")
+    assert {(d["line"], d["column"], d["field"], d["subject"]) for d in found} <= {
+        (6, 14, "formula", "nrr")}
+    return [str(d["message"]) for d in found]
+
+
+def percent_scale(number: str, column: int, term: str, write: str) -> str:
+    return (f"the number {number} at column {column} of the formula is added to or subtracted"
+            f" from percent KPI '{term}', which enters a formula as value/100 (40% is 0.4):"
+            f" write {write} for {number}%")
+
+
+@pytest.mark.parametrize(("formula", "messages"), [
+    ("100 + expansion - churn", [percent_scale("100", 1, "expansion", "1")]),
+    ("expansion - churn + 100", [percent_scale("100", 21, "expansion", "1")]),
+    ("-100 + expansion", [percent_scale("100", 2, "expansion", "1")]),
+    ("(100 - (churn + expansion)) * 2", [percent_scale("100", 2, "churn", "1")]),
+    ("100 + expansion - 5 - churn", [percent_scale("100", 1, "expansion", "1"),
+                                     percent_scale("5", 19, "expansion", "0.05")]),
+    ("1 + expansion - churn", []),
+    ("0.5 + expansion", []),
+    ("0 + expansion - churn", []),
+    ("100 * expansion", []),
+    ("100 - accounts", []),
+    ("100 - accounts * churn", []),
+])
+def test_t402_number_on_the_percent_scale(project: Path, formula: str,
+                                          messages: list[str]) -> None:
+    assert t402_messages(project, formula) == messages
+
+
+def test_t402_percent_scale_is_checked_even_when_units_are_not(project: Path) -> None:
+    write_files(project, {"nrr.kpi.yaml": NRR.format(formula="100 + expansion - churn",
+                                                      kgi_unit="net-retention")})
+    [finding] = diagnostics(project, "T402")
+    assert finding["message"] == percent_scale("100", 1, "expansion", "1")
+    assert [(r["line"], r["message"]) for r in finding["related"]] == [
+        (10, "KPI 'expansion' is in percent")]
+    assert t402_messages(project, "100 + expansion - churn", kgi_unit="JPY") == [
+        percent_scale("100", 1, "expansion", "1"),
+        "formula yields a plain number but KGI 'nrr' is in JPY"]
+
+
 def test_t402_skips_free_and_missing_units(project: Path) -> None:
     write_files(project, {"cost.kpi.yaml": DECREASE.format(direction="", hours="960")})
     assert diagnostics(project, "T402") == []  # JPY/hour is a free unit

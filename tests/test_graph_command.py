@@ -21,8 +21,9 @@ import pytest
 from kpilint import cli
 from kpilint.checker import CheckOptions, run_check
 from kpilint.graph import ProjectGraph
-from kpilint.tree import FORMATS, ProjectView, build_tree, renderer
+from kpilint.tree import FORMATS, ProjectView, build_tree, display_width, renderer
 from kpilint.tree.dot import quote
+from kpilint.tree.html import wrap
 from kpilint.tree.layout import NODE_H, NODE_W
 from kpilint.tree.mermaid import escape
 from tests.conftest import REPO, TODAY, run_kpilint, write_files
@@ -82,6 +83,8 @@ flowchart BT
   classDef error stroke:#d1242f,stroke-width:3px
   classDef warning stroke:#bf8700,stroke-width:3px
   classDef info stroke:#0969da,stroke-width:2px
+  classDef offtrack stroke:#d1242f,stroke-width:3px,stroke-dasharray:8 3
+  classDef bottleneck stroke:#bc4c00,stroke-width:5px
   class n_revenue kgi
   class n_grow ksf
   class n_leads leading
@@ -312,7 +315,8 @@ def test_json_structure(tmp_path: Path) -> None:
         "unit": "count", "deadline": "2026-12-31", "indicator": "leading",
         "indicator_inferred": False, "primary": False, "project": ".",
         "path": "goals.kpi.yaml", "line": 13, "layer": 2, "order": 0,
-        "findings": {"count": 0, "worst_severity": None, "diagnostics": []}}
+        "findings": {"count": 0, "worst_severity": None, "diagnostics": []},
+        "actual": None, "progress": None, "off_track": False, "bottleneck": False}
     assert (nodes["revenue"]["kind"], nodes["revenue"]["layer"], nodes["grow"]["layer"]) == (
         "KGI", 0, 1)
     assert nodes["grow"]["target"] is None
@@ -404,6 +408,20 @@ def test_mermaid_escapes_user_text(tmp_path: Path) -> None:
     assert not re.search(r'["<>&`|\[\]{}]', label.group(1).replace("<br/>", ""))
 
 
+def test_dot_gives_each_node_one_color(tmp_path: Path) -> None:
+    text = run_kpilint("graph", "examples/bad", "--format", "dot", cwd=REPO).stdout
+    statements = re.findall(r'^  "[^"]+" \[label=.*\];$', text, re.M)
+    assert len(statements) == len(graph_json("examples/bad", cwd=REPO)["nodes"])
+    for statement in statements:
+        attributes = re.findall(r'(?<![a-z])([a-z]+)=(?:"(?:[^"\\]|\\.)*"|\S+?)(?=[,\]])',
+                                statement)
+        assert attributes.count("color") == 1, statement
+        assert len(attributes) == len(set(attributes)), statement
+    flagged = [line for line in statements if "⚠" in line]
+    assert flagged and all('penwidth="3"' in line for line in flagged)
+    assert all(re.search(r'(?<![a-z])color="#(d1242f|bf8700|0969da)"', line) for line in flagged)
+
+
 def test_dot_escapes_quotes_and_backslashes() -> None:
     assert quote('say "hi" \\n') == '"say \\"hi\\" \\\\n"'
 
@@ -487,6 +505,109 @@ def test_html_with_200_kpis_keeps_every_node_at_a_sane_size(tmp_path: Path) -> N
             if other_x >= x + NODE_W:
                 break
             assert abs(other_y - y) >= NODE_H, f"boxes overlap at {(x, y)}"
+
+
+def formula_project(root: Path) -> None:
+    """A KGI whose formula takes KPIs from three KSFs, some standing under others in their
+    column; one KPI also supports a second KSF. Names are long, one is Japanese."""
+    kpis = "".join(
+        f"  - id: kpi-{factor}-{row}\n    name: Measured quantity {factor}.{row} per calendar"
+        f" month across every region and channel\n    supports: ksf-{factor}\n"
+        for factor in range(3) for row in range(4))
+    write_files(root, {"kpilint.toml": f'today = "{TODAY}"\n', "f.kpi.yaml": """\
+version: 1
+kgis:
+  - id: revenue
+    name: Annual recognised revenue for the whole company in fiscal 2026
+    formula: kpi-0-3 * win-rate * kpi-2-2 * (kpi-2-0 + kpi-1-3)
+ksfs:
+""" + "".join(f"  - id: ksf-{factor}\n    name: 成功要因{factor} 見込み客の育成を強化する\n"
+              "    supports: revenue\n" for factor in range(3)) + "kpis:\n" + kpis + """\
+  - id: win-rate
+    name: 商談の受注率「全チャネル・全地域の合計で月次に集計したもの」
+    supports: ksf-1
+  - id: also-kpi
+    name: Supports two factors
+    supports: [ksf-0, ksf-2]
+"""})
+
+
+def runs(path: str) -> list[tuple[float, float, float, float]]:
+    """The straight runs (x1, y1, x2, y2) of an orthogonal SVG path (M, then H and V only)."""
+    assert re.fullmatch(r"M[-\d.]+,[-\d.]+( [HV][-\d.]+)+", path), path
+    x, y = (float(value) for value in path.split()[0][1:].split(","))
+    found = []
+    for step in path.split()[1:]:
+        new_x, new_y = (float(step[1:]), y) if step[0] == "H" else (x, float(step[1:]))
+        found.append((x, y, new_x, new_y))
+        x, y = new_x, new_y
+    return found
+
+
+def crosses(run: tuple[float, float, float, float], x: float, y: float) -> bool:
+    """Whether a horizontal or vertical run passes through the inside of the box at (x, y)."""
+    left, right = sorted((run[0], run[2]))
+    top, bottom = sorted((run[1], run[3]))
+    return left < x + NODE_W and right > x and top < y + NODE_H and bottom > y and (
+        left != right or x < left < x + NODE_W) and (top != bottom or y < top < y + NODE_H)
+
+
+@pytest.mark.parametrize("where", ["formula", "examples/bad"])
+def test_html_edges_run_between_boxes_not_under_them(tmp_path: Path, where: str) -> None:
+    cwd = REPO if where == "examples/bad" else tmp_path
+    if where == "formula":
+        formula_project(tmp_path)
+    page = run_kpilint("graph", *([where] if cwd == REPO else []), "--format", "html",
+                       cwd=cwd).stdout
+    boxes = {entity: (x, y) for entity, x, y in drawn_nodes(page)}
+    routed = [attrs for tag, attrs in elements(page) if tag == "path" and "data-kind" in attrs
+              and attrs["class"].startswith(("edge formula", "edge also"))]
+    kinds = {attrs["data-kind"] for attrs in routed}
+    assert kinds == ({"formula", "supports"} if where == "formula" else {"formula"})
+    for attrs in routed:
+        lower, upper = attrs["data-source"], attrs["data-target"]  # drawn up the tree
+        path = runs(attrs["d"])
+        assert path[-1][3] == boxes[upper][1] + NODE_H  # into the upper box's bottom
+        assert boxes[upper][0] < path[-1][2] < boxes[upper][0] + NODE_W
+        first_x, first_y = path[0][:2]
+        lower_x, lower_y = boxes[lower]
+        assert first_y == lower_y or first_x == lower_x + NODE_W  # out of its top or side
+        for run in path:
+            assert not [entity for entity, (x, y) in boxes.items() if crosses(run, x, y)], (
+                attrs["d"])
+
+
+def test_html_names_fit_their_box_and_the_page_has_japanese_fonts(tmp_path: Path) -> None:
+    formula_project(tmp_path)
+    page = run_kpilint("graph", "--format", "html", cwd=tmp_path).stdout
+    stack = re.search(r"--font: ([^;]+);", page)
+    assert stack is not None
+    fonts = [font.strip() for font in stack[1].split(",")]
+    assert {'"Noto Sans CJK JP"', '"Hiragino Sans"', '"Yu Gothic"', '"Meiryo"'} <= set(fonts)
+    assert fonts[-1] == "sans-serif"
+    assert "body { margin: 0; font: 14px/1.45 var(--font);" in page
+    assert ".node text { font-family: var(--font);" in page
+    node = page[page.index('data-id="win-rate"'):]
+    node = node[:node.index("</g>")]
+    assert re.findall(r'<text class="name" x="11" y="([\d.]+)">([^<]*)</text>', node) == [
+        ("34", "商談の受注率「全チャネル・"), ("48.5", "全地域の合計で月次に集計し…")]
+    assert "商談の受注率「全チャネル・全地域の合計で月次に集計したもの」" in node  # the title
+    assert re.findall(r'<text class="(meta|id)" x="11" y="([\d.]+)">', node) == [
+        ("meta", "65"), ("id", "82")]
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("Marketing qualified leads per month", ["Marketing qualified leads", "per month"]),
+    ("Averagedealsizeinyenacrossallproductlines", ["Averagedealsizeinyenacrossa",
+                                                  "llproductlines"]),
+    ("Win rate 商談の受注率 of deals", ["Win rate 商談の受注率 of", "deals"]),
+    ("月次の新規商談数「インバウンド経由、全地域」",
+     ["月次の新規商談数「インバウ", "ンド経由、全地域」"]),
+    ("", [""]),
+])
+def test_html_name_wrapping_counts_wide_characters_twice(text: str, lines: list[str]) -> None:
+    assert wrap(text, 27) == lines
+    assert all(display_width(line) <= 27 for line in lines)
 
 
 def test_chromium_draws_every_node(tmp_path: Path) -> None:

@@ -164,6 +164,61 @@ def test_g108_orphan_ksf(project: Path) -> None:
     assert codes(project, "G108") == [("a.kpi.yaml", "G108", 10, 5)]
 
 
+def messages(root: Path, code: str) -> list[tuple[int, str]]:
+    run = run_kpilint("check", "--select", code, "--output-format", "json", cwd=root)
+    return [(d["line"], d["message"]) for d in run.json()["diagnostics"] if d["code"] == code]
+
+
+def test_g108_after_a_broken_supports_points_at_the_reference(project: Path) -> None:
+    write_files(project, {"a.kpi.yaml": KGI + """\
+  - id: typo
+    name: Mistyped goal
+    supports: revenu
+  - id: wrong-kind
+    name: Supports a KSF
+    supports: [nurture]
+  - id: invalid
+    name: Supports a mapping
+    supports: {id: revenue}
+  - id: floating
+    name: Floating
+"""})
+    broken = ("supports no KGI: none of its `supports` names an existing KGI; fix the reference"
+              " (E005 says where)")
+    assert messages(project, "G108") == [
+        (10, f"KSF 'typo' {broken}"), (13, f"KSF 'wrong-kind' {broken}"),
+        (16, "KSF 'invalid' supports no KGI: its `supports` is not an id or a list of ids; fix"
+             " it (E002 says where)"),
+        (19, "KSF 'floating' supports no KGI: add `supports:` with the id of the KGI this"
+             " factor is key to")]
+    assert [line for line, _ in messages(project, "E005")] == [12, 15]
+
+
+def test_g102_names_the_ksfs_that_reach_no_kgi_and_not_wrong_kind_targets(project: Path) -> None:
+    write_files(project, {"a.kpi.yaml": """\
+version: 1
+ksfs:
+  - id: adrift
+    name: Adrift
+kpis:
+  - id: via-adrift
+    name: Via a KSF with no goal
+    supports: [adrift, missing]
+  - id: via-kpi
+    name: Supports a KPI
+    supports: via-adrift
+  - id: unlinked
+    name: Unlinked
+"""})
+    assert messages(project, "G102") == [
+        (6, "KPI 'via-adrift' does not reach any KGI: its `supports` (adrift) lead to no KGI;"
+            " link those KSFs to a KGI or point the KPI at one"),
+        (9, "KPI 'via-kpi' does not reach any KGI: none of its `supports` names an existing KSF"
+            " or KGI; fix the reference (E005 says where)"),
+        (12, "KPI 'unlinked' does not reach any KGI: add `supports:` with the id of the KSF or"
+             " KGI it drives")]
+
+
 def test_e004_duplicate_id_across_files(project: Path) -> None:
     write_files(project, {"a.kpi.yaml": KGI, "b.kpi.yaml": "version: 1\nkpis:\n" + kpis(1)
                           + "  - id: revenue\n    name: Clash\n    supports: nurture\n"})

@@ -53,7 +53,8 @@ def _run_example(tmp_path: Path, code: str, example: str, config: str) -> list[i
     return sorted(d["line"] for d in run.json()["diagnostics"] if d["code"] == code)
 
 
-RUNNABLE = [rule for rule in RULES if "```yaml bad" in (PAGES / f"{rule.name}.md").read_text()]
+RUNNABLE = [rule for rule in RULES
+            if "```yaml bad" in (PAGES / f"{rule.name}.md").read_text(encoding="utf-8")]
 
 
 @pytest.mark.parametrize("rule", RUNNABLE, ids=[rule.code for rule in RUNNABLE])

@@ -175,6 +175,48 @@ def test_wrong_type_is_e002_at_the_value(project: Path, field: str, value: str,
     assert found[0]["fix"] is None
 
 
+@pytest.mark.parametrize(("line", "message"), [
+    ("baseline: 80,000,000",
+     "`baseline` must be a number or `{value, as_of}`, not '80,000,000': thousands separators"
+     " are not numbers, write 80000000"),
+    ("baseline: lots", "`baseline` must be a number or `{value, as_of}`, not 'lots'"),
+    ('baseline: "150"', "`baseline` must be a number or `{value, as_of}`, not '150': quotes"
+                        " make it text, write 150 without them"),
+    ("baseline: [150]", "`baseline` must be a number or `{value, as_of}`, not 'sequence'"),
+    ("target: 100,000,000",
+     "`target` must be a number, not '100,000,000': thousands separators are not numbers,"
+     " write 100000000"),
+    ("target: -1,250.5", "`target` must be a number, not '-1,250.5': thousands separators are"
+                         " not numbers, write -1250.5"),
+    ('target: "200"', "`target` must be a number, not '200': quotes make it text, write 200"
+                      " without them"),
+    ("target: 1,5", "`target` must be a number, not '1,5'"),
+])
+def test_number_written_as_text_says_what_to_write(project: Path, line: str,
+                                                   message: str) -> None:
+    _, found = lint_kpi(project, line)
+    field, _, value = line.partition(": ")
+    column = 4 + len(field) + 2 + 1
+    assert [(d["message"], d["field"]) for d in found] == [(message, field)]
+    assert spans(found) == [("E002", 9, column, 9, column + len(value))]
+
+
+def test_baseline_value_with_thousands_separators(project: Path) -> None:
+    _, found = lint_kpi(project, "baseline:", "  value: 80,000,000", "  as_of: 2026-09-30")
+    assert [(d["message"], d["field"]) for d in found] == [
+        ("`baseline.value` must be a number, not '80,000,000': thousands separators are not"
+         " numbers, write 80000000", "baseline.value")]
+    assert spans(found) == [("E002", 10, 14, 10, 24)]
+
+
+def test_thousands_separators_in_a_flow_baseline(project: Path) -> None:
+    _, found = lint_kpi(project, "baseline: {value: 1,000, as_of: 2026-09-30}")
+    assert [(d["message"], d["field"]) for d in found] == [
+        ("unknown key `000` in `baseline` (a comma inside `{...}` starts a new entry: thousands"
+         " separators are not numbers, write the number without them)", "baseline.000")]
+    assert spans(found) == [("E002", 9, 25, 9, 28)]
+
+
 def test_quoted_number_target_reports_once_and_kpi_keeps_measuring(project: Path) -> None:
     run, found = lint_kpi(project, "supports: goal", 'target: "200"')
     assert spans(found) == [("E002", 10, 13, 10, 18)]

@@ -580,6 +580,55 @@ async def test_completion_of_ids_and_enum_values(client: RecordingClient,
     assert summary_of(item.text_edit.range) == (8, 24, 8, 25)  # replaces the typed `n`
 
 
+STANDING = """\
+version: 1
+kpis:
+  - id: uptime
+    name: API availability
+    supports: nurture-leads
+    unit: percent
+    target: {min: 99.5, max: 100}
+    cadence: monthly
+    actual: {value: 99.93, as_of: 2026-10-31}
+"""
+TYPING_KEYS = STANDING + """\
+    target:
+      m
+  - id: fresh
+    actual: {v
+    \n\
+  - na
+"""
+
+
+async def test_hover_and_completion_know_bands_and_actuals(client: RecordingClient,
+                                                         workspace: Path) -> None:
+    await open_good_project(client, workspace)
+    path = workspace / "standing.kpi.yaml"
+    path.write_text(STANDING, encoding="utf-8")
+    uri = open_document(client, path)
+    await wait_for(client, uri)
+    card = await hover_text(client, uri, 2, 10)
+    assert ("- **Target:** at least 99.5% and at most 100% (standing target, held every"
+            " month)") in card
+    assert "- **Actual:** 99.93% as of 2026-10-31" in card
+    replace_document(client, uri, TYPING_KEYS, 2)
+    assert await complete(client, uri, 10, 7) == ["min", "max"]  # in a block band
+    assert await complete(client, uri, 12, 14) == ["value", "as_of"]  # in a flow actual
+    # an entity's keys not written yet, in the model's order
+    assert await complete(client, uri, 13, 4) == [
+        "name", "definition", "owner", "tags", "supports", "indicator", "primary", "unit",
+        "direction", "baseline", "target", "deadline", "cadence", "source", "paired_with",
+        "last_reviewed"]
+    assert (await complete(client, uri, 14, 6))[:3] == ["id", "name", "definition"]
+    result = await client.text_document_completion_async(types.CompletionParams(
+        types.TextDocumentIdentifier(uri), types.Position(12, 14)))
+    assert isinstance(result, types.CompletionList)
+    edit = result.items[1].text_edit
+    assert isinstance(edit, types.TextEdit)
+    assert (summary_of(edit.range), edit.new_text) == ((12, 13, 12, 14), "as_of: ")
+
+
 # --- staying up ---------------------------------------------------------------------------------
 
 

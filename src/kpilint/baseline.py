@@ -18,6 +18,7 @@ from kpilint.diagnostics import Diagnostic
 from kpilint.fileio import write_atomically
 
 FORMAT_VERSION = 1
+ENTRY_KEYS = ("path", "code", "subject", "count")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,27 +50,57 @@ class BaselineOutcome:
     stale: list[tuple[BaselineKey, int, int]]
 
 
+class _Malformed(Exception):
+    """What is wrong with a baseline file's content, in the user's terms."""
+
+
 def read_baseline(path: Path) -> Counter[BaselineKey]:
     """Load a baseline file; a missing or malformed one is a one-line error."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data["entries"]
-        return Counter({
-            BaselineKey(str(entry["path"]), str(entry["code"]), entry.get("subject")):
-                int(entry["count"])
-            for entry in entries})
+        raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read the baseline: {error.strerror or error}") from None
-    except (ValueError, KeyError, TypeError) as error:
-        raise ConfigError(f"{path}: not a kpilint baseline file ({error}); write one with"
+    try:
+        return _entries(_json(raw))
+    except _Malformed as problem:
+        raise ConfigError(f"{path}: not a kpilint baseline file: {problem}; write one with"
                           " `kpilint baseline FILE`") from None
+
+
+def _json(raw: bytes) -> object:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise _Malformed(f"not UTF-8 (byte {error.start + 1})") from None
+    except json.JSONDecodeError as error:
+        raise _Malformed(f"invalid JSON at line {error.lineno}, column {error.colno}") from None
+
+
+def _entries(data: object) -> Counter[BaselineKey]:
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise _Malformed("expected a JSON object with an `entries` list")
+    if data.get("version", FORMAT_VERSION) != FORMAT_VERSION:
+        raise _Malformed(f"`version` must be {FORMAT_VERSION}")
+    counts: Counter[BaselineKey] = Counter()
+    for number, entry in enumerate(data["entries"], 1):
+        if not isinstance(entry, dict):
+            raise _Malformed(f"entry {number} is not an object")
+        path, code, subject, count = (entry.get(key) for key in ENTRY_KEYS)
+        if not isinstance(path, str) or not isinstance(code, str):
+            raise _Malformed(f"entry {number} needs `path` and `code` as strings")
+        if subject is not None and not isinstance(subject, str):
+            raise _Malformed(f"entry {number}: `subject` must be a string or null")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise _Malformed(f"entry {number}: `count` must be a whole number of at least 1")
+        counts[BaselineKey(path, code, subject)] += count
+    return counts
 
 
 def baseline_text(diagnostics: Iterable[Diagnostic]) -> str:
     """A stable, sorted, diff-friendly baseline of ``diagnostics``."""
     counts = Counter(key_of(diagnostic) for diagnostic in diagnostics)
     entries = [
-        {"path": key.path, "code": key.code, "subject": key.subject, "count": count}
+        dict(zip(ENTRY_KEYS, (key.path, key.code, key.subject, count), strict=True))
         for key, count in sorted(counts.items(), key=lambda item: item[0].sort_key())
     ]
     document = {"version": FORMAT_VERSION, "tool": "kpilint", "entries": entries}

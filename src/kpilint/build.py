@@ -28,6 +28,9 @@ from kpilint.load import (
 from kpilint.model import (
     ENTITY_MODELS,
     EXTENSION_PREFIX,
+    NUMBER_OR_MAPPING,
+    Actual,
+    Band,
     Baseline,
     Entity,
     SpecDocument,
@@ -37,13 +40,17 @@ from kpilint.model import (
 TOP_LEVEL_TEXT = text_fields(SpecDocument)
 ENTITY_TEXT = {model: text_fields(model) for model in ENTITY_MODELS}
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
-NESTED_MODELS: dict[str, type[BaseModel]] = {"baseline": Baseline}
+NESTED_MODELS: dict[str, type[BaseModel]] = {
+    "baseline": Baseline, "target": Band, "actual": Actual}
 SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
+THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 PYDANTIC_TYPE_NAMES = {
     "string_type": "a string", "float_type": "a number", "int_type": "an integer",
     "bool_type": "true or false", "date_type": "a date (YYYY-MM-DD)", "list_type": "a list",
     "model_type": "a mapping", "dict_type": "a mapping", "finite_number": "a finite number",
     "date_from_datetime_parsing": "a date (YYYY-MM-DD)", "date_parsing": "a date (YYYY-MM-DD)",
+    NUMBER_OR_MAPPING: "a number or `{value, as_of}`",
 }
 
 
@@ -97,9 +104,15 @@ class EntityRecord(Generic[ModelT]):
         return Location(self.path, self.node.head or self.node.span)
 
     def at_field(self, name: str) -> Location:
-        """The value node of ``name``, or the entity when the field is absent."""
-        pair = self.node.get(name)
-        return Location(self.path, pair[1].span) if pair else self.at_entity()
+        """The value node of ``name``, or the entity when the field is absent. A dotted name
+        (``actual.as_of``) reaches into a mapping, and stops at the deepest node present."""
+        node: Node = self.node
+        for part in name.split("."):
+            pair = node.get(part) if isinstance(node, MappingNode) else None
+            if pair is None:
+                break
+            node = pair[1]
+        return self.at_entity() if node is self.node else Location(self.path, node.span)
 
     def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
         """(id, value location, field path) for each id named in a reference field."""
@@ -140,7 +153,10 @@ class SpecFile:
                 continue
             seen.add(id(node))
             if isinstance(node, ScalarNode):
-                start = line_starts[node.span.line - 1] + node.span.column - 1
+                # an empty value at the end of a text without a final line break starts on the
+                # line after the last one (`? a`)
+                start = (line_starts[node.span.line - 1] + node.span.column - 1
+                         if node.span.line <= len(line_starts) else len(self.text))
                 yield node, self.text[start:start + 1] in ("|", ">")
             elif isinstance(node, SequenceNode):
                 stack.extend(node.items)
@@ -384,8 +400,12 @@ class _Builder:
         elif model is SpecDocument:
             where = "at the top level"
         else:
-            where = f"in `{field_path}`"
-        hint = suggestion_suffix(matches) or " (extension keys start with `x-`)"
+            where = f"in `{(field_path or key).rpartition('.')[0]}`"
+        if field_path is not None and key.isdigit():
+            hint = (" (a comma inside `{...}` starts a new entry: thousands separators are not"
+                    " numbers, write the number without them)")
+        else:
+            hint = suggestion_suffix(matches) or " (extension keys start with `x-`)"
         self.report(key_node.span, f"unknown key `{key}` {where}{hint}", subject,
                     field_path or key, replacement_fix(key_node.span, matches))
 
@@ -443,13 +463,14 @@ def _python_value(node: Node, as_text: bool) -> Any:
 
 
 def _node_at(node: Node, loc: tuple[Any, ...]) -> tuple[Node, str]:
-    """The node a pydantic error location points at, and its field path."""
+    """The node a pydantic error location points at, and its field path (a union's tag, such as
+    the ``band`` of ``target``, names no key and is skipped)."""
     path = ""
     for part in loc:
         if isinstance(part, str) and isinstance(node, MappingNode):
             pair = node.get(part)
             if pair is None:
-                break
+                continue
             node = pair[1]
             path = f"{path}.{part}" if path else part
         elif isinstance(part, int):
@@ -483,10 +504,26 @@ def _message(detail: Any, node: Node, field_path: str) -> str:
                 and SCIENTIFIC.match(node.text)):
             return (f"{field_name} {shown!r} is read as text (YAML 1.1 needs a dot and a sign"
                     " in exponents): write the plain number, e.g. 100000, or 1.0e+5")
-        return f"{field_name} must be {PYDANTIC_TYPE_NAMES[kind]}, not {shown!r}"
+        expected = PYDANTIC_TYPE_NAMES[kind]
+        return f"{field_name} must be {expected}, not {shown!r}{_number_hint(node)}"
     if kind == "value_error":
-        return f"{field_name} {shown!r} is invalid: {detail['msg'].removeprefix('Value error, ')}"
+        reason = detail["msg"].removeprefix("Value error, ")
+        if not isinstance(node, ScalarNode):
+            return f"{field_name} is invalid: {reason}"
+        return f"{field_name} {shown!r} is invalid: {reason}"
     return f"{field_name}: {detail['msg']}"
+
+
+def _number_hint(node: Node) -> str:
+    """Why a scalar that reads like a number to a person is text to YAML, and what to write."""
+    if not isinstance(node, ScalarNode):
+        return ""
+    if THOUSANDS.match(node.text):
+        return (": thousands separators are not numbers, write"
+                f" {node.text.replace(',', '')}")
+    if not node.plain and PLAIN_NUMBER.match(node.text):
+        return f": quotes make it text, write {node.text} without them"
+    return ""
 
 
 def _literal_choices(detail: Any) -> list[str]:

@@ -1,15 +1,16 @@
-"""Building blocks shared by rule modules: "field is missing" rules and indicator inference."""
+"""Building blocks shared by rule modules: "field is missing" rules, KPI names matched against a
+lexicon, and indicator inference."""
 
 from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import ClassVar
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Violation
-from kpilint.lexicon import Lexicon, indicator_lexicon
+from kpilint.lexicon import Lexicon, Term, indicator_lexicon
 from kpilint.model import Entity, Kpi
 from kpilint.rule import Context, FileRule, Option
 
@@ -36,6 +37,17 @@ def extended(lexicon: Lexicon, terms: list[str], meaning: str = "") -> Lexicon:
     return _extended(lexicon, tuple(terms), meaning) if terms else lexicon
 
 
+def broken_supports(record: EntityRecord[Entity], targets: str) -> str | None:
+    """Why an entity's `supports` links it to nothing although it was written: the field is
+    invalid (E002) or names no entity of the right kind (E005). None when it was left out."""
+    if "supports" in record.invalid:
+        return "its `supports` is not an id or a list of ids; fix it (E002 says where)"
+    if getattr(record.model, "supports", None):
+        return (f"none of its `supports` names an existing {targets}; fix the reference"
+                " (E005 says where)")
+    return None
+
+
 def example_deadline(today: datetime.date) -> str:
     """The end of the quarter after today's: a plausible deadline to show in advice."""
     quarter = (today.month - 1) // 3 + 1
@@ -55,14 +67,35 @@ class MissingField(FileRule):
         """What to add, with an example."""
         raise NotImplementedError
 
+    def message(self, record: EntityRecord[Entity], context: Context) -> str | None:
+        """The finding's message, or None when the entity does not need the field after all."""
+        return f"{describe(record)} has no `{self.field_name}`: {self.advice(record, context)}"
+
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         for record in spec.entities:
             if record.kind in self.kinds and record.lacks(self.field_name):
-                yield Violation(
-                    record.at_entity(),
-                    f"{describe(record)} has no `{self.field_name}`: "
-                    f"{self.advice(record, context)}",
-                    subject=record.id)
+                message = self.message(record, context)
+                if message is not None:
+                    yield Violation(record.at_entity(), message, subject=record.id)
+
+
+class KpiNameRule(FileRule):
+    """Reports each KPI whose name a lexicon matches, at the `name` value (KGIs are outcomes)."""
+
+    def matcher(self) -> Callable[[str], Term | None]:
+        """The lexicon's match, with the user's ``extend-terms``."""
+        raise NotImplementedError
+
+    def message(self, kpi_id: str, term: Term) -> str:
+        raise NotImplementedError
+
+    def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
+        match = self.matcher()
+        for kpi in spec.entities_of(Kpi):
+            term = match(kpi.model.name)
+            if term is not None:
+                yield Violation(kpi.at_field("name"), self.message(kpi.id, term),
+                                subject=kpi.id, field="name")
 
 
 INDICATOR_OPTIONS: Mapping[str, Option] = {

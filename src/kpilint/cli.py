@@ -67,7 +67,8 @@ def _positive(value: str) -> int:
 
 def _add_project_options(parser: argparse.ArgumentParser) -> None:
     """Options that choose the files and rules: shared by ``check`` and ``baseline``."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    parser.add_argument("paths", nargs="*", default=[], metavar="PATH",
+                        help="files or directories")
     parser.add_argument("--select", action="append", type=_rule_list, default=None,
                         help="rules to enable: codes, prefixes, names or ALL (replaces config)")
     parser.add_argument("--extend-select", action="append", type=_rule_list, default=[],
@@ -77,8 +78,7 @@ def _add_project_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="use this config file; its folder is the root")
     parser.add_argument("--today", type=_date, help="the date time rules compare with")
     parser.add_argument("--force-exclude", action="store_true", default=None,
-                        help="filter named files like discovered ones (include, exclude,"
-                             " .gitignore)")
+                        help="filter named files as discovery does (include, exclude, .gitignore)")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write the result cache (.kpilint_cache/)")
     parser.add_argument("--jobs", "-j", type=_positive, metavar="N", default=None,
@@ -109,7 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-suppressed", action="store_true",
                        help="also list the findings suppressed by comments, with reasons")
     check.add_argument("--add-suppressions", action="store_true",
-                       help="write a suppression comment for every current finding")
+                       help="write a suppression comment for every current finding (with"
+                            " --stdin-filename: print the commented text instead)")
+    check.add_argument("--reason", metavar="TEXT",
+                       help="with --add-suppressions: the reason written after ` -- `")
     check.add_argument("--show-settings", action="store_true",
                        help="print the resolved settings and where each came from")
     check.add_argument("--stdin-filename", metavar="NAME",
@@ -240,13 +243,14 @@ def _check(args: argparse.Namespace) -> int:
     # A check is a short batch run whose node trees hold no reference cycles: the cyclic
     # collector would only rescan them (it costs about half the load time on large projects).
     gc.disable()
+    reason = _reason(args)
     options = _check_options(args)
     if args.show_settings:
         return _show_settings(options)
     options.cache = options.cache and not args.add_suppressions  # it needs every file's text
     outcome = run_check(options)
     if args.add_suppressions:
-        return _add_suppressions(outcome)
+        return _add_suppressions(outcome, options, reason)
     to_terminal = args.output_file is None and sys.stdout is not None and sys.stdout.isatty()
     color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
     render_options = RenderOptions(color=color, quiet=args.quiet,
@@ -301,21 +305,68 @@ def _show_settings(options: CheckOptions) -> int:
     return EXIT_OK
 
 
-def _add_suppressions(outcome: CheckOutcome) -> int:
-    from kpilint.add_suppressions import add_suppressions
+def _reason(args: argparse.Namespace) -> str | None:
+    """The ``--reason`` text, checked: one line that a comment can hold."""
+    if args.reason is None:
+        return None
+    if not args.add_suppressions:
+        raise UsageError("--reason only goes with --add-suppressions")
+    reason: str = args.reason.strip()
+    if not reason or not reason.isprintable():
+        raise UsageError("--reason must be one line of printable text, e.g. --reason"
+                         " 'adopted on 2026-11-23; fix by Q2'")
+    return reason
+
+
+def _add_suppressions(outcome: CheckOutcome, options: CheckOptions, reason: str | None) -> int:
+    from kpilint.add_suppressions import AddResult, add_suppressions
 
     if any(not linter.config.allow_suppressions for linter in outcome.linters):
         raise UsageError("this project forbids suppression comments (allow-suppressions ="
                          " false); fix the findings instead")
+    if options.stdin is not None:
+        return _add_suppressions_to_stdin(outcome, options.stdin, reason)
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in outcome.result.diagnostics:
         by_path.setdefault(diagnostic.location.path, []).append(diagnostic)
-    files = [(loaded.absolute, loaded.spec, by_path[loaded.spec.path])
-             for linter in outcome.linters for loaded in linter.files.values()
-             if loaded.spec.path in by_path]
-    comments, changed = add_suppressions(files)
-    print(f"Added {comments} suppression comment{'s' if comments != 1 else ''} to {changed}"
-          f" file{'s' if changed != 1 else ''}.")
+    total = AddResult()
+    for linter in outcome.linters:
+        done = add_suppressions(linter.root, [
+            (loaded.absolute, loaded.spec.text, by_path[loaded.spec.path])
+            for loaded in linter.files.values() if loaded.spec.path in by_path],
+            reason, linter.config.limits)
+        total.comments += done.comments
+        total.files += done.files
+        total.refused.extend(done.refused)
+    cwd = Path.cwd()
+    for path, why in total.refused:
+        print(f"kpilint: {os.path.relpath(path, cwd)}: not changed: {why}", file=sys.stderr)
+    print(f"Added {total.comments} suppression comment{'s' if total.comments != 1 else ''} to"
+          f" {total.files} file{'s' if total.files != 1 else ''}.")
+    return EXIT_ERROR if outcome.crashes or total.refused else EXIT_OK
+
+
+def _add_suppressions_to_stdin(outcome: CheckOutcome, stdin: tuple[str, bytes],
+                               reason: str | None) -> int:
+    """Print the stdin text with its comments; no file is written (as ``--fix`` does)."""
+    from kpilint.add_suppressions import add_suppression_comments, suppressible_codes
+    from kpilint.load import Limits
+    from kpilint.safe_write import WriteRefused
+
+    name, data = stdin
+    codes_by_line = suppressible_codes(diagnostic for diagnostic in outcome.result.diagnostics
+                                       if diagnostic.location.path == name)
+    limits = next((linter.config.limits for linter in outcome.linters
+                   for loaded in linter.files.values() if loaded.spec.path == name), Limits())
+    try:
+        updated = add_suppression_comments(data, codes_by_line, reason=reason, limits=limits)
+    except WriteRefused as refusal:
+        raise UsageError(f"{name}: not changed: {refusal}") from None
+    sys.stdout.buffer.write(updated)
+    sys.stdout.flush()
+    count = len(codes_by_line) if updated != data else 0
+    print(f"Added {count} suppression comment{'s' if count != 1 else ''} to the text of {name}"
+          " (printed; no file written).", file=sys.stderr)
     return EXIT_ERROR if outcome.crashes else EXIT_OK
 
 
@@ -383,8 +434,13 @@ def _write_stdout(text: str) -> None:
 
 
 def _write_report(path: Path, text: str) -> None:
+    """Write a report atomically; a symbolic link at ``path`` is replaced, never followed."""
+    from kpilint.fileio import write_atomically
+
+    if path.is_dir() and not path.is_symlink():
+        raise UsageError(f"cannot write {path}: it is a directory")
     try:
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text.encode("utf-8"))
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
@@ -392,6 +448,7 @@ def _write_report(path: Path, text: str) -> None:
 def _rule(key: str) -> int:
     from kpilint import registry
     from kpilint.build import did_you_mean, suggestion_suffix
+    from kpilint.page_text import page_text
     from kpilint.resources import data_path
 
     rule = registry.lookup(key)
@@ -401,9 +458,11 @@ def _rule(key: str) -> int:
                          " lists them all")
     page = data_path("rules", f"{rule.name}.md")
     try:
-        sys.stdout.write(page.read_text(encoding="utf-8"))
+        markdown = page.read_text(encoding="utf-8")
     except OSError:
         raise UsageError(f"the documentation page of {rule.code} is missing ({page})") from None
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    _write_stdout(page_text(markdown, color))
     return EXIT_OK
 
 

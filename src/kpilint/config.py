@@ -13,13 +13,12 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pathspec
+from typing import Any, cast
 
 from kpilint import registry
 from kpilint.build import did_you_mean, suggestion_suffix
 from kpilint.diagnostics import Severity
+from kpilint.globs import InvalidGlob, glob_spec
 from kpilint.load import Limits
 from kpilint.resources import data_path
 from kpilint.rule import Rule
@@ -64,6 +63,7 @@ class Config:
     today: datetime.date | None = None
     severities: dict[str, Severity] = field(default_factory=dict)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    shared_options: dict[str, list[str]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     allow_suppressions: bool = True
@@ -78,7 +78,7 @@ class Config:
         """Rule codes that ``per-file-ignores`` turns off for a root-relative path."""
         codes: set[str] = set()
         for pattern, selectors in self.per_file_ignores.items():
-            if pathspec.PathSpec.from_lines("gitignore", [pattern]).match_file(relative_path):
+            if glob_spec([pattern]).match_file(relative_path):
                 for selector in selectors:
                     codes.update(rule.code for rule in registry.expand_selector(selector) or ())
         return frozenset(codes - registry.UNSUPPRESSIBLE)
@@ -95,7 +95,16 @@ class Config:
         return self.severities.get(rule.code, rule.severity)
 
     def make_rule(self, rule: type[Rule]) -> Rule:
-        return rule(self.rule_options.get(rule.code))
+        return rule(self.options_of(rule))
+
+    def options_of(self, rule: type[Rule]) -> dict[str, Any]:
+        """The rule's own options, with the shared lists (``[indicators]``) it declares before
+        its own entries."""
+        options = dict(self.rule_options.get(rule.code, {}))
+        for key, shared in self.shared_options.items():
+            if key in rule.options:
+                options[key] = [*shared, *options.get(key, [])]
+        return options
 
 
 def _specificity(selector: str, rule: type[Rule]) -> int:
@@ -142,7 +151,7 @@ def _pyproject_has_section(path: Path) -> bool:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return b"[tool.kpilint" in _read_bytes(path)
     return isinstance(data.get("tool"), dict) and "kpilint" in data["tool"]
 
@@ -157,18 +166,34 @@ def _read_bytes(path: Path) -> bytes:
 def load_config(path: Path) -> Config:
     """Read and validate a config file."""
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        data: Mapping[str, Any] = tomllib.loads(raw.decode("utf-8"))
+        prefix = ""
+        if path.name == "pyproject.toml":
+            data, prefix = _tool_table(data, path), "tool.kpilint."
+        return parse_config(data, path, prefix)
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"{path}: not UTF-8: byte 0x{raw[error.start]:02x} on line {line}"
+                          " (save the file as UTF-8)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("kpilint", {})
-        prefix = "tool.kpilint."
-    else:
-        prefix = ""
-    return parse_config(data, path, prefix)
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid config: values are nested too deeply") from None
+
+
+def _tool_table(data: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    """The ``[tool.kpilint]`` table of a pyproject.toml (empty when there is none)."""
+    table: Any = data
+    for key in ("tool", "kpilint"):
+        table = table.get(key, {})
+        if not isinstance(table, Mapping):
+            name = "tool" if key == "tool" else "tool.kpilint"
+            raise ConfigError(f"{path}: key `{name}`: must be a table, not {table!r}")
+    return cast(Mapping[str, Any], table)
 
 
 def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -> Config:
@@ -179,8 +204,12 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     config = Config(path=path)
     config.origins = {key: where for key in data if not isinstance(data[key], Mapping)}
     config.origins.update({
-        f"{table}.{key}": where for table in ("severity", "rules", "limits", "per-file-ignores")
+        f"{table}.{key}": where
+        for table in ("severity", "rules", "limits", "per-file-ignores", "indicators")
         for key in data.get(table, {})})
+    for key in ("include", "exclude", "extend-exclude"):
+        check_globs(data.get(key, ()), f"{where}: key `{prefix}{key}`")
+    check_globs(data.get("per-file-ignores", {}), f"{where}: key `{prefix}per-file-ignores`")
     if "include" in data:
         config.include = tuple(data["include"])
     if "exclude" in data:
@@ -206,6 +235,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
         rule = _rule_for(key, f"{where}: key `{prefix}rules.{key}`")
         config.rule_options[rule.code] = validate_options(
             rule, options, f"{where}: key `{prefix}rules.{key}")
+    config.shared_options = dict(data.get("indicators", {}))
     limits = data.get("limits", {})
     config.limits = Limits(**{LIMIT_KEYS[key]: value for key, value in limits.items()})
     for pattern, selectors in data.get("per-file-ignores", {}).items():
@@ -221,6 +251,14 @@ def parse_today(text: str, where: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"{where}: {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def check_globs(patterns: Iterable[str], where: str) -> None:
+    """Every glob must be a valid gitignore-style pattern."""
+    try:
+        glob_spec(patterns)
+    except InvalidGlob as error:
+        raise ConfigError(f"{where}: {error}") from None
 
 
 def check_selectors(values: Iterable[str], where: str) -> None:

@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+
+# Characters a terminal, log viewer or editor acts on rather than shows: C0 controls (line
+# breaks and tabs included: a finding is one line), DEL, C1, Unicode line and paragraph
+# separators, and bidirectional controls that reorder what is shown ("trojan source").
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print in human-readable output: each control character shown as an
+    escape (``\\x1b``, ``\\u2028``), as ``repr`` would, so spec content cannot drive the
+    terminal (``ESC ]0;...`` retitles it, ``ESC [2J`` clears it)."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 class Severity(enum.IntEnum):

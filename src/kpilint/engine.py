@@ -30,7 +30,7 @@ from kpilint.summary import (
     suppression_data,
     suppression_of,
 )
-from kpilint.suppressions import ALL, Suppression, parse_suppressions
+from kpilint.suppressions import ALL, Suppression, SuppressionIndex, parse_suppressions
 
 RuleT = TypeVar("RuleT", bound=Rule)
 
@@ -388,11 +388,11 @@ class Linter:
         comments = loaded.suppression_comments() if loaded else []
         for comment in comments:
             comment.used.clear()
-        usable = comments if self.config.allow_suppressions else []
+        index = SuppressionIndex(comments) if self.config.allow_suppressions else None
         active: list[Diagnostic] = []
         suppressed: list[tuple[Diagnostic, Suppression]] = []
         for diagnostic in diagnostics:
-            covering = next((each for each in usable if each.covers(diagnostic)), None)
+            covering = index.covering(diagnostic) if index is not None else None
             if covering is None:
                 active.append(diagnostic)
             else:

@@ -14,17 +14,18 @@ tree is only as deep as the parentheses (at most 64): walking it never exhausts 
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeAlias
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Location, Span
-from kpilint.load import ScalarNode
+from kpilint.load import MappingNode, Node, ScalarNode
 from kpilint.model import Entity
 
 MAX_DEPTH = 64
@@ -267,23 +268,33 @@ def formula_location(record: EntityRecord[Entity], token: Token | None) -> tuple
     """Where to report about ``token`` of the record's formula, and whether that is exact.
 
     For a plain one-line scalar the token's own span is computed (exact); otherwise, or without
-    a token, it is the whole formula value.
+    a token, it is the whole formula value. Constant time per token: the graph locates every
+    term of a 640k-term formula.
     """
     pair = record.node.get("formula")
     if pair is None:
         return record.at_entity(), False
     node = pair[1]
     whole = Location(record.path, node.span)
-    if (token is None or token.kind == "end" or not isinstance(node, ScalarNode)
-            or not node.plain or node.span.line != node.span.end_line):
+    start = _plain_text_column(node) if token is not None and token.kind != "end" else None
+    if token is None or start is None:
         return whole, False
+    return Location(record.path, Span(node.span.line, start + token.start, node.span.line,
+                                      start + token.end)), True
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_text_column(node: Node) -> int | None:
+    """The column where a plain one-line scalar's text starts (an anchor or tag may precede
+    it: the scalar ends right after its text), or None when offsets in the text do not map to
+    columns (quoted, multi-line, or a line break libyaml folded)."""
     span = node.span
-    # A plain one-line scalar ends right after its text; an anchor or tag may precede it.
+    if not isinstance(node, ScalarNode) or not node.plain or span.line != span.end_line:
+        return None
     start = span.end_column - len(node.text)
     if start < span.column or "\n" in node.text:
-        return whole, False
-    return Location(record.path, Span(span.line, start + token.start, span.line,
-                                      start + token.end)), True
+        return None
+    return start
 
 
 # -- units --------------------------------------------------------------------------------------
@@ -365,13 +376,21 @@ class DivisionByZero(Exception):
         self.operator = operator
 
 
-def evaluate(tree: Expr, values: Mapping[str, Decimal]) -> Decimal:
-    """The formula's exact value; raises :class:`DivisionByZero`, and ``decimal.Overflow`` for
-    absurd magnitudes (the caller skips those)."""
+@contextlib.contextmanager
+def exact_arithmetic() -> Iterator[decimal.Context]:
+    """A decimal context for formula arithmetic: 60 digits (31-digit targets stay exact), and
+    overflow raises ``decimal.Overflow`` (callers skip absurd magnitudes)."""
     with decimal.localcontext() as context:
         context.prec = 60
         context.traps[decimal.Overflow] = True
         context.traps[decimal.InvalidOperation] = True
+        yield context
+
+
+def evaluate(tree: Expr, values: Mapping[str, Decimal]) -> Decimal:
+    """The formula's exact value; raises :class:`DivisionByZero`, and ``decimal.Overflow`` for
+    absurd magnitudes (the caller skips those)."""
+    with exact_arithmetic():
         return _evaluate(tree, values)
 
 
@@ -400,10 +419,15 @@ def _evaluate(tree: Expr, values: Mapping[str, Decimal]) -> Decimal:
 
 
 def scalar_decimal(record: EntityRecord[Entity], name: str, value: float) -> Decimal:
-    """A numeric field as an exact decimal: from its source text when that is a plain decimal
-    numeral of the same value (``0.1`` stays 0.1), else from the parsed float."""
-    pair = record.node.get(name)
-    node = pair[1] if pair else None
+    """A numeric field (``target``, or a dotted path such as ``actual.value``) as an exact
+    decimal: from its source text when that is a plain decimal numeral of the same value (``0.1``
+    stays 0.1), else from the parsed float."""
+    node: Node | None = record.node
+    for part in name.split("."):
+        if not isinstance(node, MappingNode):
+            break  # a number written for a mapping (``baseline: 150``) is its own value
+        pair = node.get(part)
+        node = pair[1] if pair else None
     if isinstance(node, ScalarNode):
         try:
             exact = Decimal(node.text.replace("_", ""))
@@ -416,11 +440,14 @@ def scalar_decimal(record: EntityRecord[Entity], name: str, value: float) -> Dec
 
 def show_number(value: Decimal) -> str:
     """A decimal as people write it: ``72,000,000``, ``0.25``, ``33.33`` (rounded to 2 places,
-    or 4 significant digits below 1)."""
+    or 4 significant digits below 1). Exact at any magnitude: rounding to 2 places gets the
+    digits it needs."""
     if value == value.to_integral_value():
-        return f"{value.to_integral_value():,}"
+        return f"{int(value):,}"
     if abs(value) >= 1:
-        shown = value.quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_EVEN)
+        with decimal.localcontext() as context:
+            context.prec = max(context.prec, value.adjusted() + 3)
+            shown = value.quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_EVEN)
     else:
         shown = Decimal(f"{value:.4g}")
     text = f"{shown:,f}"

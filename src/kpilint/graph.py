@@ -16,6 +16,7 @@ change touches it. The server's hover, definition, references and completion ask
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
@@ -192,6 +193,7 @@ class ProjectGraph:
         change.entities |= after_entities
         change.goals |= {entity_id for entity_id in resolve
                          if self._kind_of(entity_id) == Kgi.kind}
+        self._changed()
         if moves_edges:
             self.kpis_reaching.forget(change.goals)
             self.kgis_reached.forget(change.entities)
@@ -207,6 +209,7 @@ class ProjectGraph:
     def _changed(self) -> None:
         self._ordered = None
         self._sorted_files = None
+        self.__dict__.pop("paired", None)
 
     def _replace_winner(self, entity_id: str) -> None:
         records = self._definitions.get(entity_id)
@@ -398,13 +401,12 @@ class ProjectGraph:
         return [record.id for record in self._in_order(
             _descendants(self.supports_graph, entity_id), Kgi.kind)]
 
-    def is_paired(self, kpi_id: str) -> bool:
-        """Whether a `paired_with` edge starts or ends at the KPI."""
-        if kpi_id not in self.graph:
-            return False
-        return any(data["kind"] == PAIRED_WITH for edges in (
-            self.graph.in_edges(kpi_id, data=True), self.graph.out_edges(kpi_id, data=True))
-            for _, _, data in edges)
+    @functools.cached_property
+    def paired(self) -> frozenset[str]:
+        """KPIs at either end of a `paired_with` edge: pairing is symmetric."""
+        return frozenset(
+            node for source, target, data in self.graph.edges(data=True)
+            if data["kind"] == PAIRED_WITH for node in (source, target))
 
     def _in_order(self, ids: Iterable[str], kind: str) -> list[AnyRecord]:
         """The entities of ``kind`` among ``ids``, in path then line order."""

@@ -13,6 +13,7 @@ import bisect
 import datetime
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from kpilint.diagnostics import Span
 STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 MERGE_TAG = STANDARD_TAG_PREFIX + "merge"
 STR_TAG = STANDARD_TAG_PREFIX + "str"
+NULL_TAG = STANDARD_TAG_PREFIX + "null"
 SCALAR_TAGS = frozenset(
     STANDARD_TAG_PREFIX + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "binary")
@@ -76,13 +78,15 @@ class ScalarNode(Node):
     """A scalar: ``text`` is the source value, ``value`` the YAML 1.1 resolved one.
 
     ``invalid`` says why the value could not be constructed (``2026-02-30`` looks like a date but
-    is none); ``value`` is then None.
+    is none); ``value`` is then None. ``explicit`` marks a tag written in the file (``!!int``):
+    an invalid value is then an error even in a text field, since the author asked for the type.
     """
 
     text: str
     value: Any
     plain: bool
     invalid: str | None = None
+    explicit: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -131,28 +135,48 @@ class _Abort(Exception):
 
 
 def read_file(path: str | os.PathLike[str], limits: Limits) -> LoadedYaml:
-    """Read and parse ``path``; every failure becomes an E001 problem, never an exception."""
+    """Read and parse ``path``; every failure becomes an E001 problem, never an exception.
+
+    Only regular files are read, and never more than ``max-file-bytes + 1`` bytes: a FIFO would
+    block and ``/dev/zero`` never ends, whatever their reported size.
+    """
     try:
-        size = os.stat(path).st_size
-        if size > limits.max_file_bytes:
-            return _fail_at_start(
-                f"file is {size:,} bytes, over limits.max-file-bytes ({limits.max_file_bytes:,});"
-                " not read"
-            )
-        with open(path, "rb") as handle:
-            data = handle.read()
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a FIFO: that would block
+            return _not_regular(os.stat(path).st_mode)
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):  # swapped since the first look
+                return _not_regular(status.st_mode)
+            if status.st_size > limits.max_file_bytes:
+                return _over_size_limit(status.st_size, limits)
+            data = handle.read(limits.max_file_bytes + 1)
     except OSError as error:
         return _fail_at_start(f"cannot read file: {error.strerror or error}")
+    if len(data) > limits.max_file_bytes:  # it grew since the size was taken
+        return _over_size_limit(None, limits)
     return parse_bytes(data, limits)
+
+
+def _not_regular(mode: int) -> LoadedYaml:
+    """E001 for a directory, FIFO, device or socket: only regular files are spec files."""
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"))
+    kind = next((name for test, name in kinds if test(mode)), "a special file")
+    return _fail_at_start(f"not a regular file but {kind}; spec files must be regular files")
+
+
+def _over_size_limit(size: int | None, limits: Limits) -> LoadedYaml:
+    """E001 for a file over the size limit (``size`` None: it was cut off while reading)."""
+    shown = f"{size:,} bytes, over" if size is not None else "over"
+    return _fail_at_start(
+        f"file is {shown} limits.max-file-bytes ({limits.max_file_bytes:,}); not read")
 
 
 def parse_bytes(data: bytes, limits: Limits) -> LoadedYaml:
     """Decode ``data`` as UTF-8 and compose its YAML documents."""
     if len(data) > limits.max_file_bytes:
-        return _fail_at_start(
-            f"file is {len(data):,} bytes, over limits.max-file-bytes ({limits.max_file_bytes:,});"
-            " not read"
-        )
+        return _over_size_limit(len(data), limits)
     for bom in UTF16_32_BOMS:
         if data.startswith(bom):
             kind = "UTF-32" if len(bom) == 4 else "UTF-16"
@@ -198,6 +222,9 @@ def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
 
 _IMPLICIT_RESOLVERS: dict[str | None, list[tuple[str, Any]]] = (
     yaml.resolver.Resolver.yaml_implicit_resolvers)
+
+
+_NULL_TEXT = next(pattern for tag, pattern in _IMPLICIT_RESOLVERS["~"] if tag == NULL_TAG)
 
 
 def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
@@ -270,6 +297,9 @@ class _Composer:
 
     def compose(self) -> LoadedYaml:
         documents: list[Node | None] = []
+        if len(self.text) * 2 >= self.limits.max_nodes and not _within_node_limit(
+                self.text, self.limits.max_nodes):
+            return LoadedYaml([], [self._too_many_nodes()], self.text)
         parser = _yaml.CParser(self.text)
         try:
             while parser.check_event():
@@ -365,13 +395,17 @@ class _Composer:
         return root
 
     def _count(self, weight: int) -> None:
+        """Add ``weight`` nodes; past limits.max-nodes, record E001 and stop reading."""
         self.expanded_nodes += weight
         if self.expanded_nodes > self.limits.max_nodes:
-            self.problems.append(Problem(
-                "E001", Span.file_start(),
-                f"more than limits.max-nodes ({self.limits.max_nodes:,}) nodes with aliases"
-                " expanded (an alias bomb?); file not read"))
+            self.problems.append(self._too_many_nodes())
             raise _Abort
+
+    def _too_many_nodes(self) -> Problem:
+        return Problem(
+            "E001", Span.file_start(),
+            f"more than limits.max-nodes ({self.limits.max_nodes:,}) nodes with aliases"
+            " expanded (an alias bomb?); file not read")
 
     def _anchor(self, anchor: str | None, node: Node, weight: int) -> None:
         if anchor is not None:
@@ -405,12 +439,20 @@ class _Composer:
             tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
         if tag in (STR_TAG, MERGE_TAG):
             return ScalarNode(span, tag, False, event.value, event.value, plain)
+        explicit = event.tag is not None
         try:
+            if tag == NULL_TAG and not _NULL_TEXT.match(event.value):
+                raise TypeError("not a null")  # PyYAML reads any text tagged !!null as null
             value = _CONSTRUCTOR.yaml_constructors[tag](
                 _CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
-        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as error:
-            reason = f"{event.value!r} is not a valid {tag.rsplit(':', 1)[-1]} ({error})"
-            return ScalarNode(span, tag, False, event.value, None, plain, reason)
+        except Exception as error:  # PyYAML's constructors trust the resolver; any error = invalid
+            kind = tag.rsplit(":", 1)[-1]
+            reason = f"{event.value!r} is not a valid {kind}"
+            if explicit:
+                reason += f" (it is tagged !!{kind})"
+            elif isinstance(error, ValueError):
+                reason += f" ({error})"  # a date past the month's end, say
+            return ScalarNode(span, tag, False, event.value, None, plain, reason, explicit)
         if isinstance(value, datetime.datetime):
             value = value.date() if value.time() == datetime.time() else value
         return ScalarNode(span, tag, False, event.value, value, plain)
@@ -501,6 +543,46 @@ def _flow_depth_change(text: str) -> int:
     return change
 
 
+def _within_node_limit(text: str, max_nodes: int) -> bool:
+    """Whether ``text`` holds at most ``max_nodes`` nodes, aliases expanded, counted on the
+    event stream without building anything (so a million-element sequence costs no memory).
+
+    Only texts long enough to hold that many nodes need it (a node takes at least half a
+    character): in shorter ones composing stays small, and aliases are counted by weight as
+    they are composed. The count is the composer's: 1 per scalar and collection, an alias the
+    weight of its anchored node. Syntax errors and deep nesting are left to the composer.
+    """
+    parser = _yaml.CParser(text)
+    total = 0
+    weights: dict[str, int] = {}
+    open_collections: list[tuple[str | None, int]] = []
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                total += weights.get(event.anchor or "", 1)
+            elif isinstance(event, yaml.ScalarEvent):
+                total += 1
+                if event.anchor is not None:
+                    weights[event.anchor] = 1
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                open_collections.append((event.anchor, total))
+                total += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, before = open_collections.pop()
+                if anchor is not None:
+                    weights[anchor] = total - before
+            elif isinstance(event, yaml.DocumentStartEvent):
+                weights.clear()
+            if total > max_nodes:
+                return False
+    except yaml.YAMLError:
+        return True
+    finally:
+        parser.dispose()
+    return True
+
+
 def _key_text(node: Node) -> str:
     return node.text if isinstance(node, ScalarNode) else "<complex key>"
 
@@ -518,7 +600,8 @@ def first_fault(node: Node, text_field: bool) -> tuple[Span, str] | None:
     if node.bad_tag:
         return node.span, f"unsupported YAML tag {node.tag!r}; spec files use plain values"
     if not isinstance(node, (SequenceNode, MappingNode)):
-        if isinstance(node, ScalarNode) and node.invalid is not None and not text_field:
+        if isinstance(node, ScalarNode) and node.invalid is not None and (
+                node.explicit or not text_field):
             return node.span, node.invalid
         return None
     if not node.tainted:

@@ -10,15 +10,26 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.config import JsonDict
+from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEADLINE_PATTERN = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
 EXTENSION_PREFIX = "x-"
+NUMBER_OR_MAPPING = "number_or_value_mapping"
 
 Direction = Literal["increase", "decrease", "maintain"]
 Cadence = Literal[
@@ -61,8 +72,12 @@ def _period_end(value: Any) -> Any:
 
 
 def _number_to_baseline(value: Any) -> Any:
+    """Accept a bare number as ``{value: N}``; anything but a number or a mapping is an error
+    of its own type, so that the message names both accepted forms."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"value": value}
+    if not isinstance(value, dict):
+        raise PydanticCustomError(NUMBER_OR_MAPPING, "expected a number or {value, as_of}")
     return value
 
 
@@ -106,6 +121,43 @@ BaselineField = Annotated[
 ]
 
 
+class Band(BaseModel):
+    """A standing target: the value must stay at or above ``min`` and/or at or below ``max``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    min: Number | None = None
+    max: Number | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Band:
+        if self.min is None and self.max is None:
+            raise ValueError("a band needs `min`, `max` or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("its `min` is above its `max`")
+        return self
+
+
+def _target_kind(value: Any) -> str:
+    return "band" if isinstance(value, (dict, Band)) else "number"
+
+
+TargetField = Annotated[
+    Union[Annotated[Number, Tag("number")], Annotated[Band, Tag("band")]],  # noqa: UP007
+    Discriminator(_target_kind),
+    Field(description="a number to reach by the deadline, or a standing band {min, max}"),
+]
+
+
+class Actual(BaseModel):
+    """The latest measured value and the day it was measured."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: Number
+    as_of: Day
+
+
 EXTENSION_KEYS: JsonDict = {"patternProperties": {"^x-": {"description": "free extension field"}}}
 
 
@@ -131,7 +183,8 @@ class Kgi(Entity):
 
     unit: str | None = None
     baseline: BaselineField | None = None
-    target: Number | None = None
+    target: TargetField | None = None
+    actual: Actual | None = None
     direction: Direction | None = None
     deadline: Deadline | None = None
     source: str | None = None
@@ -161,7 +214,8 @@ class Kpi(Entity):
     unit: str | None = None
     direction: Direction | None = None
     baseline: BaselineField | None = None
-    target: Number | None = None
+    target: TargetField | None = None
+    actual: Actual | None = None
     deadline: Deadline | None = None
     cadence: Cadence | None = None
     source: str | None = None

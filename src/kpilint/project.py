@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pathspec
 
 from kpilint.config import Config, ConfigError, find_config_in, load_config
+from kpilint.globs import gitignore_spec, glob_spec
 
 
 @dataclass(slots=True)
@@ -62,7 +64,7 @@ def _existing(text: str, cwd: Path, unsaved: str | None) -> Path:
 def _name(plan: ProjectPlan, text: str, cwd: Path, unsaved: str | None) -> None:
     absolute = _existing(text, cwd, unsaved)
     plan.named.append(absolute)
-    if absolute.is_file() or text == unsaved:
+    if not absolute.is_dir() or text == unsaved:  # a named FIFO or device is E001, not skipped
         plan.spellings[absolute] = text
 
 
@@ -87,8 +89,8 @@ class FileFilter:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
-        self.include = pathspec.PathSpec.from_lines("gitignore", config.include)
-        self.exclude = pathspec.PathSpec.from_lines("gitignore", config.exclude)
+        self.include = glob_spec(config.include)
+        self.exclude = glob_spec(config.exclude)
         self.gitignores: dict[Path, pathspec.GitIgnoreSpec] = {}
         self.gitignores_read: set[Path] = set()
 
@@ -138,23 +140,31 @@ class FileFilter:
                 lines = ignore_file.read_text("utf-8", errors="replace").splitlines()
             except OSError:
                 return
-            self.gitignores[directory] = pathspec.GitIgnoreSpec.from_lines(lines)
+            self.gitignores[directory] = gitignore_spec(lines)
 
 
 def discover(root: Path, config: Config, nested: list[Path] | None = None) -> Iterator[Path]:
     """Every spec file of the project rooted at ``root``, in sorted order.
 
     Subdirectories with their own config are separate projects: they are skipped here and, when
-    ``nested`` is given, appended to it.
+    ``nested`` is given, appended to it. The walk never leaves the root: directory links are not
+    followed (each real directory is visited once, at its real place); a file link counts only
+    when its target lies inside the root and is not discovered already (under its own name or
+    another link's); FIFOs, devices and sockets are skipped (a dangling link is kept: it is
+    reported unreadable).
     """
     file_filter = FileFilter(root, config)
+    real_root = os.path.realpath(root)
+    linked: list[tuple[Path, str]] = []
+    regular: list[Path] = []
     for directory, subdirs, files in os.walk(root):
         here = Path(directory)
         file_filter.read_gitignore(here)
         kept = []
         for name in sorted(subdirs):
             sub = here / name
-            if file_filter.excluded(sub, is_dir=True) or file_filter.ignored_by_git(sub, True):
+            if sub.is_symlink() or file_filter.excluded(sub, is_dir=True) or (
+                    file_filter.ignored_by_git(sub, True)):
                 continue
             if find_config_in(sub) is not None:
                 if nested is not None:
@@ -165,9 +175,30 @@ def discover(root: Path, config: Config, nested: list[Path] | None = None) -> It
         for name in sorted(files):
             path = here / name
             relative = file_filter.relative(path)
-            if (file_filter.include.match_file(relative) and not file_filter.excluded(path)
+            if not (file_filter.include.match_file(relative) and not file_filter.excluded(path)
                     and not file_filter.ignored_by_git(path, False)):
-                yield path
+                continue
+            if not path.is_symlink():
+                if _is_regular(path):
+                    regular.append(path)
+                continue
+            target = os.path.realpath(path)
+            if os.path.commonpath((real_root, target)) == real_root and (
+                    _is_regular(Path(target)) or not os.path.lexists(target)):
+                linked.append((path, target))
+    seen = {os.path.realpath(path) for path in regular}
+    for path, target in linked:
+        if target not in seen:
+            seen.add(target)
+            regular.append(path)
+    yield from sorted(regular)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def project_files(plan: ProjectPlan, force_exclude: bool,

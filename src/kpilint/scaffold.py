@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 from kpilint.checks import example_deadline
@@ -105,7 +106,7 @@ class InitError(Exception):
 def write_starter_files(directory: Path, today: datetime.date) -> list[Path]:
     """Write the example spec and config into ``directory``; never overwrite anything."""
     targets = [directory / CONFIG_NAME, directory / SPEC_NAME]
-    existing = [path for path in targets if path.exists()]
+    existing = [path for path in targets if os.path.lexists(path)]  # a dangling link too
     if existing:
         names = " and ".join(path.name for path in existing)
         raise InitError(f"{names} already exist{'s' if len(existing) == 1 else ''} in"
@@ -117,7 +118,15 @@ def write_starter_files(directory: Path, today: datetime.date) -> list[Path]:
         targets[1]: SPEC.format(deadline=deadline, goal_deadline=goal_deadline,
                                 today=today.isoformat()),
     }
-    for path, text in contents.items():
-        with open(path, "x", encoding="utf-8") as handle:
-            handle.write(text)
+    written: list[Path] = []
+    try:
+        for path, text in contents.items():
+            with open(path, "x", encoding="utf-8") as handle:
+                written.append(path)
+                handle.write(text)
+    except OSError as error:  # all or nothing: take back what this run wrote
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise InitError(f"cannot write {error.filename or directory}:"
+                        f" {error.strerror or error}; nothing was written") from None
     return targets

@@ -62,6 +62,10 @@ def describe_settings(plan: ProjectPlan, options: CheckOptions) -> str:
         for pattern, selectors in config.per_file_ignores.items():
             row(json.dumps(pattern), selectors, config.origin(f"per-file-ignores.{pattern}"))
     rows.append("")
+    rows.append("[indicators]")
+    for key in ("extend-leading", "extend-lagging"):
+        row(key, config.shared_options.get(key, []), config.origin(f"indicators.{key}"))
+    rows.append("")
     rows.append("[severity]")
     for rule in config.selected_rules():
         level = config.severity_of(rule)

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 from kpilint.report import RunResult
+from kpilint.report.text_format import files_shown
 
 
 def render_statistics(result: RunResult, output_format: str) -> str:
@@ -23,6 +24,5 @@ def render_statistics(result: RunResult, output_format: str) -> str:
     lines = [f"{count:>{width}}  {code}  [{severity}]  {name}"
              for (code, name, severity), count in rows]
     total = sum(counts.values())
-    lines.append(f"{total} finding{'s' if total != 1 else ''} in {result.files}"
-                 f" file{'s' if result.files != 1 else ''}")
+    lines.append(f"{total} finding{'s' if total != 1 else ''} in {files_shown(result)}")
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ on a line of its own it suppresses them on the next line that is neither blank n
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ from kpilint import registry
 from kpilint.diagnostics import Diagnostic, Span
 from kpilint.load import LINE_BREAK
 
+# The head of a directive; what may follow it (a reason after ` -- `, or another comment) is read
+# by `_tail_reason` without a regular expression, so parsing stays linear in the line's length.
 DIRECTIVE = re.compile(
     r"#\s*kpilint:\s*(?P<kind>disable-file|disable)\s*=\s*"
-    r"(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
-    r"(?:\s+--(?:\s+(?P<reason>.*?))?|\s+#.*)?\s*$")
+    r"(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)")
 COMMENT_START = re.compile(r"(?:^|(?<=\s))#")
-BLANK_OR_COMMENT = re.compile(r"^\s*(#.*)?$")
+BLANK_OR_COMMENT = re.compile(r"\s*(?:#.*)?")
+NOT_A_DIRECTIVE = object()
 ALL = "all"
 
 
@@ -34,16 +37,9 @@ class Suppression:
     whole_file: bool
     target_line: int | None
     used: set[str] = field(default_factory=set)
+    codes: frozenset[str] = field(init=False)  # the rule codes it names (``all`` stays ``all``)
 
-    @property
-    def written(self) -> str:
-        """The directive as written: ``disable=P301`` or ``disable-file=P301``."""
-        kind = "disable-file" if self.whole_file else "disable"
-        return f"{kind}={','.join(self.selectors)}"
-
-    @property
-    def codes(self) -> frozenset[str]:
-        """The rule codes it names (``all`` stays ``all``)."""
+    def __post_init__(self) -> None:
         found = set()
         for selector in self.selectors:
             if selector.lower() == ALL:
@@ -52,19 +48,42 @@ class Suppression:
             rule = registry.lookup(selector)
             if rule is not None:
                 found.add(rule.code)
-        return frozenset(found)
+        self.codes = frozenset(found)
+
+    @property
+    def written(self) -> str:
+        """The directive as written: ``disable=P301`` or ``disable-file=P301``."""
+        kind = "disable-file" if self.whole_file else "disable"
+        return f"{kind}={','.join(self.selectors)}"
 
     def covers(self, diagnostic: Diagnostic) -> bool:
         if diagnostic.code in registry.UNSUPPRESSIBLE:
             return False
         if not self.whole_file and diagnostic.location.span.line != self.target_line:
             return False
-        codes = self.codes
-        return ALL in codes or diagnostic.code in codes
+        return ALL in self.codes or diagnostic.code in self.codes
+
+
+class SuppressionIndex:
+    """A file's comments by the line they apply to, so matching a finding costs no scan."""
+
+    def __init__(self, comments: list[Suppression]) -> None:
+        self.comments = comments
+        self.whole_file = [comment for comment in comments if comment.whole_file]
+        self.by_line: dict[int | None, list[Suppression]] = {}
+        for comment in comments:
+            if not comment.whole_file:
+                self.by_line.setdefault(comment.target_line, []).append(comment)
+
+    def covering(self, diagnostic: Diagnostic) -> Suppression | None:
+        """The first comment (in file order) that suppresses ``diagnostic``."""
+        candidates = [*self.whole_file, *self.by_line.get(diagnostic.location.span.line, ())]
+        candidates.sort(key=lambda comment: comment.span.line)
+        return next((comment for comment in candidates if comment.covers(diagnostic)), None)
 
 
 def parse_suppressions(text: str, inside_scalar: Iterable[Span] = ()) -> list[Suppression]:
-    """Every suppression comment of a file's text.
+    """Every suppression comment of a file's text, in linear time.
 
     ``inside_scalar`` are the spans of multi-line or quoted scalars: a ``#`` inside one of them
     is text, not a comment.
@@ -72,38 +91,70 @@ def parse_suppressions(text: str, inside_scalar: Iterable[Span] = ()) -> list[Su
     if "kpilint:" not in text:
         return []
     lines = LINE_BREAK.split(text)
-    scalars = list(inside_scalar)
+    scalars = _ScalarSpans(inside_scalar)
+    next_content: list[int | None] | None = None
     found: list[Suppression] = []
     for index, line in enumerate(lines):
         if "kpilint:" not in line:
             continue
         for comment in COMMENT_START.finditer(line):
             column = comment.start() + 1
-            if _inside(scalars, index + 1, column):
+            if scalars.contains(index + 1, column):
                 continue
             match = DIRECTIVE.match(line, comment.start())
-            if match is None:
+            reason = NOT_A_DIRECTIVE if match is None else _tail_reason(line[match.end():])
+            if match is None or reason is NOT_A_DIRECTIVE:
                 continue
             whole_file = match["kind"] == "disable-file"
-            own_line = not line[:comment.start()].strip()
-            target = None if whole_file else (
-                _next_content_line(lines, index) if own_line else index + 1)
+            target: int | None = index + 1
+            if whole_file:
+                target = None
+            elif not line[:comment.start()].strip():
+                next_content = next_content or _next_content_lines(lines)
+                target = next_content[index]
             found.append(Suppression(
                 Span(index + 1, column, index + 1, len(line) + 1),
                 tuple(part.strip() for part in match["codes"].split(",")),
-                (match["reason"] or "").strip() or None, whole_file, target))
+                reason if isinstance(reason, str) else None, whole_file, target))
             break
     return found
 
 
-def _inside(spans: list[Span], line: int, column: int) -> bool:
-    return any((span.line, span.column) < (line, column) < (span.end_line, span.end_column)
-               for span in spans)
+def _tail_reason(tail: str) -> str | object | None:
+    """The reason in the text after a directive's codes: ``-- reason``, nothing, or another
+    comment; ``NOT_A_DIRECTIVE`` when anything else follows."""
+    rest = tail.lstrip()
+    if not rest or (rest.startswith("#") and len(rest) < len(tail)):
+        return None
+    if len(rest) == len(tail) or not rest.startswith("--"):
+        return NOT_A_DIRECTIVE
+    after = rest[2:]
+    if not after.strip():
+        return None
+    return after.strip() if after[0].isspace() else NOT_A_DIRECTIVE
 
 
-def _next_content_line(lines: list[str], index: int) -> int | None:
-    """The 1-based number of the next line after ``index`` that is not blank or a comment."""
-    for later in range(index + 1, len(lines)):
-        if not BLANK_OR_COMMENT.match(lines[later]):
-            return later + 1
-    return None
+class _ScalarSpans:
+    """Spans of scalars (they never overlap), found by binary search."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        ordered = sorted(spans, key=lambda span: (span.line, span.column))
+        self.starts = [(span.line, span.column) for span in ordered]
+        self.ends = [(span.end_line, span.end_column) for span in ordered]
+
+    def contains(self, line: int, column: int) -> bool:
+        """Whether (line, column) lies strictly inside one of the spans."""
+        at = bisect.bisect_left(self.starts, (line, column)) - 1
+        return at >= 0 and (line, column) < self.ends[at]
+
+
+def _next_content_lines(lines: list[str]) -> list[int | None]:
+    """For each line index, the 1-based number of the next later line that is neither blank nor
+    a comment (one backward pass)."""
+    result: list[int | None] = [None] * len(lines)
+    following: int | None = None
+    for index in range(len(lines) - 1, -1, -1):
+        result[index] = following
+        if not BLANK_OR_COMMENT.fullmatch(lines[index]):
+            following = index + 1
+    return result

@@ -11,7 +11,7 @@ printed: every stdout line is a command (a clean run prints nothing).
 
 from __future__ import annotations
 
-from kpilint.diagnostics import Diagnostic, Severity
+from kpilint.diagnostics import Diagnostic, Severity, printable
 from kpilint.report import RenderOptions, RunResult, posix_relative
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -31,7 +31,7 @@ def workflow_command(diagnostic: Diagnostic) -> str:
     """The ``::error``/``::warning``/``::notice`` command of one finding."""
     span = diagnostic.location.span
     properties: list[tuple[str, str | int]] = [
-        ("file", posix_relative(diagnostic.location.path)), ("line", span.line)]
+        ("file", printable(posix_relative(diagnostic.location.path))), ("line", span.line)]
     if span.end_line == span.line:
         properties += [("col", span.column), ("endLine", span.end_line),
                        ("endColumn", max(span.end_column, span.column))]
@@ -39,7 +39,8 @@ def workflow_command(diagnostic: Diagnostic) -> str:
         properties.append(("endLine", max(span.end_line, span.line)))
     properties.append(("title", f"{diagnostic.code} {diagnostic.name}"))
     listed = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
-    return f"::{COMMANDS[diagnostic.severity]} {listed}::{escape_data(diagnostic.message)}"
+    message = escape_data(printable(diagnostic.message))
+    return f"::{COMMANDS[diagnostic.severity]} {listed}::{message}"
 
 
 def render(result: RunResult, options: RenderOptions) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kpilint.diagnostics import Diagnostic, Severity
+from kpilint.diagnostics import Diagnostic, Severity, printable
 from kpilint.report import RenderOptions, RunResult, posix_relative
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -23,7 +23,7 @@ SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO:
 def issue(diagnostic: Diagnostic) -> dict[str, Any]:
     span = diagnostic.location.span
     return {
-        "description": f"{diagnostic.code} {diagnostic.message}",
+        "description": f"{diagnostic.code} {printable(diagnostic.message)}",
         "check_name": diagnostic.code,
         "fingerprint": diagnostic.fingerprint,
         "severity": SEVERITIES[diagnostic.severity],

@@ -21,7 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from kpilint.diagnostics import Diagnostic
+from kpilint.diagnostics import Diagnostic, printable
 from kpilint.report import RenderOptions, RunResult, posix_relative
 
 # Characters XML 1.0 cannot hold, even as character references.
@@ -42,10 +42,12 @@ def _failure_text(diagnostic: Diagnostic, path: str) -> str:
               for related in diagnostic.related]
     if diagnostic.url:
         lines.append(f"  docs: {diagnostic.url}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def _suite(path: str, diagnostics: list[Diagnostic]) -> ET.Element:
+    """The suite of one file; control characters in its path and messages are escaped."""
+    path = printable(path)
     count = str(len(diagnostics))
     suite = ET.Element("testsuite", {
         "name": xml_text(path), "tests": count, "failures": count, "errors": "0",
@@ -61,7 +63,7 @@ def _suite(path: str, diagnostics: list[Diagnostic]) -> ET.Element:
             "name": xml_text(name), "classname": xml_text(path), "file": xml_text(path),
             "line": str(span.line)})
         failure = ET.SubElement(case, "failure", {
-            "message": xml_text(diagnostic.message), "type": diagnostic.severity.label})
+            "message": xml_text(printable(diagnostic.message)), "type": diagnostic.severity.label})
         failure.text = xml_text(_failure_text(diagnostic, path))
     return suite
 

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import cast
 
 from kpilint.build import EntityRecord
+from kpilint.checks import broken_supports
 from kpilint.diagnostics import Severity, Violation
 from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.model import Kpi
@@ -26,14 +27,13 @@ class OrphanKpi(ProjectRule):
         kpi = cast(EntityRecord[Kpi], record)
         if graph.kgis_reached[kpi.id]:
             return
-        existing = [target for target in kpi.model.supports or [] if target in graph.entities]
-        if existing:
-            detail = ("its `supports` (" + ", ".join(existing) + ") lead to no KGI;"
+        linked = [target for target in kpi.model.supports or []
+                  if graph.supports_graph.has_edge(kpi.id, target)]
+        if linked:
+            detail = ("its `supports` (" + ", ".join(linked) + ") lead to no KGI;"
                       " link those KSFs to a KGI or point the KPI at one")
-        elif kpi.model.supports:
-            detail = ("none of its `supports` names an existing KSF or KGI; fix the"
-                      " reference (E005 says where)")
         else:
-            detail = "add `supports:` with the id of the KSF or KGI it drives"
+            detail = broken_supports(kpi, "KSF or KGI") or (
+                "add `supports:` with the id of the KSF or KGI it drives")
         yield Violation(kpi.at_entity(), f"KPI '{kpi.id}' does not reach any KGI: {detail}",
                         subject=kpi.id)

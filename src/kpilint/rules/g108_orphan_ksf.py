@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from kpilint.checks import broken_supports
 from kpilint.diagnostics import Severity, Violation
 from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.rule import Context, ProjectRule, Scope
@@ -21,8 +22,7 @@ class OrphanKsf(ProjectRule):
     def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
                    context: Context) -> Iterator[Violation]:
         if not graph.kgis_reached[ksf.id]:
-            yield Violation(
-                ksf.at_entity(),
-                f"KSF '{ksf.id}' supports no KGI: add `supports:` with the id of the KGI"
-                " this factor is key to",
-                subject=ksf.id)
+            detail = broken_supports(ksf, "KGI") or (
+                "add `supports:` with the id of the KGI this factor is key to")
+            yield Violation(ksf.at_entity(), f"KSF '{ksf.id}' supports no KGI: {detail}",
+                            subject=ksf.id)

@@ -1,20 +1,19 @@
 """P301 vanity-metric: the KPI's name is a vanity metric; the message names the rate to track."""
 
-from collections.abc import Iterator, Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
-from kpilint.build import SpecFile
-from kpilint.checks import TERMS_SCHEMA, extended
-from kpilint.diagnostics import Severity, Violation
-from kpilint.lexicon import VanityLexicon, vanity_lexicon
-from kpilint.model import Kpi
-from kpilint.rule import Context, FileRule, Option
+from kpilint.checks import TERMS_SCHEMA, KpiNameRule, extended
+from kpilint.diagnostics import Severity
+from kpilint.lexicon import Term, vanity_lexicon
+from kpilint.rule import Option
 
 USER_TERM_ADVICE = "a rate or ratio that shows progress toward the goal"
 
 
-class VanityMetric(FileRule):
-    """Matches KPI names against rules/lexicons/vanity.yaml (rates and ratios never match)."""
+class VanityMetric(KpiNameRule):
+    """Matches KPI names against rules/lexicons/vanity*.yaml (rates and ratios never match)."""
 
     code = "P301"
     name = "vanity-metric"
@@ -24,16 +23,11 @@ class VanityMetric(FileRule):
         "extend-terms": Option([], TERMS_SCHEMA, "more vanity words or phrases to report"),
     }
 
-    def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
+    def matcher(self) -> Callable[[str], Term | None]:
         base = vanity_lexicon()
-        lexicon = VanityLexicon(
-            extended(base.terms, self.option("extend-terms"), USER_TERM_ADVICE), base.rate_words)
-        for kpi in spec.entities_of(Kpi):
-            term = lexicon.match(kpi.model.name)
-            if term is None:
-                continue
-            yield Violation(
-                kpi.at_field("name"),
-                f"KPI '{kpi.id}' tracks {term.phrase}, a vanity metric: it can rise while the"
-                f" goal does not move; track {term.value} instead",
-                subject=kpi.id, field="name")
+        return dataclasses.replace(
+            base, terms=extended(base.terms, self.option("extend-terms"), USER_TERM_ADVICE)).match
+
+    def message(self, kpi_id: str, term: Term) -> str:
+        return (f"KPI '{kpi_id}' tracks {term.phrase}, a vanity metric: it can rise while the"
+                f" goal does not move; track {term.value} instead")

@@ -1,15 +1,74 @@
 """P302 unpaired-volume: a count KPI has no quality or counter KPI paired with it."""
 
-from collections.abc import Iterator
-from typing import cast
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
-from kpilint.graph import AnyRecord, ProjectGraph
+from kpilint.formula import CURRENCY, TIME_UNITS
+from kpilint.graph import ProjectGraph
+from kpilint.lexicon import PERCENT_SIGN, words
 from kpilint.model import Kpi
-from kpilint.rule import Context, ProjectRule, Scope
+from kpilint.rule import Context, ProjectRule
+from kpilint.wording import is_volume
 
 RATE_UNITS = frozenset({"percent", "ratio", "score"})
+RATE_WORDS = frozenset({"rate", "ratio", "score", "share", "percent", "percentage"})
+RATE_MARKS = (PERCENT_SIGN, "率", "割合", "スコア")
+PRESSURE = {"increase": "pushed up", "decrease": "pushed down"}
+MAX_PARTNERS = 3
+
+
+def volume_evidence(kpi: Kpi) -> str:
+    """Why the KPI counts volume: its unit, or else its name."""
+    if kpi.unit is not None and is_volume("", kpi.unit):
+        return f"`unit: {kpi.unit}`"
+    return "its name counts"
+
+
+def measures_quality(kpi: Kpi) -> bool:
+    """A rate, ratio or score: by its unit, or by its name when no unit says it is a count,
+    an amount of money or a duration."""
+    if kpi.unit in RATE_UNITS:
+        return True
+    if kpi.unit is not None and (kpi.unit == "count" or kpi.unit in TIME_UNITS
+                                 or CURRENCY.match(kpi.unit)):
+        return False
+    return any(mark in kpi.name for mark in RATE_MARKS) or not RATE_WORDS.isdisjoint(
+        words(kpi.name))
+
+
+class QualityIndex:
+    """The project's quality KPIs by what they support directly and by the KGIs they reach,
+    built once per check so that finding partners stays linear in the project's size."""
+
+    def __init__(self, graph: ProjectGraph) -> None:
+        self.graph = graph
+        self.position = {record.id: index for index, record in enumerate(graph.kpis)}
+        self.by_target: dict[str, list[EntityRecord[Kpi]]] = defaultdict(list)
+        self.by_goal: dict[str, list[EntityRecord[Kpi]]] = defaultdict(list)
+        for other in graph.kpis:
+            if measures_quality(other.model):
+                for target in other.model.supports or []:
+                    self.by_target[target].append(other)
+                for kgi in graph.kgis_reached[other.id]:
+                    self.by_goal[kgi.id].append(other)
+
+    def partners(self, kpi: EntityRecord[Kpi]) -> list[EntityRecord[Kpi]]:
+        """Quality KPIs that could pair with ``kpi``, at most :data:`MAX_PARTNERS`: those
+        supporting one of its own KSFs or KGIs, else those reaching one of its KGIs; ones not
+        yet paired with anything first."""
+        same_target = self._distinct(
+            other for target in kpi.model.supports or [] for other in self.by_target[target])
+        candidates = same_target or self._distinct(
+            other for kgi in self.graph.kgis_reached[kpi.id] for other in self.by_goal[kgi.id])
+        candidates = [other for other in candidates if other.id != kpi.id]
+        candidates.sort(key=lambda other: (other.id in self.graph.paired, self.position[other.id]))
+        return candidates[:MAX_PARTNERS]
+
+    @staticmethod
+    def _distinct(records: Iterable[EntityRecord[Kpi]]) -> list[EntityRecord[Kpi]]:
+        return list({record.id: record for record in records}.values())
 
 
 class UnpairedVolume(ProjectRule):
@@ -20,28 +79,21 @@ class UnpairedVolume(ProjectRule):
     severity = Severity.WARNING
     summary = "A volume KPI has no quality KPI beside it, which invites gaming the count"
 
-    scope = Scope.ENTITY
-    kinds = ("KPI",)
-
-    def check_unit(self, graph: ProjectGraph, record: AnyRecord,
-                   context: Context) -> Iterator[Violation]:
-        kpi = cast(EntityRecord[Kpi], record)
-        if (kpi.model.unit != "count" or graph.is_paired(kpi.id) or kpi.model.paired_with
-                or "paired_with" in kpi.invalid):
-            return
-        siblings = {
-            other.id: other for target in (kpi.model.supports or [])
-            if target in graph.entities
-            for other in graph.supporters(target, "KPI")
-            if other.id != kpi.id and getattr(other.model, "unit", None) in RATE_UNITS
-        }
-        hint = (f", e.g. `paired_with: {next(iter(siblings))}`" if siblings else
-                " (a conversion, error or quality rate of the same work)")
-        yield Violation(
-            kpi.at_entity(),
-            f"KPI '{kpi.id}' counts volume (`unit: count`) with no quality KPI paired with"
-            f" it: a count alone can be pushed up at the expense of quality; add"
-            f" `paired_with:` naming the KPI that keeps it honest{hint}",
-            subject=kpi.id,
-            related=tuple(Related(other.at_entity(), f"KPI '{other.id}' could pair with it")
-                          for other in siblings.values()))
+    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        quality = QualityIndex(graph)
+        for kpi in graph.kpis:
+            if (not is_volume(kpi.model.name, kpi.model.unit) or kpi.id in graph.paired
+                    or kpi.model.paired_with or "paired_with" in kpi.invalid):
+                continue
+            partners = quality.partners(kpi)
+            hint = (f", e.g. `paired_with: {partners[0].id}`" if partners else
+                    " (a conversion, error or quality rate of the same work)")
+            pressure = PRESSURE.get(kpi.model.direction or "", "made to look good")
+            yield Violation(
+                kpi.at_entity(),
+                f"KPI '{kpi.id}' counts volume ({volume_evidence(kpi.model)}) with no quality KPI"
+                f" paired with it: a count alone can be {pressure} at the expense of quality; add"
+                f" `paired_with:` naming the KPI that keeps it honest{hint}",
+                subject=kpi.id,
+                related=tuple(Related(other.at_entity(), f"KPI '{other.id}' could pair with it")
+                              for other in partners))

@@ -1,4 +1,5 @@
-"""S204 vague-definition: a KPI or KGI has no definition, or one too short to pin it down."""
+"""S204 vague-definition: a KPI or KGI has no definition, or one that cannot pin it down: too
+short, nonsense (too few distinct words, one word repeated), or circular (it restates the name)."""
 
 from collections.abc import Iterator, Mapping
 from typing import ClassVar
@@ -7,10 +8,12 @@ from kpilint.build import SpecFile
 from kpilint.checks import describe
 from kpilint.diagnostics import Severity, Violation
 from kpilint.rule import Context, FileRule, Option
+from kpilint.wording import definition_flaws
 
 
 class VagueDefinition(FileRule):
-    """At the entity when `definition` is missing, at the `definition` when it is too short."""
+    """At the entity when `definition` is missing, else at the `definition`: one finding per
+    entity, naming every reason."""
 
     code = "S204"
     name = "vague-definition"
@@ -36,10 +39,20 @@ class VagueDefinition(FileRule):
                     " data and over which period, e.g. `definition: Inbound leads that pass MQL"
                     " scoring, counted per calendar month.`",
                     subject=record.id)
-            elif len(definition.strip()) < minimum:
-                yield Violation(
-                    record.at_field("definition"),
-                    f"the definition of {describe(record)} is {len(definition.strip())}"
-                    f" characters, under the {minimum} needed to pin it down: say what is"
-                    " counted, from which data and over which period",
-                    subject=record.id, field="definition")
+            else:
+                flaws = definition_flaws(record.model.name, definition,
+                                         getattr(record.model, "unit", None))
+                if len(definition.strip()) < minimum:
+                    flaws.insert(0, f"is {len(definition.strip())} characters, under the"
+                                    f" {minimum} needed to pin it down")
+                if flaws:
+                    yield Violation(
+                        record.at_field("definition"),
+                        f"the definition of {describe(record)} {in_words(flaws)}: say what is"
+                        " counted, from which data and over which period",
+                        subject=record.id, field="definition")
+
+
+def in_words(phrases: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(filter(None, (", ".join(phrases[:-1]), phrases[-1])))

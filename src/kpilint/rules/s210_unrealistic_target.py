@@ -6,11 +6,13 @@ from typing import ClassVar
 from kpilint.build import SpecFile
 from kpilint.checks import describe, number
 from kpilint.diagnostics import Severity, Violation
+from kpilint.progress import plain_target
 from kpilint.rule import Context, FileRule, Option
 
 
 class UnrealisticTarget(FileRule):
-    """|target - baseline| / |baseline| over `max-change`; a baseline of 0 is skipped."""
+    """|target - baseline| / |baseline| over `max-change`; a baseline of 0 and band targets are
+    skipped."""
 
     code = "S210"
     name = "unrealistic-target"
@@ -24,7 +26,7 @@ class UnrealisticTarget(FileRule):
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         limit: float = self.option("max-change")
         for record in spec.entities:
-            target = getattr(record.model, "target", None)
+            target = plain_target(record.model)
             baseline = getattr(record.model, "baseline", None)
             if target is None or baseline is None or baseline.value == 0:
                 continue

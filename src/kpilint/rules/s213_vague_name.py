@@ -6,32 +6,55 @@ from typing import ClassVar
 from kpilint.build import SpecFile
 from kpilint.checks import TERMS_SCHEMA, describe, extended
 from kpilint.diagnostics import Severity, Violation
-from kpilint.lexicon import vague_lexicon
+from kpilint.lexicon import Lexicon, vague_lexicon, vague_verbs, words
 from kpilint.rule import Context, FileRule, Option
+
+# After a leading verb, these words show it is a noun: "Increase in AOV", "Lift per campaign".
+NOUN_MARKERS = frozenset({"in", "of", "on", "per", "from", "over", "vs", "versus", "to", "thru",
+                          "rate", "ratio", "percent", "percentage", "amount", "size"})
 
 
 class VagueName(FileRule):
-    """Matches names against the vague-wording lexicon (rules/lexicons/vague-words.yaml)."""
+    """A leading verb (a trailing one in CJK) or a phrase of rules/lexicons/vague-words*.yaml."""
 
     code = "S213"
     name = "vague-name"
     severity = Severity.WARNING
     summary = "A KPI or KGI name says what to hope for instead of what to measure"
     options: ClassVar[Mapping[str, Option]] = {
-        "extend-terms": Option([], TERMS_SCHEMA, "more vague words or phrases to report"),
+        "extend-verbs": Option([], TERMS_SCHEMA,
+                               "more verbs of aspiration that a name may not start (in Japanese:"
+                               " end) with"),
+        "extend-terms": Option([], TERMS_SCHEMA,
+                               "more vague phrases to report wherever they stand in a name"),
     }
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        lexicon = extended(vague_lexicon(), self.option("extend-terms"))
+        verbs = extended(vague_verbs(), self.option("extend-verbs"))
+        phrases = extended(vague_lexicon(), self.option("extend-terms"))
         for record in spec.entities:
             if record.kind not in ("KPI", "KGI") or not record.model.name:
                 continue
-            term = lexicon.match(record.model.name)
-            if term is None:
+            wording = self._wording(record.model.name, verbs, phrases)
+            if wording is None:
                 continue
             yield Violation(
                 record.at_field("name"),
-                f"the name of {describe(record)} says '{term.phrase}', a wish rather than a"
-                " metric: name the quantity and how it is counted, e.g. 'Monthly logo churn"
-                " rate' instead of 'Improve retention'",
+                f"the name of {describe(record)} {wording}, a wish rather than a metric: name"
+                " the quantity and how it is counted, e.g. 'Monthly logo churn rate' instead"
+                " of 'Improve retention'",
                 subject=record.id, field="name")
+
+    @staticmethod
+    def _wording(name: str, verbs: Lexicon, phrases: Lexicon) -> str | None:
+        """How the name gives itself away ("starts with 'grow'"), or None for a metric name."""
+        verb = verbs.starting(name)
+        if verb is not None and not verb.chars:
+            following = words(name)[len(verb.words):len(verb.words) + 1]
+            if not NOUN_MARKERS.intersection(following):
+                return f"starts with '{verb.phrase}'"
+        verb = verbs.ending(name)
+        if verb is not None:
+            return f"ends with '{verb.phrase}'"
+        phrase = phrases.match(name)
+        return f"says '{phrase.phrase}'" if phrase is not None else None

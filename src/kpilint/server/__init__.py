@@ -10,7 +10,8 @@
   client offers UTF-8 or UTF-32).
 - Quick fixes: a finding's certain fix (preferred), and suppression comments for the line or file.
 - Hover (the entity card), go to definition, find references, and completion of ids (of the kinds a
-  field accepts) and enum values.
+  field accepts), enum values, and keys (an entity's fields; `min`/`max` of a band target,
+  `value`/`as_of` of an actual or baseline).
 - A config change (a watched file, or saving the config) reloads the projects.
 - Nothing a document or a request does stops the server: failures are logged and answered.
 

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from kpilint.add_suppressions import unsafe_line_ends, with_comments
+from kpilint.add_suppressions import add_suppression_comments
 from kpilint.build import SpecFile
+from kpilint.config import Config
 from kpilint.diagnostics import Diagnostic
-from kpilint.load import LINE_BREAK
+from kpilint.load import LINE_BREAK, Limits
 from kpilint.registry import UNSUPPRESSIBLE
+from kpilint.safe_write import WriteRefused
 from kpilint.server.text import SourceText, client_units, minimal_edit, ranges_touch
 from kpilint.suppressions import DIRECTIVE, parse_suppressions
 
@@ -34,14 +36,16 @@ async def code_action(service: KpilintService,
     source = service.server.workspace.get_text_document(uri).source
     text = SourceText(source, service.encoding)
     spec = snapshot.specs.get(document.path)
-    allowed = project.config is not None and project.config.allow_suppressions
-    builder = _ActionBuilder(service, uri, published.version)
+    config = project.config or Config()
+    builder = _ActionBuilder(service, uri, published.version, config.limits)
     actions: list[types.CodeAction] = []
     for finding, diagnostic in zip(published.findings, published.diagnostics, strict=True):
         key = (diagnostic.code, diagnostic.range.start.line, diagnostic.range.start.character)
         if key not in wanted and not ranges_touch(diagnostic.range, params.range):
             continue
-        actions += builder.actions_for(finding, diagnostic, text, spec if allowed else None)
+        actions += builder.actions_for(finding, diagnostic, text,
+                                       spec if project.config is not None
+                                       and config.allow_suppressions else None)
     only = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()]
     if only:
         actions = [action for action in actions if any(
@@ -52,12 +56,14 @@ async def code_action(service: KpilintService,
 class _ActionBuilder:
     """The quick fixes of one document version."""
 
-    def __init__(self, service: KpilintService, uri: str, version: int | None) -> None:
+    def __init__(self, service: KpilintService, uri: str, version: int | None,
+                 limits: Limits) -> None:
         capabilities = service.server.client_capabilities.workspace
         self.document_changes = bool(capabilities and capabilities.workspace_edit
                                      and capabilities.workspace_edit.document_changes)
         self.uri = uri
         self.version = version
+        self.limits = limits
 
     def actions_for(self, finding: Diagnostic, diagnostic: types.Diagnostic, text: SourceText,
                     spec: SpecFile | None) -> list[types.CodeAction]:
@@ -71,11 +77,15 @@ class _ActionBuilder:
                 or finding.code.startswith(META_PREFIX)):
             return actions
         line = finding.location.span.line
-        with_line_comment = with_comments(
-            text.text.encode("utf-8", "surrogatepass"), {line: [finding.code]},
-            unsafe_line_ends(spec)).decode("utf-8", "surrogatepass")
-        actions.append(self.action(f"Suppress {finding.code} on this line", diagnostic,
-                                   [minimal_edit(text, with_line_comment)]))
+        try:
+            with_line_comment = add_suppression_comments(
+                text.text.encode("utf-8", "surrogatepass"), {line: [finding.code]},
+                limits=self.limits).decode("utf-8")
+        except WriteRefused:
+            with_line_comment = None  # the line cannot hold a comment safely: no such action
+        if with_line_comment is not None:
+            actions.append(self.action(f"Suppress {finding.code} on this line", diagnostic,
+                                       [minimal_edit(text, with_line_comment)]))
         actions.append(self.action(f"Suppress {finding.code} in this file", diagnostic,
                                    [file_suppression(text, spec, finding.code)]))
         return actions

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, get_args
 
 from lsprotocol import types
 
-from kpilint.build import SpecFile
+from kpilint.build import NESTED_MODELS, SECTIONS, SpecFile
 from kpilint.graph import ALLOWED_TARGETS, PAIRED_WITH, SUPPORTS, ProjectGraph
 from kpilint.model import Cadence, Direction, Indicator
 from kpilint.server.text import SourceText, client_units, code_point_index
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from kpilint.server.service import KpilintService
 
 KINDS_BY_SECTION = {"kgis": "KGI", "ksfs": "KSF", "kpis": "KPI"}
@@ -33,6 +35,9 @@ KEY_LINE = re.compile(r"^(?P<indent>[ \t]*(?:-[ \t]+)*)(?P<key>[A-Za-z_][A-Za-z0
 ITEM_LINE = re.compile(r"^(?P<indent>[ \t]*)-(?:[ \t]+(?P<value>[^:#]*))?$")
 SECTION_LINE = re.compile(r"^(?P<section>kgis|ksfs|kpis)[ \t]*:")
 BLANK_OR_COMMENT = re.compile(r"^[ \t]*(?:#.*)?$")
+KEY_TYPING = re.compile(r"^(?P<indent>[ \t]*(?:-[ \t]+)?)(?P<partial>[A-Za-z_]*)$")
+FLOW_KEY_TYPING = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]*\{(?:[^{}]*,)?[ \t]*"
+                             r"(?P<partial>[A-Za-z_]*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,59 @@ def completion_spot(lines: Sequence[str], line: int, column: int) -> CompletionS
     if not ID_CHARS.fullmatch(stripped):
         return None
     return CompletionSpot(key, _section_kind(lines, line), stripped)
+
+
+def key_completion(lines: Sequence[str], line: int, column: int,
+                   ) -> tuple[str, list[str]] | None:
+    """(the partial key, the keys that may come) when the cursor types a key: of an entity (its
+    model's fields not written yet) or of a `target`, `actual` or `baseline` mapping, in block
+    style or in a flow mapping (``actual: {v``)."""
+    before = lines[line][:column]
+    flow = FLOW_KEY_TYPING.search(before)
+    if flow is not None:
+        nested = NESTED_MODELS.get(flow["key"])
+        return (flow["partial"], list(nested.model_fields)) if nested else None
+    typing = KEY_TYPING.match(before)
+    if typing is None:
+        return None
+    prefix, partial = typing["indent"], typing["partial"]
+    new_item = "-" in prefix  # the first key of a new list item: its owner is the list's key
+    keys_at = prefix.index("-") if new_item else len(prefix)
+    present: set[str] = set()
+    for above in range(line - 1, -1, -1):
+        text = lines[above]
+        if BLANK_OR_COMMENT.match(text):
+            continue
+        match = KEY_LINE.match(text)
+        at = len(match["indent"]) if match else len(text) - len(text.lstrip(" \t"))
+        if at > keys_at:
+            continue  # deeper: inside a sibling's value
+        if match is None:
+            return None
+        if new_item:
+            is_section = match["key"] in SECTIONS
+            return _keys_under(match, lines, above, partial, present, True) if is_section else None
+        if at < keys_at:
+            return _keys_under(match, lines, above, partial, present, False)
+        present.add(match["key"])
+        if "-" in match["indent"]:  # the entity's first line: `- id: ...`
+            return _keys_under(match, lines, above, partial, present, True)
+    return None
+
+
+def _keys_under(owner: re.Match[str], lines: Sequence[str], index: int, partial: str,
+                present: set[str], entity: bool) -> tuple[str, list[str]] | None:
+    """The keys not yet ``present`` of an entity (``owner`` is its section line or first line)
+    or of the nested mapping that ``owner`` opens."""
+    model: type[BaseModel] | None
+    if entity:
+        kind = _section_kind(lines, index)
+        model = next((each for each in SECTIONS.values() if each.kind == kind), None)
+    else:
+        model = NESTED_MODELS.get(owner["key"]) if not owner["value"].strip() else None
+    if model is None:
+        return None
+    return partial, [name for name in model.model_fields if name not in present]
 
 
 def _parent_key(lines: Sequence[str], line: int, indent: int) -> str | None:
@@ -118,6 +176,15 @@ async def completion(service: KpilintService,
         return None
     line_text = text.lines[params.position.line]
     column = code_point_index(line_text, params.position.character, service.encoding)
+    keys = key_completion(text.lines, params.position.line, column)
+    if keys is not None:
+        partial, names = keys
+        start = types.Position(params.position.line, client_units(
+            line_text[:column - len(partial)], service.encoding))
+        return types.CompletionList(is_incomplete=False, items=[types.CompletionItem(
+            label=name, kind=types.CompletionItemKind.Property, sort_text=f"{order:03d}",
+            text_edit=types.TextEdit(types.Range(start, params.position), f"{name}: "))
+            for order, name in enumerate(names)])
     spot = completion_spot(text.lines, params.position.line, column)
     if spot is None:
         return None

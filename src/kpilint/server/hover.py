@@ -11,17 +11,30 @@ from lsprotocol import types
 from kpilint.build import did_you_mean
 from kpilint.checks import number
 from kpilint.graph import PAIRED_WITH, AnyRecord, ProjectGraph
-from kpilint.model import Entity
+from kpilint.model import Band, Entity
 
 if TYPE_CHECKING:
     from kpilint.server.service import KpilintService
+
+CADENCE_PERIODS = {"daily": "day", "weekly": "week", "biweekly": "two weeks", "monthly": "month",
+                   "quarterly": "quarter", "semiannual": "half-year", "annual": "year"}
+
+def _in_unit(model: Entity, value: float) -> str:
+    unit = getattr(model, "unit", None) or ""
+    return f"{number(value)}%" if unit == "percent" else f"{number(value)} {unit}".rstrip()
+
 
 def _target_text(model: Entity) -> str:
     target = getattr(model, "target", None)
     if target is None:
         return "none"
-    unit = getattr(model, "unit", None) or ""
-    text = f"{number(target)}%" if unit == "percent" else f"{number(target)} {unit}".rstrip()
+    if isinstance(target, Band):
+        bounds = [f"{word} {_in_unit(model, value)}" for word, value in (
+            ("at least", target.min), ("at most", target.max)) if value is not None]
+        cadence = getattr(model, "cadence", None)
+        every = f"held every {CADENCE_PERIODS[cadence]}" if cadence else "no cadence"
+        return f"{' and '.join(bounds)} (standing target, {every})"
+    text = _in_unit(model, target)
     baseline = getattr(model, "baseline", None)
     details = [part for part in (
         getattr(model, "direction", None),
@@ -49,6 +62,10 @@ def entity_card(record: AnyRecord, graph: ProjectGraph, markdown: bool) -> str:
     facts: list[tuple[str, str]] = []
     if record.kind != "KSF":
         facts.append(("Target", _target_text(model)))
+        actual = getattr(model, "actual", None)
+        if actual is not None:
+            facts.append(("Actual", f"{_in_unit(model, actual.value)} as of"
+                                    f" {actual.as_of.isoformat()}"))
     facts.append(("Owner", model.owner or "none"))
     if record.kind != "KSF":
         facts.append(("Cadence", getattr(model, "cadence", None) or "none"))

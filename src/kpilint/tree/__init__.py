@@ -4,6 +4,8 @@
 everything connected to them (so a team file is drawn with the goal it supports), the edges between
 them as the project graph holds them (``supports`` KPI -> KSF -> KGI, ``paired_with`` KPI -> KPI,
 ``formula`` KGI -> KPI), and on each node the findings of that check run whose subject it is.
+A node with an ``actual`` shows it against its target; the run's findings mark it off track (R501)
+or as the bottleneck of its KGI's formula (the first related entity of a T404 finding).
 Nodes are layered (KGIs on top, KSFs in the middle, KPIs at the bottom) and ordered within their
 layer to reduce crossings (:mod:`kpilint.tree.layout`). Each format is one module with a
 ``render(tree) -> str`` function, imported on first use.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import os
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +25,9 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from kpilint.checks import IndicatorInference, number
-from kpilint.diagnostics import Diagnostic, Severity
+from kpilint.diagnostics import Diagnostic, Location, Severity
 from kpilint.graph import PAIRED_WITH, SUPPORTS, ProjectGraph
+from kpilint.model import Actual, Band
 
 if TYPE_CHECKING:
     from kpilint.checker import CheckOutcome
@@ -34,6 +38,8 @@ FORMATS = ("mermaid", "dot", "json", "html")
 _MODULES = {"mermaid": "mermaid", "dot": "dot", "json": "json_tree", "html": "html"}
 KIND_LAYER = {"KGI": 0, "KSF": 1, "KPI": 2}
 EDGE_KINDS = (SUPPORTS, PAIRED_WITH, FORMULA)
+OFF_TRACK_CODE = "R501"
+BOTTLENECK_CODE = "T404"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +80,14 @@ class TreeNode:
     project: str
     path: str
     line: int
-    target: float | None = None
+    target: float | Band | None = None
     unit: str | None = None
     deadline: datetime.date | None = None
+    baseline: float | None = None
+    direction: str | None = None
+    actual: Actual | None = None
+    off_track: bool = False
+    bottleneck: bool = False
     indicator: str | None = None
     indicator_inferred: bool = False
     primary: bool = False
@@ -106,15 +117,79 @@ class TreeNode:
             parts.append("primary")
         return " · ".join(parts)
 
+    def quantity(self, value: float) -> str:
+        """``200 count``, ``24%``, ``1,500``."""
+        unit = self.unit or ""
+        return f"{number(value)}%" if unit == "percent" else f"{number(value)} {unit}".rstrip()
+
     @property
     def target_text(self) -> str | None:
-        """``target 200 count``, ``target 24%``, or None without a target."""
-        if self.target is None:
+        """``target 200 count``, ``target 24%``, ``target ≥ 99.5%``, ``target 10 to 20 days``,
+        or None without a target."""
+        target = self.target
+        if target is None:
             return None
-        unit = self.unit or ""
-        if unit == "percent":
-            return f"target {number(self.target)}%"
-        return f"target {number(self.target)} {unit}".rstrip()
+        if not isinstance(target, Band):
+            return f"target {self.quantity(target)}"
+        if target.min is not None and target.max is not None:
+            return f"target {number(target.min)} to {self.quantity(target.max)}"
+        if target.min is not None:
+            return f"target ≥ {self.quantity(target.min)}"
+        assert target.max is not None
+        return f"target ≤ {self.quantity(target.max)}"
+
+    @property
+    def progress(self) -> float | None:
+        """How far the actual has come, 0 to 1: from the baseline to a number target (from 0
+        without a baseline); 1 or 0 for a standing target (a band, `maintain`) held or not."""
+        if self.actual is None or self.target is None:
+            return None
+        actual = self.actual.value
+        if isinstance(self.target, Band) or self.direction == "maintain":
+            return 0.0 if self.off_track else 1.0
+        start = self.baseline if self.baseline is not None else 0.0
+        if self.target == start:
+            return None
+        share = (actual - start) / (self.target - start)
+        return min(1.0, max(0.0, share))
+
+    @property
+    def share_text(self) -> str | None:
+        """``50%``: the share of the way from the baseline to a number target, or None."""
+        progress = self.progress
+        if progress is None or isinstance(self.target, Band) or self.direction == "maintain":
+            return None
+        return f"{progress:.0%}"
+
+    @property
+    def actual_short(self) -> str | None:
+        """``160 count (20%)``, or None without an actual."""
+        if self.actual is None:
+            return None
+        share = self.share_text
+        text = self.quantity(self.actual.value)
+        return f"{text} ({share})" if share else text
+
+    @property
+    def actual_text(self) -> str | None:
+        """``actual 160 count on 2026-11-15 · 20% of the way``, or None without an actual."""
+        if self.actual is None:
+            return None
+        text = f"actual {self.quantity(self.actual.value)} on {self.actual.as_of.isoformat()}"
+        share = self.share_text
+        return f"{text} · {share} of the way" if share else text
+
+    @property
+    def marks(self) -> list[str]:
+        """``off track``, ``bottleneck``: what the drawing flags on the node."""
+        return [mark for mark, flagged in (("off track", self.off_track),
+                                           ("bottleneck", self.bottleneck)) if flagged]
+
+    @property
+    def progress_lines(self) -> list[str]:
+        """The actual and the marks, as label lines: ``⚑ off track · bottleneck``."""
+        lines = [self.actual_text] if self.actual_text else []
+        return lines + (["⚑ " + " · ".join(self.marks)] if self.marks else [])
 
     @property
     def deadline_text(self) -> str | None:
@@ -273,10 +348,27 @@ def build_tree(views: Sequence[ProjectView]) -> KpiTree:
         for diagnostic in view.diagnostics:
             node = project_nodes.get(diagnostic.subject or "")
             (node.findings if node else others).append(Finding.of(diagnostic))
+            if node is not None and diagnostic.code == OFF_TRACK_CODE:
+                node.off_track = True
+            if diagnostic.code == BOTTLENECK_CODE and diagnostic.related:
+                term = project_nodes.get(_entity_at(view.graph, diagnostic.related[0].location))
+                if term is not None:
+                    term.bottleneck = True
     assign_layers(nodes, edges)
     order_layers(nodes, edges)
     nodes.sort(key=lambda node: (node.layer, node.order))
     return KpiTree(nodes, edges, others)
+
+
+def _entity_at(graph: ProjectGraph, location: Location) -> str:
+    """The id of the entity whose mapping holds ``location`` ("" when none does)."""
+    start = (location.span.line, location.span.column)
+    for entity_id, record in graph.entities.items():
+        span = record.node.span
+        if record.path == location.path and (
+                (span.line, span.column) <= start <= (span.end_line, span.end_column)):
+            return entity_id
+    return ""
 
 
 def _drawn_ids(view: ProjectView) -> set[str]:
@@ -294,6 +386,8 @@ def _drawn_ids(view: ProjectView) -> set[str]:
 
 
 def _node(view: ProjectView, key: str, entity_id: str) -> TreeNode:
+    from kpilint.progress import direction_of
+
     record = view.graph.entities[entity_id]
     model = record.model
     node = TreeNode(key, entity_id, record.kind, model.name, view.label, record.path,
@@ -301,6 +395,10 @@ def _node(view: ProjectView, key: str, entity_id: str) -> TreeNode:
     node.target = getattr(model, "target", None)
     node.unit = getattr(model, "unit", None)
     node.deadline = getattr(model, "deadline", None)
+    baseline = getattr(model, "baseline", None)
+    node.baseline = baseline.value if baseline is not None else None
+    node.direction = direction_of(model)
+    node.actual = getattr(model, "actual", None)
     node.primary = bool(getattr(model, "primary", False))
     if record.kind == "KPI":
         node.indicator = getattr(model, "indicator", None)
@@ -320,7 +418,24 @@ def renderer(name: str) -> Callable[[KpiTree], str]:
     return render
 
 
+def display_width(text: str) -> int:
+    """The columns ``text`` takes: a wide character (Japanese, Chinese, Korean) counts two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def fitting(text: str, limit: int) -> str:
+    """The longest start of ``text`` at most ``limit`` columns wide."""
+    width = 0
+    for index, char in enumerate(text):
+        width += display_width(char)
+        if width > limit:
+            return text[:index]
+    return text
+
+
 def clip(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    """``text`` on one line, cut to ``limit`` columns with an ellipsis."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    if display_width(text) <= limit:
+        return text
+    return fitting(text, limit - 1).rstrip() + "…"

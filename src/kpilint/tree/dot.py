@@ -4,7 +4,8 @@
 KPIs at the bottom; every arrow points up ("contributes to"): supports solid, formula terms dashed.
 Pairings are dotted lines without arrows that do not constrain the ranks. Node fill and border
 show the kind and leading/lagging, a thick coloured border the worst severity of the node's
-findings. Every string is quoted with quotes and backslashes escaped.
+findings; the label carries the actual and the off-track and bottleneck marks, and a bottleneck
+node has a double border. Every string is quoted with quotes and backslashes escaped.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from kpilint.graph import SUPPORTS
 from kpilint.tree import FORMULA, KpiTree, TreeNode
 
 FONT = "Helvetica,Arial,sans-serif"
-STYLES = {
-    "kgi": 'fillcolor="#1f3a5f", color="#1f3a5f", fontcolor="#ffffff", style="rounded,filled"',
-    "ksf": 'fillcolor="#e6eef8", color="#5b7ba3", style="rounded,filled"',
-    "leading": 'fillcolor="#e3f5e8", color="#2f8a4c", style="rounded,filled"',
-    "lagging": 'fillcolor="#f1e8fb", color="#8250df", style="rounded,filled,dashed"',
-    "unknown": 'fillcolor="#ffffff", color="#8c959f", style="rounded,filled,dotted"',
+STYLES: dict[str, dict[str, str]] = {
+    "kgi": {"fillcolor": "#1f3a5f", "color": "#1f3a5f", "fontcolor": "#ffffff",
+            "style": "rounded,filled"},
+    "ksf": {"fillcolor": "#e6eef8", "color": "#5b7ba3", "style": "rounded,filled"},
+    "leading": {"fillcolor": "#e3f5e8", "color": "#2f8a4c", "style": "rounded,filled"},
+    "lagging": {"fillcolor": "#f1e8fb", "color": "#8250df", "style": "rounded,filled,dashed"},
+    "unknown": {"fillcolor": "#ffffff", "color": "#8c959f", "style": "rounded,filled,dotted"},
 }
 SEVERITY_COLORS = {"error": "#d1242f", "warning": "#bf8700", "info": "#0969da"}
 
@@ -38,6 +40,7 @@ def label(node: TreeNode) -> str:
     facts = [text for text in (node.target_text, node.deadline_text) if text]
     if facts:
         lines.append(" · ".join(facts))
+    lines += node.progress_lines
     if node.findings_text:
         lines.append(f"⚠ {node.findings_text}")
     escaped = [quote(one_line(line))[1:-1] for line in lines]
@@ -45,10 +48,14 @@ def label(node: TreeNode) -> str:
 
 
 def attributes(node: TreeNode) -> str:
-    parts = [f"label={label(node)}", STYLES[node.style]]
+    """Each attribute once: the worst finding's colour replaces the kind's border colour."""
+    style = dict(STYLES[node.style])
     if node.worst is not None:
-        parts.append(f'color="{SEVERITY_COLORS[node.worst.label]}", penwidth=3')
-    return ", ".join(parts)
+        style.update(color=SEVERITY_COLORS[node.worst.label], penwidth="3")
+    if node.bottleneck:
+        style["peripheries"] = "2"
+    return ", ".join([f"label={label(node)}",
+                      *(f"{key}={quote(value)}" for key, value in style.items())])
 
 
 def render(tree: KpiTree) -> str:

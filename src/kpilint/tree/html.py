@@ -3,18 +3,20 @@
 No script, no external resource, no URL: inline CSS and an inline ``<svg>`` drawn at full size
 (one SVG unit per CSS pixel, the pane scrolls) from :mod:`kpilint.tree.layout`, so the text stays
 readable however large the tree. Each node is a ``<g class="node" id="node-KEY" data-id="ID">``;
-a node with findings links to its entry in the list, and each entry links back to the node. Every
-user string goes through :func:`html.escape`.
+a node with findings links to its entry in the list, and each entry links back to the node. A node
+with an actual shows it over a bar of its progress (red, and a dashed border, when off track);
+the T404 bottleneck has a thick orange border. Every user string goes through :func:`html.escape`.
 """
 
 from __future__ import annotations
 
 import html
-import textwrap
+import itertools
+from collections.abc import Iterator
 
 from kpilint.diagnostics import Severity
 from kpilint.graph import PAIRED_WITH, SUPPORTS
-from kpilint.tree import FORMULA, Finding, KpiTree, TreeNode, clip
+from kpilint.tree import FORMULA, Finding, KpiTree, TreeNode, clip, display_width, fitting
 from kpilint.tree.layout import NODE_H, NODE_W, Box, Drawing, place
 
 NAME_CHARS, NAME_LINES, META_CHARS = 27, 2, 40
@@ -22,10 +24,12 @@ SEVERITY_LETTER = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I
 
 CSS = """
 :root { color-scheme: light; --error: #d1242f; --warning: #bf8700; --info: #0969da;
-  --line: #8c959f; --text: #1f2328; --muted: #59636e; }
+  --line: #8c959f; --text: #1f2328; --muted: #59636e;
+  --font: system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Hiragino Kaku Gothic ProN",
+    "Noto Sans CJK JP", "Noto Sans JP", "Yu Gothic", "Meiryo", "DejaVu Sans", Helvetica, Arial,
+    sans-serif; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans",
-  Helvetica, Arial, sans-serif; color: var(--text); background: #f6f8fa;
+body { margin: 0; font: 14px/1.45 var(--font); color: var(--text); background: #f6f8fa;
   display: flex; flex-direction: column; height: 100vh; }
 header { padding: 10px 20px; background: #fff; border-bottom: 1px solid #d1d9e0;
   display: flex; flex-wrap: wrap; align-items: center; gap: 6px 24px; }
@@ -55,8 +59,7 @@ aside .none { color: var(--muted); }
 code { font: 12px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 section:target, g.node:target rect.box { outline: 3px solid #0969da; }
 .node rect.box { stroke-width: 1.5; }
-.node text { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", Helvetica,
-  Arial, sans-serif; fill: var(--text); }
+.node text { font-family: var(--font); fill: var(--text); }
 .node .kind { font-size: 10.5px; letter-spacing: .03em; fill: var(--muted); }
 .node .name { font-size: 12.5px; font-weight: 600; }
 .node .meta { font-size: 11px; }
@@ -82,6 +85,15 @@ section:target, g.node:target rect.box { outline: 3px solid #0969da; }
 .edge.paired { stroke: #1a7f64; stroke-width: 1.4; stroke-dasharray: 2 3; }
 .arrow { fill: #57606a; }
 .arrow.formula { fill: #8250df; }
+.node .actual { font-size: 10.5px; font-weight: 600; text-anchor: end; }
+.node.kgi .actual { fill: #fff; }
+.progress .track { fill: #d1d9e0; }
+.progress .fill { fill: #2f8a4c; }
+.progress.off-track .fill, .progress.off-track .track { fill: var(--error); }
+.node.off-track .actual { fill: var(--error); }
+.node.kgi.off-track .actual { fill: #ffb3b3; }
+.node.off-track rect.box { stroke-dasharray: 8 3; }
+.node.bottleneck rect.box { stroke: #bc4c00; stroke-width: 4.5; }
 """
 
 
@@ -90,11 +102,41 @@ def _e(text: str) -> str:
 
 
 def name_lines(name: str) -> list[str]:
-    """The name wrapped to at most two lines, the last cut with an ellipsis."""
-    lines = textwrap.wrap(" ".join(name.split()), NAME_CHARS, break_long_words=True) or [""]
+    """The name wrapped to at most two lines, the last cut with an ellipsis (the node's title
+    holds it in full)."""
+    lines = wrap(name, NAME_CHARS)
     if len(lines) > NAME_LINES:
         lines = [*lines[:NAME_LINES - 1], clip(" ".join(lines[NAME_LINES - 1:]), NAME_CHARS)]
     return lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines at most ``width`` columns wide (:func:`display_width`), broken at
+    spaces and between wide characters (Japanese has no spaces), and inside a word too long
+    for a line."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        for index, chunk in enumerate(_pieces(word)):
+            joined = f"{line} {chunk}" if line and index == 0 else line + chunk
+            if display_width(joined) <= width:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            line = chunk
+            while display_width(line) > width:
+                head = fitting(line, width)
+                lines.append(head)
+                line = line[len(head):]
+    return [*lines, line] if line or not lines else lines
+
+
+def _pieces(word: str) -> Iterator[str]:
+    """A word cut where a line may break: around each wide character."""
+    for wide, chars in itertools.groupby(word, key=lambda char: display_width(char) == 2):
+        run = "".join(chars)
+        yield from run if wide else [run]
 
 
 def meta_line(node: TreeNode, supporters: int) -> str:
@@ -106,11 +148,26 @@ def meta_line(node: TreeNode, supporters: int) -> str:
     return clip(" · ".join(facts), META_CHARS)
 
 
+def progress_svg(node: TreeNode) -> str:
+    """The actual at the bottom right, over a bar of the share of the way to the target."""
+    progress = node.progress
+    if node.actual_short is None or progress is None:
+        return ""
+    width = NODE_W - 22
+    state = " off-track" if node.off_track else ""
+    return (f'<g class="progress{state}"><rect class="track" x="11" y="{NODE_H - 6:g}"'
+            f' width="{width:g}" height="3" rx="1.5"/><rect class="fill" x="11"'
+            f' y="{NODE_H - 6:g}" width="{width * progress:.1f}" height="3" rx="1.5"/></g>'
+            f'<text class="actual" x="{NODE_W - 11:g}" y="{NODE_H - 11:g}">'
+            f"{_e(clip(node.actual_short, 22))}</text>")
+
+
 def node_svg(node: TreeNode, box: Box, supporters: int) -> str:
     worst = node.worst
-    classes = f"node {node.style}" + (f" sev-{worst.label}" if worst else "")
+    classes = f"node {node.style}" + (f" sev-{worst.label}" if worst else "") + "".join(
+        f" {mark.replace(' ', '-')}" for mark in node.marks)
     tooltip = [f"{node.kind} {node.id}: {node.name}", node.kind_line,
-               meta_line(node, supporters), f"{node.path}:{node.line}"]
+               meta_line(node, supporters), *node.progress_lines, f"{node.path}:{node.line}"]
     tooltip += [f"{finding.code} [{finding.severity.label}] {finding.message}"
                 for finding in node.findings]
     parts = [
@@ -122,10 +179,12 @@ def node_svg(node: TreeNode, box: Box, supporters: int) -> str:
     ]
     lines = name_lines(node.name)
     for index, line in enumerate(lines):
-        parts.append(f'<text class="name" x="11" y="{35 + 15 * index}">{_e(line)}</text>')
-    parts.append(f'<text class="meta" x="11" y="{67 if len(lines) > 1 else 55}">'
+        parts.append(f'<text class="name" x="11" y="{34 + 14.5 * index:g}">{_e(line)}</text>')
+    parts.append(f'<text class="meta" x="11" y="{65 if len(lines) > 1 else 54}">'
                  f"{_e(meta_line(node, supporters))}</text>")
-    parts.append(f'<text class="id" x="11" y="{NODE_H - 8:g}">{_e(clip(node.id, 34))}</text>')
+    id_chars = 34 if node.actual is None else 18
+    parts.append(f'<text class="id" x="11" y="{NODE_H - 8:g}">{_e(clip(node.id, id_chars))}</text>')
+    parts.append(progress_svg(node))
     if worst is not None:
         count = str(len(node.findings))
         width = 12 + 7 * len(count)
@@ -224,6 +283,7 @@ LEGEND = "".join([
     _swatch("kgi", "KGI"), _swatch("ksf", "KSF"), _swatch("leading", "leading KPI"),
     _swatch("lagging", "lagging KPI"), _swatch("unknown", "indicator unknown"),
     _swatch("ksf sev-error", "has errors"), _swatch("ksf sev-warning", "has warnings"),
+    _swatch("ksf off-track", "off track (R501)"), _swatch("ksf bottleneck", "bottleneck (T404)"),
     _line_key("edge", "supports"), _line_key("edge formula", "formula term"),
     _line_key("edge paired", "paired with"),
 ])

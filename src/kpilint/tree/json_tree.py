@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from kpilint import __version__
+from kpilint.model import Band
 from kpilint.tree import Finding, KpiTree, TreeNode, worst_of
 
 
@@ -19,6 +20,13 @@ def _number(value: float | None) -> float | int | None:
     if value is None:
         return None
     return int(value) if value.is_integer() else value
+
+
+def target_record(target: float | Band | None) -> float | int | dict[str, Any] | None:
+    """A number target as a number, a band as ``{"min": 95, "max": null}``."""
+    if isinstance(target, Band):
+        return {"min": _number(target.min), "max": _number(target.max)}
+    return _number(target)
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -39,7 +47,7 @@ def node_record(node: TreeNode) -> dict[str, Any]:
         "id": node.id,
         "kind": node.kind,
         "name": node.name,
-        "target": _number(node.target),
+        "target": target_record(node.target),
         "unit": node.unit,
         "deadline": node.deadline.isoformat() if node.deadline else None,
         "indicator": node.indicator,
@@ -51,6 +59,11 @@ def node_record(node: TreeNode) -> dict[str, Any]:
         "layer": node.layer,
         "order": node.order,
         "findings": findings_record(node.findings),
+        "actual": None if node.actual is None else {
+            "value": _number(node.actual.value), "as_of": node.actual.as_of.isoformat()},
+        "progress": node.progress,
+        "off_track": node.off_track,
+        "bottleneck": node.bottleneck,
     }
 
 

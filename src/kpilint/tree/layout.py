@@ -9,7 +9,8 @@
    entity it supports in the nearest layer above), upper layers side by side, and the bottom layer
    wraps: a parent's bottom-layer children stand in a column under it, several columns of at most
    ``MAX_ROWS`` when there are many. So 200 KPIs make a grid a few thousand pixels wide, drawn at
-   full size, instead of one row 40,000 pixels long.
+   full size, instead of one row 40,000 pixels long. Edges other than the tree lines (formula
+   terms, second parents) are routed through the gaps between boxes, never under one.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ STACK_GAP, INDENT = 14.0, 22.0
 MAX_ROWS = 10
 MARGIN = 32.0
 PAIR_BULGE = 48.0
+OFF_CENTER = 0.7
 
 
 def assign_layers(nodes: Sequence[TreeNode], edges: Sequence[TreeEdge]) -> None:
@@ -271,8 +273,9 @@ class _Placer:
         for lower, upper, kind in self.tree.drawn_edges():
             if kind == SUPPORTS and self.parent.get(lower.key) is upper:
                 continue
-            lines.append(Line(self.curve(boxes[lower.key], boxes[upper.key]), kind,
-                              lower.key, upper.key))
+            path = (self.route(lower, upper) if lower.layer > upper.layer else
+                    self.curve(boxes[lower.key], boxes[upper.key]))
+            lines.append(Line(path, kind, lower.key, upper.key))
         for first, second in self.tree.pairs():
             a, b = boxes[first.key], boxes[second.key]
             ax, bx = a.x + NODE_W, b.x + NODE_W
@@ -281,6 +284,37 @@ class _Placer:
                 f"M{_n(ax)},{_n(a.middle)} C{_n(reach)},{_n(a.middle)}"
                 f" {_n(reach)},{_n(b.middle)} {_n(bx)},{_n(b.middle)}",
                 "paired_with", first.key, second.key))
+
+    def route(self, lower: TreeNode, upper: TreeNode) -> str:
+        """An edge up the tree that runs only between boxes, never under one: out of the lower
+        box (its top, or beside its column when a box stands on it), across in the gap below
+        each layer, up through each layer in between at the free channel nearest the upper
+        box, and into the upper box's bottom. It leaves and enters boxes off centre and runs
+        across a quarter of the gap above the lower layer, clear of the tree lines (centred,
+        halfway)."""
+        start, end = self.drawing.boxes[lower.key], self.drawing.boxes[upper.key]
+        end_x = end.x + NODE_W * OFF_CENTER
+        if start.stacked:
+            x = start.x + NODE_W + GAP_X / 2
+            path = [f"M{_n(start.x + NODE_W)},{_n(start.middle)} H{_n(x)}"]
+        else:
+            path = [f"M{_n(start.x + NODE_W * OFF_CENTER)},{_n(start.y)}"]
+        for layer in range(lower.layer - 1, upper.layer - 1, -1):
+            path.append(f"V{_n(self.top(layer + 1) - GAP_Y / 4)}")
+            x = end_x if layer == upper.layer else self.channel(layer, end_x)
+            path.append(f"H{_n(x)}")
+        path.append(f"V{_n(end.bottom)}")
+        return " ".join(path)
+
+    def channel(self, layer: int, target: float) -> float:
+        """The x nearest ``target`` where a vertical line crosses ``layer`` between its boxes."""
+        lefts = sorted(self.drawing.boxes[node.key].x for node in self.tree.nodes
+                       if node.layer == layer)
+        if all(not left - GAP_X / 2 <= target <= left + NODE_W + GAP_X / 2 for left in lefts):
+            return target
+        channels = [lefts[0] - GAP_X / 2, lefts[-1] + NODE_W + GAP_X / 2] + [
+            (left + NODE_W + right) / 2 for left, right in itertools.pairwise(lefts)]
+        return min(channels, key=lambda x: abs(x - target))
 
     @staticmethod
     def curve(lower: Box, upper: Box) -> str:

@@ -3,7 +3,8 @@
 ``flowchart BT`` puts KGIs on top with every arrow pointing up ("contributes to"): supports
 edges as solid arrows, formula terms as dashed arrows labelled ``formula``. Pairings are written
 in the KPI's label (an edge between two KPIs would push one of them up a layer). Classes style
-the kinds, leading and lagging KPIs, and the worst severity of each node's findings. User text is
+the kinds, leading and lagging KPIs, the worst severity of each node's findings, and the off-track
+and bottleneck marks (also written in the label, with the actual). User text is
 quoted and escaped with Mermaid's entity codes, so no name can break the chart.
 """
 
@@ -23,6 +24,8 @@ CLASSES = (
     ("error", "stroke:#d1242f,stroke-width:3px"),
     ("warning", "stroke:#bf8700,stroke-width:3px"),
     ("info", "stroke:#0969da,stroke-width:2px"),
+    ("offtrack", "stroke:#d1242f,stroke-width:3px,stroke-dasharray:8 3"),
+    ("bottleneck", "stroke:#bc4c00,stroke-width:5px"),
 )
 _ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;",
              "`": "#96;", "|": "#124;", "[": "#91;", "]": "#93;", "{": "#123;", "}": "#125;"}
@@ -53,6 +56,7 @@ def label(node: TreeNode, partners: list[str]) -> str:
     facts = [text for text in (node.target_text, node.deadline_text) if text]
     if facts:
         lines.append(escape(" · ".join(facts)))
+    lines += [escape(line) for line in node.progress_lines]
     if partners:
         lines.append(escape("paired with " + ", ".join(partners)))
     if node.findings_text:
@@ -88,6 +92,8 @@ def render(tree: KpiTree) -> str:
     for node in tree.nodes:
         if node.worst is not None:
             groups.setdefault(node.worst.label, []).append(ids[node.key])
+        for mark in node.marks:
+            groups.setdefault(mark.replace(" ", ""), []).append(ids[node.key])
     for name, _ in CLASSES:
         if name in groups:
             out.append(f"  class {','.join(groups[name])} {name}")

@@ -1,0 +1,50 @@
+"""S214 duplicate-definition: two or more KPIs or KGIs of the project share one definition."""
+
+import unicodedata
+from collections.abc import Iterator
+
+from kpilint.build import EntityRecord
+from kpilint.checks import describe
+from kpilint.diagnostics import Related, Severity, Violation
+from kpilint.graph import ProjectGraph
+from kpilint.model import Entity
+from kpilint.rule import Context, ProjectRule
+
+
+def definition_key(definition: str) -> str:
+    """The definition as compared: NFKC, case-folded, without punctuation or whitespace."""
+    return "".join(
+        char for char in unicodedata.normalize("NFKC", definition).casefold()
+        if not (char.isspace() or unicodedata.category(char).startswith("P")))
+
+
+class DuplicateDefinition(ProjectRule):
+    """Every occurrence after the first (path order, then line order) is reported, with the first
+    as related location; entities whose definition is empty once normalised are left to S204."""
+
+    code = "S214"
+    name = "duplicate-definition"
+    severity = Severity.WARNING
+    summary = "Two KPIs or KGIs share one definition, so at least one of them is not defined"
+
+    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
+        first_by_key: dict[str, EntityRecord[Entity]] = {}
+        for spec in graph.files:
+            for record in sorted(spec.entities, key=lambda rec: rec.line):
+                definition = getattr(record.model, "definition", None)
+                if record.kind not in ("KPI", "KGI") or not definition:
+                    continue
+                key = definition_key(definition)
+                if not key:
+                    continue
+                first = first_by_key.setdefault(key, record)
+                if first is record:
+                    continue
+                where = first.at_field("definition")
+                yield Violation(
+                    record.at_field("definition"),
+                    f"{describe(record)} has the same definition as {describe(first)} at"
+                    f" {where.path}:{where.span.line}: two different indicators need two"
+                    " definitions; say what this one counts that the other does not",
+                    subject=record.id, field="definition",
+                    related=(Related(where, f"{describe(first)} has this definition"),))

@@ -1,0 +1,205 @@
+"""What a KPI's wording says: definitions that add nothing to the name (S204), volume KPIs (P302).
+
+The word lists are data: ``rules/lexicons/definition-words.yaml`` and
+``rules/lexicons/count-nouns.yaml``. English is compared word by word (case- and
+plural-insensitive); Japanese, written without spaces, is split into runs of one script and
+compared by substring, with no morphological analyser.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from kpilint.formula import CURRENCY, TIME_UNITS
+from kpilint.lexicon import singular, words
+from kpilint.resources import data_path
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヶ]")
+# The words of Japanese text: runs of one script, kanji, katakana, or Latin letters and digits.
+# Hiragana runs (particles and endings: の, を, した) are not words here.
+JAPANESE_WORD = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]+|[\u30a0-\u30ff\uff66-\uff9f]+|[a-z0-9]+")
+TRAILING_BRACKETS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+RATE_UNITS = frozenset({"percent", "ratio", "score", "%"})
+JAPANESE_PER = ("あたり", "当たり")
+JAPANESE_AVERAGE = "平均"
+
+
+def _read(name: str) -> Any:
+    with open(data_path("rules", "lexicons", f"{name}.yaml"), encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=yaml.CSafeLoader)
+
+
+def normalised(text: str) -> str:
+    """NFKC and case-folded: full-width letters, digits and signs become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def is_japanese(text: str) -> bool:
+    return JAPANESE.search(text) is not None
+
+
+def _longest_first(terms: list[str]) -> tuple[str, ...]:
+    return tuple(sorted((normalised(term) for term in terms), key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionWords:
+    """Words a definition may use without saying anything its name does not."""
+
+    stop_words: frozenset[str]
+    measure_words: frozenset[str]
+    japanese_generic_words: tuple[str, ...]  # stop and measure words, longest first
+
+
+@functools.cache
+def definition_words() -> DefinitionWords:
+    data = _read("definition-words")
+    return DefinitionWords(
+        frozenset(words(" ".join(data["stop-words"]))),
+        frozenset(words(" ".join(data["measure-words"]))),
+        _longest_first(data["japanese-stop-words"] + data["japanese-measure-words"]))
+
+
+def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
+    """Why ``definition`` cannot pin the metric down, as phrases for a message (none if sound).
+
+    Nonsense: fewer than 3 distinct words, or one word making up more than half of them.
+    Circular: once stop words, generic measure words and the unit's words are dropped, nothing
+    is left that is not a word of the name.
+    """
+    if is_japanese(definition):
+        found = JAPANESE_WORD.findall(normalised(definition))
+        circular = _japanese_circular(name, found, unit)
+    else:
+        found = list(words(definition))
+        circular = _english_circular(name, found, unit)
+    flaws = []
+    counts = Counter(found)
+    if len(counts) < 3:
+        flaws.append(f"has only {len(counts)} distinct word{'' if len(counts) == 1 else 's'}")
+    else:
+        word, repeats = counts.most_common(1)[0]
+        if repeats * 2 > len(found):
+            flaws.append(f"repeats '{word}' in {repeats} of its {len(found)} words")
+    if circular:
+        flaws.append("adds nothing to its name")
+    return flaws
+
+
+def _english_circular(name: str, found: list[str], unit: str | None) -> bool:
+    vocabulary = definition_words()
+    generic = vocabulary.stop_words | vocabulary.measure_words | set(words(unit or ""))
+    return set(found) - generic <= set(words(name))
+
+
+def _japanese_circular(name: str, runs: list[str], unit: str | None) -> bool:
+    """Every run, once stop and measure words and the unit are cut out of it, is part of the
+    name (by substring); what is left of a Latin run may also be English generic words."""
+    vocabulary = definition_words()
+    name_text = normalised(name)
+    generic = (*vocabulary.japanese_generic_words, *((normalised(unit),) if unit else ()))
+    for run in runs:
+        pieces = [run]
+        for word in generic:
+            pieces = [part for piece in pieces for part in piece.split(word)]
+        if not all(not piece or piece in name_text
+                   or (piece.isascii() and _english_circular(name, list(words(piece)), unit))
+                   for piece in pieces):
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class CountNouns:
+    """What marks a volume: count-noun units, counters, name prefixes, period windows."""
+
+    units: frozenset[str]
+    japanese_counters: frozenset[str]
+    name_prefixes: tuple[str, ...]
+    japanese_name_endings: tuple[str, ...]
+    japanese_not_counts: tuple[str, ...]
+    periods: frozenset[str]
+    japanese_periods: tuple[str, ...]
+
+
+@functools.cache
+def count_nouns() -> CountNouns:
+    data = _read("count-nouns")
+    periods = [normalised(word) for word in data["period-words"]]
+    return CountNouns(
+        frozenset(singular(normalised(unit)) for unit in data["units"]),
+        frozenset(normalised(counter) for counter in data["japanese-counters"]),
+        _longest_first(data["name-prefixes"]),
+        _longest_first(data["japanese-name-endings"]),
+        _longest_first(data["japanese-not-counts"]),
+        frozenset(word for word in periods if not is_japanese(word)),
+        _longest_first([word for word in periods if is_japanese(word)]))
+
+
+def _is_period(text: str) -> bool:
+    """Whether ``text`` (what follows "per" or "/") starts with a period: "month", "calendar
+    month", "30 days", 「月」."""
+    nouns = count_nouns()
+    if text.startswith(nouns.japanese_periods):
+        return True
+    return any(word in nouns.periods for word in words(text)[:2])
+
+
+def _is_rate(text: str) -> bool:
+    """"per" or "/" followed by anything but a period, or a Japanese average or per-unit
+    (「一人あたり」, not 「月あたり」): the text names a rate, not a volume."""
+    for match in re.finditer(r"(?:\bper\b|/)\s*([^/]*)", text):
+        if not _is_period(match[1]):
+            return True
+    if JAPANESE_AVERAGE in text:
+        return True
+    for marker in JAPANESE_PER:
+        before, found, _ = text.partition(marker)
+        if found and not before.endswith(count_nouns().japanese_periods):
+            return True
+    return False
+
+
+def _counted_unit(unit: str) -> bool:
+    """A unit naming what is counted: "tickets", "qualified leads", "leads per month", 「件/月」."""
+    nouns = count_nouns()
+    head = re.split(r"\bper\b|/", unit, maxsplit=1)[0].strip()
+    if head in nouns.japanese_counters:
+        return True
+    head_words = words(head)
+    return bool(head_words) and head_words[-1] in nouns.units
+
+
+def _counted_name(name: str) -> bool:
+    """"Number of …", "Total number of …", or a Japanese name ending in 数 (not 指数, 日数…)."""
+    nouns = count_nouns()
+    if any(name.startswith(prefix) and (len(name) == len(prefix) or name[len(prefix)] == " ")
+           for prefix in nouns.name_prefixes):
+        return True
+    stem = TRAILING_BRACKETS.sub("", name)
+    return (is_japanese(stem) and stem.endswith(nouns.japanese_name_endings)
+            and not stem.endswith(nouns.japanese_not_counts))
+
+
+def is_volume(name: str, unit: str | None) -> bool:
+    """Whether a KPI counts volume (SPEC 10.3): ``unit: count``; a count-noun unit or counter;
+    or a name that says "number of" (「…数」). Percent, ratio, score, money and time never are,
+    nor is a name or unit that reads as a rate ("per agent", 「一人あたり」)."""
+    if unit == "count":
+        return True
+    if unit is not None and (unit in TIME_UNITS or CURRENCY.match(unit)
+                             or normalised(unit).strip() in RATE_UNITS):
+        return False
+    text_name = normalised(name).strip()
+    text_unit = normalised(unit).strip() if unit else ""
+    if _is_rate(text_name) or (text_unit and _is_rate(text_unit)):
+        return False
+    return (bool(text_unit) and _counted_unit(text_unit)) or _counted_name(text_name)
