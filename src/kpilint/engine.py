@@ -68,6 +68,15 @@ def _without_repeats(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return unique
 
 
+def _same_findings(old: list[Diagnostic], new: list[Diagnostic]) -> bool:
+    """Whether two runs of a rule found the same (fingerprints and project paths aside, which
+    composing a file adds)."""
+    return len(old) == len(new) and all(
+        (a.code, a.message, a.location, a.severity, a.subject, a.field, a.related, a.fix)
+        == (b.code, b.message, b.location, b.severity, b.subject, b.field, b.related, b.fix)
+        for a, b in zip(old, new, strict=True))
+
+
 @dataclass(slots=True)
 class LoadedFile:
     """A file's model, its suppression comments, and the cached findings of the file rules."""
@@ -98,8 +107,10 @@ def file_key(absolute: Path) -> FileKey:
 
 
 UnitFindings = dict[str, list[Diagnostic]]
-"""A project rule's findings per unit it checked (a KGI or entity id; "" for the whole project)."""
+"""A project rule's findings per unit it checked: a KGI or entity id, or for a whole-project rule
+its findings in one file (a crash is reported under ``WHOLE``)."""
 WHOLE = ""
+IN_FILE = "\0"  # a whole-project rule's findings in one file: IN_FILE + the file's path
 
 
 @dataclass
@@ -326,9 +337,10 @@ class Linter:
         assert graph is not None
         found: UnitFindings = {}
         try:
-            if scope is Scope.PROJECT:
-                found[WHOLE] = [self._diagnostic(rule, violation)
-                                for violation in rule.check(graph, self.context)]
+            if scope is Scope.PROJECT:  # kept per file, so that unchanged files stay composed
+                for violation in rule.check(graph, self.context):
+                    diagnostic = self._diagnostic(rule, violation)
+                    found.setdefault(IN_FILE + diagnostic.location.path, []).append(diagnostic)
             else:
                 for record in rule.units(graph):
                     found[record.id] = [self._diagnostic(rule, violation) for violation
@@ -338,7 +350,8 @@ class Linter:
         return found
 
     def _set_findings(self, index: int, found: UnitFindings, replace_all: bool) -> set[str]:
-        """Store a rule's findings per unit; the paths they (or the ones they replace) are in."""
+        """Store a rule's findings per unit; the paths whose findings from it changed (a unit
+        found again as it was keeps its findings, so its files need not be composed again)."""
         current = self.unit_findings[index]
         dirty: set[str] = set()
         crashed = WHOLE in found and any(each.code == "X002" for each in found[WHOLE])
@@ -348,12 +361,18 @@ class Linter:
             self.crashed.discard(index)
         stale = list(current) if replace_all else [unit for unit in found if unit in current]
         for unit in stale:
-            for diagnostic in current.pop(unit):
+            old = current.pop(unit)
+            new = found.get(unit, [])
+            if old and _same_findings(old, new):
+                found[unit] = old
+                current[unit] = old
+                continue
+            for diagnostic in old:
                 path = diagnostic.location.path
                 dirty.add(path)
                 self.located.get(path, {}).pop((index, unit), None)
         for unit, diagnostics in found.items():
-            if not diagnostics:
+            if not diagnostics or current.get(unit) is diagnostics:
                 continue
             current[unit] = diagnostics
             for diagnostic in diagnostics:

@@ -1,5 +1,6 @@
 """S214 duplicate-definition: two or more KPIs or KGIs of the project share one definition."""
 
+import functools
 import unicodedata
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from kpilint.model import Entity
 from kpilint.rule import Context, ProjectRule
 
 
+@functools.lru_cache(maxsize=65536)
 def definition_key(definition: str) -> str:
     """The definition as compared: NFKC, case-folded, without punctuation or whitespace."""
     return "".join(
