@@ -143,8 +143,9 @@ def _from_summary(linter: Linter, absolute: Path, summary: Json | None) -> Loade
 def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
            progress: Callable[[int, int], None] | None) -> None:
     """Parse and build files, in worker processes when that pays."""
-    workers = jobs if jobs is not None else (os.cpu_count() or 1 if len(files) >= MANY_FILES
-                                             else 1)
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
+    workers = jobs
     if workers > 1 and len(files) > 1:
         with ProcessPoolExecutor(workers, initializer=_start_worker,
                                  initargs=(linter.root, linter.config, linter.context)) as pool:
@@ -178,7 +179,7 @@ def _start_worker(root: Path, config: Config, context: Context) -> None:
     _WORKER.append(Linter(root, config, context))
 
 
-def _summarize(item: tuple[Path, str, bytes | None]) -> tuple[Json | None, list[str]]:
+def _summarize(item: tuple[Path, str, bytes | None]) -> tuple[Json, list[str]]:
     """In a worker: parse one file, run its file rules, and summarise it."""
     absolute, display, content = item
     linter = _WORKER[0]
@@ -191,10 +192,7 @@ def _summarize(item: tuple[Path, str, bytes | None]) -> tuple[Json | None, list[
     findings = linter.file_findings(loaded)
     crashes = list(linter.crashes)
     linter.crashes.clear()
-    try:
-        return file_summary(loaded.spec, findings, loaded.suppression_comments()), crashes
-    except SummaryError:
-        return None, []  # parsed again in the main process
+    return file_summary(loaded.spec, findings, loaded.suppression_comments()), crashes
 
 
 def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) -> None:
@@ -206,11 +204,8 @@ def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) 
     for each in report.parsed:
         loaded = linter.files[each.absolute]
         assert each.digest is not None and loaded.findings is not None
-        try:
-            summary = each.summary or file_summary(loaded.spec, loaded.findings,
-                                                   loaded.suppression_comments())
-        except SummaryError:
-            return
+        summary = each.summary or file_summary(loaded.spec, loaded.findings,
+                                               loaded.suppression_comments())
         cache.put_summary(each.digest, summary)
     state = {"files": {str(each.absolute): [each.display, each.digest] for each in files},
              "engine": linter.state_data()}
