@@ -266,18 +266,18 @@ class Linter:
         changes re-check only what they reach; without it nothing may change before the check.
         Raises ``ValueError`` (or ``KeyError``, ``TypeError``) when the state does not fit.
         """
-        if state["rules"] != [rule.code for rule in self.project_rules]:
+        if state["rules"] != [rule.code for rule in self.project_rules] or len(
+                state["units"]) != len(self.project_rules):
             raise ValueError("the cached state is of other rules")
-        self.unit_findings = [{str(unit): [diagnostic_of(each) for each in found]
-                               for unit, found in units.items()} for units in state["units"]]
-        if len(self.unit_findings) != len(self.project_rules):
-            raise ValueError("the cached state is of other rules")
-        self.located = {}
-        for index, units in enumerate(self.unit_findings):
-            for unit, found in units.items():
-                for diagnostic in found:
-                    self.located.setdefault(diagnostic.location.path, {}).setdefault(
-                        (index, unit), []).append(diagnostic)
+        if graph:  # the findings per rule matter only to a later change
+            self.unit_findings = [{str(unit): [diagnostic_of(each) for each in found]
+                                   for unit, found in units.items()} for units in state["units"]]
+            self.located = {}
+            for index, units in enumerate(self.unit_findings):
+                for unit, found in units.items():
+                    for diagnostic in found:
+                        self.located.setdefault(diagnostic.location.path, {}).setdefault(
+                            (index, unit), []).append(diagnostic)
         self.composed = {
             str(path): ProjectResult([diagnostic_of(each) for each in active],
                                      [(diagnostic_of(each), suppression_of(comment))
