@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from kpilint.build import SpecFile, build_spec_file
 from kpilint.config import Config, load_config
 from kpilint.diagnostics import Diagnostic
 from kpilint.engine import Linter
+from kpilint.graph import ProjectGraph
+from kpilint.load import Limits, parse_bytes
 from kpilint.project import ProjectPlan, project_files
 from kpilint.rule import Context, Scope
 from tests.conftest import REPO
@@ -66,13 +69,18 @@ EDITS: dict[str, Edit] = {
     "remove a file": _remove("marketing.kpi.yaml"),
     "define every id twice": _copy("sales.kpi.yaml", "a-first.kpi.yaml"),
     "break the YAML": _replace("support.kpi.yaml", "kpis:", "kpis: [\n"),
+    "change a target only": _replace("sales.kpi.yaml", "target: 18", "target: 19"),
+    "copy a definition": _replace(
+        "sales.kpi.yaml", "Closed-won expansion opportunities over all closed ones in the quarter,"
+        " in percent.", "Upsell and cross-sell opportunities opened on existing accounts in the"
+        " month."),
 }
 
 
 @pytest.mark.parametrize("names", [
     ["cut a supports link"], ["turn a rate into a count"], ["drop a pairing"],
     ["rename an entity others name"], ["remove a file"], ["define every id twice"],
-    ["break the YAML"], list(EDITS),
+    ["break the YAML"], ["change a target only"], ["copy a definition"], list(EDITS),
 ])
 def test_a_recheck_after_changes_equals_a_fresh_check(tmp_path: Path, names: list[str]) -> None:
     root = tmp_path / "bad"
@@ -133,3 +141,23 @@ def test_rules_declare_their_scope() -> None:
     g101 = lookup("G101")
     assert g101 is not None
     assert per_scope.make_rule(g101).effective_scope is Scope.PROJECT  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("old", "new", "change"), [
+    ("target: 18", "target: 19", (False, {"target"})),
+    ("Upsell and cross-sell", "Upsell and cross sell", (False, {"definition"})),
+    ("supports: upsell-existing-customers", "supports: elsewhere", (True, set())),
+    ("  - id: expansion-win-rate\n", "\n  - id: expansion-win-rate\n", (True, set())),
+])
+def test_a_change_says_whether_it_moved_anything_and_which_fields_it_edited(
+        old: str, new: str, change: tuple[bool, set[str]]) -> None:
+    text = (REPO / "examples" / "bad" / "sales.kpi.yaml").read_text(encoding="utf-8")
+    assert old in text
+
+    def spec(content: str) -> SpecFile:
+        return build_spec_file("sales.kpi.yaml", parse_bytes(content.encode(), Limits()))
+
+    graph = ProjectGraph()
+    graph.load_all([(("sales",), spec(text))])
+    found = graph.replace_file(("sales",), spec(text.replace(old, new, 1)))
+    assert (found.structural, found.fields) == change

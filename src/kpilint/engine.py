@@ -314,6 +314,10 @@ class Linter:
         graph = self.graph
         assert graph is not None
         scope = rule.effective_scope
+        if (change is not None and scope is Scope.PROJECT and index not in self.crashed
+                and rule.reads is not None and not change.structural
+                and not change.fields & rule.reads):
+            return set()  # nothing it reads changed
         if change is None or scope is Scope.PROJECT or index in self.crashed:
             return self._set_findings(index, self._run_whole(rule, scope), replace_all=True)
         wanted = change.goals if scope is Scope.GOAL else change.entities | change.ids

@@ -76,11 +76,17 @@ class GraphChange:
     ids: set[str] = field(default_factory=set)
     goals: set[str] = field(default_factory=set)
     entities: set[str] = field(default_factory=set)
+    structural: bool = False
+    """Whether an entity came, went, moved or changed kind, or a reference changed."""
+    fields: set[str] = field(default_factory=set)
+    """The fields whose value or place changed (``scope``: the file's scope)."""
 
     def merge(self, other: GraphChange) -> None:
         self.ids |= other.ids
         self.goals |= other.goals
         self.entities |= other.entities
+        self.structural |= other.structural
+        self.fields |= other.fields
 
 
 RecordT = TypeVar("RecordT")
@@ -159,7 +165,8 @@ class ProjectGraph:
         ids = {record.id for record in old.entities} if old else set()
         if spec is not None:
             ids |= {record.id for record in spec.entities}
-        change = GraphChange(ids=ids)
+        moved, edited = _edits(old, spec)
+        change = GraphChange(ids=ids, structural=moves_edges or moved, fields=edited)
         before_goals, before_entities = self._neighbourhood(ids)
         change.goals |= before_goals
         change.entities |= before_entities
@@ -434,6 +441,28 @@ def _shape(spec: SpecFile | None) -> list[tuple[str, str, list[tuple[str, str]]]
           for target, _, _ in record.reference_locations(name)),
         *((FORMULA, term) for term, _, _ in record.formula_references())])
         for record in sorted(spec.entities, key=lambda each: each.line)]
+
+
+def _edits(old: SpecFile | None, new: SpecFile | None) -> tuple[bool, set[str]]:
+    """Whether the file's entities came, went or moved; else the fields whose value or place
+    changed."""
+    if old is None or new is None:
+        return True, set()
+    before = sorted(old.entities, key=lambda record: record.line)
+    after = sorted(new.entities, key=lambda record: record.line)
+    if [(each.id, each.kind, each.at_entity()) for each in before] != [
+            (each.id, each.kind, each.at_entity()) for each in after]:
+        return True, set()
+    edited: set[str] = set()
+    for first, second in zip(before, after, strict=True):
+        for name in type(first.model).model_fields:
+            if (getattr(first.model, name) != getattr(second.model, name)
+                    or first.at_field(name) != second.at_field(name)):
+                edited.add(name)
+        edited |= first.invalid ^ second.invalid
+        if first.scope != second.scope:
+            edited.add("scope")
+    return False, edited
 
 
 def _descendants(graph: nx.DiGraph[str], node: str) -> set[str]:

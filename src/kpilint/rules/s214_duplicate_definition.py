@@ -28,6 +28,7 @@ class DuplicateDefinition(ProjectRule):
     name = "duplicate-definition"
     severity = Severity.WARNING
     summary = "Two KPIs or KGIs share one definition, so at least one of them is not defined"
+    reads = frozenset({"definition"})
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         first_by_key: dict[str, EntityRecord[Entity]] = {}
