@@ -146,7 +146,7 @@ def test_rules_declare_their_scope() -> None:
 @pytest.mark.parametrize(("old", "new", "change"), [
     ("target: 18", "target: 19", (False, {"target"})),
     ("Upsell and cross-sell", "Upsell and cross sell", (False, {"definition"})),
-    ("supports: upsell-existing-customers", "supports: elsewhere", (True, set())),
+    ("supports: upsell-existing-customers", "supports: elsewhere", (True, {"supports"})),
     ("  - id: expansion-win-rate\n", "\n  - id: expansion-win-rate\n", (True, set())),
 ])
 def test_a_change_says_whether_it_moved_anything_and_which_fields_it_edited(
