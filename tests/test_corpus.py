@@ -85,12 +85,25 @@ def test_unknown_rule_in_a_label_is_refused(tmp_path: Path) -> None:
         corpus.load_corpus(tmp_path)
 
 
+def test_held_out_files_are_kept_apart_from_the_tuning_corpus(tmp_path: Path) -> None:
+    row = "- {kind: kpi, name: %s, fires: [], indicator: none}\n"
+    (tmp_path / "xx.yaml").write_text("language: xx\nrows:\n" + row % "Tuned", encoding="utf-8")
+    (tmp_path / "holdout-xx.yaml").write_text(
+        "language: xx\nrows:\n" + row % "Held out" + row % "Also held out", encoding="utf-8")
+    assert [r.name for r in corpus.load_corpus(tmp_path)] == ["Tuned"]
+    assert [r.name for r in corpus.load_corpus(tmp_path, "holdout")] == [
+        "Held out", "Also held out"]
+    assert {path.name for path in corpus.corpus_files(corpus.CORPUS, "holdout")} == {
+        "holdout-en.yaml", "holdout-ja.yaml"}
+
+
 def test_benchmark_script_prints_every_rule_and_language() -> None:
     run = subprocess.run([sys.executable, "benchmarks/corpus_accuracy.py"], cwd=REPO,
                          capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0] == (
+    assert lines[0] == "corpus: tuning"
+    assert lines[1] == (
         f"{len(ROWS)} rows: en {sum(r.language == 'en' for r in ROWS)},"
         f" ja {sum(r.language == 'ja' for r in ROWS)}")
     table = {tuple(line.split()[:2]) for line in lines if line[:1] in "PS"}

@@ -100,7 +100,7 @@ def test_bottleneck_needs_a_formula_of_plain_targets(project: Path) -> None:
     dot = graph(project, "dot")
     line = next(each for each in dot.splitlines() if each.startswith('  "win-rate" ['))
     assert '\\nactual 10% on 2026-11-15 · 25% of the way\\n⚑ bottleneck"' in line
-    assert line.endswith("peripheries=2];")
+    assert line.endswith('peripheries="2"];')
     html = graph(project, "html")
     assert node_html(html, "win-rate")[0] == "lagging bottleneck"
 

@@ -7,12 +7,19 @@ tagged scalars or a trailing ``? `` crashed the run.
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
-from kpilint.load import Limits, read_file
+from kpilint.config import Config, RuleSelection
+from kpilint.engine import Linter
+from kpilint.load import Limits, parse_bytes, read_file
+from kpilint.rule import Context
 from tests.conftest import Run, run_kpilint, write_files
 
 KPI = "version: 1\nkpis:\n  - id: {id}\n    name: K\n"
@@ -156,3 +163,212 @@ def test_question_mark_at_end_of_file_is_reported_and_suppressible(tmp_path: Pat
     assert (added.code, added.stderr) == (0, "")
     after = findings(check(tmp_path))
     assert [finding for finding in after if finding[1] == "E002"] == []
+
+
+# --- work that must stay linear (items 5, 6, 7 and 8; timings are in benchmarks/) -------------
+
+
+def test_formula_terms_are_located_without_rescanning_the_formula(tmp_path: Path) -> None:
+    from kpilint import formula
+
+    terms = 3000
+    write_files(tmp_path, {"kpilint.toml": "", "a.kpi.yaml": (
+        "version: 1\nkgis:\n  - id: g\n    name: G\n    formula: "
+        + " + ".join(["k"] * (terms - 1) + ["missing"]) + "\nkpis:\n  - id: k\n    name: K\n")})
+    linter = Linter(tmp_path, Config(), Context(today=datetime.date(2026, 11, 23)))
+    linter.load(tmp_path / "a.kpi.yaml", "a.kpi.yaml")
+    before = formula._plain_text_column.cache_info()
+    diagnostics = linter.check().diagnostics
+    after = formula._plain_text_column.cache_info()
+    assert after.misses - before.misses == 1  # one scan of the formula text, not one per term
+    unknown = [d for d in diagnostics if d.code == "E005"]
+    column = 14 + 4 * (terms - 1)
+    assert [(d.location.span.line, d.location.span.column, d.location.span.end_column)
+            for d in unknown] == [(5, column, column + len("missing"))]
+
+
+def test_pathological_gitignore_pattern_does_not_backtrack(tmp_path: Path) -> None:
+    long_name = "a" * 200 + ".kpi.yaml"
+    write_files(tmp_path, {"kpilint.toml": "", ".gitignore": "*a*a*a*a*a*a*a*a*b\n\\\n!\n",
+                           long_name: KPI.format(id="k")})
+    run = check(tmp_path)  # Python's re took minutes on this name; RE2 is linear
+    assert (run.code, run.stderr) == (1, "")
+    assert findings(run) == [g102(long_name)]
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('exclude = ["\\\\"]', "key `exclude`: '\\\\' is not a valid gitignore-style glob"),
+    ('extend-exclude = ["a", "!"]', "key `extend-exclude`: '!' is not a valid gitignore-style"
+                                    " glob"),
+    ('[per-file-ignores]\n"[z-a]" = ["S2"]', "key `per-file-ignores`: '[z-a]' is not a valid"
+                                              " gitignore-style glob"),
+])
+def test_invalid_config_glob_is_one_clear_line(tmp_path: Path, toml: str, message: str) -> None:
+    write_files(tmp_path, {"kpilint.toml": toml + "\n", "a.kpi.yaml": KPI.format(id="k")})
+    run = run_kpilint("check", cwd=tmp_path)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == f"kpilint: error: {tmp_path / 'kpilint.toml'}: {message}\n"
+
+
+def test_p302_finds_each_targets_rate_kpis_once(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpilint.graph import ProjectGraph
+
+    kpis = "".join(f"  - id: calls-{index}\n    name: Calls {index}\n    supports: goal\n"
+                   "    unit: count\n" for index in range(200))
+    write_files(tmp_path, {"a.kpi.yaml": (
+        "version: 1\nkgis:\n  - id: goal\n    name: Goal\nkpis:\n" + kpis
+        + "  - id: answer-rate\n    name: Answer rate\n    supports: goal\n    unit: percent\n")})
+    calls: list[str] = []
+    original = ProjectGraph.supporters
+
+    def counted(graph: ProjectGraph, entity_id: str, kind: str) -> list[Any]:
+        calls.append(entity_id)
+        return original(graph, entity_id, kind)
+
+    monkeypatch.setattr(ProjectGraph, "supporters", counted)
+    linter = Linter(tmp_path, Config(selections=[RuleSelection(select=("P302",))]),
+                    Context(today=datetime.date(2026, 11, 23)))
+    linter.load(tmp_path / "a.kpi.yaml", "a.kpi.yaml")
+    found = [d for d in linter.check().diagnostics if d.code == "P302"]
+    assert len(found) == 200
+    assert all([r.message for r in d.related] == ["KPI 'answer-rate' could pair with it"]
+               for d in found)
+    assert calls == ["goal"]  # once for the KGI, not once per count KPI
+
+
+def test_node_limit_is_counted_before_anything_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpilint import load
+
+    built: list[str] = []
+    original = load._Composer._scalar
+
+    def counted(composer: Any, event: Any) -> Any:
+        built.append(event.value)
+        return original(composer, event)
+
+    monkeypatch.setattr(load._Composer, "_scalar", counted)
+    text = "version: 1\nx-big: [" + "1, " * 5000 + "1]\n"
+    loaded = load.parse_bytes(text.encode(), Limits(max_nodes=5000))
+    assert [(p.code, p.span.line, p.span.column, p.message) for p in loaded.problems] == [
+        ("E001", 1, 1, "more than limits.max-nodes (5,000) nodes with aliases expanded (an alias"
+                       " bomb?); file not read")]
+    assert built == []
+
+
+@pytest.mark.parametrize(("max_nodes", "fits"), [(16, True), (15, False)])
+def test_event_stream_count_expands_aliases_exactly(max_nodes: int, fits: bool) -> None:
+    # 1 mapping + a + sequence of 3 (4) + b + sequence (1) + two aliases of weight 4 = 16; the
+    # comment makes the text long enough for the count to run on the event stream first.
+    text = "a: &x [1, 2, 3]\nb: [*x, *x]\n# " + "." * 40 + "\n"
+    loaded = parse_bytes(text.encode(), Limits(max_nodes=max_nodes))
+    assert (loaded.problems == []) is fits
+    assert (len(loaded.documents) == 1) is fits
+
+
+# --- numbers, config and init (items 11 and 12) ------------------------------------------------
+
+
+def test_t403_with_a_31_digit_target_is_exact(tmp_path: Path) -> None:
+    write_files(tmp_path, {"kpilint.toml": "", "a.kpi.yaml": """
+        version: 1
+        kgis:
+          - id: g
+            name: G
+            unit: count
+            baseline: 1
+            target: 1234567890123456789012345678901
+            direction: increase
+            formula: a * 2
+        kpis:
+          - id: a
+            name: A
+            unit: count
+            target: 617283945061728394506172839450.2
+        """})
+    run = run_kpilint("check", "--output-format", "json", "--select", "T403,X002",
+                      cwd=tmp_path)
+    assert [(d["code"], d["line"], d["message"]) for d in run.json()["diagnostics"]] == [
+        ("T403", 9, "KPI targets reach 1,234,567,890,123,456,789,012,345,678,900.4 count; the"
+                    " KGI target is 1,234,567,890,123,456,789,012,345,678,901 count (0.6 count"
+                    " short)")]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("kpilint.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n",
+     "invalid config: values are nested too deeply"),
+    ("pyproject.toml", "tool = 1\n", "key `tool`: must be a table, not 1"),
+    ("pyproject.toml", "[tool]\nkpilint = 1\n", "key `tool.kpilint`: must be a table, not 1"),
+])
+def test_hostile_config_is_one_clear_line(tmp_path: Path, name: str, content: str,
+                                          message: str) -> None:
+    write_files(tmp_path, {name: content, "a.kpi.yaml": KPI.format(id="k")})
+    run = run_kpilint("check", "--config", name, cwd=tmp_path)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == f"kpilint: error: {tmp_path / name}: {message}\n"
+
+
+def test_init_over_a_dangling_link_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "goals.kpi.yaml").symlink_to("nowhere")
+    run = run_kpilint("init", ".", cwd=tmp_path)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == ("kpilint: error: goals.kpi.yaml already exists in .; kpilint init"
+                          " never overwrites files\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["goals.kpi.yaml"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="no /proc")
+def test_init_where_nothing_can_be_written_is_one_clear_line(tmp_path: Path) -> None:
+    run = run_kpilint("init", "/proc", cwd=tmp_path)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr.startswith("kpilint: error: cannot write /proc/kpilint.toml: ")
+    assert run.stderr.endswith("; nothing was written\n")
+    assert run.stderr.count("\n") == 1
+
+
+def test_init_takes_back_the_config_when_the_spec_cannot_be_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from kpilint import scaffold
+
+    real_open = builtins.open
+
+    def failing_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if str(file).endswith(scaffold.SPEC_NAME):
+            raise OSError(28, "No space left on device", str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", failing_open)
+    with pytest.raises(scaffold.InitError, match=r"nothing was written$"):
+        scaffold.write_starter_files(tmp_path, datetime.date(2026, 11, 23))
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- control characters in human-readable output (item 17) ------------------------------------
+
+ESCAPES = 'version: 1\nkpis:\n  - id: k\n    name: K\n    "\\e]0;PWNED\\a\\e[2J\\u202e": 1\n'
+SHOWN = "\\x1b]0;PWNED\\x07\\x1b[2J\\u202e"
+
+
+@pytest.mark.parametrize("output_format", ["text", "concise", "github", "gitlab", "junit"])
+def test_terminal_escapes_in_keys_are_shown_escaped(tmp_path: Path, output_format: str) -> None:
+    write_files(tmp_path, {"kpilint.toml": "", "a.kpi.yaml": ESCAPES,
+                           "\x1b[2J.kpi.yaml": KPI.format(id="other")})
+    run = run_kpilint("check", "--select", "E002,G102", "--output-format", output_format,
+                      cwd=tmp_path)
+    assert run.code == 1
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in run.stdout
+    if output_format == "gitlab":
+        descriptions = [issue["description"] for issue in json.loads(run.stdout)]
+        assert any(SHOWN in description for description in descriptions)
+    elif output_format == "junit":
+        messages = [failure.get("message") or "" for failure in
+                    ElementTree.fromstring(run.stdout).iter("failure")]
+        assert any(SHOWN in message for message in messages)
+        assert any(message.startswith("KPI 'other'") for message in messages)
+        assert "\\x1b[2J.kpi.yaml" in run.stdout
+    else:
+        assert SHOWN in run.stdout
+        assert "\\x1b[2J.kpi.yaml:" in run.stdout or "file=\\x1b[2J.kpi.yaml," in run.stdout

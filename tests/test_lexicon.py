@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from kpilint.lexicon import (
+    NEITHER,
     Lexicon,
     Term,
     VanityLexicon,
@@ -88,9 +89,22 @@ def test_singular_applies_to_both_sides_so_odd_stems_still_match() -> None:
     ("ＫＰＩ_2026", ("kpi", "2026")),
     ("", ()),
     ("--- ??? ---", ()),
+    # a plural possessive reads as the singular one: both give the word "s"
+    ("Competitor's prices", ("competitor", "s", "price")),
+    ("Competitors' prices", ("competitor", "s", "price")),
+    ("competitors’ 'quoted' prices", ("competitor", "s", "quoted", "price")),
 ])
 def test_words(text: str, expected: tuple[str, ...]) -> None:
     assert words(text) == expected
+
+
+@pytest.mark.parametrize("name,phrase", [
+    ("CI pipeline duration", "ci pipeline"), ("Invoice error rate", "invoice error rate"),
+    ("データパイプラインの遅延", "データパイプライン")])
+def test_neither_phrases_win_over_the_indicator_word_they_hold(name: str, phrase: str) -> None:
+    assert guess(name) == (NEITHER, phrase)
+    assert guess("Sales pipeline") == ("leading", "pipeline")
+    assert guess("API error rate") == ("leading", "error rate")
 
 
 def test_short_plurals_are_listed_in_both_forms() -> None:
@@ -610,7 +624,9 @@ def test_examples_good_declared_indicators_agree_with_the_lexicon() -> None:
 
 def test_indicators_file_format() -> None:
     data = read("indicators")
-    assert list(data) == ["leading", "lagging"]
+    assert list(data) == ["leading", "lagging", "neither"]
+    assert all(isinstance(phrase, str) and phrase == phrase.strip().lower()
+               for phrase in data["neither"])
     for indicator in ("leading", "lagging"):
         assert list(data[indicator]) == FUNCTIONS, indicator
         for function, phrases in data[indicator].items():
@@ -647,6 +663,7 @@ def test_builtin_indicator_lexicon_holds_every_phrase() -> None:
     data = read_lexicon("indicators")
     expected = {(phrase, indicator) for indicator in ("leading", "lagging")
                 for phrases in data[indicator].values() for phrase in phrases}
+    expected |= {(phrase, NEITHER) for phrase in data[NEITHER]}
     assert {(term.phrase, term.value) for term in indicator_lexicon().terms} == expected
 
 

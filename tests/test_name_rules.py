@@ -138,6 +138,7 @@ VAGUE = {
     "売上を伸ばします": "ends with '伸ばします'",
     "顧客満足度を改善します。": "ends with '改善します'",
     "MRRを 伸ばす": "ends with '伸ばす'",
+    "営業サイクルを短縮する": "ends with '短縮する'",
     "できるだけ早く返信する件数": "says 'できるだけ'",
 }
 
@@ -145,7 +146,8 @@ NOT_VAGUE = [
     "Revenue of best-selling SKUs", "Share of reviews rated excellent",
     "Process improvement ideas implemented per quarter", "Enhanced support plan attach rate",
     "Revenue growth rate", "Improved-plan adoption", "Increase in AOV", "Decrease rate of refunds",
-    "Lift per campaign", "Drive-thru wait time",
+    "Lift per campaign", "Drive-thru wait time", "Drive time to customer sites",
+    "Boost pack attach rate", "Brand lift study completion",
     "Improvement backlog size", "Betterment fund contributions", "売上改善率", "顧客満足度向上",
     "売上を伸ばす施策の実施数",
 ]
@@ -198,6 +200,9 @@ UNCONTROLLABLE_NAMES = {
     "GDP growth": "gdp",
     "Industry growth": "industry growth",
     "Competitor's list price": "competitor's",
+    "Competitors' list prices": "competitor's",
+    "Competitors’ discounts": "competitor's",
+    "Rainy days in the sales region": "rainy day",
     "Weather-adjusted footfall": "weather",
     "株価": "株価",
     "時価総額": "時価総額",

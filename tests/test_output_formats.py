@@ -435,7 +435,8 @@ def test_junit_survives_characters_xml_cannot_hold(tmp_path: Path) -> None:
                       encoding="utf-8")
     [suite] = list(JUnitXml.fromfile(str(report)))
     [case] = list(suite)
-    assert case.result[0].message == 'bad \ufffd <byte> & "quote"\nsecond line'
+    # Control characters are shown escaped, as in every human-readable format (issue 13).
+    assert case.result[0].message == 'bad \\x07 <byte> & "quote"\\nsecond line'
 
 
 # --- all formats -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kpilint.page_text import page_text
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -36,7 +37,7 @@ def test_wheel_in_fresh_venv(tmp_path: Path) -> None:
     kpilint = environment / "bin" / "kpilint"
     page = _run(kpilint, "rule", "G101", cwd=outside)
     assert page.returncode == 0, page.stderr
-    assert page.stdout == (REPO / "rules" / "too-many-kpis.md").read_text(encoding="utf-8")
+    assert page.stdout == page_text((REPO / "rules" / "too-many-kpis.md").read_text("utf-8"))
     schema = _run(kpilint, "schema", cwd=outside)
     assert schema.returncode == 0, schema.stderr
     assert schema.stdout == (REPO / "schemas" / "kpi-spec.schema.json").read_text("utf-8")

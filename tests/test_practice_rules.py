@@ -883,6 +883,15 @@ def test_p305_lagging_guess_and_generic_hint(project: Path) -> None:
         " or `indicator: lagging` (it confirms the outcome)")
 
 
+def test_p305_no_guess_for_a_name_that_only_holds_an_indicator_word(project: Path) -> None:
+    """"pipeline" leads, but a "CI pipeline" (a `neither` phrase of the lexicon) is no
+    indicator: the message gives the generic hint, not a guess."""
+    [d] = lint(project, spec(kpi(name="CI pipeline duration", indicator=None)), "P305")
+    assert d["message"] == (
+        "KPI 'mql-rate' does not declare `indicator`: add `indicator: leading` (it moves first)"
+        " or `indicator: lagging` (it confirms the outcome)")
+
+
 def test_p305_is_info_and_does_not_fail_the_run(project: Path) -> None:
     write_files(project, {"a.kpi.yaml": spec(kpi(indicator=None))})
     run = run_kpilint("check", "--select", "P305", cwd=project)

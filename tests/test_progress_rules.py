@@ -554,6 +554,6 @@ def test_e002_on_bands_and_actuals(project: Path) -> None:
         (6, 13, "actual.as_of", "`actual` is missing required field `as_of`: add `as_of: ...`"),
         (9, 13, "target", "`target` is invalid: a band needs `min`, `max` or both"),
         (10, 21, "actual.value", "`actual.value` must be a number, not 'x'"),
-        (13, 22, "target.mx", "unknown key `mx` in `target.mx` (did you mean 'max'?)"),
+        (13, 22, "target.mx", "unknown key `mx` in `target` (did you mean 'max'?)"),
         (14, 13, "actual", "`actual` must be a mapping, not '5'"),
     ]

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Violation
-from kpilint.lexicon import Lexicon, Term, indicator_lexicon
+from kpilint.lexicon import NEITHER, Lexicon, Term, indicator_lexicon
 from kpilint.model import Entity, Kpi
 from kpilint.rule import Context, FileRule, Option
 
@@ -126,7 +126,7 @@ class IndicatorInference:
     def guess(self, kpi: Kpi) -> tuple[str, str] | None:
         """(indicator, the phrase it was recognised by) from the KPI's name, or None."""
         term = self._lexicon().match(kpi.name)
-        return (term.value, term.phrase) if term else None
+        return (term.value, term.phrase) if term and term.value != NEITHER else None
 
     def indicator(self, kpi: Kpi) -> str | None:
         """The declared indicator, else the lexicon's guess."""

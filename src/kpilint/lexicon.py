@@ -28,14 +28,17 @@ import yaml
 from kpilint.resources import data_path
 
 # Scripts written without spaces between words: CJK ideographs, kana (with the long vowel mark
-# and the iteration marks), Hangul.
-UNSPACED_CHARS = (
-    "\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af")
+# and the iteration marks; half-width katakana too, for text not yet normalised), Hangul.
+UNSPACED_CHARS = ("\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                  "\uff66-\uff9f\uac00-\ud7af")
 UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
 # A word: letters and digits of any spaced script ("schüler", "30").
 WORD = re.compile(f"[^\\W_{UNSPACED_CHARS}]+")
 PERCENT_SIGN = "%"
 SLASH = "/"
+# The apostrophe of a plural possessive ("competitors' prices"), read as the singular one's
+# ("competitor's"), so that a term written with "'s" matches both.
+PLURAL_POSSESSIVE = re.compile("(?<=s)['\u2019](?![^\\W_])")
 # What may follow a Japanese verb at the end of a name (after NFKC, so full-width marks too).
 CLOSING_PUNCTUATION = ".。!?…"
 # Words that open the complement of an English name: "Activation rate of new sign-ups" is about
@@ -64,7 +67,8 @@ def normalise(text: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def words(text: str) -> tuple[str, ...]:
     """The normalised words of a name in spaced scripts: lower case, singular."""
-    return tuple(singular(word) for word in WORD.findall(normalise(text)))
+    text = PLURAL_POSSESSIVE.sub("'s", normalise(text))
+    return tuple(singular(word) for word in WORD.findall(text))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -280,20 +284,31 @@ def vanity_lexicon() -> VanityLexicon:
         lexicon("vanity", "period-words"))
 
 
+# The value of an indicator term that names no indicator ("CI pipeline"): no guess.
+NEITHER = "neither"
+
+
 @functools.cache
 def indicator_lexicon() -> Lexicon:
-    """Usual KPIs of each function, each marked leading or lagging."""
+    """Usual KPIs of each function, each marked leading or lagging; and phrases marked
+    ``NEITHER`` that hold an indicator's word but name no indicator ("CI pipeline")."""
     data = read_lexicon("indicators")
-    return Lexicon.of(
-        (phrase, indicator)
-        for indicator in ("leading", "lagging")
-        for phrases in data[indicator].values()
-        for phrase in phrases)
+    return Lexicon.of([
+        *((phrase, indicator)
+          for indicator in ("leading", "lagging")
+          for phrases in data[indicator].values()
+          for phrase in phrases),
+        *((phrase, NEITHER) for phrase in data.get(NEITHER, ()))])
 
 
 def vague_lexicon() -> Lexicon:
     """Phrases of aspiration that never name a measurable quantity, wherever they stand."""
     return lexicon("vague-words", "phrases")
+
+
+def vague_nouns() -> Lexicon:
+    """Compounds that start with a verb of aspiration used as a noun ("Drive time")."""
+    return lexicon("vague-words", "nouns")
 
 
 def vague_verbs() -> Lexicon:

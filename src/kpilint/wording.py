@@ -1,53 +1,29 @@
 """What a KPI's wording says: definitions that add nothing to the name (S204), volume KPIs (P302).
 
-The word lists are data: ``rules/lexicons/definition-words.yaml`` and
-``rules/lexicons/count-nouns.yaml``. English is compared word by word (case- and
-plural-insensitive); Japanese, written without spaces, is split into runs of one script and
-compared by substring, with no morphological analyser.
+The word lists are data: ``rules/lexicons/definition-words.yaml``,
+``rules/lexicons/count-nouns.yaml``, and the period and per words of
+``rules/lexicons/vanity*.yaml``, read and matched through :mod:`kpilint.lexicon`. English is
+compared word by word (case- and plural-insensitive); Japanese, written without spaces, is split
+into runs of one script and compared by substring, with no morphological analyser.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
 
 from kpilint.formula import CURRENCY, TIME_UNITS
-from kpilint.lexicon import singular, words
-from kpilint.resources import data_path
+from kpilint.lexicon import Lexicon, is_unspaced, lexicon, normalise, read_lexicon, singular, words
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヶ]")
 # The words of Japanese text: runs of one script, kanji, katakana, or Latin letters and digits.
 # Hiragana runs (particles and endings: の, を, した) are not words here.
 JAPANESE_WORD = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]+|[\u30a0-\u30ff\uff66-\uff9f]+|[a-z0-9]+")
 TRAILING_BRACKETS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 RATE_UNITS = frozenset({"percent", "ratio", "score", "%"})
-JAPANESE_PER = ("あたり", "当たり")
 JAPANESE_AVERAGE = "平均"
-
-
-def _read(name: str) -> Any:
-    with open(data_path("rules", "lexicons", f"{name}.yaml"), encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=yaml.CSafeLoader)
-
-
-def normalised(text: str) -> str:
-    """NFKC and case-folded: full-width letters, digits and signs become their ASCII forms."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def is_japanese(text: str) -> bool:
-    return JAPANESE.search(text) is not None
-
-
-def _longest_first(terms: list[str]) -> tuple[str, ...]:
-    return tuple(sorted((normalised(term) for term in terms), key=len, reverse=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +37,13 @@ class DefinitionWords:
 
 @functools.cache
 def definition_words() -> DefinitionWords:
-    data = _read("definition-words")
+    data = read_lexicon("definition-words")
+    japanese = (normalise(word)
+                for word in data["japanese-stop-words"] + data["japanese-measure-words"])
     return DefinitionWords(
         frozenset(words(" ".join(data["stop-words"]))),
         frozenset(words(" ".join(data["measure-words"]))),
-        _longest_first(data["japanese-stop-words"] + data["japanese-measure-words"]))
+        tuple(sorted(japanese, key=len, reverse=True)))
 
 
 def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
@@ -75,8 +53,8 @@ def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
     Circular: once stop words, generic measure words and the unit's words are dropped, nothing
     is left that is not a word of the name.
     """
-    if is_japanese(definition):
-        found = JAPANESE_WORD.findall(normalised(definition))
+    if is_unspaced(definition):
+        found = JAPANESE_WORD.findall(normalise(definition))
         circular = _japanese_circular(name, found, unit)
     else:
         found = list(words(definition))
@@ -104,8 +82,8 @@ def _japanese_circular(name: str, runs: list[str], unit: str | None) -> bool:
     """Every run, once stop and measure words and the unit are cut out of it, is part of the
     name (by substring); what is left of a Latin run may also be English generic words."""
     vocabulary = definition_words()
-    name_text = normalised(name)
-    generic = (*vocabulary.japanese_generic_words, *((normalised(unit),) if unit else ()))
+    name_text = normalise(name)
+    generic = (*vocabulary.japanese_generic_words, *((normalise(unit),) if unit else ()))
     for run in runs:
         pieces = [run]
         for word in generic:
@@ -119,38 +97,40 @@ def _japanese_circular(name: str, runs: list[str], unit: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class CountNouns:
-    """What marks a volume: count-noun units, counters, name prefixes, period windows."""
+    """What marks a volume: count-noun units, counters, name prefixes and endings; and the
+    period and per words of the vanity lexicon, which tell a window from a rate."""
 
     units: frozenset[str]
     japanese_counters: frozenset[str]
     name_prefixes: tuple[str, ...]
-    japanese_name_endings: tuple[str, ...]
-    japanese_not_counts: tuple[str, ...]
-    periods: frozenset[str]
-    japanese_periods: tuple[str, ...]
+    japanese_name_endings: Lexicon
+    japanese_not_counts: Lexicon
+    periods: Lexicon
+    japanese_per_words: tuple[str, ...]
 
 
 @functools.cache
 def count_nouns() -> CountNouns:
-    data = _read("count-nouns")
-    periods = [normalised(word) for word in data["period-words"]]
+    data = read_lexicon("count-nouns")
     return CountNouns(
-        frozenset(singular(normalised(unit)) for unit in data["units"]),
-        frozenset(normalised(counter) for counter in data["japanese-counters"]),
-        _longest_first(data["name-prefixes"]),
-        _longest_first(data["japanese-name-endings"]),
-        _longest_first(data["japanese-not-counts"]),
-        frozenset(word for word in periods if not is_japanese(word)),
-        _longest_first([word for word in periods if is_japanese(word)]))
+        frozenset(singular(normalise(unit)) for unit in data["units"]),
+        frozenset(normalise(counter) for counter in data["japanese-counters"]),
+        tuple(sorted((normalise(prefix) for prefix in data["name-prefixes"]),
+                     key=len, reverse=True)),
+        lexicon("count-nouns", "japanese-name-endings"),
+        lexicon("count-nouns", "japanese-not-counts"),
+        lexicon("vanity", "period-words"),
+        tuple(term.chars for term in lexicon("vanity", "per-words").unspaced))
 
 
 def _is_period(text: str) -> bool:
     """Whether ``text`` (what follows "per" or "/") starts with a period: "month", "calendar
     month", "30 days", 「月」."""
-    nouns = count_nouns()
-    if text.startswith(nouns.japanese_periods):
-        return True
-    return any(word in nouns.periods for word in words(text)[:2])
+    periods = count_nouns().periods
+    if is_unspaced(text[:1]):
+        return periods.starting(text) is not None
+    found = words(text)
+    return any(periods.at(found, index) for index in range(2))
 
 
 def _is_rate(text: str) -> bool:
@@ -161,9 +141,10 @@ def _is_rate(text: str) -> bool:
             return True
     if JAPANESE_AVERAGE in text:
         return True
-    for marker in JAPANESE_PER:
+    nouns = count_nouns()
+    for marker in nouns.japanese_per_words:
         before, found, _ = text.partition(marker)
-        if found and not before.endswith(count_nouns().japanese_periods):
+        if found and not nouns.periods.ending(before):
             return True
     return False
 
@@ -185,8 +166,8 @@ def _counted_name(name: str) -> bool:
            for prefix in nouns.name_prefixes):
         return True
     stem = TRAILING_BRACKETS.sub("", name)
-    return (is_japanese(stem) and stem.endswith(nouns.japanese_name_endings)
-            and not stem.endswith(nouns.japanese_not_counts))
+    return (nouns.japanese_name_endings.ending(stem) is not None
+            and nouns.japanese_not_counts.ending(stem) is None)
 
 
 def is_volume(name: str, unit: str | None) -> bool:
@@ -196,10 +177,10 @@ def is_volume(name: str, unit: str | None) -> bool:
     if unit == "count":
         return True
     if unit is not None and (unit in TIME_UNITS or CURRENCY.match(unit)
-                             or normalised(unit).strip() in RATE_UNITS):
+                             or normalise(unit).strip() in RATE_UNITS):
         return False
-    text_name = normalised(name).strip()
-    text_unit = normalised(unit).strip() if unit else ""
+    text_name = normalise(name).strip()
+    text_unit = normalise(unit).strip() if unit else ""
     if _is_rate(text_name) or (text_unit and _is_rate(text_unit)):
         return False
     return (bool(text_unit) and _counted_unit(text_unit)) or _counted_name(text_name)

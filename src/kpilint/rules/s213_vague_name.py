@@ -6,7 +6,7 @@ from typing import ClassVar
 from kpilint.build import SpecFile
 from kpilint.checks import TERMS_SCHEMA, describe, extended
 from kpilint.diagnostics import Severity, Violation
-from kpilint.lexicon import Lexicon, vague_lexicon, vague_verbs, words
+from kpilint.lexicon import Lexicon, vague_lexicon, vague_nouns, vague_verbs, words
 from kpilint.rule import Context, FileRule, Option
 
 # After a leading verb, these words show it is a noun: "Increase in AOV", "Lift per campaign".
@@ -47,9 +47,12 @@ class VagueName(FileRule):
 
     @staticmethod
     def _wording(name: str, verbs: Lexicon, phrases: Lexicon) -> str | None:
-        """How the name gives itself away ("starts with 'grow'"), or None for a metric name."""
+        """How the name gives itself away ("starts with 'grow'"), or None for a metric name.
+
+        A leading verb followed by a noun marker ("Increase in AOV") or starting a compound
+        noun of the lexicon ("Drive time") is no verb."""
         verb = verbs.starting(name)
-        if verb is not None and not verb.chars:
+        if verb is not None and not verb.chars and vague_nouns().starting(name) is None:
             following = words(name)[len(verb.words):len(verb.words) + 1]
             if not NOUN_MARKERS.intersection(following):
                 return f"starts with '{verb.phrase}'"

@@ -182,7 +182,8 @@ def node_svg(node: TreeNode, box: Box, supporters: int) -> str:
         parts.append(f'<text class="name" x="11" y="{34 + 14.5 * index:g}">{_e(line)}</text>')
     parts.append(f'<text class="meta" x="11" y="{65 if len(lines) > 1 else 54}">'
                  f"{_e(meta_line(node, supporters))}</text>")
-    id_chars = 34 if node.actual is None else 18
+    actual_chars = display_width(clip(node.actual_short, 22)) if node.actual_short else 0
+    id_chars = 34 if not actual_chars else max(8, 34 - actual_chars - 3)  # beside the actual
     parts.append(f'<text class="id" x="11" y="{NODE_H - 8:g}">{_e(clip(node.id, id_chars))}</text>')
     parts.append(progress_svg(node))
     if worst is not None:
