@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -62,12 +63,24 @@ def read_project_files(paths: list[tuple[Path, str]], stdin: tuple[str, bytes] |
         if stdin is not None and display == stdin[0]:
             files.append(ProjectFile(absolute, display, stdin[1], from_stdin=True))
             continue
-        try:
-            content = absolute.read_bytes() if absolute.stat().st_size <= max_bytes else None
-        except OSError:
-            content = None
-        files.append(ProjectFile(absolute, display, content))
+        files.append(ProjectFile(absolute, display, _regular_file_bytes(absolute, max_bytes)))
     return files
+
+
+def _regular_file_bytes(path: Path, max_bytes: int) -> bytes | None:
+    """A regular file's bytes within the size limit; None leaves the file to the loader, which
+    reports why (E001). A FIFO is never opened for reading, and no more than the limit is read."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+                return None
+            data = handle.read(max_bytes + 1)
+    except OSError:
+        return None
+    return data if len(data) <= max_bytes else None
 
 
 def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCache | None,
