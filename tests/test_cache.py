@@ -17,6 +17,7 @@ from kpilint.checker import CheckOptions, run_check
 from kpilint.load import Limits, LoadedYaml, parse_bytes
 from kpilint.report import RenderOptions, renderer
 from tests.conftest import REPO, run_kpilint
+from tests.test_engine import example_project
 
 CACHE = ".kpilint_cache"
 
@@ -24,9 +25,7 @@ CACHE = ".kpilint_cache"
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of examples/bad: many findings of every kind, suppressions, nested folders."""
-    root = tmp_path / "bad"
-    shutil.copytree(REPO / "examples" / "bad", root, ignore=shutil.ignore_patterns("finance"))
-    return root
+    return example_project(tmp_path)
 
 
 @pytest.fixture

@@ -24,6 +24,14 @@ TODAY = datetime.date(2026, 11, 23)
 Edit = Callable[[Path], None]
 
 
+def example_project(tmp_path: Path) -> Path:
+    """A copy of examples/bad (without its nested project and any cache a run left there)."""
+    root = tmp_path / "bad"
+    shutil.copytree(REPO / "examples" / "bad", root,
+                    ignore=shutil.ignore_patterns("finance", ".kpilint_cache"))
+    return root
+
+
 def _linter(root: Path) -> Linter:
     config = load_config(root / "kpilint.toml")
     linter = Linter(root, config, Context(today=TODAY))
@@ -83,8 +91,7 @@ EDITS: dict[str, Edit] = {
     ["break the YAML"], ["change a target only"], ["copy a definition"], list(EDITS),
 ])
 def test_a_recheck_after_changes_equals_a_fresh_check(tmp_path: Path, names: list[str]) -> None:
-    root = tmp_path / "bad"
-    shutil.copytree(REPO / "examples" / "bad", root, ignore=shutil.ignore_patterns("finance"))
+    root = example_project(tmp_path)
     linter = _linter(root)
     before = linter.check().diagnostics
     assert before
@@ -107,8 +114,7 @@ def test_a_recheck_after_changes_equals_a_fresh_check(tmp_path: Path, names: lis
 
 
 def test_a_change_reruns_rules_only_where_it_reaches(tmp_path: Path) -> None:
-    root = tmp_path / "bad"
-    shutil.copytree(REPO / "examples" / "bad", root, ignore=shutil.ignore_patterns("finance"))
+    root = example_project(tmp_path)
     linter = _linter(root)
     linter.check()
     assert linter.graph is not None
