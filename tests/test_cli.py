@@ -170,16 +170,18 @@ def test_exit_zero_never_hides_exit_2(project: Path) -> None:
 CRASHING = """
 import sys
 from kpilint.rules import g103_unmeasured_kgi as module
-def explode(self, graph, context):
+def explode(self, graph, record, context):
     raise ZeroDivisionError("division by zero")
-module.UnmeasuredKgi.check = explode
+module.UnmeasuredKgi.check_unit = explode
 from kpilint.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
 def test_crashing_rule_is_x002_others_still_run(project: Path) -> None:
-    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
+    # G103 checks one KGI at a time: the file needs a KGI for the planted bug to run
+    with_goal = ORPHAN + "kgis:\n  - id: goal\n    name: A goal nothing reaches\n"
+    write_files(project, {"a.kpi.yaml": with_goal, "kpilint.toml": GRAPH_ONLY})
     process = subprocess.run(
         [sys.executable, "-c", CRASHING, "check", "--output-format", "json"], cwd=project,
         capture_output=True, text=True, check=False)

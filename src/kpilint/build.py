@@ -79,6 +79,26 @@ class EntityRecord(Generic[ModelT]):
     def kind(self) -> str:
         return self.model.kind
 
+    @property
+    def line(self) -> int:
+        """The line the entity's mapping starts on."""
+        return self.node.span.line
+
+    def has_references(self, name: str) -> bool:
+        """Whether the reference field ``name`` holds a valid value."""
+        return getattr(self.model, name, None) is not None
+
+    def formula_references(self) -> list[tuple[str, Location, bool]]:
+        """(id, location, exact) of each id term of a KGI's formula; none when it does not
+        parse (T401)."""
+        from kpilint.formula import Formula, formula_location, parse_or_error
+
+        text = getattr(self.model, "formula", None) if self.kind == "KGI" else None
+        formula = parse_or_error(text) if text is not None else None
+        if not isinstance(formula, Formula):
+            return []
+        return [(token.text, *formula_location(self, token)) for token in formula.terms]
+
     def at_entity(self) -> Location:
         """The entity's first key-value pair."""
         return Location(self.path, self.node.head or self.node.span)

@@ -9,9 +9,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpilint.baseline import apply_baseline, read_baseline
+from kpilint.cache import ResultCache
 from kpilint.config import RuleSelection, check_selectors, find_config_in, load_config
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.engine import Linter
+from kpilint.incremental import (
+    LoadReport,
+    ProjectFile,
+    load_project_files,
+    read_project_files,
+    save_to_cache,
+)
 from kpilint.project import ProjectPlan, plan_projects, project_files
 from kpilint.report import RunResult
 from kpilint.rule import Context
@@ -31,6 +39,8 @@ class CheckOptions:
     baseline: Path | None = None
     stdin: tuple[str, bytes] | None = None
     progress: bool = False
+    cache: bool = True
+    jobs: int | None = None  # None: the CPU count when there are many files to parse
 
 
 @dataclass(slots=True)
@@ -63,10 +73,11 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     for plan in plans:
         plan.config.selections.append(options.selection)
         nested: list[Path] = []
-        linter = _load_project(plan, options, cwd, nested)
+        linter, read, report = _load_project(plan, options, cwd, nested)
         linters.append(linter)
         _add_nested_projects(plans, nested)
         project_result = linter.check()
+        save_to_cache(linter, read, report)
         crashes.extend(linter.crashes)
         named = {loaded.spec.path: loaded for loaded in linter.files.values()
                  if plan.is_named(loaded.absolute)}
@@ -105,25 +116,21 @@ def _add_nested_projects(plans: list[ProjectPlan], roots: list[Path]) -> None:
 
 
 def _load_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
-                  nested: list[Path]) -> Linter:
+                  nested: list[Path]) -> tuple[Linter, list[ProjectFile], LoadReport]:
     force_exclude = plan.config.force_exclude if options.force_exclude is None else (
         options.force_exclude)
     today = options.today or plan.config.today or datetime.date.today()
     salt = os.path.relpath(plan.root, cwd)
-    linter = Linter(plan.root, plan.config, Context(today=today),
-                    fingerprint_salt="" if salt == "." else salt.replace(os.sep, "/"))
-    paths = project_files(plan, force_exclude, nested)
-    for index, absolute in enumerate(paths):
-        if options.progress:
-            _progress(index, len(paths))
-        display = plan.spellings.get(absolute) or os.path.relpath(absolute, cwd)
-        if options.stdin is not None and display == options.stdin[0]:
-            linter.update(absolute, display, options.stdin[1])
-        else:
-            linter.load(absolute, display)
-    if options.progress:
-        _progress(len(paths), len(paths))
-    return linter
+    salt = "" if salt == "." else salt.replace(os.sep, "/")
+    context = Context(today=today)
+    linter = Linter(plan.root, plan.config, context, fingerprint_salt=salt)
+    paths = [(absolute, plan.spellings.get(absolute) or os.path.relpath(absolute, cwd))
+             for absolute in project_files(plan, force_exclude, nested)]
+    files = read_project_files(paths, options.stdin, plan.config.limits.max_file_bytes)
+    cache = ResultCache.of(plan.root, plan.config, context, salt) if options.cache else None
+    report = load_project_files(linter, files, cache, options.jobs,
+                                _progress if options.progress else None)
+    return linter, files, report
 
 
 def _progress(done: int, total: int) -> None:
@@ -132,7 +139,8 @@ def _progress(done: int, total: int) -> None:
 
     if total < 200:
         return
-    if done % 100 == 0 or done == total:
+    if done % 100 == 0 or done == total - 1:
+        done = total if done == total - 1 else done
         end = "\n" if done == total else ""
         sys.stderr.write(f"\rkpilint: loading {done}/{total} files{end}")
         sys.stderr.flush()

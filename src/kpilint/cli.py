@@ -59,6 +59,12 @@ def _date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
 def _add_project_options(parser: argparse.ArgumentParser) -> None:
     """Options that choose the files and rules: shared by ``check`` and ``baseline``."""
     parser.add_argument("paths", nargs="*", default=[], metavar="PATH",
@@ -73,6 +79,11 @@ def _add_project_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--today", type=_date, help="the date time rules compare with")
     parser.add_argument("--force-exclude", action="store_true", default=None,
                         help="filter named files as discovery does (include, exclude, .gitignore)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the result cache (.kpilint_cache/)")
+    parser.add_argument("--jobs", "-j", type=_positive, metavar="N", default=None,
+                        help="parse files in N processes (default: the CPU count for 200 files"
+                             " or more, else 1)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of crashes")
 
 
@@ -220,6 +231,8 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         baseline=getattr(args, "baseline", None),
         stdin=stdin,
         progress=sys.stderr.isatty(),
+        cache=not args.no_cache,
+        jobs=args.jobs,
     )
 
 
@@ -234,6 +247,7 @@ def _check(args: argparse.Namespace) -> int:
     options = _check_options(args)
     if args.show_settings:
         return _show_settings(options)
+    options.cache = options.cache and not args.add_suppressions  # it needs every file's text
     outcome = run_check(options)
     if args.add_suppressions:
         return _add_suppressions(outcome, options, reason)
@@ -374,6 +388,7 @@ def _graph(args: argparse.Namespace) -> int:
 
     gc.disable()
     options = _check_options(args)
+    options.cache = False  # the drawing needs every entity, not only the findings
     outcome = run_check(options)
     cwd = Path.cwd()
     named = [Path(os.path.abspath(cwd / path)) for path in options.paths] or [

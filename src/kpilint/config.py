@@ -25,6 +25,7 @@ from kpilint.rule import Rule
 
 CONFIG_NAMES = ("kpilint.toml", ".kpilint.toml", "pyproject.toml")
 DEFAULT_INCLUDE = ("**/*.kpi.yaml", "**/*.kpi.yml", "**/kpis.yaml", "**/kpis.yml")
+DEFAULT_CACHE_DIR = ".kpilint_cache"
 DEFAULT_EXCLUDE = (
     ".git", ".hg", "node_modules", ".venv", "venv", "__pycache__", "build", "dist",
     ".kpilint_cache",
@@ -56,6 +57,7 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     force_exclude: bool = False
     respect_gitignore: bool = True
+    cache_dir: str = DEFAULT_CACHE_DIR
     selections: list[RuleSelection] = field(default_factory=list)
     fail_on: Severity = Severity.WARNING
     today: datetime.date | None = None
@@ -215,6 +217,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     config.exclude += tuple(data.get("extend-exclude", ()))
     config.force_exclude = data.get("force-exclude", False)
     config.respect_gitignore = data.get("respect-gitignore", True)
+    config.cache_dir = data.get("cache-dir", DEFAULT_CACHE_DIR)
     selectors = {key: tuple(data[key]) for key in ("select", "extend-select", "ignore")
                  if key in data}
     for key, values in selectors.items():

@@ -19,10 +19,17 @@ from typing import TypeVar
 from kpilint.build import SpecFile, build_spec_file
 from kpilint.config import Config
 from kpilint.diagnostics import Diagnostic, Location, Span, Violation
-from kpilint.graph import ProjectGraph
+from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import parse_bytes, read_file
 from kpilint.registry import lookup, split_by_kind
-from kpilint.rule import Context, FileRule, ProjectRule, Rule
+from kpilint.rule import Context, FileRule, ProjectRule, Rule, Scope
+from kpilint.summary import (
+    Json,
+    diagnostic_data,
+    diagnostic_of,
+    suppression_data,
+    suppression_of,
+)
 from kpilint.suppressions import ALL, Suppression, SuppressionIndex, parse_suppressions
 
 RuleT = TypeVar("RuleT", bound=Rule)
@@ -61,6 +68,15 @@ def _without_repeats(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return unique
 
 
+def _same_findings(old: list[Diagnostic], new: list[Diagnostic]) -> bool:
+    """Whether two runs of a rule found the same (fingerprints and project paths aside, which
+    composing a file adds)."""
+    return len(old) == len(new) and all(
+        (a.code, a.message, a.location, a.severity, a.subject, a.field, a.related, a.fix)
+        == (b.code, b.message, b.location, b.severity, b.subject, b.field, b.related, b.fix)
+        for a, b in zip(old, new, strict=True))
+
+
 @dataclass(slots=True)
 class LoadedFile:
     """A file's model, its suppression comments, and the cached findings of the file rules."""
@@ -85,9 +101,28 @@ class ProjectResult:
     suppressed: list[tuple[Diagnostic, Suppression]]
 
 
-@dataclass(slots=True)
+def file_key(absolute: Path) -> FileKey:
+    """Where a file sorts in the project: as its absolute path does."""
+    return absolute.parts
+
+
+UnitFindings = dict[str, list[Diagnostic]]
+"""A project rule's findings per unit it checked: a KGI or entity id, or for a whole-project rule
+its findings in one file (a crash is reported under ``WHOLE``)."""
+WHOLE = ""
+IN_FILE = "\0"  # a whole-project rule's findings in one file: IN_FILE + the file's path
+
+
+@dataclass
 class Linter:
-    """Lints one project: its root, config and files."""
+    """Lints one project: its root, config and files, re-checking only what a change touches.
+
+    The first :meth:`check` builds the graph and runs every rule. After :meth:`load`,
+    :meth:`update` or :meth:`forget`, the next check re-runs the file rules of the changed files,
+    replaces them in the graph, and re-runs each project rule only on the goals or entities the
+    change reaches (whole-project rules run again whole); only the files whose findings changed
+    go through suppressions, sorting and fingerprints again.
+    """
 
     root: Path
     config: Config
@@ -97,11 +132,24 @@ class Linter:
     fingerprint_salt: str = ""  # the root relative to the run's directory, when it is not "."
     file_rules: list[FileRule] = field(init=False)
     project_rules: list[ProjectRule] = field(init=False)
+    graph: ProjectGraph | None = field(default=None, init=False)
+    changed: dict[Path, str | None] = field(default_factory=dict, init=False)
+    """Files changed since the last check, with the display path they had then."""
+    unit_findings: list[UnitFindings] = field(default_factory=list, init=False)
+    crashed: set[int] = field(default_factory=set, init=False)
+    located: dict[str, dict[tuple[int, str], list[Diagnostic]]] = field(
+        default_factory=dict, init=False)
+    composed: dict[str, ProjectResult] = field(default_factory=dict, init=False)
+    displays: dict[str, Path] = field(default_factory=dict, init=False)
+    """Each file's display path (as findings name it) to its absolute path."""
+    settled: bool = field(default=False, init=False)
+    """Whether ``composed`` holds the findings of every file as they stand."""
 
     def __post_init__(self) -> None:
         file_rules, project_rules = split_by_kind(self.config.selected_rules())
         self.file_rules = [self._make(rule) for rule in file_rules]
         self.project_rules = [self._make(rule) for rule in project_rules]
+        self.unit_findings = [{} for _ in self.project_rules]
 
     def _make(self, rule: type[RuleT]) -> RuleT:
         instance = self.config.make_rule(rule)
@@ -111,77 +159,285 @@ class Linter:
     def load(self, absolute: Path, display: str) -> None:
         """Read a file from disk into the project."""
         loaded = read_file(absolute, self.config.limits)
-        self.files[absolute] = LoadedFile(absolute, build_spec_file(display, loaded))
+        self.put(LoadedFile(absolute, build_spec_file(display, loaded)))
 
     def update(self, absolute: Path, display: str, content: bytes) -> None:
         """Replace one file's content (editor buffers, stdin); the others stay loaded."""
         loaded = parse_bytes(content, self.config.limits)
-        self.files[absolute] = LoadedFile(absolute, build_spec_file(display, loaded))
+        self.put(LoadedFile(absolute, build_spec_file(display, loaded)))
+
+    def put(self, loaded: LoadedFile) -> None:
+        """Add or replace a file already read (from a worker process or the cache)."""
+        self._mark_changed(loaded.absolute)
+        self.files[loaded.absolute] = loaded
+        self.displays[loaded.spec.path] = loaded.absolute
 
     def forget(self, absolute: Path) -> None:
-        self.files.pop(absolute, None)
+        if absolute in self.files:
+            self._mark_changed(absolute)
+            del self.files[absolute]
+
+    def _mark_changed(self, absolute: Path) -> None:
+        if absolute not in self.changed:
+            previous = self.files.get(absolute)
+            self.changed[absolute] = previous.spec.path if previous else None
 
     def check(self) -> ProjectResult:
-        """All findings of the project, sorted, with fingerprints, after suppressions."""
+        """All findings of the project, sorted, with fingerprints, after suppressions.
+
+        If the engine itself fails, the next check starts over from the files (never from a
+        half-updated graph).
+        """
+        try:
+            return self._check()
+        except BaseException:
+            self._forget_findings()
+            raise
+
+    def _check(self) -> ProjectResult:
+        dirty: set[str] = set()
+        if not self.settled:  # everything is checked afresh
+            dirty.update(loaded.spec.path for loaded in self.files.values())
+        for absolute, old_display in self.changed.items():
+            if old_display is not None:
+                dirty.add(old_display)
+            loaded = self.files.get(absolute)
+            if loaded is not None:
+                dirty.add(loaded.spec.path)
+                self.file_findings(loaded)
+        if self.changed or not self.settled:
+            change = self._update_graph()
+            for index, project_rule in enumerate(self.project_rules):
+                dirty |= self._run_project_rule(index, project_rule, change)
+        self.changed.clear()
+        self.settled = True
+        for path in dirty:
+            loaded = self.files.get(self.displays.get(path, Path()))
+            if loaded is not None and loaded.spec.path != path:
+                loaded = None
+            if loaded is not None or self.located.get(path):
+                self.composed[path] = self._compose(path, loaded)
+            else:
+                self.composed.pop(path, None)
         diagnostics: list[Diagnostic] = []
-        for loaded in self.files.values():
-            if loaded.findings is None:
-                loaded.findings = self._run_file_rules(loaded.spec)
-            diagnostics.extend(loaded.findings)
-        graph = ProjectGraph(self.files[path].spec for path in sorted(self.files))
-        first_file = graph.files[0].path if graph.files else ""
-        for project_rule in self.project_rules:
-            diagnostics.extend(self._guarded(
-                project_rule, functools.partial(project_rule.check, graph, self.context),
-                first_file))
+        suppressed: list[tuple[Diagnostic, Suppression]] = []
+        for path in sorted(self.composed):
+            diagnostics.extend(self.composed[path].diagnostics)
+            suppressed.extend(self.composed[path].suppressed)
+        return ProjectResult(diagnostics, suppressed)
+
+    def reset(self) -> None:
+        """Forget every file and finding (a cached state that did not fit)."""
+        self.files.clear()
+        self.displays.clear()
+        self.changed.clear()
+        self._forget_findings()
+
+    def _forget_findings(self) -> None:
+        self.graph = None
+        self.settled = False
+        self.unit_findings = [{} for _ in self.project_rules]
+        self.crashed.clear()
+        self.located.clear()
+        self.composed.clear()
+
+    def file_findings(self, loaded: LoadedFile) -> list[Diagnostic]:
+        """The file rules' findings of one file (run once, then kept)."""
+        if loaded.findings is None:
+            loaded.findings = self._run_file_rules(loaded.spec)
+        return loaded.findings
+
+    def state_data(self) -> Json:
+        """The findings of the last check, for the result cache (see :meth:`restore`)."""
+        return {
+            "rules": [rule.code for rule in self.project_rules],
+            "units": [{unit: [diagnostic_data(each) for each in found]
+                       for unit, found in units.items()} for units in self.unit_findings],
+            "composed": {path: [[diagnostic_data(each) for each in result.diagnostics],
+                                [[diagnostic_data(each), suppression_data(comment)]
+                                 for each, comment in result.suppressed]]
+                         for path, result in self.composed.items()},
+        }
+
+    def restore(self, state: Json, files: dict[Path, LoadedFile], graph: bool) -> None:
+        """Take up where a cached check left off: its files, and findings per rule and file.
+
+        With ``graph`` the project graph is built from ``files`` (as they were then), so later
+        changes re-check only what they reach; without it nothing may change before the check.
+        Raises ``ValueError`` (or ``KeyError``, ``TypeError``) when the state does not fit.
+        """
+        if state["rules"] != [rule.code for rule in self.project_rules] or len(
+                state["units"]) != len(self.project_rules):
+            raise ValueError("the cached state is of other rules")
+        if graph:  # the findings per rule matter only to a later change
+            self.unit_findings = [{str(unit): [diagnostic_of(each) for each in found]
+                                   for unit, found in units.items()} for units in state["units"]]
+            self.located = {}
+            for index, units in enumerate(self.unit_findings):
+                for unit, found in units.items():
+                    for diagnostic in found:
+                        self.located.setdefault(diagnostic.location.path, {}).setdefault(
+                            (index, unit), []).append(diagnostic)
+        self.composed = {
+            str(path): ProjectResult([diagnostic_of(each) for each in active],
+                                     [(diagnostic_of(each), suppression_of(comment))
+                                      for each, comment in suppressed])
+            for path, (active, suppressed) in state["composed"].items()}
+        self.files = dict(files)
+        self.displays = {loaded.spec.path: path for path, loaded in files.items()}
+        self.changed.clear()
+        if graph:
+            self.graph = ProjectGraph()
+            self.graph.load_all((file_key(path), self.files[path].spec)
+                                for path in sorted(self.files))
+        self.settled = True
+
+    def _update_graph(self) -> GraphChange | None:
+        """Bring the graph up to date; None when it was built afresh (every rule runs whole)."""
+        if self.graph is None:
+            assert not self.settled, "a project restored without its graph cannot change"
+            self.graph = ProjectGraph()
+            self.graph.load_all((file_key(path), self.files[path].spec)
+                                for path in sorted(self.files))
+            return None
+        change = GraphChange()
+        for absolute in self.changed:
+            loaded = self.files.get(absolute)
+            change.merge(self.graph.replace_file(file_key(absolute),
+                                                 loaded.spec if loaded else None))
+        return change
+
+    def _run_project_rule(self, index: int, rule: ProjectRule,
+                          change: GraphChange | None) -> set[str]:
+        """Re-run one project rule where ``change`` reaches (everywhere when None); the paths
+        whose findings may have changed."""
+        graph = self.graph
+        assert graph is not None
+        scope = rule.effective_scope
+        if (change is not None and scope is Scope.PROJECT and index not in self.crashed
+                and rule.reads is not None and not change.structural
+                and not change.fields & rule.reads):
+            return set()  # nothing it reads changed
+        if change is None or scope is Scope.PROJECT or index in self.crashed:
+            return self._set_findings(index, self._run_whole(rule, scope), replace_all=True)
+        wanted = change.goals if scope is Scope.GOAL else change.entities | change.ids
+        kinds = ("KGI",) if scope is Scope.GOAL else rule.kinds
+        found: UnitFindings = {}
+        for unit_id in wanted:
+            record = graph.entities.get(unit_id)
+            if record is None or record.kind not in kinds:
+                found[unit_id] = []
+                continue
+            try:
+                found[unit_id] = [self._diagnostic(rule, violation) for violation
+                                  in rule.check_unit(graph, record, self.context)]
+            except Exception as error:  # any rule bug must not stop the run
+                return self._set_findings(index, {WHOLE: [self._crash(rule, error)]},
+                                          replace_all=True)
+        return self._set_findings(index, found, replace_all=False)
+
+    def _run_whole(self, rule: ProjectRule, scope: Scope) -> UnitFindings:
+        graph = self.graph
+        assert graph is not None
+        found: UnitFindings = {}
+        try:
+            if scope is Scope.PROJECT:  # kept per file, so that unchanged files stay composed
+                for violation in rule.check(graph, self.context):
+                    diagnostic = self._diagnostic(rule, violation)
+                    found.setdefault(IN_FILE + diagnostic.location.path, []).append(diagnostic)
+            else:
+                for record in rule.units(graph):
+                    found[record.id] = [self._diagnostic(rule, violation) for violation
+                                        in rule.check_unit(graph, record, self.context)]
+        except Exception as error:  # any rule bug must not stop the run
+            return {WHOLE: [self._crash(rule, error)]}
+        return found
+
+    def _set_findings(self, index: int, found: UnitFindings, replace_all: bool) -> set[str]:
+        """Store a rule's findings per unit; the paths whose findings from it changed (a unit
+        found again as it was keeps its findings, so its files need not be composed again)."""
+        current = self.unit_findings[index]
+        dirty: set[str] = set()
+        crashed = WHOLE in found and any(each.code == "X002" for each in found[WHOLE])
+        if crashed:
+            self.crashed.add(index)
+        else:
+            self.crashed.discard(index)
+        stale = list(current) if replace_all else [unit for unit in found if unit in current]
+        for unit in stale:
+            old = current.pop(unit)
+            new = found.get(unit, [])
+            if old and _same_findings(old, new):
+                found[unit] = old
+                current[unit] = old
+                continue
+            for diagnostic in old:
+                path = diagnostic.location.path
+                dirty.add(path)
+                self.located.get(path, {}).pop((index, unit), None)
+        for unit, diagnostics in found.items():
+            if not diagnostics or current.get(unit) is diagnostics:
+                continue
+            current[unit] = diagnostics
+            for diagnostic in diagnostics:
+                path = diagnostic.location.path
+                dirty.add(path)
+                self.located.setdefault(path, {}).setdefault((index, unit), []).append(diagnostic)
+        return dirty
+
+    def _compose(self, path: str, loaded: LoadedFile | None) -> ProjectResult:
+        """One file's findings: file and project rules, minus ignored and suppressed ones, plus
+        the findings about its suppression comments; sorted, with fingerprints."""
+        located = self.located.get(path, {})
+        diagnostics = list(loaded.findings or []) if loaded else []
+        for key in sorted(located, key=lambda key: key[0]):
+            diagnostics.extend(located[key])
         diagnostics = _without_repeats(diagnostics)
-        relative = self.root_relative_paths()
+        relative = self.root_relative(loaded) if loaded else path
         for diagnostic in diagnostics:
-            diagnostic.project_path = relative.get(diagnostic.location.path,
-                                                   diagnostic.location.path)
-        diagnostics = [diagnostic for diagnostic in diagnostics
-                       if diagnostic.code not in self.config.ignored_in(diagnostic.project_path)]
-        active, suppressed = self._apply_suppressions(diagnostics)
+            diagnostic.project_path = relative
+        ignored = self.config.ignored_in(relative)
+        diagnostics = [diagnostic for diagnostic in diagnostics if diagnostic.code not in ignored]
+        active, suppressed = self._apply_suppressions(diagnostics, loaded, relative)
         active.sort(key=lambda diagnostic: diagnostic.sort_key)
         self._fingerprint(active)
         return ProjectResult(active, suppressed)
 
     def _apply_suppressions(
-        self, diagnostics: list[Diagnostic],
+        self, diagnostics: list[Diagnostic], loaded: LoadedFile | None, relative: str,
     ) -> tuple[list[Diagnostic], list[tuple[Diagnostic, Suppression]]]:
-        """Hide what comments suppress; report unused (X001), forbidden (X003) and unexplained
-        (X004) comments."""
-        by_path: dict[str, list[Suppression]] = {
-            loaded.spec.path: loaded.suppression_comments() for loaded in self.files.values()}
-        for comments in by_path.values():
-            for comment in comments:
-                comment.used.clear()
-        indexes = {path: SuppressionIndex(comments) for path, comments in by_path.items()}
+        """Hide what one file's comments suppress; report unused (X001), forbidden (X003) and
+        unexplained (X004) comments."""
+        comments = loaded.suppression_comments() if loaded else []
+        for comment in comments:
+            comment.used.clear()
+        index = SuppressionIndex(comments) if self.config.allow_suppressions else None
         active: list[Diagnostic] = []
         suppressed: list[tuple[Diagnostic, Suppression]] = []
         for diagnostic in diagnostics:
-            index = indexes.get(diagnostic.location.path)
-            covering = index.covering(diagnostic) if (
-                index is not None and self.config.allow_suppressions) else None
+            covering = index.covering(diagnostic) if index is not None else None
             if covering is None:
                 active.append(diagnostic)
             else:
                 covering.used.add(diagnostic.code)
                 suppressed.append((diagnostic, covering))
-        selected = {rule.code for rule in self.config.selected_rules()}
-        for loaded in self.files.values():
-            relative = self.root_relative(loaded)
-            wanted = selected - self.config.ignored_in(relative)
-            for comment in by_path[loaded.spec.path]:
-                subject = loaded.spec.entity_on_line(comment.span.line)
-                for code, message in self._comment_findings(comment, wanted):
-                    rule = lookup(code)
-                    assert rule is not None
-                    finding = self._diagnostic(rule(), Violation(
-                        Location(loaded.spec.path, comment.span), message, subject=subject))
-                    finding.project_path = relative
-                    active.append(finding)
+        if loaded is None:
+            return active, suppressed
+        wanted = self.selected_codes - self.config.ignored_in(relative)
+        for comment in comments:
+            subject = loaded.spec.entity_on_line(comment.span.line)
+            for code, message in self._comment_findings(comment, wanted):
+                rule = lookup(code)
+                assert rule is not None
+                finding = self._diagnostic(rule(), Violation(
+                    Location(loaded.spec.path, comment.span), message, subject=subject))
+                finding.project_path = relative
+                active.append(finding)
         return active, suppressed
+
+    @functools.cached_property
+    def selected_codes(self) -> set[str]:
+        return {rule.code for rule in self.config.selected_rules()}
 
     def _comment_findings(self, comment: Suppression,
                           selected: set[str]) -> Iterator[tuple[str, str]]:
@@ -222,13 +478,18 @@ class Linter:
         try:
             return [self._diagnostic(rule, violation) for violation in run()]
         except Exception as error:  # any rule bug must not stop the run
-            self.crashes.append(traceback.format_exc())
-            internal = lookup("X002")
-            assert internal is not None
-            message = (f"rule {rule.code} ({rule.name}) crashed: {type(error).__name__}: {error};"
-                       " the other rules still ran (run with --debug for the traceback)")
-            return [self._diagnostic(internal(), Violation(
-                Location(path, Span.file_start()), message))]
+            return [self._crash(rule, error, path)]
+
+    def _crash(self, rule: Rule, error: Exception, path: str | None = None) -> Diagnostic:
+        """X002 for a rule that raised (at the first file's start for a project rule)."""
+        self.crashes.append(traceback.format_exc())
+        internal = lookup("X002")
+        assert internal is not None
+        message = (f"rule {rule.code} ({rule.name}) crashed: {type(error).__name__}: {error};"
+                   " the other rules still ran (run with --debug for the traceback)")
+        if path is None:
+            path = self.graph.files[0].path if self.graph and self.graph.files else ""
+        return self._diagnostic(internal(), Violation(Location(path, Span.file_start()), message))
 
     def _diagnostic(self, rule: Rule, violation: Violation) -> Diagnostic:
         rule_type = type(rule)
@@ -243,10 +504,6 @@ class Linter:
         if loaded.absolute.is_relative_to(self.root):
             return loaded.absolute.relative_to(self.root).as_posix()
         return loaded.absolute.as_posix()
-
-    def root_relative_paths(self) -> dict[str, str]:
-        """Each file's display path mapped to its POSIX path relative to the project root."""
-        return {loaded.spec.path: self.root_relative(loaded) for loaded in self.files.values()}
 
     def _fingerprint(self, diagnostics: list[Diagnostic]) -> None:
         seen: Counter[tuple[str, str, str, str]] = Counter()

@@ -1,28 +1,37 @@
-"""The project graph: every entity of every spec file as one networkx DiGraph.
+"""The project graph: every entity of every spec file as one networkx DiGraph, kept up to date.
 
-Nodes are entity ids (the first definition wins; later ones are E004). Edges point from the
-supporting entity to what it supports (KPI -> KSF -> KGI, KPI -> KGI) with ``kind="supports"``,
-from a KPI to its counter KPI with ``kind="paired_with"``, and from a KGI to each KPI term of its
-formula with ``kind="formula"``. References that name no entity, or one of the wrong kind, get no
-edge: they are E005. "Reaches" follows supports edges only (``supports_graph``), so a KPI named only
-in a formula still reaches no KGI.
+Nodes are entity ids (the first definition in path then line order wins; later ones are E004).
+Edges point from the supporting entity to what it supports (KPI -> KSF -> KGI, KPI -> KGI) with
+``kind="supports"``, from a KPI to its counter KPI with ``kind="paired_with"``, and from a KGI to
+each KPI term of its formula with ``kind="formula"``. References that name no entity, or one of the
+wrong kind, get no edge: they are E005. "Reaches" follows supports edges only (``supports_graph``),
+so a KPI named only in a formula still reaches no KGI.
+
+The graph is incremental: :meth:`ProjectGraph.replace_file` swaps one file's entities, re-resolves
+only the references that name them, forgets only the reachability answers they can change, and
+returns a :class:`GraphChange` saying which goals and entities the project rules must look at again.
+Reachability (``kpis_reaching``, ``kgis_reached``) is computed per entity on demand and kept until a
+change touches it. The server's hover, definition, references and completion ask this same graph.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import cast
-
-import networkx as nx
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Location, Related
-from kpilint.formula import Formula, formula_location, parse_or_error
+from kpilint.formula import Formula, parse_or_error
 from kpilint.model import Entity, Kgi, Kpi, Ksf
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 AnyRecord = EntityRecord[Entity]
+FileKey = tuple[str, ...]
+"""Orders files: the engine uses an absolute path's parts, so files sort as paths do."""
 
 SUPPORTS = "supports"
 PAIRED_WITH = "paired_with"
@@ -55,79 +64,318 @@ class Reference:
     term inside a quoted or multi-line formula, located at the whole formula value."""
 
 
+@dataclass(slots=True)
+class GraphChange:
+    """What one or more file replacements may have changed, for re-running project rules.
+
+    ``goals``: KGIs whose tree (what reaches them, their formula terms) may differ. ``entities``:
+    entities whose own definition, reach, direct neighbours or supporting siblings may differ.
+    ``ids``: the ids defined in the replaced files, before or after.
+    """
+
+    ids: set[str] = field(default_factory=set)
+    goals: set[str] = field(default_factory=set)
+    entities: set[str] = field(default_factory=set)
+    structural: bool = False
+    """Whether an entity came, went, moved or changed kind, or a reference changed."""
+    fields: set[str] = field(default_factory=set)
+    """The fields whose value or place changed (``scope``: the file's scope)."""
+
+    def merge(self, other: GraphChange) -> None:
+        self.ids |= other.ids
+        self.goals |= other.goals
+        self.entities |= other.entities
+        self.structural |= other.structural
+        self.fields |= other.fields
+
+
+RecordT = TypeVar("RecordT")
+
+
+class _Reach(Generic[RecordT]):
+    """Reachability per entity: the ids found on first use, kept until a change forgets them;
+    each read maps them to the current definitions (an edit that moves no edge keeps them)."""
+
+    def __init__(self, compute: Callable[[str], list[str]],
+                 winners: dict[str, AnyRecord]) -> None:
+        self.compute = compute
+        self.winners = winners
+        self.known: dict[str, list[str]] = {}
+
+    def __getitem__(self, entity_id: str) -> list[RecordT]:
+        ids = self.known.get(entity_id)
+        if ids is None:
+            ids = self.known[entity_id] = self.compute(entity_id)
+        return cast(list[RecordT], [self.winners[each] for each in ids])
+
+    def forget(self, ids: Iterable[str]) -> None:
+        for entity_id in ids:
+            self.known.pop(entity_id, None)
+
+
 class ProjectGraph:
-    """The graph of one project, rebuilt cheaply from its (cached) spec files."""
+    """The graph of one project, built from its spec files and updated one file at a time."""
 
-    def __init__(self, files: Iterable[SpecFile]) -> None:
-        self.files: list[SpecFile] = list(files)  # in path order: the caller sorts them
-        self.graph: nx.DiGraph[str] = nx.DiGraph()
-        self.supports_graph: nx.DiGraph[str] = nx.DiGraph()
-        self.entities: dict[str, AnyRecord] = {}
-        self.duplicates: list[tuple[AnyRecord, AnyRecord]] = []
-        self.references: list[Reference] = []
-        self.broken: list[Reference] = []
-        self.formulas: dict[str, Formula] = {}
-        for spec in self.files:
-            for record in sorted(spec.entities, key=lambda rec: rec.node.span.line):
-                self._add_entity(record)
-        for record in self.entities.values():
+    def __init__(self, files: Iterable[SpecFile] = ()) -> None:
+        import networkx  # deferred: a run answered from the cache builds no graph
+
+        self.graph: nx.DiGraph[str] = networkx.DiGraph()
+        self.supports_graph: nx.DiGraph[str] = networkx.DiGraph()
+        self._files: dict[FileKey, SpecFile] = {}
+        self._order: dict[AnyRecord, tuple[FileKey, int]] = {}
+        self._definitions: dict[str, list[AnyRecord]] = {}
+        self._winners: dict[str, AnyRecord] = {}
+        self._references: dict[str, list[Reference]] = {}  # by source id
+        self._referrers: dict[str, dict[str, None]] = {}  # target id -> source ids naming it
+        self._with_broken: set[str] = set()  # source ids with a reference that does not resolve
+        self._repeated: set[str] = set()  # ids defined more than once
+        self._ordered: dict[str, AnyRecord] | None = None
+        self._sorted_files: list[SpecFile] | None = None
+        self.kpis_reaching: _Reach[EntityRecord[Kpi]] = _Reach(self._kpis_reaching,
+                                                                self._winners)
+        """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
+        self.kgis_reached: _Reach[EntityRecord[Kgi]] = _Reach(self._kgis_reached,
+                                                               self._winners)
+        """For each KPI or KSF id, the KGIs it reaches."""
+        self.load_all(((f"{index:09d}",), spec) for index, spec in enumerate(files))
+
+    # -- building and updating ------------------------------------------------------------------
+
+    def load_all(self, files: Iterable[tuple[FileKey, SpecFile]]) -> None:
+        """Add files to an empty graph in one pass: every entity first, then every reference."""
+        for key, spec in files:
+            self._files[key] = spec
+            for record in spec.entities:
+                self._define(key, record)
+        for records in self._definitions.values():
+            records.sort(key=self._order.__getitem__)
+        for entity_id in self._in_file_order(self._definitions):
+            winner = self._definitions[entity_id][0]
+            self._winners[entity_id] = winner
+            self.graph.add_node(entity_id, kind=winner.kind, record=winner)
+            self.supports_graph.add_node(entity_id)
+        for record in self.ordered_entities().values():
             self._add_references(record)
+        self._changed()
 
-    def _add_entity(self, record: AnyRecord) -> None:
-        first = self.entities.get(record.id)
-        if first is not None:
-            self.duplicates.append((record, first))
+    def replace_file(self, key: FileKey, spec: SpecFile | None) -> GraphChange:
+        """Put ``spec`` in place of the file at ``key`` (None removes it); what may have changed."""
+        old = self._files.pop(key, None)
+        moves_edges = _shape(old) != _shape(spec)
+        ids = {record.id for record in old.entities} if old else set()
+        if spec is not None:
+            ids |= {record.id for record in spec.entities}
+        moved, edited = _edits(old, spec)
+        change = GraphChange(ids=ids, structural=moves_edges or moved, fields=edited)
+        before_goals, before_entities = self._neighbourhood(ids)
+        change.goals |= before_goals
+        change.entities |= before_entities
+        for record in old.entities if old else ():
+            records = self._definitions[record.id]
+            records.remove(record)
+            del self._order[record]
+            if len(records) < 2:
+                self._repeated.discard(record.id)
+        if spec is not None:
+            self._files[key] = spec
+            for record in spec.entities:
+                self._define(key, record)
+                self._definitions[record.id].sort(key=self._order.__getitem__)
+        self._changed()
+        resolve: dict[str, None] = {}
+        for entity_id in sorted(ids):
+            self._replace_winner(entity_id)
+            if entity_id in self._winners:
+                resolve[entity_id] = None
+            resolve.update(self._referrers.get(entity_id, {}))
+        for source_id in resolve:
+            self._remove_references(source_id)
+        for source_id in resolve:
+            winner = self._winners.get(source_id)
+            if winner is not None:
+                self._add_references(winner)
+        change.entities |= set(resolve)
+        after_goals, after_entities = self._neighbourhood(ids)
+        change.goals |= after_goals
+        change.entities |= after_entities
+        change.goals |= {entity_id for entity_id in resolve
+                         if self._kind_of(entity_id) == Kgi.kind}
+        self._changed()
+        if moves_edges:
+            self.kpis_reaching.forget(change.goals)
+            self.kgis_reached.forget(change.entities)
+        return change
+
+    def _define(self, key: FileKey, record: AnyRecord) -> None:
+        self._order[record] = (key, record.line)
+        records = self._definitions.setdefault(record.id, [])
+        records.append(record)
+        if len(records) > 1:
+            self._repeated.add(record.id)
+
+    def _changed(self) -> None:
+        self._ordered = None
+        self._sorted_files = None
+        self.__dict__.pop("paired", None)
+
+    def _replace_winner(self, entity_id: str) -> None:
+        records = self._definitions.get(entity_id)
+        if not records:
+            self._definitions.pop(entity_id, None)
+            self._winners.pop(entity_id, None)
+            self._remove_references(entity_id)
+            if entity_id in self.graph:
+                self.graph.remove_node(entity_id)
+                self.supports_graph.remove_node(entity_id)
             return
-        self.entities[record.id] = record
-        self.graph.add_node(record.id, kind=record.kind, record=record)
-        self.supports_graph.add_node(record.id)
+        winner = records[0]
+        self._winners[entity_id] = winner
+        self.graph.add_node(entity_id, kind=winner.kind, record=winner)
+        self.supports_graph.add_node(entity_id)
+
+    def _neighbourhood(self, ids: set[str]) -> tuple[set[str], set[str]]:
+        """Goals and entities whose findings may depend on the entities ``ids`` as they stand."""
+        present = [entity_id for entity_id in ids if entity_id in self.graph]
+        below: set[str] = set(present)
+        above: set[str] = set(present)
+        for entity_id in present:
+            below |= _descendants(self.supports_graph, entity_id)
+            above |= _ancestors(self.supports_graph, entity_id)
+        entities = above | below
+        for entity_id in present:
+            entities.update(self.graph.successors(entity_id))
+            entities.update(self.graph.predecessors(entity_id))
+            if self._kind_of(entity_id) == Kpi.kind:  # siblings: KPIs beside it under a target
+                for target in self.supports_graph.successors(entity_id):
+                    entities.update(self.supports_graph.predecessors(target))
+        goals = {entity_id for entity_id in below if self._kind_of(entity_id) == Kgi.kind}
+        goals |= {source for entity_id in present for source in self.graph.predecessors(entity_id)
+                  if self._kind_of(source) == Kgi.kind}
+        return goals, entities
+
+    def _kind_of(self, entity_id: str) -> str | None:
+        record = self._winners.get(entity_id)
+        return record.kind if record else None
 
     def _add_references(self, record: AnyRecord) -> None:
+        references: list[Reference] = []
         for field_name in (SUPPORTS, PAIRED_WITH):
             allowed = ALLOWED_TARGETS.get((record.kind, field_name))
-            if allowed is None or getattr(record.model, field_name, None) is None:
+            if allowed is None or not record.has_references(field_name):
                 continue
             for target_id, location, field_path in record.reference_locations(field_name):
-                reference = Reference(record, field_name, target_id, location, field_path,
-                                      allowed)
-                self.references.append(reference)
-                target = self.entities.get(target_id)
-                if target is None or target.kind not in allowed or target_id == record.id:
-                    self.broken.append(reference)
-                    continue
-                self.graph.add_edge(record.id, target_id, kind=field_name)
-                if field_name == SUPPORTS:
-                    self.supports_graph.add_edge(record.id, target_id)
-        if isinstance(record.model, Kgi) and record.model.formula is not None:
-            self._add_formula(record, record.model.formula)
-
-    def _add_formula(self, record: AnyRecord, text: str) -> None:
-        """Formula terms: references to KPIs, and edges KGI -> KPI that "reaches" ignores.
-
-        A formula that does not parse (T401) adds nothing.
-        """
-        formula = parse_or_error(text)
-        if not isinstance(formula, Formula):
-            return
-        self.formulas[record.id] = formula
-        allowed = ALLOWED_TARGETS[(record.kind, FORMULA)]
-        for token in formula.terms:
-            location, exact = formula_location(record, token)
-            reference = Reference(record, FORMULA, token.text, location, FORMULA, allowed, exact)
-            self.references.append(reference)
-            target = self.entities.get(token.text)
-            if target is None or target.kind not in allowed:
-                self.broken.append(reference)
+                references.append(Reference(record, field_name, target_id, location, field_path,
+                                            allowed))
+        if record.kind == Kgi.kind:
+            allowed = ALLOWED_TARGETS[(record.kind, FORMULA)]
+            for term, location, exact in record.formula_references():
+                references.append(Reference(record, FORMULA, term, location, FORMULA, allowed,
+                                            exact))
+        self._references[record.id] = references
+        for reference in references:
+            self._referrers.setdefault(reference.target_id, {})[record.id] = None
+            if not self._resolves(reference):
+                self._with_broken.add(record.id)
                 continue
-            self.graph.add_edge(record.id, token.text, kind=FORMULA)
+            self.graph.add_edge(record.id, reference.target_id, kind=reference.field)
+            if reference.field == SUPPORTS:
+                self.supports_graph.add_edge(record.id, reference.target_id)
+
+    def _remove_references(self, source_id: str) -> None:
+        self._with_broken.discard(source_id)
+        for reference in self._references.pop(source_id, ()):
+            naming = self._referrers.get(reference.target_id)
+            if naming is not None:
+                naming.pop(source_id, None)
+                if not naming:
+                    del self._referrers[reference.target_id]
+        if source_id in self.graph:
+            self.graph.remove_edges_from(list(self.graph.out_edges(source_id)))
+            self.supports_graph.remove_edges_from(list(self.supports_graph.out_edges(source_id)))
+
+    def _resolves(self, reference: Reference) -> bool:
+        target = self._winners.get(reference.target_id)
+        return (target is not None and target.kind in reference.allowed_kinds
+                and (reference.field == FORMULA or reference.target_id != reference.source.id))
+
+    # -- what rules and the server read ---------------------------------------------------------
+
+    @property
+    def files(self) -> list[SpecFile]:
+        """The files in path order."""
+        if self._sorted_files is None:
+            self._sorted_files = [self._files[key] for key in sorted(self._files)]
+        return self._sorted_files
+
+    @property
+    def entities(self) -> Mapping[str, AnyRecord]:
+        """The first definition of each id; iterated in path then line order."""
+        return _Entities(self)
+
+    def ordered_entities(self) -> dict[str, AnyRecord]:
+        """The first definition of each id, in path then line order (kept until a change)."""
+        if self._ordered is None:
+            self._ordered = {entity_id: self._winners[entity_id]
+                             for entity_id in self._in_file_order(self._winners)}
+        return self._ordered
+
+    def _in_file_order(self, ids: Iterable[str]) -> list[str]:
+        return sorted(ids, key=lambda entity_id: self._order[self._definitions[entity_id][0]])
+
+    def definitions(self, entity_id: str) -> list[AnyRecord]:
+        """Every definition of an id, in path then line order (more than one is E004)."""
+        return list(self._definitions.get(entity_id, ()))
+
+    @property
+    def duplicates(self) -> list[tuple[AnyRecord, AnyRecord]]:
+        """(later definition, first definition) for each repeated id, in path then line order."""
+        pairs = [(record, records[0]) for records in map(self._definitions.__getitem__,
+                                                          self._repeated)
+                 for record in records[1:]]
+        return sorted(pairs, key=lambda pair: self._order[pair[0]])
+
+    @property
+    def references(self) -> list[Reference]:
+        """Every reference of the project, in the order of the entities that make them."""
+        return [reference for entity_id in self.entities
+                for reference in self._references.get(entity_id, ())]
+
+    def references_of(self, entity_id: str) -> list[Reference]:
+        """The references the entity ``entity_id`` makes."""
+        return list(self._references.get(entity_id, ()))
+
+    def references_to(self, entity_id: str) -> list[Reference]:
+        """Every reference naming ``entity_id`` (resolved or not), in entity order."""
+        sources = self._in_file_order(
+            source for source in self._referrers.get(entity_id, {}) if source in self._winners)
+        return [reference for source in sources for reference in self._references[source]
+                if reference.target_id == entity_id]
+
+    @property
+    def broken(self) -> list[Reference]:
+        """References that name no entity of an allowed kind (E005), in entity order."""
+        return [reference for source in self._in_file_order(self._with_broken)
+                for reference in self._references[source] if not self._resolves(reference)]
+
+    @property
+    def formulas(self) -> dict[str, Formula]:
+        """Each KGI's parsed formula (a formula that does not parse, T401, is left out)."""
+        return _FormulaView(self)
+
+    def formula(self, kgi_id: str) -> Formula | None:
+        record = self._winners.get(kgi_id)
+        if record is None or not isinstance(record.model, Kgi) or record.model.formula is None:
+            return None
+        formula = parse_or_error(record.model.formula)
+        return formula if isinstance(formula, Formula) else None
 
     def formula_terms(self, kgi_id: str) -> list[EntityRecord[Kpi]] | None:
         """The KPI of each id term of the KGI's formula, in reading order (repeats kept); None
         when the KGI has no parsed formula or a term is not a KPI (that is E005)."""
-        formula = self.formulas.get(kgi_id)
+        formula = self.formula(kgi_id)
         if formula is None:
             return None
-        records = [self.entities.get(token.text) for token in formula.terms]
+        records = [self._winners.get(token.text) for token in formula.terms]
         if any(record is None or record.kind != Kpi.kind for record in records):
             return None
         return cast(list[EntityRecord[Kpi]], records)
@@ -148,23 +396,17 @@ class ProjectGraph:
     def kpis(self) -> list[EntityRecord[Kpi]]:
         return cast(list[EntityRecord[Kpi]], self.of_kind(Kpi.kind))
 
-    @functools.cached_property
-    def kpis_reaching(self) -> dict[str, list[EntityRecord[Kpi]]]:
-        """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
-        return {
-            kgi.id: cast(list[EntityRecord[Kpi]], self._in_order(
-                nx.ancestors(self.supports_graph, kgi.id), Kpi.kind))
-            for kgi in self.kgis
-        }
+    def _kpis_reaching(self, kgi_id: str) -> list[str]:
+        if kgi_id not in self.supports_graph:
+            return []
+        return [record.id for record in self._in_order(
+            _ancestors(self.supports_graph, kgi_id), Kpi.kind)]
 
-    @functools.cached_property
-    def kgis_reached(self) -> dict[str, list[EntityRecord[Kgi]]]:
-        """For each KPI or KSF id, the KGIs it reaches."""
-        return {
-            record.id: cast(list[EntityRecord[Kgi]], self._in_order(
-                nx.descendants(self.supports_graph, record.id), Kgi.kind))
-            for record in self.entities.values() if record.kind != Kgi.kind
-        }
+    def _kgis_reached(self, entity_id: str) -> list[str]:
+        if entity_id not in self.supports_graph:
+            return []
+        return [record.id for record in self._in_order(
+            _descendants(self.supports_graph, entity_id), Kgi.kind)]
 
     @functools.cached_property
     def paired(self) -> frozenset[str]:
@@ -175,12 +417,100 @@ class ProjectGraph:
 
     def _in_order(self, ids: Iterable[str], kind: str) -> list[AnyRecord]:
         """The entities of ``kind`` among ``ids``, in path then line order."""
-        records = [self.entities[node] for node in ids if self.entities[node].kind == kind]
-        return sorted(records, key=lambda record: (record.path, record.node.span.line))
+        records = [self._winners[node] for node in ids if self._winners[node].kind == kind]
+        return sorted(records, key=lambda record: (record.path, record.line))
 
     def supporters(self, entity_id: str, kind: str) -> list[AnyRecord]:
-        """Entities of ``kind`` with a supports edge straight into ``entity_id``."""
-        return [
-            self.entities[source] for source, _, data in self.graph.in_edges(entity_id, data=True)
-            if data["kind"] == SUPPORTS and self.entities[source].kind == kind
-        ]
+        """Entities of ``kind`` with a supports edge straight into ``entity_id``, in path then
+        line order."""
+        if entity_id not in self.graph:
+            return []
+        found = [self._winners[source] for source, _, data
+                 in self.graph.in_edges(entity_id, data=True)
+                 if data["kind"] == SUPPORTS and self._winners[source].kind == kind]
+        return sorted(found, key=self._order.__getitem__)
+
+
+def _shape(spec: SpecFile | None) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """What of a file decides edges and reachability order: its entities in line order, with
+    their kinds and the ids each names (an edit of other fields leaves it unchanged)."""
+    if spec is None:
+        return []
+    return [(record.id, record.kind, [
+        *((name, target) for name in (SUPPORTS, PAIRED_WITH) if record.has_references(name)
+          for target, _, _ in record.reference_locations(name)),
+        *((FORMULA, term) for term, _, _ in record.formula_references())])
+        for record in sorted(spec.entities, key=lambda each: each.line)]
+
+
+def _edits(old: SpecFile | None, new: SpecFile | None) -> tuple[bool, set[str]]:
+    """Whether the file's entities came, went or moved; else the fields whose value or place
+    changed."""
+    if old is None or new is None:
+        return True, set()
+    before = sorted(old.entities, key=lambda record: record.line)
+    after = sorted(new.entities, key=lambda record: record.line)
+    if [(each.id, each.kind, each.at_entity()) for each in before] != [
+            (each.id, each.kind, each.at_entity()) for each in after]:
+        return True, set()
+    edited: set[str] = set()
+    for first, second in zip(before, after, strict=True):
+        for name in type(first.model).model_fields:
+            if (getattr(first.model, name) != getattr(second.model, name)
+                    or first.at_field(name) != second.at_field(name)):
+                edited.add(name)
+        edited |= first.invalid ^ second.invalid
+        if first.scope != second.scope:
+            edited.add("scope")
+    return False, edited
+
+
+def _descendants(graph: nx.DiGraph[str], node: str) -> set[str]:
+    from networkx import descendants
+
+    return descendants(graph, node)
+
+
+def _ancestors(graph: nx.DiGraph[str], node: str) -> set[str]:
+    from networkx import ancestors
+
+    return ancestors(graph, node)
+
+
+class _Entities(Mapping[str, AnyRecord]):
+    """``graph.entities``: looking an id up costs nothing; iterating sorts once per change."""
+
+    def __init__(self, graph: ProjectGraph) -> None:
+        self.graph = graph
+
+    def __getitem__(self, entity_id: str) -> AnyRecord:
+        return self.graph._winners[entity_id]
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self.graph._winners
+
+    def __len__(self) -> int:
+        return len(self.graph._winners)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.graph.ordered_entities())
+
+
+class _FormulaView(dict[str, Formula]):
+    """``graph.formulas``: the parsed formula of each KGI, read through on demand."""
+
+    def __init__(self, graph: ProjectGraph) -> None:
+        super().__init__()
+        self.graph = graph
+
+    def get(self, kgi_id: str, default: Formula | None = None) -> Formula | None:  # type: ignore[override]
+        return self.graph.formula(kgi_id) or default
+
+    def __getitem__(self, kgi_id: str) -> Formula:
+        formula = self.graph.formula(kgi_id)
+        if formula is None:
+            raise KeyError(kgi_id)
+        return formula
+
+    def __contains__(self, kgi_id: object) -> bool:
+        return isinstance(kgi_id, str) and self.graph.formula(kgi_id) is not None

@@ -8,6 +8,7 @@ The registry finds it; nothing else needs to change to add a rule.
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,8 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from kpilint.diagnostics import Severity, Violation
 
 if TYPE_CHECKING:
-    from kpilint.build import SpecFile
+    from kpilint.build import EntityRecord, SpecFile
     from kpilint.graph import ProjectGraph
+    from kpilint.model import Entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +62,53 @@ class FileRule(Rule):
         raise NotImplementedError
 
 
+class Scope(enum.Enum):
+    """What a project rule's findings depend on, so a change re-runs it only where needed.
+
+    - ``GOAL``: one KGI at a time (:meth:`ProjectRule.check_unit` gets the KGI); its findings may
+      read the KGI, every entity that reaches it, and its formula terms.
+    - ``ENTITY``: one entity of the rule's ``kinds`` at a time; its findings may read the entity,
+      what it reaches, its direct neighbours (either edge direction, any edge kind), and the other
+      supporters of what a KPI supports (its siblings).
+    - ``PROJECT``: the whole project; re-run on every change, so it must stay near-linear.
+    """
+
+    GOAL = "goal"
+    ENTITY = "entity"
+    PROJECT = "project"
+
+
 class ProjectRule(Rule):
-    """A rule over the whole project graph: run after all files are loaded."""
+    """A rule over the project graph: run after all files are loaded.
+
+    A ``GOAL`` or ``ENTITY`` rule implements :meth:`check_unit`; a ``PROJECT`` rule overrides
+    :meth:`check`.
+    """
+
+    scope: ClassVar[Scope] = Scope.PROJECT
+    kinds: ClassVar[tuple[str, ...]] = ("KGI", "KSF", "KPI")
+    """For ``ENTITY`` rules: the kinds of entity it checks."""
+    reads: ClassVar[frozenset[str] | None] = None
+    """For ``PROJECT`` rules: the entity fields its findings depend on, besides ids, kinds,
+    references and where entities and those fields stand. A change that edits none of them
+    (and moves nothing) keeps its findings; None: any field, so every change re-runs it."""
+
+    @property
+    def effective_scope(self) -> Scope:
+        """The scope with these settings (an option may widen it to the project)."""
+        return self.scope
+
+    def units(self, graph: ProjectGraph) -> list[EntityRecord[Entity]]:
+        """The entities checked one at a time, in path then line order."""
+        wanted = ("KGI",) if self.effective_scope is Scope.GOAL else self.kinds
+        return [record for record in graph.entities.values() if record.kind in wanted]
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterable[Violation]:
+        for record in self.units(graph):
+            yield from self.check_unit(graph, record, context)
+
+    def check_unit(self, graph: ProjectGraph, record: EntityRecord[Entity],
+                   context: Context) -> Iterable[Violation]:
         raise NotImplementedError
 
 

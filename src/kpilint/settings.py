@@ -39,6 +39,7 @@ def describe_settings(plan: ProjectPlan, options: CheckOptions) -> str:
     row("force-exclude", config.force_exclude if options.force_exclude is None else True,
         config.origin("force-exclude") if options.force_exclude is None else COMMAND_LINE)
     row("respect-gitignore", config.respect_gitignore, config.origin("respect-gitignore"))
+    row("cache-dir", config.cache_dir, config.origin("cache-dir"))
     rows.extend(_selection_rows(config, options, row))
     row("fail-on", (options.fail_on or config.fail_on).label,
         COMMAND_LINE if options.fail_on else config.origin("fail-on"))

@@ -14,18 +14,19 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from kpilint import engine
-from kpilint.build import SpecFile, build_spec_file
+from kpilint.build import EntityRecord, SpecFile, build_spec_file
 from kpilint.diagnostics import Violation
-from kpilint.graph import ProjectGraph
+from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import LoadedYaml
 from kpilint.rule import Context
 from kpilint.rules.g104_unmeasured_ksf import UnmeasuredKsf
 from kpilint.rules.s206_missing_source import MissingSource
 from kpilint.server import serve
 
-real_graph = ProjectGraph
+real_load_all = ProjectGraph.load_all
+real_replace_file = ProjectGraph.replace_file
 file_rule_check = MissingSource.check
-project_rule_check = UnmeasuredKsf.check
+project_rule_check = UnmeasuredKsf.check_unit
 
 
 def crashing_file_rule(self: Any, spec: SpecFile, context: Context) -> Iterator[Violation]:
@@ -34,11 +35,11 @@ def crashing_file_rule(self: Any, spec: SpecFile, context: Context) -> Iterator[
     return file_rule_check(self, spec, context)
 
 
-def crashing_project_rule(self: Any, graph: ProjectGraph, context: Context,
-                          ) -> Iterator[Violation]:
+def crashing_project_rule(self: Any, graph: ProjectGraph, record: EntityRecord[Any],
+                          context: Context) -> Iterator[Violation]:
     if any("x-crash-project" in spec.text for spec in graph.files):
         raise ZeroDivisionError("planted project rule bug")
-    return project_rule_check(self, graph, context)
+    return project_rule_check(self, graph, record, context)
 
 
 def crashing_builder(path: str, loaded: LoadedYaml) -> SpecFile:
@@ -47,17 +48,25 @@ def crashing_builder(path: str, loaded: LoadedYaml) -> SpecFile:
     return build_spec_file(path, loaded)
 
 
-def crashing_graph(files: Iterable[SpecFile]) -> ProjectGraph:
-    specs = list(files)
-    if any("x-crash-engine" in spec.text for spec in specs):
+def crashing_load_all(self: ProjectGraph, files: Iterable[tuple[FileKey, SpecFile]]) -> None:
+    listed = list(files)
+    if any("x-crash-engine" in spec.text for _, spec in listed):
         raise RuntimeError("planted engine bug")
-    return real_graph(specs)
+    real_load_all(self, listed)
+
+
+def crashing_replace_file(self: ProjectGraph, key: FileKey, spec: SpecFile | None,
+                          ) -> GraphChange:
+    if spec is not None and "x-crash-engine" in spec.text:
+        raise RuntimeError("planted engine bug")
+    return real_replace_file(self, key, spec)
 
 
 MissingSource.check = crashing_file_rule  # type: ignore[method-assign]
-UnmeasuredKsf.check = crashing_project_rule  # type: ignore[method-assign]
+UnmeasuredKsf.check_unit = crashing_project_rule  # type: ignore[method-assign]
 engine.build_spec_file = crashing_builder  # type: ignore[attr-defined]
-engine.ProjectGraph = crashing_graph  # type: ignore[attr-defined, assignment]
+ProjectGraph.load_all = crashing_load_all  # type: ignore[method-assign]
+ProjectGraph.replace_file = crashing_replace_file  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     serve()

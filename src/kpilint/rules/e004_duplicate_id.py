@@ -14,6 +14,7 @@ class DuplicateId(ProjectRule):
     name = "duplicate-id"
     severity = Severity.ERROR
     summary = "Two entities in the project share the same id"
+    reads = frozenset({"id"})
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         for record, first in graph.duplicates:

@@ -22,6 +22,7 @@ class UnknownReference(ProjectRule):
     name = "unknown-reference"
     severity = Severity.ERROR
     summary = "A supports, paired_with or formula reference names no entity of the right kind"
+    reads = frozenset({"supports", "paired_with", "formula"})
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         for reference in graph.broken:

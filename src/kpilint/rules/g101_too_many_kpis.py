@@ -6,9 +6,9 @@ from typing import ClassVar
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Location, Severity, Violation
-from kpilint.graph import ProjectGraph, as_related
+from kpilint.graph import AnyRecord, ProjectGraph, as_related
 from kpilint.model import Kpi
-from kpilint.rule import Context, Option, ProjectRule
+from kpilint.rule import Context, Option, ProjectRule, Scope
 
 
 class TooManyKpis(ProjectRule):
@@ -26,20 +26,31 @@ class TooManyKpis(ProjectRule):
                       "what to count per: kgi, scope, or both"),
     }
 
+    scope = Scope.GOAL
+
+    @property
+    def effective_scope(self) -> Scope:
+        """Counting per scope reads every KPI of the project."""
+        return Scope.PROJECT if "scope" in self.option("per") else Scope.GOAL
+
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        limit: int = self.option("max")
         if "kgi" in self.option("per"):
             for kgi in graph.kgis:
-                kpis = graph.kpis_reaching[kgi.id]
-                if len(kpis) > limit:
-                    yield Violation(
-                        kgi.at_entity(),
-                        f"KGI '{kgi.id}' has {len(kpis)} KPIs; keep at most {limit}: a few"
-                        " key indicators steer better than many (demote the rest to plain"
-                        " metrics)",
-                        subject=kgi.id, related=as_related(kpis))
+                yield from self.check_unit(graph, kgi, context)
         if "scope" in self.option("per"):
-            yield from self._per_scope(graph, limit)
+            yield from self._per_scope(graph, self.option("max"))
+
+    def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        limit: int = self.option("max")
+        kpis = graph.kpis_reaching[kgi.id]
+        if len(kpis) > limit:
+            yield Violation(
+                kgi.at_entity(),
+                f"KGI '{kgi.id}' has {len(kpis)} KPIs; keep at most {limit}: a few"
+                " key indicators steer better than many (demote the rest to plain"
+                " metrics)",
+                subject=kgi.id, related=as_related(kpis))
 
     def _per_scope(self, graph: ProjectGraph, limit: int) -> Iterator[Violation]:
         declared: dict[str, Location] = {}

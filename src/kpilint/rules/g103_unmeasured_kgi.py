@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 from kpilint.diagnostics import Severity, Violation
-from kpilint.graph import ProjectGraph
-from kpilint.rule import Context, ProjectRule
+from kpilint.graph import AnyRecord, ProjectGraph
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 class UnmeasuredKgi(ProjectRule):
@@ -15,11 +15,13 @@ class UnmeasuredKgi(ProjectRule):
     severity = Severity.WARNING
     summary = "No KPI reaches a KGI, so progress toward the goal is not tracked"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.kgis:
-            if not graph.kpis_reaching[kgi.id]:
-                yield Violation(
-                    kgi.at_entity(),
-                    f"no KPI reaches KGI '{kgi.id}': add KPIs that support it (directly or"
-                    " through a KSF) so progress shows before the deadline",
-                    subject=kgi.id)
+    scope = Scope.GOAL
+
+    def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        if not graph.kpis_reaching[kgi.id]:
+            yield Violation(
+                kgi.at_entity(),
+                f"no KPI reaches KGI '{kgi.id}': add KPIs that support it (directly or"
+                " through a KSF) so progress shows before the deadline",
+                subject=kgi.id)

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 from kpilint.diagnostics import Severity, Violation
-from kpilint.graph import ProjectGraph
-from kpilint.rule import Context, ProjectRule
+from kpilint.graph import AnyRecord, ProjectGraph
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 class UnmeasuredKsf(ProjectRule):
@@ -15,11 +15,14 @@ class UnmeasuredKsf(ProjectRule):
     severity = Severity.WARNING
     summary = "No KPI supports a KSF, so the success factor is never measured"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for ksf in graph.ksfs:
-            if not graph.supporters(ksf.id, "KPI"):
-                yield Violation(
-                    ksf.at_entity(),
-                    f"no KPI supports KSF '{ksf.id}': add a KPI with `supports: {ksf.id}` that"
-                    " measures whether this factor is happening",
-                    subject=ksf.id)
+    scope = Scope.ENTITY
+    kinds = ("KSF",)
+
+    def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        if not graph.supporters(ksf.id, "KPI"):
+            yield Violation(
+                ksf.at_entity(),
+                f"no KPI supports KSF '{ksf.id}': add a KPI with `supports: {ksf.id}` that"
+                " measures whether this factor is happening",
+                subject=ksf.id)

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from kpilint.checks import IndicatorInference
 from kpilint.diagnostics import Severity, Violation
-from kpilint.graph import ProjectGraph, as_related
-from kpilint.rule import Context, ProjectRule
+from kpilint.graph import AnyRecord, ProjectGraph, as_related
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 class LaggingOnly(IndicatorInference, ProjectRule):
@@ -16,17 +16,19 @@ class LaggingOnly(IndicatorInference, ProjectRule):
     severity = Severity.WARNING
     summary = "A KGI is tracked only by lagging KPIs, which report results too late to act"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.kgis:
-            kpis = graph.kpis_reaching[kgi.id]
-            indicators = {kpi.id: self.indicator(kpi.model) for kpi in kpis}
-            lagging = [kpi for kpi in kpis if indicators[kpi.id] == "lagging"]
-            if not lagging or "leading" in indicators.values():
-                continue
-            yield Violation(
-                kgi.at_entity(),
-                f"every KPI of KGI '{kgi.id}' with a known indicator is lagging"
-                f" ({len(lagging)}): they report the result once it is too late to change;"
-                " add a leading KPI the team can move this month (activity, pipeline,"
-                " adoption)",
-                subject=kgi.id, related=as_related(lagging))
+    scope = Scope.GOAL
+
+    def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        kpis = graph.kpis_reaching[kgi.id]
+        indicators = {kpi.id: self.indicator(kpi.model) for kpi in kpis}
+        lagging = [kpi for kpi in kpis if indicators[kpi.id] == "lagging"]
+        if not lagging or "leading" in indicators.values():
+            return
+        yield Violation(
+            kgi.at_entity(),
+            f"every KPI of KGI '{kgi.id}' with a known indicator is lagging"
+            f" ({len(lagging)}): they report the result once it is too late to change;"
+            " add a leading KPI the team can move this month (activity, pipeline,"
+            " adoption)",
+            subject=kgi.id, related=as_related(lagging))

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 from kpilint.diagnostics import Severity, Violation
-from kpilint.graph import ProjectGraph, as_related
-from kpilint.rule import Context, ProjectRule
+from kpilint.graph import AnyRecord, ProjectGraph, as_related
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 class MultiplePrimary(ProjectRule):
@@ -15,14 +15,16 @@ class MultiplePrimary(ProjectRule):
     severity = Severity.WARNING
     summary = "More than one KPI is marked as the primary KPI of the same KGI"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.kgis:
-            primaries = [kpi for kpi in graph.kpis_reaching[kgi.id] if kpi.model.primary]
-            if len(primaries) > 1:
-                names = ", ".join(f"'{kpi.id}'" for kpi in primaries[:5]) + (
-                    f" and {len(primaries) - 5} more" if len(primaries) > 5 else "")
-                yield Violation(
-                    kgi.at_entity(),
-                    f"KGI '{kgi.id}' has {len(primaries)} primary KPIs ({names}); mark only"
-                    " one `primary: true`",
-                    subject=kgi.id, related=as_related(primaries))
+    scope = Scope.GOAL
+
+    def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        primaries = [kpi for kpi in graph.kpis_reaching[kgi.id] if kpi.model.primary]
+        if len(primaries) > 1:
+            names = ", ".join(f"'{kpi.id}'" for kpi in primaries[:5]) + (
+                f" and {len(primaries) - 5} more" if len(primaries) > 5 else "")
+            yield Violation(
+                kgi.at_entity(),
+                f"KGI '{kgi.id}' has {len(primaries)} primary KPIs ({names}); mark only"
+                " one `primary: true`",
+                subject=kgi.id, related=as_related(primaries))

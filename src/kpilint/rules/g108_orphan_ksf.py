@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from kpilint.checks import broken_supports
 from kpilint.diagnostics import Severity, Violation
-from kpilint.graph import ProjectGraph
-from kpilint.rule import Context, ProjectRule
+from kpilint.graph import AnyRecord, ProjectGraph
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 class OrphanKsf(ProjectRule):
@@ -16,10 +16,13 @@ class OrphanKsf(ProjectRule):
     severity = Severity.ERROR
     summary = "A KSF supports no KGI, so the strategy is not tied to any goal"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for ksf in graph.ksfs:
-            if not graph.kgis_reached[ksf.id]:
-                detail = broken_supports(ksf, "KGI") or (
-                    "add `supports:` with the id of the KGI this factor is key to")
-                yield Violation(ksf.at_entity(), f"KSF '{ksf.id}' supports no KGI: {detail}",
-                                subject=ksf.id)
+    scope = Scope.ENTITY
+    kinds = ("KSF",)
+
+    def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        if not graph.kgis_reached[ksf.id]:
+            detail = broken_supports(ksf, "KGI") or (
+                "add `supports:` with the id of the KGI this factor is key to")
+            yield Violation(ksf.at_entity(), f"KSF '{ksf.id}' supports no KGI: {detail}",
+                            subject=ksf.id)

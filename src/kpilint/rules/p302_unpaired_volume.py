@@ -78,6 +78,7 @@ class UnpairedVolume(ProjectRule):
     name = "unpaired-volume"
     severity = Severity.WARNING
     summary = "A volume KPI has no quality KPI beside it, which invites gaming the count"
+    reads = frozenset({"name", "unit", "supports", "paired_with", "direction"})
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         quality = QualityIndex(graph)

@@ -1,5 +1,6 @@
 """S214 duplicate-definition: two or more KPIs or KGIs of the project share one definition."""
 
+import functools
 import unicodedata
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from kpilint.model import Entity
 from kpilint.rule import Context, ProjectRule
 
 
+@functools.lru_cache(maxsize=65536)
 def definition_key(definition: str) -> str:
     """The definition as compared: NFKC, case-folded, without punctuation or whitespace."""
     return "".join(
@@ -26,11 +28,12 @@ class DuplicateDefinition(ProjectRule):
     name = "duplicate-definition"
     severity = Severity.WARNING
     summary = "Two KPIs or KGIs share one definition, so at least one of them is not defined"
+    reads = frozenset({"definition"})
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         first_by_key: dict[str, EntityRecord[Entity]] = {}
         for spec in graph.files:
-            for record in sorted(spec.entities, key=lambda rec: rec.node.span.line):
+            for record in sorted(spec.entities, key=lambda rec: rec.line):
                 definition = getattr(record.model, "definition", None)
                 if record.kind not in ("KPI", "KGI") or not definition:
                     continue

@@ -1,6 +1,7 @@
 """T402 formula-unit-mismatch: the units of a formula's terms do not combine to the KGI's unit."""
 
 from collections.abc import Collection, Iterator
+from typing import cast
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
@@ -18,9 +19,9 @@ from kpilint.formula import (
     show_number,
     unit_dimension,
 )
-from kpilint.graph import ProjectGraph
+from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.model import Kgi, Kpi
-from kpilint.rule import Context, ProjectRule
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 def unit_problem(kgi: EntityRecord[Kgi], formula: Formula,
@@ -109,22 +110,24 @@ class FormulaUnitMismatch(ProjectRule):
     severity = Severity.WARNING
     summary = "The units of a KGI formula's terms do not combine to the KGI's unit"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.kgis:
-            formula = graph.formulas.get(kgi.id)
-            terms = graph.formula_terms(kgi.id)
-            if formula is None or terms is None:
-                continue
-            by_id = {kpi.id: kpi for kpi in terms}
-            percent = [kpi.id for kpi in terms if kpi.model.unit == "percent"]
-            for number, term in percent_literals(formula, percent):
-                yield Violation(kgi.at_field("formula"), percent_literal_message(number, term),
-                                subject=kgi.id, field="formula",
-                                related=_units_of([by_id[term]]))
-            problem = unit_problem(kgi, formula, terms)
-            if problem is not None:
-                yield Violation(kgi.at_field("formula"), problem, subject=kgi.id,
-                                field="formula", related=_units_of(distinct(terms)))
+    scope = Scope.GOAL
+
+    def check_unit(self, graph: ProjectGraph, record: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        kgi = cast(EntityRecord[Kgi], record)
+        formula = graph.formula(kgi.id)
+        terms = graph.formula_terms(kgi.id)
+        if formula is None or terms is None:
+            return
+        by_id = {kpi.id: kpi for kpi in terms}
+        percent = [kpi.id for kpi in terms if kpi.model.unit == "percent"]
+        for number, term in percent_literals(formula, percent):
+            yield Violation(kgi.at_field("formula"), percent_literal_message(number, term),
+                            subject=kgi.id, field="formula", related=_units_of([by_id[term]]))
+        problem = unit_problem(kgi, formula, terms)
+        if problem is not None:
+            yield Violation(kgi.at_field("formula"), problem, subject=kgi.id,
+                            field="formula", related=_units_of(distinct(terms)))
 
 
 def _units_of(terms: list[EntityRecord[Kpi]]) -> tuple[Related, ...]:

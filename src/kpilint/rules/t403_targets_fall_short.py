@@ -1,14 +1,15 @@
 """T403 targets-fall-short: the KPI targets, put through the formula, miss the KGI target."""
 
 from collections.abc import Iterator
+from typing import cast
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
 from kpilint.formula import DivisionByZero
-from kpilint.graph import ProjectGraph
+from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.model import Kgi
 from kpilint.progress import formula_quantity, rollup, target_value
-from kpilint.rule import Context, ProjectRule
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 class TargetsFallShort(ProjectRule):
@@ -19,11 +20,13 @@ class TargetsFallShort(ProjectRule):
     severity = Severity.WARNING
     summary = "The KPI targets, combined by the KGI formula, miss the KGI target"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.kgis:
-            violation = self._check_kgi(graph, kgi)
-            if violation is not None:
-                yield violation
+    scope = Scope.GOAL
+
+    def check_unit(self, graph: ProjectGraph, record: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        violation = self._check_kgi(graph, cast(EntityRecord[Kgi], record))
+        if violation is not None:
+            yield violation
 
     def _check_kgi(self, graph: ProjectGraph, kgi: EntityRecord[Kgi]) -> Violation | None:
         result = rollup(graph, kgi, target_value)

@@ -2,13 +2,14 @@
 target, and names the term furthest behind its own target (the bottleneck)."""
 
 from collections.abc import Iterator
+from typing import cast
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
-from kpilint.graph import ProjectGraph
-from kpilint.model import Kpi
+from kpilint.graph import AnyRecord, ProjectGraph
+from kpilint.model import Kgi, Kpi
 from kpilint.progress import actual_value, bottleneck, quantity, ratio_text, rollup
-from kpilint.rule import Context, ProjectRule
+from kpilint.rule import Context, ProjectRule, Scope
 
 
 class ActualsFallShort(ProjectRule):
@@ -19,22 +20,25 @@ class ActualsFallShort(ProjectRule):
     severity = Severity.WARNING
     summary = "At the KPIs' current actuals, the KGI formula forecasts a miss of the KGI target"
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        for kgi in graph.kgis:
-            result = rollup(graph, kgi, actual_value)
-            shortfall = result.shortfall() if result is not None else None
-            if result is None or shortfall is None:
-                continue
-            message = f"at the KPI actuals the formula forecasts {shortfall}"
-            slowest = bottleneck(result.terms)
-            terms = result.terms
-            if slowest is not None:
-                kpi, ratio = slowest
-                message += f"; bottleneck: {kpi.id} at {ratio_text(ratio)} of its target"
-                terms = [kpi, *(term for term in terms if term is not kpi)]
-            related = tuple(Related(term.at_field("actual"), _actual_of(term)) for term in terms)
-            yield Violation(kgi.at_field("formula"), message, subject=kgi.id, field="formula",
-                            related=related)
+    scope = Scope.GOAL
+
+    def check_unit(self, graph: ProjectGraph, record: AnyRecord,
+                   context: Context) -> Iterator[Violation]:
+        kgi = cast(EntityRecord[Kgi], record)
+        result = rollup(graph, kgi, actual_value)
+        shortfall = result.shortfall() if result is not None else None
+        if result is None or shortfall is None:
+            return
+        message = f"at the KPI actuals the formula forecasts {shortfall}"
+        slowest = bottleneck(result.terms)
+        terms = result.terms
+        if slowest is not None:
+            kpi, ratio = slowest
+            message += f"; bottleneck: {kpi.id} at {ratio_text(ratio)} of its target"
+            terms = [kpi, *(term for term in terms if term is not kpi)]
+        related = tuple(Related(term.at_field("actual"), _actual_of(term)) for term in terms)
+        yield Violation(kgi.at_field("formula"), message, subject=kgi.id, field="formula",
+                        related=related)
 
 
 def _actual_of(kpi: EntityRecord[Kpi]) -> str:

@@ -1,0 +1,148 @@
+"""The result cache (SPEC 10.9): ``.kpilint_cache/`` at the project root, or config ``cache-dir``.
+
+Layout: ``<cache-dir>/<format>-<run key>/`` holds one summary per checked file version
+(``files/<digest>.json``, see :mod:`kpilint.summary`) and ``state.json``, the engine's findings of
+the last run (per project rule and unit, and per file after suppressions) with the file versions
+they belong to. The run key (:func:`run_key`) covers everything that can change a finding besides
+the spec files themselves; a spec file's summary is keyed on its content and display path.
+
+- Nothing changed: the findings come straight from ``state.json`` (no file is parsed).
+- Some files changed: the other files come back from their summaries, the engine is restored to the
+  last run's findings, and the changed files go through the incremental engine as in the editor.
+
+Every cache file starts with the SHA-256 of its payload: a truncated or garbled file is a miss,
+never an error. Writes go to a temporary file renamed into place, so concurrent runs never read a
+half-written file; the last writer wins. The directory ignores itself (a ``.gitignore`` of ``*``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kpilint import __version__
+from kpilint.config import Config
+from kpilint.resources import data_path
+from kpilint.rule import Context
+
+FORMAT = "1"
+STATE = "state.json"
+Json = Any
+
+
+def run_key(config: Config, context: Context, salt: str) -> str:
+    """The digest of every input besides the spec files that can change a finding.
+
+    Later inputs (rule packs, plugins and their versions, dbt metric files, dialect globs) are
+    added here, in :func:`key_inputs`.
+    """
+    digest = hashlib.sha256()
+    for label, content in key_inputs(config, context, salt):
+        digest.update(label.encode("utf-8") + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()[:24]
+
+
+def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[str, bytes]]:
+    """(label, content) of each key input: the kpilint version, the effective today, the config
+    file and the rules the command line selects, the fingerprint salt, and the lexicon files."""
+    yield "version", __version__.encode()
+    yield "today", context.today.isoformat().encode()
+    yield "config", _read(config.path) if config.path else b""
+    yield "selection", repr([(layer.select, layer.extend_select, layer.ignore)
+                             for layer in config.selections]).encode()
+    yield "salt", salt.encode()
+    lexicons = data_path("rules", "lexicons")
+    for path in sorted(lexicons.glob("*.yaml")):
+        yield f"lexicon:{path.name}", _read(path)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0unreadable"
+
+
+def content_digest(display: str, content: bytes) -> str:
+    """The key of one file's summary: its display path (findings name it) and its bytes."""
+    return hashlib.sha256(display.encode("utf-8") + b"\0" + content).hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class ResultCache:
+    """One project's cache directory for one run key."""
+
+    base: Path
+    directory: Path
+    written: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, root: Path, config: Config, context: Context, salt: str) -> ResultCache:
+        base = root / config.cache_dir
+        return cls(base, base / f"{FORMAT}-{run_key(config, context, salt)}")
+
+    def summary(self, digest: str) -> Json | None:
+        return _load(self.directory / "files" / f"{digest}.json")
+
+    def put_summary(self, digest: str, summary: Json) -> None:
+        self.written.add(digest)
+        self._store(self.directory / "files" / f"{digest}.json", summary)
+
+    def _store(self, path: Path, payload: Json) -> None:
+        """Write atomically (temporary file, then rename); a cache that cannot be written is
+        skipped."""
+        try:
+            data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.base / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# written by kpilint: the cache is never committed\n*\n",
+                                  encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except (OSError, TypeError, ValueError):
+            return
+
+    def state(self) -> Json | None:
+        return _load(self.directory / STATE)
+
+    def put_state(self, state: Json, keep: set[str]) -> None:
+        """Write the run's state; drop the summaries no longer named by it."""
+        self._store(self.directory / STATE, state)
+        folder = self.directory / "files"
+        try:
+            stale = [entry for entry in os.scandir(folder) if entry.name.endswith(".json")
+                     and entry.name[:-5] not in keep and entry.name[:-5] not in self.written]
+        except OSError:
+            return
+        for entry in stale:
+            with contextlib.suppress(OSError):  # another run removed it already: harmless
+                os.unlink(entry.path)
+
+
+def _load(path: Path) -> Json | None:
+    """A cache file's payload, or None when it is missing or damaged."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest, _, payload = data.partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None

@@ -1,0 +1,225 @@
+"""Loading a project for a check run: from the result cache, from worker processes, or in process.
+
+:func:`load_project_files` fills a :class:`~kpilint.engine.Linter` with the project's files:
+
+- with a cache whose last state matches every file, the linter is restored as it was (nothing is
+  parsed); when some files changed, it is restored with the graph of the files as they were, and
+  the changed files are then put in, so the engine re-checks only what they reach;
+- files without a summary are parsed, by ``jobs`` worker processes when there are many (each
+  worker runs the file rules too and sends back a summary), else in this process.
+
+:func:`save_to_cache` writes the summaries of the files parsed and the run's state afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpilint.build import SpecFile
+from kpilint.cache import ResultCache, content_digest
+from kpilint.config import Config
+from kpilint.engine import Linter, LoadedFile
+from kpilint.rule import Context
+from kpilint.summary import Json, SummaryError, file_summary, spec_of
+
+MANY_FILES = 200
+"""From this many files to parse, ``--jobs`` defaults to the CPU count."""
+CHUNK = 16
+
+
+@dataclass(slots=True)
+class ProjectFile:
+    """A file of the run: where it is, how findings name it, and its bytes (None: unreadable)."""
+
+    absolute: Path
+    display: str
+    content: bytes | None
+    digest: str | None = None
+    from_stdin: bool = False
+    summary: Json | None = None
+    """The summary a worker process made of it, ready for the cache."""
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """What loading did: the files parsed (to store in the cache) and the cache used."""
+
+    cache: ResultCache | None
+    parsed: list[ProjectFile] = field(default_factory=list)
+    restored: bool = False
+    unchanged: bool = False
+
+
+def read_project_files(paths: list[tuple[Path, str]], stdin: tuple[str, bytes] | None,
+                       max_bytes: int) -> list[ProjectFile]:
+    """Each file's bytes; too large or unreadable files are left to the loader's E001."""
+    files = []
+    for absolute, display in paths:
+        if stdin is not None and display == stdin[0]:
+            files.append(ProjectFile(absolute, display, stdin[1], from_stdin=True))
+            continue
+        files.append(ProjectFile(absolute, display, _regular_file_bytes(absolute, max_bytes)))
+    return files
+
+
+def _regular_file_bytes(path: Path, max_bytes: int) -> bytes | None:
+    """A regular file's bytes within the size limit; None leaves the file to the loader, which
+    reports why (E001). A FIFO is never opened for reading, and no more than the limit is read."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+                return None
+            data = handle.read(max_bytes + 1)
+    except OSError:
+        return None
+    return data if len(data) <= max_bytes else None
+
+
+def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCache | None,
+                       jobs: int | None,
+                       progress: Callable[[int, int], None] | None = None) -> LoadReport:
+    """Put every file into ``linter``, from the cache where it can."""
+    report = LoadReport(cache)
+    for each in files:
+        if cache is not None and each.content is not None and not each.from_stdin:
+            each.digest = content_digest(each.display, each.content)
+    pending = files
+    if cache is not None:
+        pending = _restore(linter, files, cache, report)
+    _parse(linter, pending, jobs, progress)
+    report.parsed = [each for each in pending if each.digest is not None]
+    return report
+
+
+def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
+             report: LoadReport) -> list[ProjectFile]:
+    """Restore the last run where it fits; the files still to parse."""
+    state = cache.state()
+    previous: dict[str, list[str]] = {}
+    current = {str(each.absolute): [each.display, each.digest] for each in files}
+    if state is not None and all(each.digest is not None for each in files):
+        try:
+            previous = state["files"]
+            if previous == current:
+                linter.restore(state["engine"], {
+                    each.absolute: LoadedFile(each.absolute, SpecFile(each.display, ""))
+                    for each in files}, graph=False)
+                report.restored = report.unchanged = True
+                return []
+            before = {Path(path): _from_summary(linter, Path(path), cache.summary(digest))
+                      for path, (_, digest) in previous.items()}
+            if all(loaded is not None for loaded in before.values()):
+                linter.restore(state["engine"], {
+                    path: loaded for path, loaded in before.items() if loaded is not None},
+                    graph=True)
+                report.restored = True
+        except (KeyError, TypeError, ValueError, SummaryError):
+            linter.reset()
+            report.restored = False
+    pending = []
+    for each in files:
+        known = linter.files.get(each.absolute)
+        if report.restored and known is not None and current[str(each.absolute)] == previous.get(
+                str(each.absolute)):
+            continue
+        loaded = _from_summary(linter, each.absolute, cache.summary(each.digest)) if (
+            each.digest) else None
+        if loaded is not None:
+            linter.put(loaded)
+        else:
+            pending.append(each)
+    if report.restored:
+        now = {each.absolute for each in files}
+        for absolute in [path for path in linter.files if path not in now]:
+            linter.forget(absolute)
+    return pending
+
+
+def _from_summary(linter: Linter, absolute: Path, summary: Json | None) -> LoadedFile | None:
+    if summary is None:
+        return None
+    try:
+        spec, findings, comments = spec_of(summary, linter.config.limits)
+    except (KeyError, TypeError, ValueError, SummaryError):
+        return None
+    return LoadedFile(absolute, spec, findings, comments)
+
+
+def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
+           progress: Callable[[int, int], None] | None) -> None:
+    """Parse and build files, in worker processes when that pays."""
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
+    workers = jobs
+    if workers > 1 and len(files) > 1:
+        with ProcessPoolExecutor(workers, initializer=_start_worker,
+                                 initargs=(linter.root, linter.config, linter.context)) as pool:
+            items = [(each.absolute, each.display, each.content) for each in files]
+            done = zip(files, pool.map(_summarize, items, chunksize=CHUNK), strict=True)
+            left = []
+            for each, (summary, crashes) in done:
+                loaded = _from_summary(linter, each.absolute, summary)
+                if loaded is None:
+                    left.append(each)
+                    continue
+                linter.crashes.extend(crashes)
+                if crashes:
+                    each.digest = None  # a crash is reported again on the next run
+                each.summary = summary
+                linter.put(loaded)
+        files = left
+    for index, each in enumerate(files):
+        if progress is not None:
+            progress(index, len(files))
+        if each.content is None:
+            linter.load(each.absolute, each.display)
+        else:
+            linter.update(each.absolute, each.display, each.content)
+
+
+_WORKER: list[Linter] = []
+
+
+def _start_worker(root: Path, config: Config, context: Context) -> None:
+    _WORKER.append(Linter(root, config, context))
+
+
+def _summarize(item: tuple[Path, str, bytes | None]) -> tuple[Json, list[str]]:
+    """In a worker: parse one file, run its file rules, and summarise it."""
+    absolute, display, content = item
+    linter = _WORKER[0]
+    if content is None:
+        linter.load(absolute, display)
+    else:
+        linter.update(absolute, display, content)
+    loaded = linter.files.pop(absolute)
+    linter.changed.clear()
+    findings = linter.file_findings(loaded)
+    crashes = list(linter.crashes)
+    linter.crashes.clear()
+    return file_summary(loaded.spec, findings, loaded.suppression_comments()), crashes
+
+
+def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) -> None:
+    """Store the summaries of the files parsed and the state of the run (not after a crash)."""
+    cache = report.cache
+    if cache is None or report.unchanged or linter.crashes or any(
+            each.digest is None for each in files):
+        return
+    for each in report.parsed:
+        loaded = linter.files[each.absolute]
+        assert each.digest is not None and loaded.findings is not None
+        summary = each.summary or file_summary(loaded.spec, loaded.findings,
+                                               loaded.suppression_comments())
+        cache.put_summary(each.digest, summary)
+    state = {"files": {str(each.absolute): [each.display, each.digest] for each in files},
+             "engine": linter.state_data()}
+    cache.put_state(state, {str(each.digest) for each in files})

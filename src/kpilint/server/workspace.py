@@ -1,0 +1,187 @@
+"""Projects and documents: one :class:`Project` per root (SPEC §3) keeps one incremental
+:class:`~kpilint.engine.Linter`, shared by the diagnostics and the navigation features."""
+
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import gc
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from lsprotocol import types
+
+from kpilint.build import SpecFile
+from kpilint.config import Config
+from kpilint.diagnostics import Diagnostic
+from kpilint.engine import Linter, ProjectResult
+from kpilint.graph import ProjectGraph
+from kpilint.project import FileFilter, ProjectPlan, project_files
+from kpilint.rule import Context
+
+if TYPE_CHECKING:
+    pass
+
+logger = logging.getLogger("kpilint.server")
+
+# --- projects -----------------------------------------------------------------------------------
+
+DISK: Literal["disk"] = "disk"
+FORGET: Literal["forget"] = "forget"
+Change = bytes | Literal["disk", "forget"]
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """The outcome of one check of a project, as handlers read it (never mutated afterwards)."""
+
+    result: ProjectResult
+    specs: dict[Path, SpecFile]
+    paths: dict[str, Path]
+    failures: dict[Path, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What one lint run read and how long it took."""
+
+    snapshot: Snapshot
+    from_disk: list[str]
+    from_buffer: list[str]
+    file_rules_run: list[str]
+    seconds: float
+    crashes: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"from_disk": self.from_disk, "from_buffer": self.from_buffer,
+                "file_rules_run": self.file_rules_run,
+                "milliseconds": round(self.seconds * 1000, 1)}
+
+
+class Project:
+    """One project root (SPEC §3): its config, its :class:`Linter` and its pending changes.
+
+    :meth:`lint` runs in the worker thread, the rest on the event loop; handlers only read
+    :attr:`snapshot`, which each run replaces whole.
+    """
+
+    def __init__(self, root: Path, config: Config | None, error: str | None,
+                 discover: bool) -> None:
+        self.root = root
+        self.config = config
+        self.error = error
+        self.discover = discover
+        self.file_filter = FileFilter(root, config or Config())
+        self.gitignores_read: set[Path] = set()
+        self.linter: Linter | None = None
+        self.snapshot: Snapshot | None = None
+        self.pending: dict[Path, str | None] = {}
+        self.linted: dict[str, int | None] = {}  # open documents whose buffer was read: version
+        self.full_load = True
+        self.timer: asyncio.TimerHandle | None = None
+        self.lock = asyncio.Lock()
+        self.closed = False
+        self.failures: dict[Path, str] = {}
+        self.runs = 0
+        self.last_run: RunReport | None = None
+        self.graph_lock = threading.Lock()
+        """Held while a run updates the graph, and by requests that read it."""
+
+    def graph(self) -> ProjectGraph:
+        """The graph the rules checked last (hold :attr:`graph_lock` while reading it)."""
+        graph = self.linter.graph if self.linter is not None else None
+        return graph if graph is not None else ProjectGraph()
+
+    def display(self, absolute: Path) -> str:
+        """How diagnostics name a file: its POSIX path relative to the root."""
+        return os.path.relpath(absolute, self.root).replace(os.sep, "/")
+
+    def includes(self, absolute: Path) -> bool:
+        """Whether discovery would lint this file (include globs, excludes, .gitignore)."""
+        if self.config is None or not absolute.is_relative_to(self.root):
+            return False
+        relative = self.display(absolute)
+        if not self.file_filter.include.match_file(relative) or self.file_filter.excluded(
+                absolute):
+            return False
+        for directory in reversed((absolute.parent, *absolute.parent.parents)):
+            if directory.is_relative_to(self.root) and directory not in self.gitignores_read:
+                self.file_filter.read_gitignore(directory)
+                self.gitignores_read.add(directory)
+        return not self.file_filter.ignored_by_git(absolute, False)
+
+    def lint(self, changes: dict[Path, Change], full: bool) -> RunReport:
+        """Apply the changes (all files when ``full``), check the project (worker thread)."""
+        with self.graph_lock:
+            return self._lint(changes, full)
+
+    def _lint(self, changes: dict[Path, Change], full: bool) -> RunReport:
+        assert self.config is not None
+        started = time.perf_counter()
+        if full or self.linter is None:
+            today = self.config.today or datetime.date.today()
+            self.linter = Linter(self.root, self.config, Context(today=today))
+            discovered = project_files(ProjectPlan(self.root, self.config),
+                                       self.config.force_exclude) if self.discover else []
+            changes = {**dict.fromkeys(discovered, DISK), **changes}
+            self.failures.clear()
+        linter = self.linter
+        from_disk: list[str] = []
+        from_buffer: list[str] = []
+        for absolute, change in changes.items():
+            display = self.display(absolute)
+            self.failures.pop(absolute, None)
+            try:
+                if isinstance(change, bytes):
+                    linter.update(absolute, display, change)
+                    from_buffer.append(display)
+                elif change == DISK and absolute.is_file():
+                    linter.load(absolute, display)
+                    from_disk.append(display)
+                else:
+                    linter.forget(absolute)
+            except Exception as error:  # a loader bug must not stop the server
+                logger.exception("reading %s failed", display)
+                self.failures[absolute] = f"{type(error).__name__}: {error}"
+        if full:
+            # The files just read live as long as the session and hold no reference cycles:
+            # moved out of the collector's sight, they no longer make every full collection
+            # walk them (one on a 2,000-file project took as long as the re-check itself).
+            # Collecting first keeps what a previous load left behind from being frozen too.
+            gc.collect()
+            gc.freeze()
+        file_rules_run = [loaded.spec.path for loaded in linter.files.values()
+                          if loaded.findings is None]
+        result = linter.check()
+        crashes = list(linter.crashes)
+        linter.crashes.clear()
+        snapshot = Snapshot(result, {path: loaded.spec for path, loaded in linter.files.items()},
+                            {loaded.spec.path: path for path, loaded in linter.files.items()},
+                            dict(self.failures))
+        return RunReport(snapshot, from_disk, from_buffer, file_rules_run,
+                         time.perf_counter() - started, crashes)
+
+
+@dataclass(slots=True)
+class OpenDocument:
+    """A document the client has open, the project it belongs to, and whether it is linted."""
+
+    uri: str
+    path: Path
+    project: Project
+    linted: bool
+
+
+@dataclass(slots=True)
+class Published:
+    """The findings last published for a document, with the LSP form the client holds."""
+
+    version: int | None
+    findings: list[Diagnostic]
+    diagnostics: list[types.Diagnostic]

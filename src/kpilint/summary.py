@@ -1,0 +1,210 @@
+"""Compact, JSON-ready summaries of one checked file, and the engine's objects rebuilt from them.
+
+A summary holds what the engine needs from a file without parsing it again: the findings of the
+file rules, its suppression comments, its declared scopes, and per entity the facts the graph is
+built from (id, kind, line, references) and the places findings point at (the entity, each field's
+value). The validated fields become a model only when a project rule reads one
+(:class:`SummaryRecord`); the rare rule that needs the YAML nodes themselves gets them by parsing
+the file's text, kept in the summary, again. The result cache stores summaries; ``--jobs``
+workers send them back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kpilint.build import EntityRecord, SpecFile
+from kpilint.diagnostics import Diagnostic, Edit, Fix, Location, Related, Severity, Span
+from kpilint.load import Limits, MappingNode, ScalarNode
+from kpilint.model import ENTITY_MODELS, Entity
+from kpilint.suppressions import Suppression
+
+MODELS: dict[str, type[Entity]] = {model.kind: model for model in ENTITY_MODELS}
+REFERENCE_FIELDS = ("supports", "paired_with")
+Json = Any
+
+
+class SummaryError(Exception):
+    """A summary that cannot be made (a value JSON cannot hold) or read back."""
+
+
+def span_data(span: Span) -> list[int]:
+    return [span.line, span.column, span.end_line, span.end_column]
+
+
+def span_of(data: Json) -> Span:
+    line, column, end_line, end_column = data
+    return Span(int(line), int(column), int(end_line), int(end_column))
+
+
+def diagnostic_data(diagnostic: Diagnostic) -> Json:
+    fix = diagnostic.fix
+    return [diagnostic.code, diagnostic.name, int(diagnostic.severity), diagnostic.message,
+            diagnostic.location.path, span_data(diagnostic.location.span), diagnostic.url,
+            diagnostic.subject, diagnostic.field,
+            [[each.location.path, span_data(each.location.span), each.message]
+             for each in diagnostic.related],
+            None if fix is None else [fix.message, [[span_data(edit.span), edit.text]
+                                                    for edit in fix.edits]],
+            diagnostic.fingerprint, diagnostic.project_path]
+
+
+def diagnostic_of(data: Json) -> Diagnostic:
+    (code, name, severity, message, path, span, url, subject, field_name, related, fix,
+     fingerprint, project_path) = data
+    return Diagnostic(
+        code=str(code), name=str(name), severity=Severity(severity), message=str(message),
+        location=Location(str(path), span_of(span)), url=str(url), subject=subject,
+        field=field_name,
+        related=tuple(Related(Location(str(where), span_of(at)), str(text))
+                      for where, at, text in related),
+        fix=None if fix is None else Fix(str(fix[0]), tuple(
+            Edit(span_of(at), str(text)) for at, text in fix[1])),
+        fingerprint=str(fingerprint), project_path=str(project_path))
+
+
+def suppression_data(comment: Suppression) -> Json:
+    return [span_data(comment.span), list(comment.selectors), comment.reason, comment.whole_file,
+            comment.target_line]
+
+
+def suppression_of(data: Json) -> Suppression:
+    span, selectors, reason, whole_file, target_line = data
+    return Suppression(span_of(span), tuple(str(each) for each in selectors), reason,
+                       bool(whole_file), target_line)
+
+
+# -- entities ------------------------------------------------------------------------------------
+
+def record_data(record: EntityRecord[Entity]) -> Json:
+    node = record.node
+    fields = {key.text: span_data(value.span) for key, value in node.pairs
+              if isinstance(key, ScalarNode)}
+    references = {name: [[target, span_data(location.span), field_path]
+                         for target, location, field_path in record.reference_locations(name)]
+                  for name in REFERENCE_FIELDS if record.has_references(name)}
+    return {
+        "id": record.id, "kind": record.kind, "line": record.line, "scope": record.scope,
+        "invalid": sorted(record.invalid), "head": span_data(node.head or node.span),
+        "fields": fields, "references": references,
+        "formula": [[term, span_data(location.span), exact]
+                    for term, location, exact in record.formula_references()],
+        "model": record.model.model_dump(mode="json", exclude_unset=True),
+    }
+
+
+class _Reparsed:
+    """A summarised file parsed again, once, for a rule that reads an entity's YAML nodes."""
+
+    def __init__(self, path: str, text: str, limits: Limits) -> None:
+        self.path = path
+        self.text = text
+        self.limits = limits
+        self.nodes: dict[tuple[str, int], MappingNode] | None = None
+
+    def node(self, entity_id: str, line: int) -> MappingNode:
+        if self.nodes is None:
+            from kpilint.build import build_spec_file
+            from kpilint.load import parse_bytes
+
+            spec = build_spec_file(self.path, parse_bytes(self.text.encode("utf-8"),
+                                                          self.limits))
+            self.nodes = {(record.id, record.line): record.node for record in spec.entities}
+        try:
+            return self.nodes[(entity_id, line)]
+        except KeyError:
+            raise SummaryError(f"{self.path}: entity {entity_id!r} is not where its summary"
+                               " says") from None
+
+
+class SummaryRecord(EntityRecord[Entity]):
+    """An entity read back from a summary: its graph facts and locations at once; its model when
+    a rule reads a field, its YAML nodes (the file parsed again) only when a rule needs them."""
+
+    __slots__ = ("_model", "_node", "data", "source")
+
+    def __init__(self, path: str, data: Json, source: _Reparsed) -> None:
+        self.path = path
+        self.scope = data["scope"]
+        self.invalid = frozenset(data["invalid"])
+        self.data = data
+        self.source = source
+        self._model: Entity | None = None
+        self._node: MappingNode | None = None
+
+    @property
+    def model(self) -> Entity:
+        if self._model is None:
+            self._model = MODELS[self.data["kind"]].model_validate(self.data["model"])
+        return self._model
+
+    @model.setter
+    def model(self, value: Entity) -> None:
+        self._model = value
+
+    @property
+    def node(self) -> MappingNode:
+        if self._node is None:
+            self._node = self.source.node(self.id, self.line)
+        return self._node
+
+    @node.setter
+    def node(self, value: MappingNode) -> None:
+        self._node = value
+
+    @property
+    def id(self) -> str:
+        return str(self.data["id"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.data["kind"])
+
+    @property
+    def line(self) -> int:
+        return int(self.data["line"])
+
+    def at_entity(self) -> Location:
+        return Location(self.path, span_of(self.data["head"]))
+
+    def at_field(self, name: str) -> Location:
+        span = self.data["fields"].get(name)
+        return Location(self.path, span_of(span)) if span else self.at_entity()
+
+    def has_references(self, name: str) -> bool:
+        return name in self.data["references"]
+
+    def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
+        return [(target, Location(self.path, span_of(span)), field_path)
+                for target, span, field_path in self.data["references"].get(name, ())]
+
+    def formula_references(self) -> list[tuple[str, Location, bool]]:
+        return [(term, Location(self.path, span_of(span)), bool(exact))
+                for term, span, exact in self.data["formula"]]
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+def file_summary(spec: SpecFile, findings: list[Diagnostic],
+                 comments: list[Suppression]) -> Json:
+    """What the engine needs from one checked file."""
+    return {
+        "path": spec.path,
+        "text": spec.text,
+        "findings": [diagnostic_data(each) for each in findings],
+        "suppressions": [suppression_data(each) for each in comments],
+        "scopes": [[scope, span_data(location.span)] for scope, location in spec.scopes],
+        "entities": [record_data(record) for record in spec.entities],
+    }
+
+
+def spec_of(data: Json, limits: Limits) -> tuple[SpecFile, list[Diagnostic], list[Suppression]]:
+    """A spec file (without its nodes; ``limits`` are the project's, to parse it again if a rule
+    needs them), its file-rule findings and its comments."""
+    path = str(data["path"])
+    spec = SpecFile(path, str(data["text"]))
+    source = _Reparsed(path, spec.text, limits)
+    spec.entities = [SummaryRecord(path, each, source) for each in data["entities"]]
+    spec.scopes = [(str(scope), Location(path, span_of(span))) for scope, span in data["scopes"]]
+    return (spec, [diagnostic_of(each) for each in data["findings"]],
+            [suppression_of(each) for each in data["suppressions"]])

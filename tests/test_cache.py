@@ -1,0 +1,204 @@
+"""The result cache (SPEC 10.9) and ``--jobs``: same findings, fewer files parsed."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kpilint import cache as cache_module
+from kpilint import engine
+from kpilint.checker import CheckOptions, run_check
+from kpilint.load import Limits, LoadedYaml, parse_bytes
+from kpilint.report import RenderOptions, renderer
+from tests.conftest import REPO, run_kpilint
+from tests.test_engine import example_project
+
+CACHE = ".kpilint_cache"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of examples/bad: many findings of every kind, suppressions, nested folders."""
+    return example_project(tmp_path)
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts the files the engine parses in this process."""
+    calls: list[int] = []
+
+    def counting(data: bytes, limits: Limits) -> LoadedYaml:
+        calls.append(1)
+        return parse_bytes(data, limits)
+
+    monkeypatch.setattr(engine, "parse_bytes", counting)
+    yield calls
+
+
+def _check(root: Path, **options: object) -> str:
+    """A check run in this process (one job, so the counter sees every parse); the JSON
+    report."""
+    run = CheckOptions(paths=[str(root)], jobs=1, **options)  # type: ignore[arg-type]
+    outcome = run_check(run, cwd=root.parent)
+    return renderer("json")(outcome.result, RenderOptions())
+
+
+def _spec_count(root: Path) -> int:
+    return len(list(root.rglob("*.kpi.yaml")))
+
+
+def test_a_warm_run_parses_nothing_and_reports_the_same(project: Path,
+                                                        parsed: list[int]) -> None:
+    cold = _check(project)
+    assert len(parsed) == _spec_count(project)
+    parsed.clear()
+    assert _check(project) == cold
+    assert parsed == []
+    ignore = project / CACHE / ".gitignore"
+    assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_one_changed_file_is_the_only_one_parsed(project: Path, parsed: list[int]) -> None:
+    _check(project)
+    sales = project / "sales.kpi.yaml"
+    sales.write_text(sales.read_text(encoding="utf-8").replace(
+        "supports: upsell-existing-customers", "supports: nowhere-yet", 1), encoding="utf-8")
+    parsed.clear()
+    incremental = _check(project)
+    assert parsed == [1]
+    shutil.rmtree(project / CACHE)
+    assert _check(project) == incremental
+    assert "nowhere-yet" in incremental
+
+
+def test_added_and_removed_files_are_seen(project: Path, parsed: list[int]) -> None:
+    _check(project)
+    shutil.copyfile(project / "sales.kpi.yaml", project / "copy.kpi.yaml")
+    (project / "marketing.kpi.yaml").unlink()
+    parsed.clear()
+    incremental = _check(project)
+    assert parsed == [1]
+    assert "E004" in incremental
+    shutil.rmtree(project / CACHE)
+    assert _check(project) == incremental
+
+
+@pytest.mark.parametrize("change", ["config", "today", "selection", "version", "lexicon"])
+def test_every_key_input_invalidates_the_cache(project: Path, parsed: list[int],
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path, change: str) -> None:
+    _check(project)
+    parsed.clear()
+    options: dict[str, object] = {}
+    if change == "config":
+        config = project / "kpilint.toml"
+        config.write_text(config.read_text(encoding="utf-8") + "\n# a comment\n",
+                          encoding="utf-8")
+    elif change == "today":
+        options["today"] = datetime.date(2027, 1, 1)
+    elif change == "selection":
+        from kpilint.config import RuleSelection
+
+        options["selection"] = RuleSelection(ignore=("P301",))
+    elif change == "version":
+        monkeypatch.setattr(cache_module, "__version__", "999.0")
+    else:
+        lexicons = tmp_path / "data" / "rules" / "lexicons"
+        shutil.copytree(REPO / "rules" / "lexicons", lexicons)
+        with (lexicons / "vanity.yaml").open("a", encoding="utf-8") as handle:
+            handle.write("\n# one more line\n")
+        monkeypatch.setattr(cache_module, "data_path",
+                            lambda *parts: tmp_path.joinpath("data", *parts))
+    _check(project, **options)
+    assert len(parsed) == _spec_count(project)
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage\n{", b"0" * 64 + b"\n{}"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(project: Path, parsed: list[int],
+                                                damage: bytes) -> None:
+    cold = _check(project)
+    for path in (project / CACHE).rglob("*.json"):
+        path.write_bytes(damage if damage else path.read_bytes()[:len(path.read_bytes()) // 2])
+    parsed.clear()
+    assert _check(project) == cold
+    assert len(parsed) == _spec_count(project)
+    parsed.clear()
+    assert _check(project) == cold
+    assert parsed == []
+
+
+def test_a_state_that_does_not_fit_is_ignored(project: Path, parsed: list[int]) -> None:
+    cold = _check(project)
+    state = next((project / CACHE).rglob("state.json"))
+    directory = state.parent
+    cache = cache_module.ResultCache(project / CACHE, directory)
+    data = cache.state()
+    assert data is not None
+    data["engine"]["rules"] = ["E004"]
+    cache.put_state(data, {digest for _, digest in data["files"].values()})
+    parsed.clear()
+    assert _check(project) == cold
+    assert parsed == []  # the summaries were still good
+
+
+def test_no_cache_neither_reads_nor_writes(project: Path, parsed: list[int]) -> None:
+    cold = _check(project, cache=False)
+    assert not (project / CACHE).exists()
+    _check(project)
+    parsed.clear()
+    assert _check(project, cache=False) == cold
+    assert len(parsed) == _spec_count(project)
+
+
+def test_cli_cache_dir_and_no_cache(project: Path) -> None:
+    config = project / "kpilint.toml"
+    config.write_text(config.read_text(encoding="utf-8") + 'cache-dir = "build/lint-cache"\n',
+                      encoding="utf-8")
+    first = run_kpilint("check", "bad", "--output-format", "json", cwd=project.parent)
+    assert (project / "build" / "lint-cache" / ".gitignore").is_file()
+    assert not (project / CACHE).exists()
+    second = run_kpilint("check", "bad", "--output-format", "json", cwd=project.parent)
+    uncached = run_kpilint("check", "bad", "--output-format", "json", "--no-cache",
+                           cwd=project.parent)
+    assert first.code == second.code == uncached.code == 1
+    assert first.stdout == second.stdout == uncached.stdout
+    shown = run_kpilint("check", "bad", "--show-settings", cwd=project.parent)
+    assert 'cache-dir = "build/lint-cache"' in shown.stdout
+
+
+def test_concurrent_runs_agree(project: Path) -> None:
+    expected = run_kpilint("check", "bad", "--output-format", "json", "--no-cache",
+                           cwd=project.parent).stdout
+    command = [sys.executable, "-m", "kpilint", "check", "bad", "--output-format", "json"]
+    processes = [subprocess.Popen(command, cwd=project.parent, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [stdout.decode() for stdout, _ in outputs] == [expected] * 3
+    assert all(stderr == b"" for _, stderr in outputs)
+    assert run_kpilint("check", "bad", "--output-format", "json",
+                       cwd=project.parent).stdout == expected
+
+
+def test_jobs_change_nothing_in_the_output(project: Path) -> None:
+    for extra in range(12):  # enough files for the workers to share
+        shutil.copyfile(project / "sales.kpi.yaml", project / f"team{extra:02d}.kpi.yaml")
+    outputs = {jobs: run_kpilint("check", "bad", "--output-format", "json", "--no-cache",
+                                 "--jobs", jobs, cwd=project.parent) for jobs in ("1", "2")}
+    assert outputs["1"].code == outputs["2"].code == 1
+    assert outputs["1"].stdout == outputs["2"].stdout
+    assert outputs["1"].json()["diagnostics"]
+    text = {jobs: run_kpilint("check", "bad", "--no-cache", "--jobs", jobs,
+                              cwd=project.parent).stdout for jobs in ("1", "2")}
+    assert text["1"] == text["2"]
+
+
+def test_jobs_must_be_positive(project: Path) -> None:
+    run = run_kpilint("check", "bad", "--jobs", "0", cwd=project.parent)
+    assert run.code == 2
+    assert run.stderr.startswith("kpilint: error: argument --jobs/-j: '0' is not a positive")
