@@ -142,7 +142,9 @@ def test_a_reason_joins_a_reasonless_comment_or_goes_on_its_own_line() -> None:
 @pytest.mark.parametrize("source", [
     "", "# notes\n", HEAD + "    name: Total views  # kpilint: disable-file=S204\n",
     HEAD + '    name: "a # kpilint: disable=S204"\n', HEAD + "    name: Total views\u00a0\n",
-], ids=["empty", "comment-only", "disable-file", "quoted", "no-break-space"])
+    "    tags: [company, finindicator: leading\nance]\n",
+], ids=["empty", "comment-only", "disable-file", "quoted", "no-break-space",
+        "file-start-finding-in-a-flow-line"])
 def test_add_suppressions_is_idempotent_on_hostile_files(project: Path, source: str) -> None:
     write_files(project, {"g.kpi.yaml": source.encode()})
     first = run_kpilint("check", "--add-suppressions", cwd=project)

@@ -195,6 +195,10 @@ class _Plan:
                 or "\t" in content[len(content.rstrip(" \t")):]
                 or (existing is not None and (
                     existing.whole_file or not self._mergeable(existing, content)))):
+            if line == 1:  # a finding at the file's start stays there: a line above misses it
+                del self.added[line]
+                self._suppress_file_wide(codes)
+                return
             self.above[line] = self._own_line(line, "disable", codes)
         elif existing is not None:
             self.end_of_line[line] = self._merged(existing, content, codes)
