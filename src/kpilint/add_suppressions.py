@@ -43,6 +43,7 @@ EVENT_FIELDS = ("anchor", "tag", "implicit", "value", "style", "explicit", "vers
                 "flow_style")
 DEFAULT_LIMITS = Limits()
 FILE_WIDE = 0  # the key of codes that go into the file's ``disable-file`` comment
+FILE_START = -1  # the key of codes found at 1:1 outside any entity: they stay on line 1
 
 
 @dataclass(slots=True)
@@ -60,7 +61,9 @@ def suppressible_codes(diagnostics: Iterable[Diagnostic]) -> dict[int, list[str]
     for diagnostic in diagnostics:
         if diagnostic.code in UNSUPPRESSIBLE or diagnostic.code.startswith(META_PREFIX):
             continue
-        line_codes = codes_by_line.setdefault(diagnostic.location.span.line, [])
+        span = diagnostic.location.span
+        at_start = diagnostic.subject is None and (span.line, span.column) == (1, 1)
+        line_codes = codes_by_line.setdefault(FILE_START if at_start else span.line, [])
         if diagnostic.code not in line_codes:
             line_codes.append(diagnostic.code)
     return codes_by_line
@@ -92,7 +95,8 @@ def add_suppressions(root: Path, files: Iterable[tuple[Path, str, list[Diagnosti
 
 def add_suppression_comments(data: bytes, codes_by_line: Mapping[int, Sequence[str]], *,
                              reason: str | None = None, limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """``data`` with comments suppressing ``codes_by_line`` (1-based line -> codes), checked.
+    """``data`` with comments suppressing ``codes_by_line`` (1-based line -> codes, and
+    :data:`FILE_START` -> codes reported at the file's start), checked.
 
     Raises :class:`WriteRefused` when the file cannot take such comments safely.
     """
@@ -101,8 +105,13 @@ def add_suppression_comments(data: bytes, codes_by_line: Mapping[int, Sequence[s
         raise WriteRefused("it is not UTF-8")
     before = _Comments.of(text, limits, "it is not valid YAML")
     plan = _Plan(text, before, reason)
-    for line, codes in sorted(codes_by_line.items()):
-        plan.suppress(line, list(codes))
+    lines = {line: list(codes) for line, codes in codes_by_line.items() if line != FILE_START}
+    pinned = list(codes_by_line.get(FILE_START, ()))
+    if pinned:
+        first = lines.setdefault(1, [])
+        first.extend(code for code in pinned if code not in first)
+    for line, codes in sorted(lines.items()):
+        plan.suppress(line, codes, pinned if line == 1 else ())
     new_text = plan.text()
     if new_text == text:
         return data
@@ -184,7 +193,8 @@ class _Plan:
         self.top = ""  # a new ``disable-file`` line at the start of the file
         self._above_sorted: list[int] | None = None
 
-    def suppress(self, line: int, codes: list[str]) -> None:
+    def suppress(self, line: int, codes: list[str], pinned: Sequence[str] = ()) -> None:
+        """Plan comments for ``codes`` on ``line``; ``pinned`` ones stay at 1:1 (file start)."""
         content = self._content(line)
         if content is None or BLANK_OR_COMMENT.fullmatch(content):
             self._suppress_file_wide(codes)
@@ -195,10 +205,14 @@ class _Plan:
                 or "\t" in content[len(content.rstrip(" \t")):]
                 or (existing is not None and (
                     existing.whole_file or not self._mergeable(existing, content)))):
-            if line == 1:  # a finding at the file's start stays there: a line above misses it
-                del self.added[line]
-                self._suppress_file_wide(codes)
-                return
+            staying = [code for code in codes if code in pinned]
+            if staying:  # a line inserted above would not cover what stays at the file's start
+                self._suppress_file_wide(staying)
+                codes = [code for code in codes if code not in staying]
+                if not codes:
+                    del self.added[line]
+                    return
+                self.added[line] = codes
             self.above[line] = self._own_line(line, "disable", codes)
         elif existing is not None:
             self.end_of_line[line] = self._merged(existing, content, codes)
