@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 
 from kpilint.diagnostics import Edit, Fix, Location, Span, Violation
+from kpilint.formats import recognise
 from kpilint.load import (
     LINE_BREAK,
     LoadedYaml,
@@ -198,7 +199,10 @@ def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
     non_empty = [document for document in loaded.documents if document is not None]
     spec = SpecFile(path, loaded.text, non_empty)
     builder = _Builder(spec)
-    for index, document in enumerate(non_empty):
+    foreign = recognise(non_empty[0]) if non_empty else None
+    if foreign is not None:  # SPEC 10.4: one finding naming the format, not one per key
+        builder.report(Span.file_start(), foreign.message())
+    for index, document in enumerate(non_empty if foreign is None else ()):
         builder.document(document, first=index == 0)
     for problem in loaded.problems:
         record = builder.entity_at(problem.span)

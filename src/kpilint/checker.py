@@ -51,6 +51,8 @@ class CheckOutcome:
     crashes: list[str]
     failed: bool
     linters: list[Linter] = field(default_factory=list)
+    force_excluded_all: bool = False
+    """Files were named and ``force-exclude`` left out every one of them (SPEC 10.4)."""
 
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
@@ -70,10 +72,13 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     files = 0
     unsaved = options.stdin[0] if options.stdin else None
     plans = plan_projects(options.paths, cwd, options.config_file, unsaved)
+    force_excluded = 0
     for plan in plans:
         plan.config.selections.append(options.selection)
         nested: list[Path] = []
+        named_before = len(plan.named)
         linter, read, report = _load_project(plan, options, cwd, nested)
+        force_excluded += named_before - len(plan.named)
         linters.append(linter)
         _add_nested_projects(plans, nested)
         project_result = linter.check()
@@ -97,7 +102,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     suppressed.sort(key=lambda pair: pair[0].sort_key)
     result = RunResult(outcome.reported, files, suppressed,
                        outcome.hidden if baseline is not None else None, outcome.stale)
-    return CheckOutcome(result, crashes, failed, linters)
+    left_out_all = force_excluded > 0 and not any(plan.named for plan in plans)
+    return CheckOutcome(result, crashes, failed, linters, left_out_all)
 
 
 def _add_nested_projects(plans: list[ProjectPlan], roots: list[Path]) -> None:

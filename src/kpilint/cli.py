@@ -249,6 +249,8 @@ def _check(args: argparse.Namespace) -> int:
         return _show_settings(options)
     options.cache = options.cache and not args.add_suppressions  # it needs every file's text
     outcome = run_check(options)
+    if _nothing_checked(outcome, options):
+        return EXIT_ERROR
     if args.add_suppressions:
         return _add_suppressions(outcome, options, reason)
     to_terminal = args.output_file is None and sys.stdout is not None and sys.stdout.isatty()
@@ -268,15 +270,38 @@ def _check(args: argparse.Namespace) -> int:
     else:
         _write_stdout(text)
     _baseline_notes(outcome.result)
-    if outcome.result.files == 0:
-        print("kpilint: warning: no spec files were checked (see `kpilint check"
-              " --show-settings` for include, exclude and the project root)", file=sys.stderr)
     if outcome.crashes:
         if args.debug:
             for crash in outcome.crashes:
                 sys.stderr.write(crash)
         return EXIT_ERROR
     return EXIT_FINDINGS if outcome.failed and not args.exit_zero else EXIT_OK
+
+
+def _nothing_checked(outcome: CheckOutcome, options: CheckOptions) -> bool:
+    """SPEC 10.4: a run that checks no spec file is an error (one line on stderr), except when
+    force-exclude left out every named file or the only input was stdin: then a note."""
+    if outcome.result.files or outcome.crashes:
+        return False
+    if outcome.force_excluded_all or options.stdin is not None:
+        what = (f"{options.stdin[0]} (from stdin) is" if options.stdin is not None
+                else "the named files are")
+        print(f"kpilint: note: no spec file checked: {what} not among the project's spec"
+              " files (include, exclude, force-exclude)", file=sys.stderr)
+        return False
+    cwd = Path.cwd()
+    searched = ", ".join(
+        f"{_shown_root(linter.root, cwd)} (include: {', '.join(linter.config.include)})"
+        for linter in outcome.linters)
+    print(f"kpilint: error: no spec file to check: searched {searched}; name a spec file, or"
+          " set `include` in the config (`kpilint check --show-settings` shows the settings)",
+          file=sys.stderr)
+    return True
+
+
+def _shown_root(root: Path, cwd: Path) -> str:
+    """A project root as the user knows it: relative to the working directory when inside it."""
+    return os.path.relpath(root, cwd) if root == cwd or cwd in root.parents else str(root)
 
 
 def _baseline_notes(result: RunResult) -> None:
@@ -375,7 +400,10 @@ def _baseline(args: argparse.Namespace) -> int:
     from kpilint.checker import run_check
 
     gc.disable()
-    outcome = run_check(_check_options(args))
+    options = _check_options(args)
+    outcome = run_check(options)
+    if _nothing_checked(outcome, options):
+        return EXIT_ERROR
     write_baseline(args.file, outcome.result.diagnostics)
     count = len(outcome.result.diagnostics)
     print(f"Wrote {args.file}: {count} finding{'s' if count != 1 else ''} in the baseline.")
@@ -390,6 +418,8 @@ def _graph(args: argparse.Namespace) -> int:
     options = _check_options(args)
     options.cache = False  # the drawing needs every entity, not only the findings
     outcome = run_check(options)
+    if _nothing_checked(outcome, options):
+        return EXIT_ERROR
     cwd = Path.cwd()
     named = [Path(os.path.abspath(cwd / path)) for path in options.paths] or [
         options.config_file.resolve().parent if options.config_file else cwd]
