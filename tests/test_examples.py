@@ -61,6 +61,9 @@ BAD_FINDINGS = [
     ("examples/bad/forecast.kpi.yaml", "T401", 37, 14),
     # `actual` value of lead-opportunity-rate: 30% on 2026-11-15 meets its 30% target early
     ("examples/bad/forecast.kpi.yaml", "R503", 69, 13),
+    # `source: dbt:inbound_winrate` value: warehouse/ (the dbt project) defines no such metric
+    # (did you mean 'inbound_win_rate'?)
+    ("examples/bad/forecast.kpi.yaml", "E006", 88, 13),
     # `name: Company share price` value: 'share price' is in the uncontrollable lexicon
     ("examples/bad/investor-relations.kpi.yaml", "P306", 20, 11),
     # list item `- mql-count` of a KSF's supports: a KPI, not a KGI

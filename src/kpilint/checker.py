@@ -11,6 +11,7 @@ from pathlib import Path
 from kpilint.baseline import apply_baseline, read_baseline
 from kpilint.cache import ResultCache
 from kpilint.config import RuleSelection, check_selectors, find_config_in, load_config
+from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.engine import Linter
 from kpilint.incremental import (
@@ -128,7 +129,7 @@ def _load_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
     today = options.today or plan.config.today or datetime.date.today()
     salt = os.path.relpath(plan.root, cwd)
     salt = "" if salt == "." else salt.replace(os.sep, "/")
-    context = Context(today=today)
+    context = Context(today=today, dbt=DbtProject(plan.root, plan.config.dbt_project))
     linter = Linter(plan.root, plan.config, context, fingerprint_salt=salt)
     paths = [(absolute, plan.spellings.get(absolute) or os.path.relpath(absolute, cwd))
              for absolute in project_files(plan, force_exclude, nested)]

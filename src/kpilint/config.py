@@ -68,6 +68,7 @@ class Config:
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     allow_suppressions: bool = True
     require_suppression_reason: bool = False
+    dbt_project: str | None = None
     origins: dict[str, str] = field(default_factory=dict)
 
     def origin(self, key: str) -> str:
@@ -243,7 +244,25 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
         config.per_file_ignores[pattern] = tuple(selectors)
     config.allow_suppressions = data.get("allow-suppressions", True)
     config.require_suppression_reason = data.get("require-suppression-reason", False)
+    if "dbt-project" in data:
+        config.dbt_project = check_dbt_project(data["dbt-project"], path,
+                                               f"{where}: key `{prefix}dbt-project`")
     return config
+
+
+def check_dbt_project(value: str, path: Path | None, where: str) -> str:
+    """Config ``dbt-project`` (SPEC 10.6): a directory under the root (the config's directory)
+    holding ``dbt_project.yml``; returned as a POSIX path relative to the root."""
+    if path is None:
+        return value
+    root = path.parent.resolve()
+    directory = (root / value).resolve()
+    if directory != root and root not in directory.parents:
+        raise ConfigError(f"{where}: {value!r} is outside the project root {root}; the dbt"
+                          " project must lie under it")
+    if not (directory / "dbt_project.yml").is_file():
+        raise ConfigError(f"{where}: {value!r} holds no dbt_project.yml")
+    return directory.relative_to(root).as_posix()
 
 
 def parse_today(text: str, where: str) -> datetime.date:

@@ -17,6 +17,7 @@ from kpilint.diagnostics import Severity, Violation
 
 if TYPE_CHECKING:
     from kpilint.build import EntityRecord, SpecFile
+    from kpilint.dbt import DbtProject
     from kpilint.graph import ProjectGraph
     from kpilint.model import Entity
 
@@ -35,6 +36,8 @@ class Context:
     """Run-wide facts rules may use."""
 
     today: datetime.date = field(default_factory=datetime.date.today)
+    dbt: DbtProject | None = None
+    """The dbt project whose metrics `source: dbt:<metric>` names (SPEC 10.6)."""
 
 
 class Rule:

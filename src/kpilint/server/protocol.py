@@ -14,8 +14,8 @@ from lsprotocol import types
 from kpilint import __version__
 from kpilint.server.actions import code_action
 from kpilint.server.completion import completion
-from kpilint.server.hover import hover
-from kpilint.server.navigation import definition, references
+from kpilint.server.dbt_links import definition_with_metrics, hover_with_metrics
+from kpilint.server.navigation import references
 from kpilint.server.service import KpilintService
 
 if TYPE_CHECKING:
@@ -82,8 +82,8 @@ def create_server() -> LanguageServer:
     register(types.TEXT_DOCUMENT_DID_SAVE, service.did_save, types.SaveOptions(include_text=False))
     register(types.TEXT_DOCUMENT_DID_CLOSE, service.did_close)
     register(types.WORKSPACE_DID_CHANGE_WATCHED_FILES, service.did_change_watched_files)
-    register(types.TEXT_DOCUMENT_HOVER, functools.partial(hover, service))
-    register(types.TEXT_DOCUMENT_DEFINITION, functools.partial(definition, service))
+    register(types.TEXT_DOCUMENT_HOVER, functools.partial(hover_with_metrics, service))
+    register(types.TEXT_DOCUMENT_DEFINITION, functools.partial(definition_with_metrics, service))
     register(types.TEXT_DOCUMENT_REFERENCES, functools.partial(references, service))
     register(types.TEXT_DOCUMENT_COMPLETION, functools.partial(completion, service),
              types.CompletionOptions(trigger_characters=[" ", "[", ","]))

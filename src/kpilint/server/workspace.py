@@ -19,6 +19,7 @@ from lsprotocol import types
 
 from kpilint.build import SpecFile
 from kpilint.config import Config
+from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic
 from kpilint.engine import Linter, ProjectResult
 from kpilint.graph import ProjectGraph
@@ -126,7 +127,8 @@ class Project:
         started = time.perf_counter()
         if full or self.linter is None:
             today = self.config.today or datetime.date.today()
-            self.linter = Linter(self.root, self.config, Context(today=today))
+            context = Context(today=today, dbt=DbtProject(self.root, self.config.dbt_project))
+            self.linter = Linter(self.root, self.config, context)
             discovered = project_files(ProjectPlan(self.root, self.config),
                                        self.config.force_exclude) if self.discover else []
             changes = {**dict.fromkeys(discovered, DISK), **changes}
