@@ -89,7 +89,8 @@ def test_added_and_removed_files_are_seen(project: Path, parsed: list[int]) -> N
     assert _check(project) == incremental
 
 
-@pytest.mark.parametrize("change", ["config", "today", "selection", "version", "lexicon"])
+@pytest.mark.parametrize("change", ["config", "today", "selection", "version", "lexicon",
+                                    "dbt"])
 def test_every_key_input_invalidates_the_cache(project: Path, parsed: list[int],
                                                monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path, change: str) -> None:
@@ -108,6 +109,10 @@ def test_every_key_input_invalidates_the_cache(project: Path, parsed: list[int],
         options["selection"] = RuleSelection(ignore=("P301",))
     elif change == "version":
         monkeypatch.setattr(cache_module, "__version__", "999.0")
+    elif change == "dbt":
+        with (project / "warehouse" / "models" / "sales_metrics.yml").open(
+                "a", encoding="utf-8") as handle:
+            handle.write("  - name: inbound_winrate\n    type: simple\n")
     else:
         lexicons = tmp_path / "data" / "rules" / "lexicons"
         shutil.copytree(REPO / "rules" / "lexicons", lexicons)
@@ -117,6 +122,14 @@ def test_every_key_input_invalidates_the_cache(project: Path, parsed: list[int],
                             lambda *parts: tmp_path.joinpath("data", *parts))
     _check(project, **options)
     assert len(parsed) == _spec_count(project)
+
+
+def test_a_metric_defined_in_dbt_clears_e006_on_a_warm_run(project: Path) -> None:
+    assert '"code": "E006"' in _check(project)
+    metrics = project / "warehouse" / "models" / "sales_metrics.yml"
+    metrics.write_text(metrics.read_text(encoding="utf-8").replace(
+        "name: inbound_win_rate", "name: inbound_winrate"), encoding="utf-8")
+    assert '"code": "E006"' not in _check(project)
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage\n{", b"0" * 64 + b"\n{}"])

@@ -29,6 +29,7 @@ from typing import Any
 
 from kpilint import __version__
 from kpilint.config import Config
+from kpilint.dbt import PROJECT_FILE
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
@@ -51,7 +52,8 @@ def run_key(config: Config, context: Context, salt: str) -> str:
 
 def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[str, bytes]]:
     """(label, content) of each key input: the kpilint version, the effective today, the config
-    file and the rules the command line selects, the fingerprint salt, and the lexicon files."""
+    file and the rules the command line selects, the fingerprint salt, the lexicon files, and the
+    dbt project's `dbt_project.yml` and metric files."""
     yield "version", __version__.encode()
     yield "today", context.today.isoformat().encode()
     yield "config", _read(config.path) if config.path else b""
@@ -61,6 +63,11 @@ def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[st
     lexicons = data_path("rules", "lexicons")
     for path in sorted(lexicons.glob("*.yaml")):
         yield f"lexicon:{path.name}", _read(path)
+    dbt = context.dbt
+    if dbt is not None:  # E006 reads the dbt project's metric files
+        yield "dbt-project", _read(dbt.directory / PROJECT_FILE) if dbt.directory else b""
+        for path in dbt.metric_files():
+            yield f"dbt:{path.relative_to(dbt.root).as_posix()}", _read(path)
 
 
 def _read(path: Path) -> bytes:

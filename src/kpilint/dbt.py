@@ -96,8 +96,8 @@ class DbtProject:
             return []
         found: list[Path] = []
         for model_path in _model_paths(directory):
-            base = (directory / model_path).resolve()
-            if not base.is_relative_to(directory.resolve()) or not base.is_dir():
+            base = directory / model_path
+            if not base.resolve().is_relative_to(directory.resolve()) or not base.is_dir():
                 continue
             for folder, subdirs, files in os.walk(base):
                 subdirs[:] = sorted(name for name in subdirs if name not in SKIPPED_DIRS)
