@@ -1,0 +1,105 @@
+"""The language server on `source: dbt:<metric>` (SPEC 10.6): hover shows the metric's label,
+description and type; definition jumps to the metric's `name` in the dbt YAML. Same harness as
+tests/test_server.py (pytest-lsp driving the real ``python -m kpilint server``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+
+from tests.conftest import TODAY, write_files
+from tests.lsp.client import RecordingClient, initialize, open_document, server_config, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+METRICS = """\
+version: 2
+metrics:
+  - name: mrr
+    label: Monthly recurring revenue
+    description: Sum of the monthly amount of active subscriptions.
+    type: simple
+    type_params:
+      measure: mrr_usd
+  - name: logo_churn_rate
+    label: Logo churn rate
+    type: ratio
+    type_params:
+      numerator: churned
+      denominator: active
+"""
+
+TEAM = """\
+version: 1
+kpis:
+  - id: mrr
+    name: Monthly recurring revenue
+    source: dbt:mrr
+  - id: churn
+    name: Logo churn rate
+    source: dbt:logo_churn
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return write_files(tmp_path / "goals", {
+        "kpilint.toml": f'today = "{TODAY}"\nselect = ["E"]\n',
+        "analytics/dbt_project.yml": "name: analytics\nconfig-version: 2\n",
+        "analytics/models/marts/metrics.yml": METRICS,
+        "team.kpi.yaml": TEAM,
+    })
+
+
+@pytest_lsp.fixture(config=server_config())
+async def client(lsp_client: RecordingClient, workspace: Path) -> AsyncIterator[None]:
+    await initialize(lsp_client, workspace, client_capabilities("visual-studio-code"))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def hover(client: RecordingClient, uri: str, line: int, character: int) -> types.Hover:
+    found = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri), types.Position(line, character)))
+    assert found is not None
+    assert isinstance(found.contents, types.MarkupContent)
+    return found
+
+
+async def test_hover_on_a_dbt_source_shows_the_metric(client: RecordingClient,
+                                                      workspace: Path) -> None:
+    uri = open_document(client, workspace / "team.kpi.yaml")
+    published = await wait_for(client, uri)
+    assert [(each.code, each.range.start.line, each.range.start.character)
+            for each in published.diagnostics] == [("E006", 7, 12)]
+    found = await hover(client, uri, 4, 16)
+    assert found.contents.value == (  # type: ignore[union-attr]
+        "**dbt metric `mrr`: Monthly recurring revenue**\n\n"
+        "Sum of the monthly amount of active subscriptions.\n\n"
+        "- **Type:** simple\n"
+        "- **Defined in:** analytics/models/marts/metrics.yml:3")
+    assert found.range == types.Range(types.Position(4, 12), types.Position(4, 19))
+    unknown = await hover(client, uri, 7, 14)
+    assert unknown.contents.value == (  # type: ignore[union-attr]
+        "dbt metric `logo_churn`: not defined in the dbt project 'analytics'"
+        " (did you mean logo_churn_rate?)")
+    card = await hover(client, uri, 2, 9)  # an id keeps its entity card
+    assert card.contents.value.startswith("**KPI `mrr`: Monthly recurring revenue**")  # type: ignore[union-attr]
+
+
+async def test_definition_jumps_to_the_metric_name(client: RecordingClient,
+                                                   workspace: Path) -> None:
+    uri = open_document(client, workspace / "team.kpi.yaml")
+    await wait_for(client, uri)
+    found = await client.text_document_definition_async(types.DefinitionParams(
+        types.TextDocumentIdentifier(uri), types.Position(4, 17)))
+    metrics = workspace / "analytics" / "models" / "marts" / "metrics.yml"
+    assert found == [types.Location(metrics.as_uri(), types.Range(types.Position(2, 10),
+                                                                  types.Position(2, 13)))]
+    assert await client.text_document_definition_async(types.DefinitionParams(
+        types.TextDocumentIdentifier(uri), types.Position(7, 17))) == []
