@@ -40,6 +40,8 @@ def describe_settings(plan: ProjectPlan, options: CheckOptions) -> str:
         config.origin("force-exclude") if options.force_exclude is None else COMMAND_LINE)
     row("respect-gitignore", config.respect_gitignore, config.origin("respect-gitignore"))
     row("cache-dir", config.cache_dir, config.origin("cache-dir"))
+    if config.dbt_project is not None:
+        row("dbt-project", config.dbt_project, config.origin("dbt-project"))
     rows.extend(_selection_rows(config, options, row))
     row("fail-on", (options.fail_on or config.fail_on).label,
         COMMAND_LINE if options.fail_on else config.origin("fail-on"))
