@@ -14,25 +14,9 @@ from pytest_lsp import client_capabilities
 
 from tests.conftest import TODAY, write_files
 from tests.lsp.client import RecordingClient, initialize, open_document, server_config, wait_for
+from tests.test_dbt import METRICS
 
 pytestmark = pytest.mark.asyncio
-
-METRICS = """\
-version: 2
-metrics:
-  - name: mrr
-    label: Monthly recurring revenue
-    description: Sum of the monthly amount of active subscriptions.
-    type: simple
-    type_params:
-      measure: mrr_usd
-  - name: logo_churn_rate
-    label: Logo churn rate
-    type: ratio
-    type_params:
-      numerator: churned
-      denominator: active
-"""
 
 TEAM = """\
 version: 1
