@@ -28,6 +28,13 @@ def findings(root: Path, *args: str) -> list[tuple[str, str, int, int]]:
     return [finding for finding in run.findings() if finding[1][0] in "EG"]
 
 
+def assert_checks_nothing(root: Path) -> None:
+    """SPEC 10.4: a run that finds no spec file to check is exit 2 with one line."""
+    run = run_kpilint("check", cwd=root)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr.startswith("kpilint: error: no spec file to check: searched . (include:")
+
+
 def configure(root: Path, text: str, name: str = "kpilint.toml") -> None:
     (root / name).write_text(text, encoding="utf-8")
 
@@ -130,7 +137,7 @@ def test_include_exclude_extend_exclude(tmp_path: Path) -> None:
 def test_default_excludes_and_replacing_them(tmp_path: Path) -> None:
     write_files(tmp_path, {"node_modules/x.kpi.yaml": ORPHANS, "build/y.kpi.yaml": ORPHANS})
     configure(tmp_path, 'select = ["G102"]\n')
-    assert findings(tmp_path) == []
+    assert_checks_nothing(tmp_path)
     configure(tmp_path, 'select = ["G102"]\nexclude = ["node_modules"]\n')
     assert {path for path, _, _, _ in findings(tmp_path)} == {"build/y.kpi.yaml"}
 
@@ -138,7 +145,7 @@ def test_default_excludes_and_replacing_them(tmp_path: Path) -> None:
 def test_force_exclude_applies_to_named_files(tmp_path: Path) -> None:
     write_files(tmp_path, {"legacy/a.kpi.yaml": ORPHANS})
     configure(tmp_path, 'select = ["G102"]\nexclude = ["legacy/**"]\n')
-    assert findings(tmp_path) == []
+    assert_checks_nothing(tmp_path)
     assert findings(tmp_path, "legacy/a.kpi.yaml") == [("legacy/a.kpi.yaml", "G102", 7, 5)]
     assert findings(tmp_path, "--force-exclude", "legacy/a.kpi.yaml") == []
     configure(tmp_path, 'select = ["G102"]\nexclude = ["legacy/**"]\nforce-exclude = true\n')

@@ -86,7 +86,8 @@ def test_named_paths_in_several_projects_in_one_run(tmp_path: Path) -> None:
 def test_named_file_outside_include_is_linted(tmp_path: Path) -> None:
     write_files(tmp_path, {"kpilint.toml": 'select = ["G102"]\n',
                            "notes/goals.yaml": "version: 1\nkpis:\n  - id: k\n    name: K\n"})
-    assert findings(tmp_path) == []
+    discovered = run_kpilint("check", cwd=tmp_path)  # nothing matches include: exit 2
+    assert (discovered.code, discovered.stdout) == (2, "")
     assert findings(tmp_path, "notes/goals.yaml") == [("notes/goals.yaml", "G102", 3, 5)]
 
 
