@@ -54,6 +54,11 @@ def test_the_text_output_names_the_format_and_the_dialect_option(tmp_path: Path)
                           "Found 1 problem (1 error, 0 warnings, 0 infos) in 1 file.\n")
 
 
+def test_a_json_list_of_indicators_is_gitlab_pi(tmp_path: Path) -> None:
+    write_files(tmp_path, {"pi.json": '[{"name": "Revenue", "target": "At or above $10M"}]\n'})
+    assert findings(tmp_path, "pi.json") == [("pi.json", "E002", 1, 1, GITLAB)]
+
+
 def test_dbt_is_recognised_whatever_its_version(tmp_path: Path) -> None:
     write_files(tmp_path, {
         "v1.yaml": "version: 1\nsemantic_models:\n  - name: orders\n",
