@@ -10,7 +10,13 @@ from pathlib import Path
 
 from kpilint.baseline import apply_baseline, read_baseline
 from kpilint.cache import ResultCache
-from kpilint.config import RuleSelection, check_selectors, find_config_in, load_config
+from kpilint.config import (
+    RuleSelection,
+    check_dialect,
+    check_selectors,
+    find_config_in,
+    load_config,
+)
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.engine import Linter
 from kpilint.incremental import (
@@ -41,6 +47,7 @@ class CheckOptions:
     progress: bool = False
     cache: bool = True
     jobs: int | None = None  # None: the CPU count when there are many files to parse
+    dialect: str | None = None  # --dialect: the named paths' dialect
 
 
 @dataclass(slots=True)
@@ -60,6 +67,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                               ("--extend-select", options.selection.extend_select),
                               ("--ignore", options.selection.ignore)):
         check_selectors(selectors, f"option {option}")
+    if options.dialect is not None:
+        check_dialect(options.dialect, "option --dialect")
     baseline = read_baseline(options.baseline) if options.baseline else None
     shown: list[Diagnostic] = []
     suppressed: list[tuple[Diagnostic, Suppression]] = []
@@ -72,6 +81,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     plans = plan_projects(options.paths, cwd, options.config_file, unsaved)
     for plan in plans:
         plan.config.selections.append(options.selection)
+        if options.dialect is not None:
+            plan.read_named_in(options.dialect)
         nested: list[Path] = []
         linter, read, report = _load_project(plan, options, cwd, nested)
         linters.append(linter)

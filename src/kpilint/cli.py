@@ -77,6 +77,9 @@ def _add_project_options(parser: argparse.ArgumentParser) -> None:
                         help="rules to disable")
     parser.add_argument("--config", type=Path, help="use this config file; its folder is the root")
     parser.add_argument("--today", type=_date, help="the date time rules compare with")
+    parser.add_argument("--dialect", metavar="NAME",
+                        help="read the named files, and *.yml/*.yaml under named directories, in"
+                             " this dialect (gitlab-pi)")
     parser.add_argument("--force-exclude", action="store_true", default=None,
                         help="filter named files as discovery does (include, exclude, .gitignore)")
     parser.add_argument("--no-cache", action="store_true",
@@ -233,6 +236,7 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         progress=sys.stderr.isatty(),
         cache=not args.no_cache,
         jobs=args.jobs,
+        dialect=args.dialect,
     )
 
 
