@@ -244,10 +244,9 @@ class Linter:
         if not any(loaded.spec.dialect for loaded in self.files.values()):
             return
         by_spec = {id(loaded.spec): loaded for loaded in self.files.values()}
-        for spec in name_entities(self.files[path].spec for path in sorted(self.files)):
-            loaded = by_spec[id(spec)]
-            loaded.findings = None
-            self._mark_changed(loaded.absolute)
+        for old, new in name_entities(self.files[path].spec for path in sorted(self.files)):
+            loaded = by_spec[id(old)]
+            self.put(LoadedFile(loaded.absolute, new, None, loaded.suppressions))
 
     def reset(self) -> None:
         """Forget every file and finding (a cached state that did not fit)."""

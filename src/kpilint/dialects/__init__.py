@@ -8,6 +8,7 @@ Adding a dialect is one module plus one line in :data:`DIALECTS`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -64,25 +65,24 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "pi"
 
 
-def name_entities(files: Iterable[SpecFile]) -> list[SpecFile]:
-    """Give the entities of dialect files ids unique in the project (SPEC 10.5): the slug of the
+def name_entities(files: Iterable[SpecFile]) -> list[tuple[SpecFile, SpecFile]]:
+    """Ids unique in the project for the entities of dialect files (SPEC 10.5): the slug of the
     name, then ``-2``, ``-3``… in path then line order, never an id of a v1 file. ``files`` are
-    in path order; returns the files whose ids changed."""
+    in path order; returns (file, the file with its new ids) for each file whose ids change (the
+    file itself is left as it is: the project graph may hold its entities)."""
     files = list(files)
     taken = {record.id for spec in files if spec.dialect is None for record in spec.entities}
-    renamed: list[SpecFile] = []
+    renamed: list[tuple[SpecFile, SpecFile]] = []
     for spec in files:
         if spec.dialect is None:
             continue
-        changed = False
+        wanted: dict[int, str] = {}
         for record in sorted(spec.entities, key=lambda each: each.line):
-            wanted = _free(slug(record.model.name), taken)
-            taken.add(wanted)
-            if wanted != record.id:
-                _rename(record, wanted)
-                changed = True
-        if changed:
-            renamed.append(spec)
+            wanted[id(record)] = _free(slug(record.model.name), taken)
+            taken.add(wanted[id(record)])
+        if any(wanted[id(record)] != record.id for record in spec.entities):
+            entities = [_renamed(record, wanted[id(record)]) for record in spec.entities]
+            renamed.append((spec, dataclasses.replace(spec, entities=entities)))
     return renamed
 
 
@@ -95,10 +95,13 @@ def _free(base: str, taken: set[str]) -> str:
     return f"{base}-{number}"
 
 
-def _rename(record: EntityRecord[Entity], new_id: str) -> None:
+def _renamed(record: EntityRecord[Entity], new_id: str) -> EntityRecord[Entity]:
+    """A copy of ``record`` with another id."""
     from kpilint.summary import SummaryRecord
 
+    if record.id == new_id:
+        return record
     if isinstance(record, SummaryRecord):
-        record.data = {**record.data, "id": new_id, "model": {**record.data["model"],
-                                                              "id": new_id}}
-    record.model = record.model.model_copy(update={"id": new_id})
+        return SummaryRecord(record.path, {**record.data, "id": new_id, "model": {
+            **record.data["model"], "id": new_id}}, record.source)
+    return dataclasses.replace(record, model=record.model.model_copy(update={"id": new_id}))
