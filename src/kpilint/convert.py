@@ -66,13 +66,16 @@ def convert(dialect_name: str, inputs: list[Path], output_dir: Path,
         header = (f"# Converted by `kpilint convert --from {dialect_name}` from {path.name}.\n"
                   "# Fill in each goal's target, deadline and baseline, then run"
                   " `kpilint check`.\n")
-        body = _with_comments(spec, yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, width=10_000,
-                                  default_flow_style=None,  # a band on one line: {min: 95}
-                                  explicit_start=len(documents) > 1)) if documents else (
-            "version: 1\n")
+        body = _with_comments(spec, _dump(documents)) if documents else "version: 1\n"
         results.append(Converted(path, output_dir / f"{stem}.kpi.yaml", header + body,
                                  len(spec.entities)))
     return results
+
+
+def _dump(documents: list[dict[str, Any]]) -> str:
+    return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, width=10_000,
+                              default_flow_style=None,  # a band on one line: {min: 95}
+                              explicit_start=len(documents) > 1)
 
 
 def _read(build: Any, path: Path, limits: Limits) -> SpecFile:
