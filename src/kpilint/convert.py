@@ -72,10 +72,24 @@ def convert(dialect_name: str, inputs: list[Path], output_dir: Path,
     return results
 
 
+class _Band(dict[str, Any]):
+    """A target band, written on one line: ``{min: 95}``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style with list items indented under their key, as kpilint's examples are."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+_Dumper.add_representer(_Band, lambda dumper, band: dumper.represent_mapping(
+    "tag:yaml.org,2002:map", band, flow_style=True))
+
+
 def _dump(documents: list[dict[str, Any]]) -> str:
-    return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, width=10_000,
-                              default_flow_style=None,  # a band on one line: {min: 95}
-                              explicit_start=len(documents) > 1)
+    return yaml.dump_all(documents, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                         width=10_000, explicit_start=len(documents) > 1)
 
 
 def _read(build: Any, path: Path, limits: Limits) -> SpecFile:
@@ -110,7 +124,7 @@ def _documents(spec: SpecFile, seen_orgs: set[str]) -> Iterator[dict[str, Any]]:
 def _whole(value: Any) -> Any:
     """Numbers as written: 95 rather than 95.0 (in a band too)."""
     if isinstance(value, dict):
-        return {key: _whole(item) for key, item in value.items()}
+        return _Band({key: _whole(item) for key, item in value.items()})
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -134,8 +148,8 @@ def _with_comments(spec: SpecFile, text: str) -> str:
             directives.setdefault(on_line[comment.target_line], []).append(directive)
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        entity = line.removeprefix("- id: ")
-        if line.startswith("- id: ") and entity in directives:
+        entity = line.lstrip().removeprefix("- id: ")
+        if line.lstrip().startswith("- id: ") and entity in directives:
             lines[index] = f"{line}  {' '.join(directives.pop(entity))}"
     return "".join(f"{line}\n" for line in (*whole_file, *lines))
 
