@@ -315,6 +315,8 @@ def _show_settings(options: CheckOptions) -> int:
     plans = plan_projects(options.paths, Path.cwd(), options.config_file)
     for plan in plans:
         plan.config.selections.append(options.selection)
+        if options.dialect is not None:
+            plan.read_named_in(options.dialect)
     sys.stdout.write("\n".join(describe_settings(plan, options) for plan in plans))
     return EXIT_OK
 

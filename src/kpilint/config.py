@@ -230,7 +230,8 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     config.origins = {key: where for key in data if not isinstance(data[key], Mapping)}
     config.origins.update({
         f"{table}.{key}": where
-        for table in ("severity", "rules", "limits", "per-file-ignores", "indicators")
+        for table in ("severity", "rules", "limits", "per-file-ignores", "indicators",
+                      "dialects")
         for key in data.get(table, {})})
     for key in ("include", "exclude", "extend-exclude"):
         check_globs(data.get(key, ()), f"{where}: key `{prefix}{key}`")
