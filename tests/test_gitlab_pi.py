@@ -103,6 +103,14 @@ def test_messages_speak_the_format(tmp_path: Path) -> None:
         "pi/sales.yml:2:3: S201 [error] KPI 'net-arr' has a target kpilint cannot read:"
         " \"Confidential\"; state it as a comparison and a number, e.g. `target: At or above"
         " 95%`",
+        "pi/sales.yml:2:3: P305 [info] KPI 'net-arr' does not declare `indicator`: its name"
+        " ('arr') suggests `indicator: lagging`; gitlab-pi has no field for it: `kpilint"
+        " convert --from gitlab-pi` writes v1 specs that can hold it",
+        "pi/sales.yml:82:3: P302 [warning] KPI 'number-of-new-logos' counts volume (its name"
+        " counts) with no quality KPI paired with it: a count alone can be made to look good at"
+        " the expense of quality; add `paired_with:` naming the KPI that keeps it honest (a"
+        " conversion, error or quality rate of the same work); gitlab-pi has no field for it:"
+        " `kpilint convert --from gitlab-pi` writes v1 specs that can hold it",
         "pi/sales.yml:45:3: S207 [warning] KPI 'close-rate' has no `owner`: add the directly"
         " responsible individual as `dri`",
         "pi/sales.yml:96:3: S201 [error] KPI 'quota-attainment' has a target kpilint cannot"

@@ -60,6 +60,14 @@ def build_file(path: str, loaded: LoadedYaml, dialect: str | None) -> SpecFile:
     return chosen.build(path, loaded) if chosen is not None else build_spec_file(path, loaded)
 
 
+def format_note(record: EntityRecord[Entity], field_name: str) -> str:
+    """For advice to write a v1 field: what to do instead in the record's dialect ("" when the
+    record is a v1 entity, or the dialect has nothing to say)."""
+    dialect = dialect_named(record.dialect)
+    advice = dialect.missing_advice(field_name) if dialect else None
+    return f"; {advice}" if advice else ""
+
+
 def slug(name: str) -> str:
     """An id from a name (SPEC 10.5): lowercased, each run outside ``[a-z0-9]`` a ``-``."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "pi"

@@ -28,6 +28,9 @@ ADVICE = {
             " (`95%`, `$10K`, `45 days`, `500ms`)",
     "source": "add a dashboard link to `urls` (or `sisense_data` with its `dashboard`)",
     "owner": "add the directly responsible individual as `dri`",
+    **dict.fromkeys(("indicator", "paired_with"), (
+        "gitlab-pi has no field for it: `kpilint convert --from gitlab-pi` writes v1 specs"
+        " that can hold it")),
 }
 
 
