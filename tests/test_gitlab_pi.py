@@ -276,3 +276,31 @@ def test_unknown_dialect_is_a_usage_error(tmp_path: Path) -> None:
     assert run.code == 2
     assert run.stderr.endswith("key `dialects.pi/*.yml`: unknown dialect 'gitlab_pi' (did you"
                                " mean 'gitlab-pi'?) (dialects: gitlab-pi)\n")
+
+
+def test_force_exclude_keeps_files_of_a_dialect_glob(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "kpilint.toml": '[dialects]\n"pis/*.yml" = "gitlab-pi"\n',
+        "pis/a.yml": "- name: Deploys\n  is_key: true\n  target: TBD\n",
+        "ci/build.yml": "- name: Deploys\n  is_key: true\n",
+    })
+    run = check(tmp_path, "--force-exclude", "pis/a.yml", "ci/build.yml", "--select", "S201")
+    assert run.stdout.splitlines() == [
+        "pis/a.yml:1:3: S201 [error] KPI 'deploys' has a target kpilint cannot read: \"TBD\";"
+        " state it as a comparison and a number, e.g. `target: At or above 95%`",
+        "Found 1 problem (1 error, 0 warnings, 0 infos) in 1 file.",
+    ]
+
+
+def test_show_settings_lists_the_dialect_globs(tmp_path: Path) -> None:
+    copy_fixture(tmp_path)
+    (tmp_path / "kpilint.toml").write_text('[dialects]\n"data/*.yml" = "gitlab-pi"\n')
+    run = run_kpilint("check", "--show-settings", "--dialect", "gitlab-pi", "pi", cwd=tmp_path)
+    lines = run.stdout.splitlines()
+    start = lines.index("[dialects]")
+    assert lines[start:start + 4] == [
+        "[dialects]",
+        f'"data/*.yml" = "gitlab-pi"  # {tmp_path / "kpilint.toml"}',
+        '"/pi/**/*.yml" = "gitlab-pi"  # command line',
+        '"/pi/**/*.yaml" = "gitlab-pi"  # command line',
+    ]
