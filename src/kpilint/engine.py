@@ -241,7 +241,8 @@ class Linter:
     def _name_dialect_entities(self) -> None:
         """Give dialect entities their project-wide ids; a file whose ids changed is checked
         again (its findings name them)."""
-        if not any(loaded.spec.dialect for loaded in self.files.values()):
+        if not self.config.dialects or not any(
+                loaded.spec.dialect for loaded in self.files.values()):
             return
         by_spec = {id(loaded.spec): loaded for loaded in self.files.values()}
         for old, new in name_entities(self.files[path].spec for path in sorted(self.files)):
