@@ -67,6 +67,10 @@ class EntityRecord(Generic[ModelT]):
     node: MappingNode
     scope: str | None
     invalid: frozenset[str] = frozenset()
+    dialect: str | None = None
+    """The dialect of the file it was read from (None: a v1 spec)."""
+    target_text: str | None = None
+    """A dialect's target text that did not parse (the target is absent)."""
 
     def lacks(self, name: str) -> bool:
         """Whether the field is absent, and not merely invalid (E002 reported it already)."""
@@ -141,6 +145,8 @@ class SpecFile:
     entities: list[EntityRecord[Entity]] = field(default_factory=list)
     violations: dict[str, list[Violation]] = field(default_factory=dict)
     scopes: list[tuple[str, Location]] = field(default_factory=list)
+    dialect: str | None = None
+    """The dialect it was read in (SPEC 10.5); None for a v1 spec."""
 
     def scalars(self) -> Iterator[tuple[ScalarNode, bool]]:
         """Every scalar of the file once (aliases are not walked twice), with whether it is a

@@ -52,14 +52,15 @@ def run_key(config: Config, context: Context, salt: str) -> str:
 
 def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[str, bytes]]:
     """(label, content) of each key input: the kpilint version, the effective today, the config
-    file and the rules the command line selects, the fingerprint salt, the lexicon files, and the
-    dbt project's `dbt_project.yml` and metric files."""
+    file and the rules the command line selects, the fingerprint salt, the dialect globs, the
+    lexicon files, and the dbt project's `dbt_project.yml` and metric files."""
     yield "version", __version__.encode()
     yield "today", context.today.isoformat().encode()
     yield "config", _read(config.path) if config.path else b""
     yield "selection", repr([(layer.select, layer.extend_select, layer.ignore)
                              for layer in config.selections]).encode()
     yield "salt", salt.encode()
+    yield "dialects", repr(list(config.dialects.items())).encode()  # --dialect adds globs
     lexicons = data_path("rules", "lexicons")
     for path in sorted(lexicons.glob("*.yaml")):
         yield f"lexicon:{path.name}", _read(path)

@@ -10,7 +10,13 @@ from pathlib import Path
 
 from kpilint.baseline import apply_baseline, read_baseline
 from kpilint.cache import ResultCache
-from kpilint.config import RuleSelection, check_selectors, find_config_in, load_config
+from kpilint.config import (
+    RuleSelection,
+    check_dialect,
+    check_selectors,
+    find_config_in,
+    load_config,
+)
 from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.engine import Linter
@@ -42,6 +48,7 @@ class CheckOptions:
     progress: bool = False
     cache: bool = True
     jobs: int | None = None  # None: the CPU count when there are many files to parse
+    dialect: str | None = None  # --dialect: the named paths' dialect
 
 
 @dataclass(slots=True)
@@ -63,6 +70,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                               ("--extend-select", options.selection.extend_select),
                               ("--ignore", options.selection.ignore)):
         check_selectors(selectors, f"option {option}")
+    if options.dialect is not None:
+        check_dialect(options.dialect, "option --dialect")
     baseline = read_baseline(options.baseline) if options.baseline else None
     shown: list[Diagnostic] = []
     suppressed: list[tuple[Diagnostic, Suppression]] = []
@@ -76,6 +85,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     force_excluded = 0
     for plan in plans:
         plan.config.selections.append(options.selection)
+        if options.dialect is not None:
+            plan.read_named_in(options.dialect)
         nested: list[Path] = []
         named_before = len(plan.named)
         linter, read, report = _load_project(plan, options, cwd, nested)

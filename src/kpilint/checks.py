@@ -69,7 +69,12 @@ class MissingField(FileRule):
 
     def message(self, record: EntityRecord[Entity], context: Context) -> str | None:
         """The finding's message, or None when the entity does not need the field after all."""
-        return f"{describe(record)} has no `{self.field_name}`: {self.advice(record, context)}"
+        from kpilint.dialects import dialect_named
+
+        dialect = dialect_named(record.dialect)
+        advice = dialect.missing_advice(self.field_name) if dialect else None
+        return (f"{describe(record)} has no `{self.field_name}`:"
+                f" {advice or self.advice(record, context)}")
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         for record in spec.entities:

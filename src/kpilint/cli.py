@@ -77,6 +77,9 @@ def _add_project_options(parser: argparse.ArgumentParser) -> None:
                         help="rules to disable")
     parser.add_argument("--config", type=Path, help="use this config file; its folder is the root")
     parser.add_argument("--today", type=_date, help="the date time rules compare with")
+    parser.add_argument("--dialect", metavar="NAME",
+                        help="read the named files, and *.yml/*.yaml under named directories, in"
+                             " this dialect (gitlab-pi)")
     parser.add_argument("--force-exclude", action="store_true", default=None,
                         help="filter named files as discovery does (include, exclude, .gitignore)")
     parser.add_argument("--no-cache", action="store_true",
@@ -135,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("server", help="run the language server over stdio (for editors)")
 
+    convert = commands.add_parser(
+        "convert", help="write v1 spec files from KPI files of another format (a dialect)")
+    convert.add_argument("--from", dest="from_dialect", required=True, metavar="DIALECT",
+                         help="the format of the inputs (gitlab-pi)")
+    convert.add_argument("inputs", nargs="+", type=Path, metavar="PATH", help="files to convert")
+    convert.add_argument("--output-dir", type=Path, required=True, metavar="DIR",
+                         help="where to write <stem>.kpi.yaml per input and a kpilint.toml")
+
     init = commands.add_parser("init", help="write an example spec and a kpilint.toml")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR")
 
@@ -182,6 +193,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _graph(args)
     if args.command == "init":
         return _init(args.directory)
+    if args.command == "convert":
+        return _convert(args.from_dialect, args.inputs, args.output_dir)
     if args.command == "server":
         from kpilint.server import serve
 
@@ -233,6 +246,7 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         progress=sys.stderr.isatty(),
         cache=not args.no_cache,
         jobs=args.jobs,
+        dialect=args.dialect,
     )
 
 
@@ -326,6 +340,8 @@ def _show_settings(options: CheckOptions) -> int:
     plans = plan_projects(options.paths, Path.cwd(), options.config_file)
     for plan in plans:
         plan.config.selections.append(options.selection)
+        if options.dialect is not None:
+            plan.read_named_in(options.dialect)
     sys.stdout.write("\n".join(describe_settings(plan, options) for plan in plans))
     return EXIT_OK
 
@@ -448,6 +464,35 @@ def _init(directory: Path) -> int:
     for path in written:
         print(f"Wrote {path}")
     print("Next: edit goals.kpi.yaml, then run `kpilint check`.")
+    return EXIT_OK
+
+
+def _convert(dialect: str, inputs: list[Path], output_dir: Path) -> int:
+    from kpilint.config import check_dialect
+    from kpilint.convert import CONFIG_TEXT, ConvertError, convert
+    from kpilint.safe_write import WriteRefused, write_new_files
+
+    check_dialect(dialect, "option --from")
+    for path in inputs:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise UsageError(f"{output_dir}: not a directory")
+    try:
+        converted = convert(dialect, inputs, output_dir)
+        contents = {each.output: each.text for each in converted}
+        contents[output_dir / "kpilint.toml"] = CONFIG_TEXT
+        output_dir.mkdir(parents=True, exist_ok=True)
+        write_new_files(contents, output_dir, "convert")
+    except (ConvertError, WriteRefused) as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"{output_dir}: {error.strerror or error}") from None
+    for each in converted:
+        print(f"Wrote {each.output}: {each.kpis} KPI{'s' if each.kpis != 1 else ''}"
+              f" from {each.source}")
+    print(f"Wrote {output_dir / 'kpilint.toml'}")
+    print(f"Next: fill in the goals, then run `kpilint check {output_dir}`.")
     return EXIT_OK
 
 

@@ -70,6 +70,15 @@ class Config:
     require_suppression_reason: bool = False
     dbt_project: str | None = None
     origins: dict[str, str] = field(default_factory=dict)
+    dialects: dict[str, str] = field(default_factory=dict)
+    """Globs (relative to the root) of files read in a dialect, and its name (SPEC 10.5)."""
+
+    def dialect_of(self, relative_path: str) -> str | None:
+        """The dialect a root-relative path is read in (the last matching glob wins), if any."""
+        for pattern, name in reversed(self.dialects.items()):
+            if _glob(pattern).match_file(relative_path):
+                return name
+        return None
 
     def origin(self, key: str) -> str:
         """Where a setting's value came from: "default", a config file, or "command line"."""
@@ -106,6 +115,22 @@ class Config:
             if key in rule.options:
                 options[key] = [*shared, *options.get(key, [])]
         return options
+
+
+@functools.cache
+def _glob(pattern: str) -> Any:
+    return glob_spec([pattern])
+
+
+def check_dialect(name: str, where: str) -> None:
+    """A dialect name must be one kpilint knows."""
+    from kpilint.dialects import dialects
+
+    if name not in dialects():
+        known = list(dialects())
+        raise ConfigError(f"{where}: unknown dialect {name!r}"
+                          f"{suggestion_suffix(did_you_mean(name, known)) or ''}"
+                          f" (dialects: {', '.join(known)})")
 
 
 def _specificity(selector: str, rule: type[Rule]) -> int:
@@ -206,7 +231,8 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     config.origins = {key: where for key in data if not isinstance(data[key], Mapping)}
     config.origins.update({
         f"{table}.{key}": where
-        for table in ("severity", "rules", "limits", "per-file-ignores", "indicators")
+        for table in ("severity", "rules", "limits", "per-file-ignores", "indicators",
+                      "dialects")
         for key in data.get(table, {})})
     for key in ("include", "exclude", "extend-exclude"):
         check_globs(data.get(key, ()), f"{where}: key `{prefix}{key}`")
@@ -242,6 +268,10 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     for pattern, selectors in data.get("per-file-ignores", {}).items():
         check_selectors(selectors, f"{where}: key `{prefix}per-file-ignores.{pattern}`")
         config.per_file_ignores[pattern] = tuple(selectors)
+    check_globs(data.get("dialects", {}), f"{where}: key `{prefix}dialects`")
+    for pattern, name in data.get("dialects", {}).items():
+        check_dialect(name, f"{where}: key `{prefix}dialects.{pattern}`")
+        config.dialects[pattern] = name
     config.allow_suppressions = data.get("allow-suppressions", True)
     config.require_suppression_reason = data.get("require-suppression-reason", False)
     if "dbt-project" in data:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from kpilint.build import SpecFile, build_spec_file
+from kpilint.build import SpecFile
 from kpilint.config import Config
 from kpilint.diagnostics import Diagnostic, Location, Span, Violation
+from kpilint.dialects import build_file, dialect_named, name_entities
 from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import parse_bytes, read_file
 from kpilint.registry import lookup, split_by_kind
@@ -150,6 +151,9 @@ class Linter:
         self.file_rules = [self._make(rule) for rule in file_rules]
         self.project_rules = [self._make(rule) for rule in project_rules]
         self.unit_findings = [{} for _ in self.project_rules]
+        if self.config.dialects:
+            for project_rule in self.project_rules:
+                project_rule.dialects = True
 
     def _make(self, rule: type[RuleT]) -> RuleT:
         instance = self.config.make_rule(rule)
@@ -159,12 +163,18 @@ class Linter:
     def load(self, absolute: Path, display: str) -> None:
         """Read a file from disk into the project."""
         loaded = read_file(absolute, self.config.limits)
-        self.put(LoadedFile(absolute, build_spec_file(display, loaded)))
+        self.put(LoadedFile(absolute, build_file(display, loaded, self.dialect_of(absolute))))
 
     def update(self, absolute: Path, display: str, content: bytes) -> None:
         """Replace one file's content (editor buffers, stdin); the others stay loaded."""
         loaded = parse_bytes(content, self.config.limits)
-        self.put(LoadedFile(absolute, build_spec_file(display, loaded)))
+        self.put(LoadedFile(absolute, build_file(display, loaded, self.dialect_of(absolute))))
+
+    def dialect_of(self, absolute: Path) -> str | None:
+        """The dialect a file of the project is read in (config ``[dialects]``), if any."""
+        if not self.config.dialects or not absolute.is_relative_to(self.root):
+            return None
+        return self.config.dialect_of(absolute.relative_to(self.root).as_posix())
 
     def put(self, loaded: LoadedFile) -> None:
         """Add or replace a file already read (from a worker process or the cache)."""
@@ -195,6 +205,8 @@ class Linter:
             raise
 
     def _check(self) -> ProjectResult:
+        if self.changed or not self.settled:
+            self._name_dialect_entities()
         dirty: set[str] = set()
         if not self.settled:  # everything is checked afresh
             dirty.update(loaded.spec.path for loaded in self.files.values())
@@ -225,6 +237,17 @@ class Linter:
             diagnostics.extend(self.composed[path].diagnostics)
             suppressed.extend(self.composed[path].suppressed)
         return ProjectResult(diagnostics, suppressed)
+
+    def _name_dialect_entities(self) -> None:
+        """Give dialect entities their project-wide ids; a file whose ids changed is checked
+        again (its findings name them)."""
+        if not self.config.dialects or not any(
+                loaded.spec.dialect for loaded in self.files.values()):
+            return
+        by_spec = {id(loaded.spec): loaded for loaded in self.files.values()}
+        for old, new in name_entities(self.files[path].spec for path in sorted(self.files)):
+            loaded = by_spec[id(old)]
+            self.put(LoadedFile(loaded.absolute, new, None, loaded.suppressions))
 
     def reset(self) -> None:
         """Forget every file and finding (a cached state that did not fit)."""
@@ -393,6 +416,9 @@ class Linter:
         for key in sorted(located, key=lambda key: key[0]):
             diagnostics.extend(located[key])
         diagnostics = _without_repeats(diagnostics)
+        dialect = dialect_named(loaded.spec.dialect) if loaded else None
+        if dialect is not None:  # rules the format cannot answer report nothing there
+            diagnostics = [each for each in diagnostics if dialect.runs(each.code)]
         relative = self.root_relative(loaded) if loaded else path
         for diagnostic in diagnostics:
             diagnostic.project_path = relative
@@ -467,7 +493,10 @@ class Linter:
 
     def _run_file_rules(self, spec: SpecFile) -> list[Diagnostic]:
         found: list[Diagnostic] = []
+        dialect = dialect_named(spec.dialect)
         for file_rule in self.file_rules:
+            if dialect is not None and not dialect.runs(file_rule.code):
+                continue
             found.extend(self._guarded(
                 file_rule, functools.partial(file_rule.check, spec, self.context), spec.path))
         return found

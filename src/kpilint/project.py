@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,25 @@ class ProjectPlan:
     def is_named(self, path: Path) -> bool:
         """Whether ``path`` is one of the named paths or lies under a named directory."""
         return any(path == named or named in path.parents for named in self.named)
+
+    def read_named_in(self, dialect: str) -> None:
+        """``--dialect``: read the named files, and ``*.yml``/``*.yaml`` files under the named
+        directories, in ``dialect`` (added to the config's ``[dialects]``, where it wins)."""
+        for named in self.named:
+            if named != self.root and self.root not in named.parents:
+                continue
+            relative = "" if named == self.root else "/" + _escaped(
+                named.relative_to(self.root).as_posix())
+            globs = [f"{relative}/**/*.{suffix}" for suffix in ("yml", "yaml")] if (
+                named.is_dir()) else [relative]
+            for glob in globs:
+                self.config.dialects.pop(glob, None)  # re-added last, so that it wins
+                self.config.dialects[glob] = dialect
+
+
+def _escaped(path: str) -> str:
+    """A path as a glob matching only itself."""
+    return re.sub(r"([*?\[\]!\\])", r"\\\1", path)
 
 
 def plan_projects(paths: list[str], cwd: Path, config_file: Path | None,
@@ -89,7 +109,7 @@ class FileFilter:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
-        self.include = glob_spec(config.include)
+        self.include = glob_spec((*config.include, *config.dialects))  # dialect files too
         self.exclude = glob_spec(config.exclude)
         self.gitignores: dict[Path, pathspec.GitIgnoreSpec] = {}
         self.gitignores_read: set[Path] = set()

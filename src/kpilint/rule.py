@@ -91,6 +91,8 @@ class ProjectRule(Rule):
     scope: ClassVar[Scope] = Scope.PROJECT
     kinds: ClassVar[tuple[str, ...]] = ("KGI", "KSF", "KPI")
     """For ``ENTITY`` rules: the kinds of entity it checks."""
+    dialects: bool = False
+    """Set when the project reads files in a dialect (SPEC 10.5), which may widen the scope."""
     reads: ClassVar[frozenset[str] | None] = None
     """For ``PROJECT`` rules: the entity fields its findings depend on, besides ids, kinds,
     references and where entities and those fields stand. A change that edits none of them

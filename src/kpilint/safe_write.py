@@ -115,3 +115,26 @@ def _read_at_most(descriptor: int, limit: int) -> bytes:
         chunks.append(chunk)
         limit -= len(chunk)
     return b"".join(chunks)
+
+
+def write_new_files(contents: dict[Path, str], directory: Path, command: str) -> list[Path]:
+    """Create every file of ``contents``, all or nothing, never overwriting one (``init``,
+    ``convert``). Raises :class:`WriteRefused` naming what exists or what could not be written.
+    """
+    existing = [path for path in contents if os.path.lexists(path)]  # a dangling link too
+    if existing:
+        names = " and ".join(path.name for path in existing)
+        raise WriteRefused(f"{names} already exist{'s' if len(existing) == 1 else ''} in"
+                           f" {directory}; kpilint {command} never overwrites files")
+    written: list[Path] = []
+    try:
+        for path, text in contents.items():
+            with open(path, "x", encoding="utf-8") as handle:
+                written.append(path)
+                handle.write(text)
+    except OSError as error:  # all or nothing: take back what this run wrote
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise WriteRefused(f"cannot write {error.filename or directory}:"
+                           f" {error.strerror or error}; nothing was written") from None
+    return list(contents)

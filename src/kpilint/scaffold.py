@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import os
 from pathlib import Path
 
 from kpilint.checks import example_deadline
+from kpilint.safe_write import WriteRefused, write_new_files
 
 CONFIG_NAME = "kpilint.toml"
 SPEC_NAME = "goals.kpi.yaml"
@@ -106,11 +106,6 @@ class InitError(Exception):
 def write_starter_files(directory: Path, today: datetime.date) -> list[Path]:
     """Write the example spec and config into ``directory``; never overwrite anything."""
     targets = [directory / CONFIG_NAME, directory / SPEC_NAME]
-    existing = [path for path in targets if os.path.lexists(path)]  # a dangling link too
-    if existing:
-        names = " and ".join(path.name for path in existing)
-        raise InitError(f"{names} already exist{'s' if len(existing) == 1 else ''} in"
-                        f" {directory}; kpilint init never overwrites files")
     deadline = example_deadline(today)
     goal_deadline = example_deadline(datetime.date.fromisoformat(deadline))
     contents = {
@@ -118,15 +113,7 @@ def write_starter_files(directory: Path, today: datetime.date) -> list[Path]:
         targets[1]: SPEC.format(deadline=deadline, goal_deadline=goal_deadline,
                                 today=today.isoformat()),
     }
-    written: list[Path] = []
     try:
-        for path, text in contents.items():
-            with open(path, "x", encoding="utf-8") as handle:
-                written.append(path)
-                handle.write(text)
-    except OSError as error:  # all or nothing: take back what this run wrote
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise InitError(f"cannot write {error.filename or directory}:"
-                        f" {error.strerror or error}; nothing was written") from None
-    return targets
+        return write_new_files(contents, directory, "init")
+    except WriteRefused as error:
+        raise InitError(str(error)) from None

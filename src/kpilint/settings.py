@@ -63,6 +63,12 @@ def describe_settings(plan: ProjectPlan, options: CheckOptions) -> str:
         rows.append("[per-file-ignores]")
         for pattern, selectors in config.per_file_ignores.items():
             row(json.dumps(pattern), selectors, config.origin(f"per-file-ignores.{pattern}"))
+    if config.dialects:
+        rows.append("")
+        rows.append("[dialects]")
+        for pattern, name in config.dialects.items():
+            row(json.dumps(pattern), name, config.origins.get(f"dialects.{pattern}",
+                                                              COMMAND_LINE))
     rows.append("")
     rows.append("[indicators]")
     for key in ("extend-leading", "extend-lagging"):

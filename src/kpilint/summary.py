@@ -90,28 +90,32 @@ def record_data(record: EntityRecord[Entity]) -> Json:
         "formula": [[term, span_data(location.span), exact]
                     for term, location, exact in record.formula_references()],
         "model": record.model.model_dump(mode="json", exclude_unset=True),
+        "dialect": record.dialect, "target_text": record.target_text,
     }
 
 
 class _Reparsed:
     """A summarised file parsed again, once, for a rule that reads an entity's YAML nodes."""
 
-    def __init__(self, path: str, text: str, limits: Limits) -> None:
+    def __init__(self, path: str, text: str, limits: Limits, dialect: str | None) -> None:
         self.path = path
         self.text = text
         self.limits = limits
+        self.dialect = dialect
         self.nodes: dict[tuple[str, int], MappingNode] | None = None
 
     def node(self, entity_id: str, line: int) -> MappingNode:
         if self.nodes is None:
-            from kpilint.build import build_spec_file
+            from kpilint.dialects import build_file
             from kpilint.load import parse_bytes
 
-            spec = build_spec_file(self.path, parse_bytes(self.text.encode("utf-8"),
-                                                          self.limits))
-            self.nodes = {(record.id, record.line): record.node for record in spec.entities}
+            spec = build_file(self.path, parse_bytes(self.text.encode("utf-8"), self.limits),
+                              self.dialect)
+            # a dialect entity's id is given project-wide later: its line finds it
+            self.nodes = {(record.id if self.dialect is None else "", record.line): record.node
+                          for record in spec.entities}
         try:
-            return self.nodes[(entity_id, line)]
+            return self.nodes[(entity_id if self.dialect is None else "", line)]
         except KeyError:
             raise SummaryError(f"{self.path}: entity {entity_id!r} is not where its summary"
                                " says") from None
@@ -127,6 +131,8 @@ class SummaryRecord(EntityRecord[Entity]):
         self.path = path
         self.scope = data["scope"]
         self.invalid = frozenset(data["invalid"])
+        self.dialect = data.get("dialect")
+        self.target_text = data.get("target_text")
         self.data = data
         self.source = source
         self._model: Entity | None = None
@@ -195,6 +201,7 @@ def file_summary(spec: SpecFile, findings: list[Diagnostic],
         "suppressions": [suppression_data(each) for each in comments],
         "scopes": [[scope, span_data(location.span)] for scope, location in spec.scopes],
         "entities": [record_data(record) for record in spec.entities],
+        "dialect": spec.dialect,
     }
 
 
@@ -202,8 +209,8 @@ def spec_of(data: Json, limits: Limits) -> tuple[SpecFile, list[Diagnostic], lis
     """A spec file (without its nodes; ``limits`` are the project's, to parse it again if a rule
     needs them), its file-rule findings and its comments."""
     path = str(data["path"])
-    spec = SpecFile(path, str(data["text"]))
-    source = _Reparsed(path, spec.text, limits)
+    spec = SpecFile(path, str(data["text"]), dialect=data.get("dialect"))
+    source = _Reparsed(path, spec.text, limits, spec.dialect)
     spec.entities = [SummaryRecord(path, each, source) for each in data["entities"]]
     spec.scopes = [(str(scope), Location(path, span_of(span))) for scope, span in data["scopes"]]
     return (spec, [diagnostic_of(each) for each in data["findings"]],

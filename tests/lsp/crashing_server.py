@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from kpilint import engine
-from kpilint.build import EntityRecord, SpecFile, build_spec_file
+from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Violation
+from kpilint.dialects import build_file
 from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import LoadedYaml
 from kpilint.rule import Context
@@ -42,10 +43,10 @@ def crashing_project_rule(self: Any, graph: ProjectGraph, record: EntityRecord[A
     return project_rule_check(self, graph, record, context)
 
 
-def crashing_builder(path: str, loaded: LoadedYaml) -> SpecFile:
+def crashing_builder(path: str, loaded: LoadedYaml, dialect: str | None) -> SpecFile:
     if "x-crash-loader" in loaded.text:
         raise RuntimeError("planted loader bug")
-    return build_spec_file(path, loaded)
+    return build_file(path, loaded, dialect)
 
 
 def crashing_load_all(self: ProjectGraph, files: Iterable[tuple[FileKey, SpecFile]]) -> None:
@@ -64,7 +65,7 @@ def crashing_replace_file(self: ProjectGraph, key: FileKey, spec: SpecFile | Non
 
 MissingSource.check = crashing_file_rule  # type: ignore[method-assign]
 UnmeasuredKsf.check_unit = crashing_project_rule  # type: ignore[method-assign]
-engine.build_spec_file = crashing_builder  # type: ignore[attr-defined]
+engine.build_file = crashing_builder
 ProjectGraph.load_all = crashing_load_all  # type: ignore[method-assign]
 ProjectGraph.replace_file = crashing_replace_file  # type: ignore[method-assign]
 

@@ -30,15 +30,17 @@ class TooManyKpis(ProjectRule):
 
     @property
     def effective_scope(self) -> Scope:
-        """Counting per scope reads every KPI of the project."""
-        return Scope.PROJECT if "scope" in self.option("per") else Scope.GOAL
+        """Counting per scope (or per dialect org) reads every KPI of the project."""
+        return Scope.PROJECT if "scope" in self.option("per") or self.dialects else Scope.GOAL
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         if "kgi" in self.option("per"):
             for kgi in graph.kgis:
                 yield from self.check_unit(graph, kgi, context)
         if "scope" in self.option("per"):
-            yield from self._per_scope(graph, self.option("max"))
+            yield from self._per_scope(graph, self.option("max"), dialect_only=False)
+        elif self.dialects:  # a dialect's orgs are counted whatever `per` says (SPEC 10.5)
+            yield from self._per_scope(graph, self.option("max"), dialect_only=True)
 
     def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
                    context: Context) -> Iterator[Violation]:
@@ -52,18 +54,21 @@ class TooManyKpis(ProjectRule):
                 " metrics)",
                 subject=kgi.id, related=as_related(kpis))
 
-    def _per_scope(self, graph: ProjectGraph, limit: int) -> Iterator[Violation]:
+    def _per_scope(self, graph: ProjectGraph, limit: int,
+                   dialect_only: bool) -> Iterator[Violation]:
         declared: dict[str, Location] = {}
         for spec in graph.files:
             for scope, location in spec.scopes:
                 declared.setdefault(scope, location)
         members: dict[str, list[EntityRecord[Kpi]]] = defaultdict(list)
         for kpi in graph.kpis:
-            if kpi.scope is not None:
+            if kpi.scope is not None and not (dialect_only and kpi.dialect is None):
                 members[kpi.scope].append(kpi)
         for scope, kpis in members.items():
             if len(kpis) > limit:
+                what = ("org", "key indicators (`is_key: true`)") if all(
+                    kpi.dialect for kpi in kpis) else ("scope", "KPIs")
                 yield Violation(
                     declared[scope],
-                    f"scope '{scope}' has {len(kpis)} KPIs; keep at most {limit}",
+                    f"{what[0]} '{scope}' has {len(kpis)} {what[1]}; keep at most {limit}",
                     related=as_related(kpis))

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Iterator
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
+from kpilint.dialects import format_note
 from kpilint.formula import CURRENCY, TIME_UNITS
 from kpilint.graph import ProjectGraph
 from kpilint.lexicon import PERCENT_SIGN, words
@@ -94,7 +95,8 @@ class UnpairedVolume(ProjectRule):
                 kpi.at_entity(),
                 f"KPI '{kpi.id}' counts volume ({volume_evidence(kpi.model)}) with no quality KPI"
                 f" paired with it: a count alone can be {pressure} at the expense of quality; add"
-                f" `paired_with:` naming the KPI that keeps it honest{hint}",
+                f" `paired_with:` naming the KPI that keeps it honest{hint}"
+                f"{format_note(kpi, 'paired_with')}",
                 subject=kpi.id,
                 related=tuple(Related(other.at_entity(), f"KPI '{other.id}' could pair with it")
                               for other in partners))

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from kpilint.build import SpecFile
 from kpilint.checks import IndicatorInference
 from kpilint.diagnostics import Severity, Violation
+from kpilint.dialects import format_note
 from kpilint.model import Kpi
 from kpilint.rule import Context, FileRule
 
@@ -27,4 +28,5 @@ class UndeclaredIndicator(IndicatorInference, FileRule):
                            " (it confirms the outcome)")
             yield Violation(
                 kpi.at_entity(),
-                f"KPI '{kpi.id}' does not declare `indicator`: {advice}", subject=kpi.id)
+                f"KPI '{kpi.id}' does not declare `indicator`: {advice}"
+                f"{format_note(kpi, 'indicator')}", subject=kpi.id)
