@@ -364,15 +364,16 @@ def test_version_2_message(project: Path) -> None:
     pytest.param("- title: Revenue\n  goal: 100\n", id="yaml"),
     pytest.param('[{"title": "Revenue", "goal": 100}]\n', id="json"),
 ])
-def test_top_level_list_says_dialects_are_not_supported(project: Path, content: str) -> None:
+def test_top_level_list_names_the_dialect_option(project: Path, content: str) -> None:
     write_files(project, {"handbook.kpi.yaml": content})
     run = lint(project)
     assert run.code == 1
     found = in_file(run, "handbook.kpi.yaml")
     assert [(d["code"], d["line"], d["column"]) for d in found] == [("E002", 1, 1)]
-    assert "top-level list" in found[0]["message"]
-    assert "a top-level list is not a kpilint v1 spec" in found[0]["message"]
-    assert "dialects) are not supported yet" in found[0]["message"]
+    assert found[0]["message"] == (
+        "a top-level list is not a kpilint v1 spec (a mapping with `version: 1` and kgis, ksfs,"
+        " kpis); if it is another KPI file format, read it with `--dialect NAME` or the config's"
+        " `[dialects]` table (dialects: gitlab-pi)")
 
 
 @pytest.mark.parametrize(("section", "value", "column"), [

@@ -200,6 +200,13 @@ class SpecFile:
         self.violations.setdefault(code, []).append(violation)
 
 
+def dialect_names() -> list[str]:
+    """The names `--dialect` accepts."""
+    from kpilint.dialects import dialects
+
+    return list(dialects())
+
+
 def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
     """Validate every document of a loaded file into entities and E001-E003 violations."""
     non_empty = [document for document in loaded.documents if document is not None]
@@ -275,8 +282,9 @@ class _Builder:
         if isinstance(root, SequenceNode):
             self.report(root.span,
                         "a top-level list is not a kpilint v1 spec (a mapping with `version: 1`"
-                        " and kgis, ksfs, kpis); other KPI file formats (dialects) are not"
-                        " supported yet")
+                        " and kgis, ksfs, kpis); if it is another KPI file format, read it with"
+                        " `--dialect NAME` or the config's `[dialects]` table (dialects:"
+                        f" {', '.join(dialect_names())})")
             return
         if not isinstance(root, MappingNode):
             self.report(root.span, "a spec file must be a mapping with `version: 1` and any of"
