@@ -1,0 +1,79 @@
+"""Custom rules (SPEC 10.7): rule packs (declarative YAML) and Python plugins.
+
+The one hook: :func:`active_rules` is a project's rule set, built-in rules plus the installed
+plugins' rules plus the rules of the packs its config lists (:func:`load_packs`). Pack and plugin
+rules are also made known to :mod:`kpilint.registry`, so selectors, suppression comments,
+severities and ``kpilint rule`` reach them as they reach built-in rules.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from kpilint import registry
+from kpilint.config import ConfigError
+from kpilint.rule import Rule
+
+
+def active_rules(pack_rules: Iterable[type[Rule]]) -> list[type[Rule]]:
+    """Built-in, plugin and pack rules, sorted by code."""
+    from kpilint.custom.plugins import plugin_rules
+
+    rules = [*registry.all_rules(), *plugin_rules(), *pack_rules]
+    return sorted(rules, key=lambda rule: rule.code)
+
+
+def rule_url(rule: type[Rule]) -> str | None:
+    """A custom rule's documentation page (its ``url``), or None."""
+    url = getattr(rule, "url", None)
+    return url if isinstance(url, str) and url else None
+
+
+def is_custom(rule: type[Rule]) -> bool:
+    """Whether a rule comes from a pack or a plugin."""
+    return registry.custom_lookup(rule.code) is rule
+
+
+def load_packs(entries: Sequence[str], base: Path, where: str) -> tuple[
+        tuple[Path, ...], tuple[type[Rule], ...]]:
+    """The pack files a config lists (relative to ``base``, its folder, which they may not
+    leave) and their rules, checked for clashes with built-in and plugin rules and each other."""
+    from kpilint.custom.packs import PackError, load_pack
+    from kpilint.custom.plugins import plugin_rules
+
+    taken = {key: f"built-in rule {rule.code} ({rule.name})" for rule in registry.all_rules()
+             for key in (rule.code, rule.name)}
+    taken.update({key: f"plugin rule {rule.code} ({rule.name}, {rule.__module__})"
+                  for rule in plugin_rules() for key in (rule.code, rule.name)})
+    paths: list[Path] = []
+    rules: list[type[Rule]] = []
+    for entry in entries:
+        path = _pack_path(entry, base, where)
+        shown = os.path.join(base, entry) if base != Path() else entry
+        for rule in load_pack(path, shown):
+            for key in (rule.code, rule.name):
+                if key in taken:
+                    raise PackError(f"{shown}: rule {rule.code} ({rule.name}): {key!r} clashes"
+                                    f" with {taken[key]}: codes and names must be unique")
+                taken[key] = f"rule {rule.code} ({rule.name}) of {shown}"
+            rules.append(rule)
+        paths.append(path)
+    registry.add_custom_rules(rules)
+    return tuple(paths), tuple(rules)
+
+
+def _pack_path(entry: str, base: Path, where: str) -> Path:
+    """A listed pack's file, which must lie inside the project root (the config's folder)."""
+    if os.path.isabs(entry):
+        raise ConfigError(f"{where}: {entry!r}: a rule pack is named relative to the config"
+                          " file, not by an absolute path")
+    root = base.resolve()
+    path = (root / entry).resolve()
+    if not path.is_relative_to(root):
+        raise ConfigError(f"{where}: {entry!r} lies outside the project root {root}; keep"
+                          " rule packs inside the project")
+    if not path.is_file():
+        raise ConfigError(f"{where}: {entry!r}: no such rule pack file")
+    return path
