@@ -51,7 +51,8 @@ def run_key(config: Config, context: Context, salt: str) -> str:
 
 def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[str, bytes]]:
     """(label, content) of each key input: the kpilint version, the effective today, the config
-    file and the rules the command line selects, the fingerprint salt, and the lexicon files."""
+    file and the rules the command line selects, the fingerprint salt, the lexicon files, the
+    rule packs and the installed plugins with their versions."""
     yield "version", __version__.encode()
     yield "today", context.today.isoformat().encode()
     yield "config", _read(config.path) if config.path else b""
@@ -61,6 +62,11 @@ def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[st
     lexicons = data_path("rules", "lexicons")
     for path in sorted(lexicons.glob("*.yaml")):
         yield f"lexicon:{path.name}", _read(path)
+    for path in config.rule_packs:
+        yield f"rule-pack:{path}", _read(path)
+    from kpilint.custom.plugins import plugin_versions
+
+    yield "plugins", "\n".join(plugin_versions()).encode("utf-8")
 
 
 def _read(path: Path) -> bytes:

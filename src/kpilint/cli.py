@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kpilint.checker import CheckOptions, CheckOutcome
     from kpilint.diagnostics import Diagnostic
     from kpilint.report import RunResult
+    from kpilint.rule import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STALE_WORDS = {True: "entry no longer matches", False: "entries no longer match"}
@@ -453,24 +454,40 @@ def _rule(key: str) -> int:
 
     rule = registry.lookup(key)
     if rule is None:
+        _project_rules()  # a rule of the project's packs
+        rule = registry.lookup(key)
+    if rule is None:
         matches = did_you_mean(key, registry.selector_suggestions())
         raise UsageError(f"unknown rule {key!r}{suggestion_suffix(matches)}; `kpilint rules`"
                          " lists them all")
+    from kpilint.custom import custom_page, is_custom
+
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if is_custom(rule):
+        _write_stdout(page_text(custom_page(rule), color))
+        return EXIT_OK
     page = data_path("rules", f"{rule.name}.md")
     try:
         markdown = page.read_text(encoding="utf-8")
     except OSError:
         raise UsageError(f"the documentation page of {rule.code} is missing ({page})") from None
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     _write_stdout(page_text(markdown, color))
     return EXIT_OK
 
 
-def _rules() -> int:
-    from kpilint import registry
+def _project_rules() -> list[type[Rule]]:
+    """Every rule of the project in the working directory: built-in, plugin and pack rules."""
+    from kpilint.config import Config, load_config
+    from kpilint.project import find_root
 
+    cwd = Path.cwd()
+    _, found = find_root(cwd, cwd)
+    return (load_config(found) if found else Config()).available_rules()
+
+
+def _rules() -> int:
     rows = [(rule.code, rule.name, rule.severity.label, rule.summary)
-            for rule in registry.all_rules()]
+            for rule in _project_rules()]
     header = ("code", "name", "severity", "summary")
     widths = [max(len(row[column]) for row in (header, *rows)) for column in range(3)]
     for row in (header, *rows):

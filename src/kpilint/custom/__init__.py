@@ -36,6 +36,20 @@ def is_custom(rule: type[Rule]) -> bool:
     return registry.custom_lookup(rule.code) is rule
 
 
+def custom_page(rule: type[Rule]) -> str:
+    """The markdown ``kpilint rule`` prints for a pack or plugin rule."""
+    origin = getattr(rule, "pack", None)
+    description = str(getattr(rule, "description", "") if origin else rule.__doc__ or "").strip()
+    lines = [f"# {rule.code} {rule.name}", "",
+             f"Default severity: {rule.severity.label}. "
+             + (f"From the rule pack `{origin}`." if origin else f"From the plugin module"
+                f" `{rule.__module__}`."), "", description or rule.summary]
+    url = rule_url(rule)
+    if url:
+        lines += ["", f"Documentation: {url}"]
+    return "\n".join(lines) + "\n"
+
+
 def load_packs(entries: Sequence[str], base: Path, where: str) -> tuple[
         tuple[Path, ...], tuple[type[Rule], ...]]:
     """The pack files a config lists (relative to ``base``, its folder, which they may not
@@ -51,7 +65,7 @@ def load_packs(entries: Sequence[str], base: Path, where: str) -> tuple[
     rules: list[type[Rule]] = []
     for entry in entries:
         path = _pack_path(entry, base, where)
-        shown = os.path.join(base, entry) if base != Path() else entry
+        shown = _shown(path)
         for rule in load_pack(path, shown):
             for key in (rule.code, rule.name):
                 if key in taken:
@@ -62,6 +76,12 @@ def load_packs(entries: Sequence[str], base: Path, where: str) -> tuple[
         paths.append(path)
     registry.add_custom_rules(rules)
     return tuple(paths), tuple(rules)
+
+
+def _shown(path: Path) -> str:
+    """A pack's path as messages name it: relative to the working directory when under it."""
+    cwd = Path.cwd()
+    return path.relative_to(cwd).as_posix() if path.is_relative_to(cwd) else str(path)
 
 
 def _pack_path(entry: str, base: Path, where: str) -> Path:

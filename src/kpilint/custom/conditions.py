@@ -92,9 +92,9 @@ class FieldTest:
         if self.check == "enum":
             return node.text in self.argument
         if self.check == "min-length":
-            return len(node.text) >= self.argument
+            return len(node.text) >= int(self.argument)
         if self.check == "max-length":
-            return len(node.text) <= self.argument
+            return len(node.text) <= int(self.argument)
         number = node.value
         if isinstance(number, bool) or not isinstance(number, (int, float)):
             return False

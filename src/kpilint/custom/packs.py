@@ -9,6 +9,7 @@ that needs the project graph, a :class:`PackCountRule`.
 
 from __future__ import annotations
 
+import copyreg
 import functools
 import json
 from collections.abc import Iterator, Mapping
@@ -41,10 +42,37 @@ class PackError(ConfigError):
     """A rule pack that cannot be used; the message names the file, the rule and the key."""
 
 
-class PackRule(Rule):
+class PackRuleType(type):
+    """The class of pack rule classes: they pickle as (pack file, code), so worker processes
+    (``--jobs``) read the pack again rather than look for a module attribute."""
+
+
+def _reduce_rule_class(rule: PackRuleType) -> tuple[Any, tuple[str, str, str]]:
+    return _rebuilt_rule, (str(rule.pack_path), rule.pack, rule.code)  # type: ignore[attr-defined]
+
+
+copyreg.pickle(PackRuleType, _reduce_rule_class)
+
+
+def _rebuilt_rule(path: str, shown: str, code: str) -> type[PackRule]:
+    """A pack rule class in a worker process (the pack read once per process)."""
+    from kpilint import registry
+
+    rules = _pack_in_worker(path, shown)
+    registry.add_custom_rules(rules)
+    return next(rule for rule in rules if rule.code == code)
+
+
+@functools.cache
+def _pack_in_worker(path: str, shown: str) -> list[type[PackRule]]:
+    return load_pack(Path(path), shown)
+
+
+class PackRule(Rule, metaclass=PackRuleType):
     """What every rule of a pack declares besides a built-in rule's metadata."""
 
     pack: ClassVar[str]
+    pack_path: ClassVar[Path]
     description: ClassVar[str]
     url: ClassVar[str | None]
     message: ClassVar[str]
@@ -114,17 +142,33 @@ def load_pack(path: Path, shown: str) -> list[type[PackRule]]:
     if len(documents) != 1:
         raise PackError(f"{shown}: a rule pack is one YAML document with a `rules` list"
                         f" (found {len(documents)} documents)")
+    tagged = _first_tag(documents[0])
+    if tagged is not None:
+        raise PackError(f"{shown}:{tagged.span.line}:{tagged.span.column}: not a valid rule pack:"
+                        f" tag {tagged.tag!r} is not allowed (a rule pack holds only plain data)")
     pack = _plain(documents[0], "")
     _validate(pack, shown)
-    rules = [_rule_class(rule, shown, index) for index, rule in enumerate(pack["rules"])]
+    rules = [_rule_class(rule, path, shown) for rule in pack["rules"]]
     seen: dict[str, str] = {}
     for rule in rules:
         for key in (rule.code, rule.name):
             if key in seen:
-                raise PackError(f"{shown}: rule {rule.code}: {key!r} is already used by rule"
-                                f" {seen[key]} of this pack")
-            seen[key] = rule.code
+                raise PackError(f"{shown}: rule {rule.code} ({rule.name}): {key!r} is already"
+                                f" used by rule {seen[key]} of this pack")
+            seen[key] = f"{rule.code} ({rule.name})"
     return rules
+
+
+def _first_tag(node: Node) -> Node | None:
+    """The first node with an unsupported tag (``!!python/object``...), never constructed."""
+    if node.bad_tag:
+        return node
+    children: list[Node] = []
+    if isinstance(node, SequenceNode):
+        children = node.items
+    elif isinstance(node, MappingNode):
+        children = [part for pair in node.pairs for part in pair]
+    return next((found for child in children if (found := _first_tag(child)) is not None), None)
 
 
 def _plain(node: Node, key: str) -> Any:
@@ -170,16 +214,16 @@ def _validate(pack: Any, shown: str) -> None:
                         f"{suggestion_suffix(did_you_mean(extra, known))}")
     if error.validator == "required":
         missing = next(name for name in error.validator_value if name not in error.instance)
-        raise PackError(f"{where} key `{f'{key}.' if key else ''}{missing}`: missing (a rule"
-                        " needs code, name, severity, message, given and then)" if parts
-                        or "rules" not in where else f"{where} key `{missing}`: missing")
+        needs = " (a rule needs code, name, severity, message, given and then)" if (
+            where != f"{shown}:" and not parts) else ""
+        raise PackError(f"{where} key `{f'{key}.' if key else ''}{missing}`: missing{needs}")
     if error.validator == "const":
         raise PackError(f"{where} key `{key}`: {error.instance!r} is not allowed; write"
                         f" `{parts[-1]}: true` or leave the check out")
-    raise PackError(f"{where} key `{key or 'top level'}`: {_schema_message(error)}")
+    raise PackError(f"{where} {f'key `{key}`' if key else 'top level'}: {_schema_message(error)}")
 
 
-def _rule_class(rule: Mapping[str, Any], shown: str, index: int) -> type[PackRule]:
+def _rule_class(rule: Mapping[str, Any], path: Path, shown: str) -> type[PackRule]:
     """One rule of a validated pack as a rule class."""
     label = f"{shown}: rule {rule['code']}"
     where = _field_test(rule["where"], f"{label}: key `where") if "where" in rule else None
@@ -187,7 +231,7 @@ def _rule_class(rule: Mapping[str, Any], shown: str, index: int) -> type[PackRul
     description = str(rule.get("description", "")).strip()
     attributes: dict[str, Any] = {
         "code": rule["code"], "name": rule["name"], "severity": Severity.parse(rule["severity"]),
-        "summary": _summary(description, rule["message"]), "pack": shown,
+        "summary": _summary(description, rule["message"]), "pack": shown, "pack_path": path,
         "description": description, "url": rule.get("url"), "message": rule["message"],
         "given": KINDS[rule["given"]], "where": where, "__module__": __name__,
         "__doc__": f"Rule {rule['code']} of the rule pack {shown}."}
@@ -229,7 +273,7 @@ def _field_test(test: Mapping[str, Any], where: str) -> FieldTest:
 
 def _compile(pattern: str, where: str) -> Any:
     """An RE2 pattern (linear time: a pack from a pull request cannot hang the run)."""
-    import re2
+    import re2  # type: ignore[import-untyped]
 
     options = re2.Options()
     options.log_errors = False  # the error is reported once, as kpilint's own line
