@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="write an example spec and a kpilint.toml")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    init.add_argument("--rule-pack", action="store_true",
+                      help="write only a starter rule pack (kpi-conventions.yaml) with two"
+                           " commented example rules")
 
     rule = commands.add_parser("rule", help="print the documentation of a rule")
     rule.add_argument("rule", metavar="CODE|NAME")
@@ -182,7 +185,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "graph":
         return _graph(args)
     if args.command == "init":
-        return _init(args.directory)
+        return _init(args.directory, args.rule_pack)
     if args.command == "server":
         from kpilint.server import serve
 
@@ -407,17 +410,22 @@ def _graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _init(directory: Path) -> int:
-    from kpilint.scaffold import InitError, write_starter_files
+def _init(directory: Path, rule_pack: bool = False) -> int:
+    from kpilint.scaffold import RULE_PACK_NAME, InitError, write_rule_pack, write_starter_files
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such directory")
     try:
-        written = write_starter_files(directory, datetime.date.today())
+        written = (write_rule_pack(directory) if rule_pack
+                   else write_starter_files(directory, datetime.date.today()))
     except InitError as error:
         raise UsageError(str(error)) from None
     for path in written:
         print(f"Wrote {path}")
+    if rule_pack:
+        print(f"Next: add `rule-packs = [\"{RULE_PACK_NAME}\"]` to the config, then run"
+              " `kpilint check`.")
+        return EXIT_OK
     print("Next: edit goals.kpi.yaml, then run `kpilint check`.")
     return EXIT_OK
 

@@ -287,9 +287,10 @@ def _compile(pattern: str, where: str) -> Any:
 
 
 def _summary(description: str, message: str) -> str:
-    """The one line ``kpilint rules`` shows: the description's first line, else the message."""
-    for line in description.splitlines():
-        text = line.strip().lstrip("#").strip()
-        if text:
-            return text
-    return message
+    """The one line ``kpilint rules`` shows: the description's first sentence, else the
+    message."""
+    paragraph = " ".join(description.split("\n\n", 1)[0].split()).lstrip("#").strip()
+    if not paragraph:
+        return message
+    sentence, stop, _ = paragraph.partition(". ")
+    return sentence + "." if stop else paragraph
