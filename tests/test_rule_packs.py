@@ -451,13 +451,29 @@ def test_the_starter_pack_is_valid_and_quiet_on_the_starter_spec(tmp_path: Path)
     assert (run.code, run.json()["diagnostics"]) == (0, [])
 
 
-def test_the_pack_schema_accepts_the_starter_pack() -> None:
-    from kpilint.custom.packs import pack_schema
-    from kpilint.load import Limits, parse_bytes
+def test_kpilint_schema_prints_the_pack_schema(tmp_path: Path) -> None:
+    run = run_kpilint("schema", "--rule-pack", cwd=tmp_path)
+    assert (run.code, run.stdout) == (
+        0, (REPO / "schemas" / "kpi-rule-pack.schema.json").read_text("utf-8"))
+
+
+def _yaml_blocks(markdown: str) -> list[str]:
+    return [block.split("\n", 1)[1] for block in markdown.split("```")[1::2]
+            if block.startswith("yaml\n") and "\nrules:\n" in "\n" + block.split("\n", 1)[1]]
+
+
+def test_the_starter_pack_and_the_documented_packs_load(tmp_path: Path) -> None:
+    from kpilint.custom.packs import load_pack, pack_schema
     from kpilint.scaffold import RULE_PACK
 
     schema = json.loads((REPO / "schemas" / "kpi-rule-pack.schema.json").read_text("utf-8"))
     assert schema == pack_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    [document] = parse_bytes(RULE_PACK.encode(), Limits()).documents
-    assert document is not None
+    readme = _yaml_blocks((REPO / "README.md").read_text("utf-8"))
+    guide = _yaml_blocks((REPO / "docs" / "custom-rules.md").read_text("utf-8"))
+    assert (len(readme), len(guide)) == (1, 1)
+    for index, text in enumerate([RULE_PACK, *readme, *guide]):
+        path = tmp_path / f"pack{index}.yaml"
+        path.write_text(text, encoding="utf-8")
+        rules = load_pack(path, path.name)
+        assert [rule.code for rule in rules][:1] == ["C001"]

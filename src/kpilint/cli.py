@@ -145,7 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     rule = commands.add_parser("rule", help="print the documentation of a rule")
     rule.add_argument("rule", metavar="CODE|NAME")
     commands.add_parser("rules", help="list all rules")
-    commands.add_parser("schema", help="print the JSON Schema of spec files")
+    schema = commands.add_parser("schema", help="print the JSON Schema of spec files")
+    schema.add_argument("--rule-pack", action="store_true",
+                        help="print the JSON Schema of rule packs instead")
     return parser
 
 
@@ -196,9 +198,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "rules":
         return _rules()
     if args.command == "schema":
+        from kpilint.resources import data_path
         from kpilint.schema import spec_schema_text
 
-        sys.stdout.write(spec_schema_text())
+        sys.stdout.write(data_path("schemas", "kpi-rule-pack.schema.json").read_text("utf-8")
+                         if args.rule_pack else spec_schema_text())
         return EXIT_OK
     build_parser().print_help()
     return EXIT_OK
