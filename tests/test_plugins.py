@@ -224,12 +224,12 @@ def test_a_new_plugin_version_invalidates_the_cache(environment: Environment,
      "plugin bad = kpilint_bad:NOT_A_RULE (kpilint-bad 0.1): not a subclass of"
      " kpilint.rule.FileRule or kpilint.rule.ProjectRule"),
     ('bad = "kpilint_bad:Clash"',
-     "plugin bad = kpilint_bad:Clash (kpilint-bad 0.1): rule A903 (orphan-kpi) clashes with"
-     " built-in rule G102 (orphan-kpi): codes and names must be unique"),
+     "plugin bad = kpilint_bad:Clash (kpilint-bad 0.1): rule A903 (orphan-kpi): 'orphan-kpi'"
+     " clashes with built-in rule G102 (orphan-kpi): codes and names must be unique"),
     ('bad = "kpilint_bad:NoTodo"',
-     "plugin no-todo = kpilint_acme:NoTodo (kpilint-acme 1.0): rule A901 (no-todo) clashes"
-     " with plugin bad = kpilint_bad:NoTodo (kpilint-bad 0.1) (rule A901 no-todo): codes and"
-     " names must be unique"),
+     "plugin no-todo = kpilint_acme:NoTodo (kpilint-acme 1.0): rule A901 (no-todo): 'A901'"
+     " clashes with rule A901 (no-todo) of plugin bad = kpilint_bad:NoTodo (kpilint-bad 0.1):"
+     " codes and names must be unique"),
     ('bad = "kpilint_missing:Rule"',
      "plugin bad = kpilint_missing:Rule (kpilint-bad 0.1): cannot be imported:"
      " ModuleNotFoundError: No module named 'kpilint_missing'"),

@@ -477,3 +477,11 @@ def test_the_starter_pack_and_the_documented_packs_load(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         rules = load_pack(path, path.name)
         assert [rule.code for rule in rules][:1] == ["C001"]
+
+
+def test_show_settings_names_the_packs_and_their_rules(packed: Path) -> None:
+    run = run_kpilint("check", "--show-settings", cwd=packed)
+    lines = run.stdout.splitlines()
+    assert f'rule-packs = ["conventions.yaml"]  # {packed / "kpilint.toml"}' in lines
+    [enabled] = [line for line in lines if " rules enabled: " in line]
+    assert enabled.endswith(": C001, C002, C003, C004, C005, C006, C007, C008, E001, X002")

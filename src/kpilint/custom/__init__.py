@@ -54,24 +54,21 @@ def load_packs(entries: Sequence[str], base: Path, where: str) -> tuple[
         tuple[Path, ...], tuple[type[Rule], ...]]:
     """The pack files a config lists (relative to ``base``, its folder, which they may not
     leave) and their rules, checked for clashes with built-in and plugin rules and each other."""
+    from kpilint.custom.names import TakenNames
     from kpilint.custom.packs import PackError, load_pack
     from kpilint.custom.plugins import plugin_rules
 
-    taken = {key: f"built-in rule {rule.code} ({rule.name})" for rule in registry.all_rules()
-             for key in (rule.code, rule.name)}
-    taken.update({key: f"plugin rule {rule.code} ({rule.name}, {rule.__module__})"
-                  for rule in plugin_rules() for key in (rule.code, rule.name)})
+    taken = TakenNames()
+    for plugin_rule in plugin_rules():
+        taken.claim(plugin_rule, f"plugin rule {plugin_rule.code} ({plugin_rule.name},"
+                                 f" {plugin_rule.__module__})", "plugins")
     paths: list[Path] = []
     rules: list[type[Rule]] = []
     for entry in entries:
         path = _pack_path(entry, base, where)
         shown = _shown(path)
         for rule in load_pack(path, shown):
-            for key in (rule.code, rule.name):
-                if key in taken:
-                    raise PackError(f"{shown}: rule {rule.code} ({rule.name}): {key!r} clashes"
-                                    f" with {taken[key]}: codes and names must be unique")
-                taken[key] = f"rule {rule.code} ({rule.name}) of {shown}"
+            taken.claim(rule, f"rule {rule.code} ({rule.name}) of {shown}", shown, PackError)
             rules.append(rule)
         paths.append(path)
     registry.add_custom_rules(rules)

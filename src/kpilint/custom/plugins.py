@@ -72,17 +72,14 @@ def plugin_rules() -> tuple[type[Rule], ...]:
     """The rule classes of every installed plugin; a bad plugin or a clash is a
     :class:`PluginError`."""
     from kpilint import registry
+    from kpilint.custom.names import TakenNames
 
-    taken = {key: f"built-in rule {rule.code} ({rule.name})" for rule in registry.all_rules()
-             for key in (rule.code, rule.name)}
+    taken = TakenNames()
     rules: list[type[Rule]] = []
     for plugin, entry_point in installed_plugins():
         rule = _load(plugin, entry_point)
-        for key in (rule.code, rule.name):
-            if key in taken:
-                raise PluginError(f"{plugin.origin}: rule {rule.code} ({rule.name}) clashes with"
-                                  f" {taken[key]}: codes and names must be unique")
-            taken[key] = f"{plugin.origin} (rule {rule.code} {rule.name})"
+        taken.claim(rule, f"rule {rule.code} ({rule.name}) of {plugin.origin}", plugin.origin,
+                    PluginError)
         rules.append(rule)
     registry.add_custom_rules(rules)
     return tuple(rules)
