@@ -9,7 +9,7 @@ Patterns run on RE2 (``google-re2``), in time linear in the text, whatever a pac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,17 +25,26 @@ COUNTS = {"kpis": "KPI", "ksfs": "KSF"}
 PLACEHOLDER = re.compile(r"\{(id|name|field|value)\}")
 
 
+FileText = Callable[[], str]
+"""The text of the entity's file, read only for a collection's source text."""
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
-    """One tested value of a field: its node, its field path and its source text."""
+    """One tested value of a field: its node and its field path."""
 
     node: Node
     path: str
-    text: str
+    file_text: FileText
 
     @property
     def span(self) -> Span:
         return self.node.span
+
+    @property
+    def text(self) -> str:
+        """The value's source text (for ``{value}``)."""
+        return source_text(self.node, self.file_text())
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +56,7 @@ class FieldTest:
     argument: Any
     pattern: Any = None
 
-    def values(self, record: EntityRecord[Entity], text: str) -> list[Value] | None:
+    def values(self, record: EntityRecord[Entity], text: FileText) -> list[Value] | None:
         """The field's values (a list field: each item), or None when it is absent."""
         node: Node = record.node
         for part in self.field.split("."):
@@ -58,11 +67,11 @@ class FieldTest:
         if isinstance(node, ScalarNode) and node.value is None and node.invalid is None:
             return None
         if isinstance(node, SequenceNode):
-            return [Value(item, f"{self.field}[{index}]", source_text(item, text))
+            return [Value(item, f"{self.field}[{index}]", text)
                     for index, item in enumerate(node.items)]
-        return [Value(node, self.field, source_text(node, text))]
+        return [Value(node, self.field, text)]
 
-    def failures(self, record: EntityRecord[Entity], text: str) -> Iterator[Value | None]:
+    def failures(self, record: EntityRecord[Entity], text: FileText) -> Iterator[Value | None]:
         """The values that fail (None: a required field is absent)."""
         values = self.values(record, text)
         if values is None:
@@ -73,7 +82,7 @@ class FieldTest:
             if not self.passes(value):
                 yield value
 
-    def selects(self, record: EntityRecord[Entity], text: str) -> bool:
+    def selects(self, record: EntityRecord[Entity], text: FileText) -> bool:
         """As ``where``: the field is present and every value passes."""
         values = self.values(record, text)
         return values is not None and all(self.passes(value) for value in values)

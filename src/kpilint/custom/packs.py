@@ -21,6 +21,7 @@ from kpilint.custom.conditions import (
     CHECKS,
     CountTest,
     FieldTest,
+    FileText,
     message_text,
     value_location,
 )
@@ -79,7 +80,7 @@ class PackRule(Rule, metaclass=PackRuleType):
     given: ClassVar[tuple[str, ...]]
     where: ClassVar[FieldTest | None]
 
-    def selected(self, record: EntityRecord[Entity], text: str) -> bool:
+    def selected(self, record: EntityRecord[Entity], text: FileText) -> bool:
         return record.kind in self.given and (self.where is None
                                               or self.where.selects(record, text))
 
@@ -90,10 +91,13 @@ class PackFieldRule(PackRule, FileRule):
     then: ClassVar[FieldTest]
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
+        def text() -> str:
+            return spec.text
+
         for record in spec.entities:
-            if not self.selected(record, spec.text):
+            if not self.selected(record, text):
                 continue
-            for value in self.then.failures(record, spec.text):
+            for value in self.then.failures(record, text):
                 yield Violation(
                     value_location(record, value),
                     message_text(self.message, record, self.then.field,
@@ -109,8 +113,10 @@ class PackCountRule(PackRule, ProjectRule):
 
     def check_unit(self, graph: ProjectGraph, record: EntityRecord[Entity],
                    context: Context) -> Iterator[Violation]:
-        spec_text = next((spec.text for spec in graph.files if spec.path == record.path), "")
-        if not self.selected(record, spec_text):
+        def text() -> str:  # only a `where` on a collection needs it: found when needed
+            return next((spec.text for spec in graph.files if spec.path == record.path), "")
+
+        if not self.selected(record, text):
             return
         number = len(graph.supporters(record.id, self.then.kind))
         if not self.then.passes(number):
