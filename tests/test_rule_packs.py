@@ -485,3 +485,16 @@ def test_show_settings_names_the_packs_and_their_rules(packed: Path) -> None:
     assert f'rule-packs = ["conventions.yaml"]  # {packed / "kpilint.toml"}' in lines
     [enabled] = [line for line in lines if " rules enabled: " in line]
     assert enabled.endswith(": C001, C002, C003, C004, C005, C006, C007, C008, E001, X002")
+
+
+def test_a_pack_linked_from_outside_the_root_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    write_files(tmp_path, {"outside.yaml": f"rules: [{RULE}]\n",
+                           "project/kpilint.toml": 'rule-packs = ["linked.yaml"]\n',
+                           "project/a.kpi.yaml": "version: 1\n"})
+    (root / "linked.yaml").symlink_to(tmp_path / "outside.yaml")
+    run = run_kpilint("check", cwd=root)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (f"kpilint: error: {root / 'kpilint.toml'}: key `rule-packs`:"
+                          f" 'linked.yaml' lies outside the project root {root.resolve()}; keep"
+                          " rule packs inside the project\n")

@@ -135,11 +135,15 @@ def pack_schema() -> dict[str, Any]:
 
 def load_pack(path: Path, shown: str) -> list[type[PackRule]]:
     """The rules of the pack at ``path`` (``shown`` is how errors name it)."""
+    limits = Limits()
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
     except OSError as error:
         raise PackError(f"{shown}: cannot read the rule pack: {error.strerror or error}") from None
-    loaded = parse_bytes(data, Limits())
+    if len(data) > limits.max_file_bytes:
+        raise PackError(f"{shown}: the rule pack is larger than {limits.max_file_bytes} bytes")
+    loaded = parse_bytes(data, limits)
     if loaded.problems:
         problem = loaded.problems[0]
         raise PackError(f"{shown}:{problem.span.line}:{problem.span.column}: not a valid rule"
