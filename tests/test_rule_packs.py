@@ -285,12 +285,18 @@ def test_baseline_hides_known_pack_findings(packed: Path) -> None:
 
 
 def test_the_cache_follows_the_pack(packed: Path) -> None:
-    first = run_kpilint("check", "--output-format", "json", "--select", "C001", cwd=packed)
-    assert [d["code"] for d in first.json()["diagnostics"]] == ["C001"]
+    first = run_kpilint("check", "--output-format", "json", "--select", "C001,C002", cwd=packed)
+    assert [(d["code"], d["url"]) for d in first.json()["diagnostics"]] == [
+        ("C002", None), ("C001", "https://wiki.example/kpi-ids")]
+    cached = run_kpilint("check", "--output-format", "json", "--select", "C001,C002",
+                         cwd=packed)
+    assert cached.stdout == first.stdout
+    assert (packed / ".kpilint_cache").is_dir()
     pack = packed / "conventions.yaml"
     pack.write_text(pack.read_text("utf-8").replace('"^mkt-"', '"^(mkt-|conv)"'),
                     encoding="utf-8")
     second = run_kpilint("check", "--output-format", "json", "--select", "C001", cwd=packed)
+    assert second.code == 0, second.stderr
     assert second.json()["diagnostics"] == []
 
 
