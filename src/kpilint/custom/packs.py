@@ -21,7 +21,6 @@ from kpilint.custom.conditions import (
     CHECKS,
     CountTest,
     FieldTest,
-    FileText,
     message_text,
     value_location,
 )
@@ -80,9 +79,8 @@ class PackRule(Rule, metaclass=PackRuleType):
     given: ClassVar[tuple[str, ...]]
     where: ClassVar[FieldTest | None]
 
-    def selected(self, record: EntityRecord[Entity], text: FileText) -> bool:
-        return record.kind in self.given and (self.where is None
-                                              or self.where.selects(record, text))
+    def selected(self, record: EntityRecord[Entity]) -> bool:
+        return record.kind in self.given and (self.where is None or self.where.selects(record))
 
 
 class PackFieldRule(PackRule, FileRule):
@@ -95,7 +93,7 @@ class PackFieldRule(PackRule, FileRule):
             return spec.text
 
         for record in spec.entities:
-            if not self.selected(record, text):
+            if not self.selected(record):
                 continue
             for value in self.then.failures(record, text):
                 yield Violation(
@@ -113,10 +111,7 @@ class PackCountRule(PackRule, ProjectRule):
 
     def check_unit(self, graph: ProjectGraph, record: EntityRecord[Entity],
                    context: Context) -> Iterator[Violation]:
-        def text() -> str:  # only a `where` on a collection needs it: found when needed
-            return next((spec.text for spec in graph.files if spec.path == record.path), "")
-
-        if not self.selected(record, text):
+        if not self.selected(record):
             return
         number = len(graph.supporters(record.id, self.then.kind))
         if not self.then.passes(number):
