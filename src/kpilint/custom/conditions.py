@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kpilint.diagnostics import Location, Span
-from kpilint.load import MappingNode, Node, ScalarNode, SequenceNode
+from kpilint.load import LINE_BREAK, MappingNode, Node, ScalarNode, SequenceNode
 
 if TYPE_CHECKING:
     from kpilint.build import EntityRecord
@@ -136,11 +136,13 @@ def source_text(node: Node, text: str) -> str:
     """A node's source text: a scalar's value as written, or a collection's slice of the file."""
     if isinstance(node, ScalarNode):
         return node.text
-    lines = text.splitlines(keepends=True)
+    starts = [0, *(match.end() for match in LINE_BREAK.finditer(text))]
     span = node.span
-    start = sum(len(line) for line in lines[:span.line - 1]) + span.column - 1
-    end = sum(len(line) for line in lines[:span.end_line - 1]) + span.end_column - 1
-    return text[start:end].strip()
+
+    def offset(line: int, column: int) -> int:
+        return (starts[line - 1] if line <= len(starts) else len(text)) + column - 1
+
+    return text[offset(span.line, span.column):offset(span.end_line, span.end_column)].strip()
 
 
 def message_text(template: str, record: EntityRecord[Entity], field: str, value: str) -> str:
