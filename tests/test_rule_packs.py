@@ -220,13 +220,29 @@ def test_sarif_describes_pack_rules(packed: Path) -> None:
         ("C002", 14, 12), ("C001", 19, 9)]
 
 
-@pytest.mark.parametrize("output_format", ["github", "gitlab", "junit", "concise"])
-def test_other_formats_report_pack_rules(packed: Path, output_format: str) -> None:
+MESSAGE = "KPI id conversion does not start with the team prefix (got 'conversion')"
+
+
+@pytest.mark.parametrize(("output_format", "line"), [
+    ("github", "::warning file=goals.kpi.yaml,line=19,col=9,endLine=19,endColumn=19,"
+               f"title=C001 team-prefix::{MESSAGE}"),
+    ("concise", f"goals.kpi.yaml:19:9: C001 {MESSAGE}"),
+    ("junit", '    <testcase name="C001 team-prefix at 19:9" classname="goals.kpi.yaml"'
+              ' file="goals.kpi.yaml" line="19">'),
+])
+def test_other_formats_report_pack_rules(packed: Path, output_format: str, line: str) -> None:
     run = run_kpilint("check", "--output-format", output_format, "--select", "team-prefix",
                       cwd=packed)
     assert run.code == 1, run.stderr
-    assert "C001" in run.stdout
-    assert "KPI id conversion does not start with the team prefix" in run.stdout
+    assert line in run.stdout.splitlines()
+
+
+def test_gitlab_reports_pack_rules(packed: Path) -> None:
+    run = run_kpilint("check", "--output-format", "gitlab", "--select", "team-prefix",
+                      cwd=packed)
+    [issue] = json.loads(run.stdout)
+    assert (issue["check_name"], issue["severity"], issue["location"]["lines"]["begin"],
+            issue["description"]) == ("C001", "minor", 19, f"C001 {MESSAGE}")
 
 
 def test_select_ignore_severity_and_per_file_ignores(packed: Path) -> None:
