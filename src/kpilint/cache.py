@@ -53,7 +53,8 @@ def run_key(config: Config, context: Context, salt: str) -> str:
 def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[str, bytes]]:
     """(label, content) of each key input: the kpilint version, the effective today, the config
     file and the rules the command line selects, the fingerprint salt, the dialect globs, the
-    lexicon files, and the dbt project's `dbt_project.yml` and metric files."""
+    lexicon files, the dbt project's `dbt_project.yml` and metric files, the rule packs and the
+    installed plugins with their versions."""
     yield "version", __version__.encode()
     yield "today", context.today.isoformat().encode()
     yield "config", _read(config.path) if config.path else b""
@@ -69,6 +70,11 @@ def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[st
         yield "dbt-project", _read(dbt.directory / PROJECT_FILE) if dbt.directory else b""
         for path in dbt.metric_files():
             yield f"dbt:{path.relative_to(dbt.root).as_posix()}", _read(path)
+    for path in config.rule_packs:
+        yield f"rule-pack:{path}", _read(path)
+    from kpilint.custom.plugins import plugin_versions
+
+    yield "plugins", "\n".join(plugin_versions()).encode("utf-8")
 
 
 def _read(path: Path) -> bytes:

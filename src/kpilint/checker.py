@@ -66,8 +66,10 @@ class CheckOutcome:
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     """Lint the named paths (or the project of the working directory)."""
     cwd = cwd or Path.cwd()
-    for option, selectors in (("--select", options.selection.select or ()),
-                              ("--extend-select", options.selection.extend_select),
+    unsaved = options.stdin[0] if options.stdin else None
+    plans = plan_projects(options.paths, cwd, options.config_file, unsaved)
+    for option, selectors in (("--select", options.selection.select or ()),  # after the
+                              ("--extend-select", options.selection.extend_select),  # packs
                               ("--ignore", options.selection.ignore)):
         check_selectors(selectors, f"option {option}")
     if options.dialect is not None:
@@ -80,8 +82,6 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     linters: list[Linter] = []
     named_files: set[str] = set()
     files = 0
-    unsaved = options.stdin[0] if options.stdin else None
-    plans = plan_projects(options.paths, cwd, options.config_file, unsaved)
     force_excluded = 0
     for plan in plans:
         plan.config.selections.append(options.selection)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kpilint.checker import CheckOptions, CheckOutcome
     from kpilint.diagnostics import Diagnostic
     from kpilint.report import RunResult
+    from kpilint.rule import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STALE_WORDS = {True: "entry no longer matches", False: "entries no longer match"}
@@ -148,11 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="write an example spec and a kpilint.toml")
     init.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    init.add_argument("--rule-pack", action="store_true",
+                      help="write only a starter rule pack (kpi-conventions.yaml) with two"
+                           " commented example rules")
 
     rule = commands.add_parser("rule", help="print the documentation of a rule")
     rule.add_argument("rule", metavar="CODE|NAME")
     commands.add_parser("rules", help="list all rules")
-    commands.add_parser("schema", help="print the JSON Schema of spec files")
+    schema = commands.add_parser("schema", help="print the JSON Schema of spec files")
+    schema.add_argument("--rule-pack", action="store_true",
+                        help="print the JSON Schema of rule packs instead")
     return parser
 
 
@@ -192,7 +198,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "graph":
         return _graph(args)
     if args.command == "init":
-        return _init(args.directory)
+        return _init(args.directory, args.rule_pack)
     if args.command == "convert":
         return _convert(args.from_dialect, args.inputs, args.output_dir)
     if args.command == "server":
@@ -205,9 +211,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "rules":
         return _rules()
     if args.command == "schema":
+        from kpilint.resources import data_path
         from kpilint.schema import spec_schema_text
 
-        sys.stdout.write(spec_schema_text())
+        sys.stdout.write(data_path("schemas", "kpi-rule-pack.schema.json").read_text("utf-8")
+                         if args.rule_pack else spec_schema_text())
         return EXIT_OK
     build_parser().print_help()
     return EXIT_OK
@@ -452,17 +460,22 @@ def _graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _init(directory: Path) -> int:
-    from kpilint.scaffold import InitError, write_starter_files
+def _init(directory: Path, rule_pack: bool = False) -> int:
+    from kpilint.scaffold import RULE_PACK_NAME, InitError, write_rule_pack, write_starter_files
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such directory")
     try:
-        written = write_starter_files(directory, datetime.date.today())
+        written = (write_rule_pack(directory) if rule_pack
+                   else write_starter_files(directory, datetime.date.today()))
     except InitError as error:
         raise UsageError(str(error)) from None
     for path in written:
         print(f"Wrote {path}")
+    if rule_pack:
+        print(f"Next: add `rule-packs = [\"{RULE_PACK_NAME}\"]` to the config, then run"
+              " `kpilint check`.")
+        return EXIT_OK
     print("Next: edit goals.kpi.yaml, then run `kpilint check`.")
     return EXIT_OK
 
@@ -528,24 +541,40 @@ def _rule(key: str) -> int:
 
     rule = registry.lookup(key)
     if rule is None:
+        _project_rules()  # a rule of the project's packs
+        rule = registry.lookup(key)
+    if rule is None:
         matches = did_you_mean(key, registry.selector_suggestions())
         raise UsageError(f"unknown rule {key!r}{suggestion_suffix(matches)}; `kpilint rules`"
                          " lists them all")
+    from kpilint.custom import custom_page, is_custom
+
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if is_custom(rule):
+        _write_stdout(page_text(custom_page(rule), color))
+        return EXIT_OK
     page = data_path("rules", f"{rule.name}.md")
     try:
         markdown = page.read_text(encoding="utf-8")
     except OSError:
         raise UsageError(f"the documentation page of {rule.code} is missing ({page})") from None
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     _write_stdout(page_text(markdown, color))
     return EXIT_OK
 
 
-def _rules() -> int:
-    from kpilint import registry
+def _project_rules() -> list[type[Rule]]:
+    """Every rule of the project in the working directory: built-in, plugin and pack rules."""
+    from kpilint.config import Config, load_config
+    from kpilint.project import find_root
 
+    cwd = Path.cwd()
+    _, found = find_root(cwd, cwd)
+    return (load_config(found) if found else Config()).available_rules()
+
+
+def _rules() -> int:
     rows = [(rule.code, rule.name, rule.severity.label, rule.summary)
-            for rule in registry.all_rules()]
+            for rule in _project_rules()]
     header = ("code", "name", "severity", "summary")
     widths = [max(len(row[column]) for row in (header, *rows)) for column in range(3)]
     for row in (header, *rows):

@@ -70,6 +70,8 @@ class Config:
     require_suppression_reason: bool = False
     dbt_project: str | None = None
     origins: dict[str, str] = field(default_factory=dict)
+    rule_packs: tuple[Path, ...] = ()
+    pack_rules: tuple[type[Rule], ...] = ()
     dialects: dict[str, str] = field(default_factory=dict)
     """Globs (relative to the root) of files read in a dialect, and its name (SPEC 10.5)."""
 
@@ -95,11 +97,18 @@ class Config:
 
     def selected_rules(self) -> list[type[Rule]]:
         """The rules this configuration enables, by specificity as in ruff."""
-        enabled = {rule.code for rule in registry.all_rules()}
+        rules = self.available_rules()
+        enabled = {rule.code for rule in rules}
         for layer in self.selections:
-            enabled = _apply_selection(enabled, layer)
+            enabled = _apply_selection(enabled, layer, rules)
         enabled |= registry.UNSUPPRESSIBLE
-        return [rule for rule in registry.all_rules() if rule.code in enabled]
+        return [rule for rule in rules if rule.code in enabled]
+
+    def available_rules(self) -> list[type[Rule]]:
+        """Built-in rules, plugin rules and the rules of this config's packs (SPEC 10.7)."""
+        from kpilint.custom import active_rules
+
+        return active_rules(self.pack_rules)
 
     def severity_of(self, rule: type[Rule]) -> Severity:
         return self.severities.get(rule.code, rule.severity)
@@ -145,9 +154,10 @@ def _specificity(selector: str, rule: type[Rule]) -> int:
     return 0
 
 
-def _apply_selection(enabled: set[str], layer: RuleSelection) -> set[str]:
+def _apply_selection(enabled: set[str], layer: RuleSelection,
+                     rules: list[type[Rule]]) -> set[str]:
     result = set(enabled)
-    for rule in registry.all_rules():
+    for rule in rules:
         chosen = 0 if layer.select is None else max(
             (_specificity(sel, rule) for sel in layer.select), default=0)
         extended = max((_specificity(sel, rule) for sel in layer.extend_select), default=0)
@@ -237,6 +247,12 @@ def parse_config(data: Mapping[str, Any], path: Path | None, prefix: str = "") -
     for key in ("include", "exclude", "extend-exclude"):
         check_globs(data.get(key, ()), f"{where}: key `{prefix}{key}`")
     check_globs(data.get("per-file-ignores", {}), f"{where}: key `{prefix}per-file-ignores`")
+    if "rule-packs" in data:  # first: selectors and severities may name their rules
+        from kpilint.custom import load_packs
+
+        config.rule_packs, config.pack_rules = load_packs(
+            data["rule-packs"], path.parent if path else Path(),
+            f"{where}: key `{prefix}rule-packs`")
     if "include" in data:
         config.include = tuple(data["include"])
     if "exclude" in data:

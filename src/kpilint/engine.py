@@ -53,6 +53,12 @@ def documentation_base() -> str:
 
 
 def rule_url(rule: type[Rule]) -> str:
+    """A rule's documentation page; for a pack or plugin rule its own ``url``, or ""."""
+    from kpilint.custom import is_custom
+    from kpilint.custom import rule_url as custom_url
+
+    if is_custom(rule):
+        return custom_url(rule) or ""
     return documentation_base() + rule.name
 
 

@@ -37,6 +37,9 @@ fail-on = "warning"
 
 # [per-file-ignores]
 # "legacy/*.kpi.yaml" = ["S2"]
+
+# Your own rules (docs/custom-rules.md); `kpilint init --rule-pack` writes a starter pack.
+# rule-packs = ["kpi-conventions.yaml"]
 """
 
 SPEC = """\
@@ -99,8 +102,47 @@ kpis:
 """
 
 
+RULE_PACK_NAME = "kpi-conventions.yaml"
+
+RULE_PACK = """\
+# yaml-language-server: $schema=https://kpilint.dev/schemas/kpi-rule-pack.schema.json
+# A kpilint rule pack: your team's conventions as declarative rules (they never run code).
+# List it in kpilint.toml:  rule-packs = ["kpi-conventions.yaml"]
+# Then `kpilint rules` lists these rules and `kpilint rule C001` prints a rule's description.
+# Full reference: docs/custom-rules.md.
+rules:
+  # A field test: every entity's `owner`, when it has one, is one of the listed teams.
+  - code: C001                      # C and three digits, unique
+    name: known-owner               # usable wherever a code is: select, ignore, suppressions
+    severity: error                 # error, warning or info
+    given: entities                 # kgis, ksfs, kpis or entities
+    then:
+      field: owner                  # a key, a dotted path (baseline.value) or an x- key
+      enum: [cfo, marketing-ops, sales-ops]
+    message: "owner '{value}' of {id} is not a known team; use one of the teams in the pack"
+    description: |
+      Every KPI and goal names an accountable team from the organisation's list, so that a
+      review knows whom to ask. Add teams to the `enum` list as they form.
+
+  # A count test: a success factor with many KPIs has no clear signal.
+  - code: C002
+    name: focused-ksf
+    severity: warning
+    given: ksfs
+    then:
+      count: kpis                   # the KPIs whose `supports` names this KSF
+      max: 3
+    message: "KSF {id} has {value} KPIs; keep at most 3 so the factor has a clear signal"
+"""
+
+
 class InitError(Exception):
     """``init`` refused; the message says why."""
+
+
+def write_rule_pack(directory: Path) -> list[Path]:
+    """Write the starter rule pack into ``directory``; never overwrite anything."""
+    return _write_new({directory / RULE_PACK_NAME: RULE_PACK}, directory)
 
 
 def write_starter_files(directory: Path, today: datetime.date) -> list[Path]:
@@ -113,6 +155,11 @@ def write_starter_files(directory: Path, today: datetime.date) -> list[Path]:
         targets[1]: SPEC.format(deadline=deadline, goal_deadline=goal_deadline,
                                 today=today.isoformat()),
     }
+    return _write_new(contents, directory)
+
+
+def _write_new(contents: dict[Path, str], directory: Path) -> list[Path]:
+    """Write new files, all or nothing; refuse when any of them exists."""
     try:
         return write_new_files(contents, directory, "init")
     except WriteRefused as error:

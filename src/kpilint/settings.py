@@ -42,6 +42,10 @@ def describe_settings(plan: ProjectPlan, options: CheckOptions) -> str:
     row("cache-dir", config.cache_dir, config.origin("cache-dir"))
     if config.dbt_project is not None:
         row("dbt-project", config.dbt_project, config.origin("dbt-project"))
+    if config.rule_packs:
+        root = plan.root.resolve()
+        row("rule-packs", [path.relative_to(root).as_posix() for path in config.rule_packs],
+            config.origin("rule-packs"))
     rows.extend(_selection_rows(config, options, row))
     row("fail-on", (options.fail_on or config.fail_on).label,
         COMMAND_LINE if options.fail_on else config.origin("fail-on"))
@@ -111,5 +115,5 @@ def _selection_rows(config: Config, options: CheckOptions, row: Any) -> list[str
             elif values:
                 row(key, values, COMMAND_LINE)
     enabled = [rule.code for rule in config.selected_rules()]
-    return [f"# {len(enabled)} of {len(registry.all_rules())} rules enabled: "
+    return [f"# {len(enabled)} of {len(config.available_rules())} rules enabled: "
             + ", ".join(enabled)]

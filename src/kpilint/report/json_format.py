@@ -24,7 +24,7 @@ def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
         "end_column": span.end_column,
         "subject": diagnostic.subject,
         "field": diagnostic.field,
-        "url": diagnostic.url,
+        "url": diagnostic.url or None,
         "fingerprint": diagnostic.fingerprint,
         "related": [
             {"path": related.location.path, "line": related.location.span.line,

@@ -84,6 +84,23 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
+def _custom_descriptor(diagnostic: Diagnostic) -> dict[str, Any]:
+    """A descriptor for a pack or plugin rule: its summary and description (SPEC 10.7)."""
+    from kpilint.registry import lookup
+
+    descriptor = _unregistered_descriptor(diagnostic)
+    rule = lookup(diagnostic.code)
+    if rule is None or rule.name != diagnostic.name:
+        return descriptor
+    description = str(getattr(rule, "description", "") or "").strip()
+    descriptor["shortDescription"] = {"text": rule.summary}
+    descriptor["fullDescription"] = {"text": _shorten(" ".join(description.split())
+                                                      or rule.summary)}
+    if description:
+        descriptor["help"] = {"text": description, "markdown": description}
+    return descriptor
+
+
 def _unregistered_descriptor(diagnostic: Diagnostic) -> dict[str, Any]:
     """A descriptor for a code the registry does not know (a plugin rule), from its finding."""
     text = diagnostic.name or diagnostic.code
@@ -162,7 +179,7 @@ def render(result: RunResult, options: RenderOptions) -> str:
     def rule_index(diagnostic: Diagnostic) -> int:
         if diagnostic.code not in index:
             index[diagnostic.code] = len(rules)
-            rules.append(_unregistered_descriptor(diagnostic))
+            rules.append(_custom_descriptor(diagnostic))
         return index[diagnostic.code]
 
     results = [sarif_result(diagnostic, rule_index(diagnostic))

@@ -50,7 +50,7 @@ class Rendering:
         return types.Diagnostic(
             range=text.range(finding.location.span), message=finding.message,
             severity=LSP_SEVERITY[finding.severity], code=finding.code, source=SOURCE,
-            code_description=types.CodeDescription(href=finding.url),
+            code_description=types.CodeDescription(href=finding.url) if finding.url else None,
             related_information=related or None,
             tags=[types.DiagnosticTag.Unnecessary] if finding.code == "X001" else None,
             data={"fingerprint": finding.fingerprint} if finding.fingerprint else None)

@@ -148,6 +148,9 @@ class KpilintService:
         self.log("kpilint: configuration changed; projects reloaded")
 
     def is_config(self, path: Path) -> bool:
+        if any(project.config is not None and path.resolve() in project.config.rule_packs
+               for project in self.projects.values()):
+            return True  # a rule pack (SPEC 10.7): its rules change with it
         if path.name not in CONFIG_NAMES:
             return False
         if path.name != "pyproject.toml":
