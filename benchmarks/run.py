@@ -428,18 +428,21 @@ def output_checks(bench: Bench, reference: tuple[str, dict[str, str]] | None) ->
             if not command.ok:
                 continue
             _progress(f"reference run ({label}) on {name} ...")
-            argv = check_argv(path, ["--no-cache", "--jobs", "1", *bench.extra])
-            proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=False,
-                                  timeout=TIMEOUT_SECONDS)
-            digest = hashlib.sha256(proc.stdout).hexdigest()
-            if proc.returncode != 0:
-                lines.append(f"DIFFERS: {name}: the reference run failed with exit"
-                             f" {proc.returncode}: {_stderr_summary(proc.stderr)}")
-            elif len(command.digests) == 1 and proc.stdout == command.first_stdout:
-                lines.append(f"identical: {name}, cold report vs {label} (sha256 {digest[:16]})")
+            ran = Command(check_argv(path, ["--no-cache", "--jobs", "1", *bench.extra]),
+                          env=env)
+            got = ran.run_once(cwd)
+            if not ran.ok:
+                lines.append(f"DIFFERS: {name}: the reference run failed, {ran.failure}")
+                continue
+            timing = (f"reference {ran.best:.2f} s wall {ran.best_cpu:.2f} s CPU, this code"
+                      f" {command.best:.2f} s wall {command.best_cpu:.2f} s CPU (best)")
+            if len(command.digests) == 1 and got == command.first_stdout:
+                digest = hashlib.sha256(got).hexdigest()
+                lines.append(f"identical: {name}, cold report vs {label} (sha256 {digest[:16]});"
+                             f" {timing}")
             else:
                 lines.append(f"DIFFERS: {name}, cold report vs {label}: "
-                             f"{first_difference(proc.stdout, command.first_stdout)}")
+                             f"{first_difference(got, command.first_stdout)}")
     return lines
 
 
