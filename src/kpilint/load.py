@@ -278,7 +278,7 @@ def _hashable_key(node: Node) -> tuple[str, str] | None:
 # every occurrence. Bounded: emptied when full, and long texts (never numbers or dates) are not
 # kept, so a hostile file cannot grow it without limit.
 _PLAIN_CACHE: dict[str, tuple[str, Any, str | None]] = {}
-PLAIN_CACHE_ENTRIES = 65_536
+PLAIN_CACHE_ENTRIES = 32_768  # 4 MB for the 2,000-file benchmark project's 19,434 texts
 PLAIN_CACHE_TEXT_LENGTH = 64
 
 
