@@ -239,14 +239,14 @@ def test_p302_judges_each_kpi_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_node_limit_is_counted_before_anything_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
     from kpilint import load
 
-    built: list[str] = []
-    original = load._Composer._scalar
+    built: list[object] = []
+    original = load._Composer._compose_document
 
-    def counted(composer: Any, event: Any) -> Any:
-        built.append(event.value)
-        return original(composer, event)
+    def counted(composer: Any, parser: Any) -> Any:
+        built.append(parser)
+        return original(composer, parser)
 
-    monkeypatch.setattr(load._Composer, "_scalar", counted)
+    monkeypatch.setattr(load._Composer, "_compose_document", counted)
     text = "version: 1\nx-big: [" + "1, " * 5000 + "1]\n"
     loaded = load.parse_bytes(text.encode(), Limits(max_nodes=5000))
     assert [(p.code, p.span.line, p.span.column, p.message) for p in loaded.problems] == [

@@ -240,6 +240,22 @@ def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
     return STR_TAG
 
 
+def _tagged_scalar(event: Any, span: Span) -> ScalarNode:
+    """A scalar with a tag written in the file (or a quoted one, which is a string)."""
+    plain = not event.style
+    tag = event.tag
+    if tag is not None and tag != "!" and tag not in SCALAR_TAGS:
+        return ScalarNode(span, tag, True, event.value, None, plain)
+    if tag is None or tag == "!":
+        tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
+    if tag in (STR_TAG, MERGE_TAG):
+        return ScalarNode(span, tag, False, event.value, event.value, plain)
+    explicit = event.tag is not None
+    tag, value, invalid = _construct(tag, event.value, explicit)
+    return ScalarNode(span, tag, False, event.value, value, plain, invalid,
+                      explicit and invalid is not None)
+
+
 def _span(start: Any, end: Any) -> Span:
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
@@ -256,19 +272,118 @@ def _hashable_key(node: Node) -> tuple[str, str] | None:
     return type(value).__name__, repr(value)
 
 
-@dataclass(eq=False, slots=True)
-class _Frame:
-    """A collection being composed."""
+# Plain scalar text -> (tag, value, why invalid), shared by every file read in this process. The
+# YAML 1.1 resolution of an untagged plain scalar depends on its text alone, and every value it
+# constructs (None, bool, int, float, date, datetime, str) is immutable, so one result serves
+# every occurrence. Bounded: emptied when full, and long texts (never numbers or dates) are not
+# kept, so a hostile file cannot grow it without limit.
+_PLAIN_CACHE: dict[str, tuple[str, Any, str | None]] = {}
+PLAIN_CACHE_ENTRIES = 32_768  # 4 MB for the 2,000-file benchmark project's 19,434 texts
+PLAIN_CACHE_TEXT_LENGTH = 64
 
-    node: SequenceNode | MappingNode
-    anchor: str | None
-    weight: int = 1
-    children: list[Node] = field(default_factory=list)
-    spans: list[Span] = field(default_factory=list)
+
+def resolve_plain(text: str) -> tuple[str, Any, str | None]:
+    """Tag, value and invalidity of an untagged plain scalar (cached; see ``_PLAIN_CACHE``)."""
+    found = _PLAIN_CACHE.get(text)
+    if found is None:
+        tag = _resolve_tag(text, (True, False))
+        found = (tag, text, None) if tag in (STR_TAG, MERGE_TAG) else _construct(tag, text, False)
+        if len(text) <= PLAIN_CACHE_TEXT_LENGTH:
+            if len(_PLAIN_CACHE) >= PLAIN_CACHE_ENTRIES:
+                _PLAIN_CACHE.clear()
+            _PLAIN_CACHE[text] = found
+    return found
+
+
+def _construct(tag: str, text: str, explicit: bool) -> tuple[str, Any, str | None]:
+    """(tag, value, None) for a valid scalar of a standard non-string ``tag``, else
+    (tag, None, why it is invalid)."""
+    try:
+        if tag == NULL_TAG and not _NULL_TEXT.match(text):
+            raise TypeError("not a null")  # PyYAML reads any text tagged !!null as null
+        value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, text))
+    except Exception as error:  # PyYAML's constructors trust the resolver; any error = invalid
+        kind = tag.rsplit(":", 1)[-1]
+        reason = f"{text!r} is not a valid {kind}"
+        if explicit:
+            reason += f" (it is tagged !!{kind})"
+        elif isinstance(error, ValueError):
+            reason += f" ({error})"  # a date past the month's end, say
+        return tag, None, reason
+    if isinstance(value, datetime.datetime):
+        value = value.date() if value.time() == datetime.time() else value
+    return tag, value, None
+
+
+def _span_factory() -> Any:
+    """``Span(line, column, end_line, end_column)`` at half the cost, for the composer's hot loop.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; this sets
+    the slots through their descriptors instead. The result is an ordinary, equal, hashable and
+    still immutable ``Span`` (tests/test_loader.py checks it).
+    """
+    new = object.__new__
+    slots = Span.__dict__
+    set_line, set_column = slots["line"].__set__, slots["column"].__set__
+    set_end_line, set_end_column = slots["end_line"].__set__, slots["end_column"].__set__
+
+    def make(line: int, column: int, end_line: int, end_column: int) -> Span:
+        span: Span = new(Span)
+        set_line(span, line)
+        set_column(span, column)
+        set_end_line(span, end_line)
+        set_end_column(span, end_column)
+        return span
+
+    return make
+
+
+new_span = _span_factory()
+_MAP_TAG = STANDARD_TAG_PREFIX + "map"
+_SEQ_TAG = STANDARD_TAG_PREFIX + "seq"
+_ScalarEvent = yaml.ScalarEvent
+_MappingStartEvent = yaml.MappingStartEvent
+_SequenceStartEvent = yaml.SequenceStartEvent
+_AliasEvent = yaml.AliasEvent
+_DocumentEndEvent = yaml.DocumentEndEvent
+
+
+class _Frame:
+    """A collection being composed: where it starts, its children so far, their weight (nodes
+    with aliases expanded) and whether one of them is faulty. ``occurrences`` holds the spans
+    of children that were aliases (by index); any other child occurs at its own span."""
+
+    __slots__ = ("anchor", "bad_tag", "children", "column", "faulty", "line", "mapping",
+                 "occurrences", "tag", "weight")
+
+    def __init__(self, mapping: bool, tag: str, bad_tag: bool, anchor: str | None, line: int,
+                 column: int) -> None:
+        self.mapping = mapping
+        self.tag = tag
+        self.bad_tag = bad_tag
+        self.anchor = anchor
+        self.line = line
+        self.column = column
+        self.children: list[Node] = []
+        self.weight = 1
+        self.faulty = False
+        self.occurrences: dict[int, Span] | None = None
+
+    def occurrence(self, index: int) -> Span:
+        """Where child ``index`` occurs in the source (an alias's own span, not its node's)."""
+        if self.occurrences is not None and index in self.occurrences:
+            return self.occurrences[index]
+        return self.children[index].span
 
 
 class _Composer:
-    """Compose nodes from libyaml events iteratively, enforcing the limits."""
+    """Compose nodes from libyaml events iteratively, enforcing the limits.
+
+    The event loop is the hot path of a run (hundreds of thousands of events for a large
+    project), so it is written flat: spans are built inline from the marks, a collection's node
+    and span are made once at its end, plain scalars resolve through a cache, and the node count
+    and depth live in locals (copied to ``self`` where an error may need them).
+    """
 
     def __init__(self, text: str, limits: Limits) -> None:
         self.text = text
@@ -356,50 +471,111 @@ class _Composer:
     def _compose_document(self, parser: Any) -> Node | None:
         """Compose one document; returns None for an empty (null) document."""
         stack: list[_Frame] = []
+        top: _Frame | None = None
         root: Node | None = None
-        while True:
-            event = parser.get_event()
-            self.consumed = event.end_mark.index
-            if isinstance(event, yaml.DocumentEndEvent):
-                break
-            node: Node | None = None
-            if isinstance(event, yaml.AliasEvent):
-                node = self._resolve_alias(event)
-                occurrence = self._span(event.start_mark, event.end_mark)
-            elif isinstance(event, yaml.ScalarEvent):
-                node = self._scalar(event)
-                occurrence = node.span
-                self._count(1)
-                self._anchor(event.anchor, node, 1)
-            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                if len(stack) + 1 > self.limits.max_depth:
-                    self.problems.append(self._max_depth_problem())
-                    raise _Abort
-                stack.append(self._open(event))
-                self.depth = len(stack)
-                continue
-            else:
+        event: Any = None
+        max_depth = self.limits.max_depth
+        max_nodes = self.limits.max_nodes
+        expanded = self.expanded_nodes
+        editor_lines = self.line_starts is not None
+        cache = _PLAIN_CACHE
+        try:
+            while True:
+                event = parser.get_event()
+                kind = event.__class__
+                node: Node
+                if kind is _ScalarEvent:
+                    start = event.start_mark
+                    end = event.end_mark
+                    span = (self._span(start, end) if editor_lines else
+                            new_span(start.line + 1, start.column + 1, end.line + 1,
+                                     end.column + 1))
+                    text = event.value
+                    if event.tag is None and event.implicit[0]:
+                        resolved = cache.get(text)
+                        if resolved is None:
+                            resolved = resolve_plain(text)
+                        node = ScalarNode(span, resolved[0], False, text, resolved[1],
+                                          not event.style, resolved[2])
+                        faulty = resolved[2] is not None
+                    else:
+                        node = _tagged_scalar(event, span)
+                        faulty = node.bad_tag or node.invalid is not None
+                    expanded += 1
+                    if expanded > max_nodes:
+                        self.problems.append(self._too_many_nodes())
+                        raise _Abort
+                    if event.anchor is not None:
+                        self.anchors[event.anchor] = node
+                        self.weights[id(node)] = 1
+                    if top is None:
+                        root = node
+                    else:
+                        top.children.append(node)
+                        top.weight += 1
+                        if faulty:
+                            top.faulty = True
+                    continue
+                if kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                    if len(stack) >= max_depth:
+                        self.problems.append(self._max_depth_problem())
+                        raise _Abort
+                    expanded += 1
+                    if expanded > max_nodes:
+                        self.problems.append(self._too_many_nodes())
+                        raise _Abort
+                    mapping = kind is _MappingStartEvent
+                    tag = event.tag
+                    bad = tag is not None and tag != "!" and tag not in COLLECTION_TAGS
+                    if tag is None or tag == "!":
+                        tag = _MAP_TAG if mapping else _SEQ_TAG
+                    if editor_lines:
+                        line, column = self._line_column(event.start_mark.index)
+                    else:
+                        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                    if event.anchor is not None:
+                        self.open_anchors.add(event.anchor)
+                    top = _Frame(mapping, tag, bad, event.anchor, line, column)
+                    stack.append(top)
+                    continue
+                if kind is _AliasEvent:
+                    self.expanded_nodes = expanded
+                    node, weight = self._resolve_alias(event)
+                    expanded = self.expanded_nodes
+                    if top is None:
+                        root = node
+                    else:
+                        if top.occurrences is None:
+                            top.occurrences = {}
+                        top.occurrences[len(top.children)] = self._span(event.start_mark,
+                                                                       event.end_mark)
+                        top.children.append(node)
+                        top.weight += weight
+                        if _is_faulty(node):
+                            top.faulty = True
+                    continue
+                if kind is _DocumentEndEvent:
+                    break
                 frame = stack.pop()
-                self.depth = len(stack)
-                node = self._close(frame, event)
-                occurrence = node.span
-            if stack:
-                stack[-1].children.append(node)
-                stack[-1].spans.append(occurrence)
-                stack[-1].weight += self.weights.get(id(node), 1)
-            else:
-                root = node
+                node = self._close(frame, event.end_mark)
+                top = stack[-1] if stack else None
+                if top is None:
+                    root = node
+                else:
+                    top.children.append(node)
+                    top.weight += frame.weight
+                    if node.bad_tag or frame.faulty:
+                        top.faulty = True
+        except yaml.YAMLError:
+            self.depth = len(stack)
+            if event is not None:
+                self.consumed = event.end_mark.index
+            raise
+        self.expanded_nodes = expanded
         if (isinstance(root, ScalarNode) and root.value is None and not root.bad_tag
                 and root.invalid is None):
             return None
         return root
-
-    def _count(self, weight: int) -> None:
-        """Add ``weight`` nodes; past limits.max-nodes, record E001 and stop reading."""
-        self.expanded_nodes += weight
-        if self.expanded_nodes > self.limits.max_nodes:
-            self.problems.append(self._too_many_nodes())
-            raise _Abort
 
     def _too_many_nodes(self) -> Problem:
         return Problem(
@@ -407,12 +583,8 @@ class _Composer:
             f"more than limits.max-nodes ({self.limits.max_nodes:,}) nodes with aliases"
             " expanded (an alias bomb?); file not read")
 
-    def _anchor(self, anchor: str | None, node: Node, weight: int) -> None:
-        if anchor is not None:
-            self.anchors[anchor] = node
-            self.weights[id(node)] = weight
-
-    def _resolve_alias(self, event: Any) -> Node:
+    def _resolve_alias(self, event: Any) -> tuple[Node, int]:
+        """The node an alias names and its weight, counted; E001 and stop for a bad alias."""
         span = self._span(event.start_mark, event.end_mark)
         if event.anchor in self.open_anchors:
             self.problems.append(Problem(
@@ -423,74 +595,44 @@ class _Composer:
         if node is None:
             self.problems.append(Problem("E001", span, f"alias *{event.anchor} is not defined"))
             raise _Abort
-        self._count(self.weights.get(id(node), 1))
-        return node
+        weight = self.weights.get(id(node), 1)
+        self.expanded_nodes += weight
+        if self.expanded_nodes > self.limits.max_nodes:
+            self.problems.append(self._too_many_nodes())
+            raise _Abort
+        return node, weight
 
-    def _tag_is_supported(self, tag: str | None, allowed: frozenset[str]) -> bool:
-        return tag is None or tag == "!" or tag in allowed
-
-    def _scalar(self, event: Any) -> ScalarNode:
-        span = self._span(event.start_mark, event.end_mark)
-        plain = event.style is None or event.style == ""
-        tag = event.tag
-        if not self._tag_is_supported(tag, SCALAR_TAGS):
-            return ScalarNode(span, tag, True, event.value, None, plain)
-        if tag is None or tag == "!":
-            tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
-        if tag in (STR_TAG, MERGE_TAG):
-            return ScalarNode(span, tag, False, event.value, event.value, plain)
-        explicit = event.tag is not None
-        try:
-            if tag == NULL_TAG and not _NULL_TEXT.match(event.value):
-                raise TypeError("not a null")  # PyYAML reads any text tagged !!null as null
-            value = _CONSTRUCTOR.yaml_constructors[tag](
-                _CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
-        except Exception as error:  # PyYAML's constructors trust the resolver; any error = invalid
-            kind = tag.rsplit(":", 1)[-1]
-            reason = f"{event.value!r} is not a valid {kind}"
-            if explicit:
-                reason += f" (it is tagged !!{kind})"
-            elif isinstance(error, ValueError):
-                reason += f" ({error})"  # a date past the month's end, say
-            return ScalarNode(span, tag, False, event.value, None, plain, reason, explicit)
-        if isinstance(value, datetime.datetime):
-            value = value.date() if value.time() == datetime.time() else value
-        return ScalarNode(span, tag, False, event.value, value, plain)
-
-    def _open(self, event: Any) -> _Frame:
-        span = self._span(event.start_mark, event.end_mark)
-        self._count(1)
-        is_mapping = isinstance(event, yaml.MappingStartEvent)
-        default_tag = STANDARD_TAG_PREFIX + ("map" if is_mapping else "seq")
-        bad = not self._tag_is_supported(event.tag, COLLECTION_TAGS)
-        tag = default_tag if event.tag in (None, "!") else event.tag
-        node: SequenceNode | MappingNode = (
-            MappingNode(span, tag, bad) if is_mapping else SequenceNode(span, tag, bad))
-        if event.anchor is not None:
-            self.open_anchors.add(event.anchor)
-        return _Frame(node, event.anchor)
-
-    def _close(self, frame: _Frame, event: Any) -> Node:
-        node = frame.node
-        end = self._span(event.end_mark, event.end_mark)
-        node.span = Span(node.span.line, node.span.column, end.line, end.column)
-        if isinstance(node, MappingNode):
-            node.pairs = self._mapping_pairs(frame.children, frame.spans)
-            if frame.children:
-                key_span, value_span = frame.spans[0], frame.spans[1]
-                node.head = Span(key_span.line, key_span.column, value_span.end_line,
-                                 value_span.end_column)
+    def _close(self, frame: _Frame, end: Any) -> Node:
+        """The finished node of ``frame``, its span ending at the end event's ``end`` mark."""
+        if self.line_starts is None:
+            span = new_span(frame.line, frame.column, end.line + 1, end.column + 1)
         else:
-            node.items = frame.children
-        node.tainted = any(_is_faulty(child) for child in frame.children)
+            span = Span(frame.line, frame.column, *self._line_column(end.index))
+        children = frame.children
+        node: SequenceNode | MappingNode
+        if frame.mapping:
+            head = None
+            if children:
+                key_span, value_span = frame.occurrence(0), frame.occurrence(1)
+                head = new_span(key_span.line, key_span.column, value_span.end_line,
+                                value_span.end_column)
+            node = MappingNode(span, frame.tag, frame.bad_tag, self._mapping_pairs(frame), head,
+                               frame.faulty)
+        else:
+            node = SequenceNode(span, frame.tag, frame.bad_tag, children, frame.faulty)
         if frame.anchor is not None:
             self.open_anchors.discard(frame.anchor)
-            self._anchor(frame.anchor, node, frame.weight)
-        self.weights.setdefault(id(node), frame.weight)
+            self.anchors[frame.anchor] = node
+            self.weights[id(node)] = frame.weight
         return node
 
-    def _mapping_pairs(self, children: list[Node], spans: list[Span]) -> list[tuple[Node, Node]]:
+    def _mapping_pairs(self, frame: _Frame) -> list[tuple[Node, Node]]:
         """Apply merge keys and report duplicates (at each later occurrence); the last wins."""
+        children = frame.children
+        keys = children[0::2]
+        if all(key.__class__ is ScalarNode and key.tag == STR_TAG for key in keys) and len(
+                {key.value for key in keys if isinstance(key, ScalarNode)}) == len(keys):
+            return list(zip(keys, children[1::2], strict=True))  # distinct string keys
         merged: dict[object, tuple[Node, Node]] = {}
         own: dict[object, tuple[Node, Node]] = {}
         first_seen: dict[object, Span] = {}
@@ -502,7 +644,7 @@ class _Composer:
                         merged[_hashable_key(pair[0]) or id(pair[0])] = pair
                 continue
             identity = _hashable_key(key_node) or id(key_node)
-            occurrence = spans[index]
+            occurrence = frame.occurrence(index)
             first = first_seen.setdefault(identity, occurrence)
             if first is not occurrence:
                 self.problems.append(Problem(

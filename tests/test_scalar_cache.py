@@ -1,0 +1,178 @@
+"""The composer's plain-scalar cache and fast spans (issue 14) change no value, tag or position.
+
+Plain scalars resolve by YAML 1.1 rules (SPEC §2): the cache must give the same tag, value and
+invalidity on the first occurrence (a miss) and on every later one (a hit), in the same file or
+another, and must never leak into quoted or tagged scalars of the same text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kpilint import load
+from kpilint.diagnostics import Span
+from kpilint.load import Limits, MappingNode, ScalarNode, SequenceNode, parse_bytes
+
+UTC_MINUS_5 = datetime.timezone(datetime.timedelta(hours=-5))
+
+# text -> (resolved tag name, value, why invalid); what the loader gave before the cache existed.
+PLAIN: dict[str, tuple[str, Any, str | None]] = {
+    "on": ("bool", True, None),
+    "yes": ("bool", True, None),
+    "No": ("bool", False, None),
+    "OFF": ("bool", False, None),
+    "y": ("str", "y", None),
+    "0x1F": ("int", 31, None),
+    "1_000": ("int", 1000, None),
+    "017": ("int", 15, None),
+    "0b101": ("int", 5, None),
+    "0o17": ("str", "0o17", None),
+    "1:30": ("int", 90, None),
+    "+12": ("int", 12, None),
+    "-0": ("int", 0, None),
+    "1e3": ("str", "1e3", None),
+    "3.": ("float", 3.0, None),
+    "0.5": ("float", 0.5, None),
+    ".inf": ("float", float("inf"), None),
+    "-.Inf": ("float", float("-inf"), None),
+    "2026-01-01": ("timestamp", datetime.date(2026, 1, 1), None),
+    "2026-01-01T00:00:00Z": ("timestamp", datetime.date(2026, 1, 1), None),
+    "2026-01-01 10:00:00": ("timestamp", datetime.datetime(2026, 1, 1, 10, 0), None),
+    "2001-12-14t21:59:43.10-05:00": (
+        "timestamp", datetime.datetime(2001, 12, 14, 21, 59, 43, 100000, UTC_MINUS_5), None),
+    "2026-02-30": ("timestamp", None, "'2026-02-30' is not a valid timestamp"
+                                      " (day is out of range for month)"),
+    "~": ("null", None, None),
+    "null": ("null", None, None),
+    "Null": ("null", None, None),
+    "=": ("value", None, "'=' is not a valid value"),
+    "<<": ("merge", "<<", None),
+    "Revenue growth": ("str", "Revenue growth", None),
+}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Every test starts with an empty cache, so its first occurrence of a text is a miss."""
+    load._PLAIN_CACHE.clear()
+    yield
+    load._PLAIN_CACHE.clear()
+
+
+def resolved(node: ScalarNode) -> tuple[str, Any, str | None]:
+    return node.tag.rsplit(":", 1)[-1], node.value, node.invalid
+
+
+def sequence_items(text: str) -> list[ScalarNode]:
+    """The scalars of a one-document file whose root is a sequence."""
+    loaded = parse_bytes(text.encode(), Limits())
+    assert loaded.problems == []
+    root = loaded.documents[0]
+    assert isinstance(root, SequenceNode)
+    items = [item for item in root.items if isinstance(item, ScalarNode)]
+    assert len(items) == len(root.items)
+    return items
+
+
+def assert_same_value(got: tuple[str, Any, str | None], want: tuple[str, Any, str | None]) -> None:
+    """Equal tag, value (and type: True is not 1) and invalidity."""
+    assert got == want
+    assert type(got[1]) is type(want[1])
+    if isinstance(want[1], datetime.datetime):
+        assert got[1].tzinfo == want[1].tzinfo
+
+
+def test_each_text_resolves_alike_on_a_miss_and_on_hits() -> None:
+    # keys such as `on` and `<<` only in a sequence: as mapping keys they would merge or clash
+    text = "".join(f"- {plain}\n" for plain in PLAIN)
+    for _ in range(2):  # the first file fills the cache, the second reads it
+        items = sequence_items(text)
+        assert [item.text for item in items] == list(PLAIN)
+        for item in items:
+            assert_same_value(resolved(item), PLAIN[item.text])
+            assert item.plain
+            assert not item.explicit
+            assert not item.bad_tag
+        assert all(text in load._PLAIN_CACHE for text in PLAIN)
+
+
+def test_nan_resolves_to_a_float_nan_every_time() -> None:
+    first, second = sequence_items("- .NaN\n- .NaN\n")
+    for item in (first, second):
+        assert item.tag == "tag:yaml.org,2002:float"
+        assert isinstance(item.value, float)
+        assert item.value != item.value
+
+
+def test_an_invalid_plain_scalar_taints_its_collection_on_a_hit_too() -> None:
+    for _ in range(2):
+        loaded = parse_bytes(b"a: [2026-02-30]\nb: [2026-02-28]\n", Limits())
+        root = loaded.documents[0]
+        assert isinstance(root, MappingNode)
+        tainted = {key.text: value.tainted for key, value in root.pairs
+                   if isinstance(key, ScalarNode) and isinstance(value, SequenceNode)}
+        assert tainted == {"a": True, "b": False}
+        assert root.tainted
+
+
+def test_quoted_and_tagged_scalars_never_take_a_cached_plain_value() -> None:
+    plain, single, double, as_str, as_int = sequence_items(
+        "- yes\n- 'yes'\n- \"yes\"\n- !!str yes\n- !!int yes\n")
+    assert_same_value(resolved(plain), ("bool", True, None))
+    for quoted in (single, double, as_str):
+        assert_same_value(resolved(quoted), ("str", "yes", None))
+        assert not quoted.explicit
+    assert not single.plain and not double.plain and as_str.plain
+    assert_same_value(resolved(as_int),
+                      ("int", None, "'yes' is not a valid int (it is tagged !!int)"))
+    assert as_int.explicit
+
+
+def test_a_tagged_value_is_not_explicit_when_valid() -> None:
+    (node,) = sequence_items("- !!int 12\n")
+    assert_same_value(resolved(node), ("int", 12, None))
+    assert not node.explicit
+
+
+def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "PLAIN_CACHE_ENTRIES", 8)
+    items = sequence_items("".join(f"- {number}\n" for number in range(50)))
+    assert [item.value for item in items] == list(range(50))
+    assert 0 < len(load._PLAIN_CACHE) <= 8
+
+
+def test_long_texts_are_not_kept() -> None:
+    long_text = "x" * (load.PLAIN_CACHE_TEXT_LENGTH + 1)
+    (node,) = sequence_items(f"- {long_text}\n")
+    assert node.value == long_text
+    assert long_text not in load._PLAIN_CACHE
+
+
+def test_positions_of_scalars_and_collections() -> None:
+    loaded = parse_bytes(b"a:\n  - on\n  - [1, 'x']\nb: {c: 2026-01-01}\n", Limits())
+    root = loaded.documents[0]
+    assert isinstance(root, MappingNode)
+    assert root.span == Span(1, 1, 5, 1)
+    assert root.head == Span(1, 1, 4, 1)  # a block sequence ends where the next key starts
+    (a_key, a_value), (b_key, b_value) = root.pairs
+    assert isinstance(a_key, ScalarNode) and a_key.span == Span(1, 1, 1, 2)
+    assert isinstance(a_value, SequenceNode)
+    assert [item.span for item in a_value.items] == [Span(2, 5, 2, 7), Span(3, 5, 3, 13)]
+    assert isinstance(b_value, MappingNode)
+    assert (b_key.span, b_value.span, b_value.head) == (
+        Span(4, 1, 4, 2), Span(4, 4, 4, 19), Span(4, 5, 4, 18))
+
+
+def test_fast_spans_are_ordinary_spans() -> None:
+    fast = load.new_span(3, 5, 4, 1)
+    assert type(fast) is Span
+    assert fast == Span(3, 5, 4, 1)
+    assert hash(fast) == hash(Span(3, 5, 4, 1))
+    assert dataclasses.astuple(fast) == (3, 5, 4, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.line = 9  # type: ignore[misc]
