@@ -1,7 +1,8 @@
 """P302 unpaired-volume: a count KPI has no quality or counter KPI paired with it."""
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Related, Severity, Violation
@@ -18,6 +19,8 @@ RATE_WORDS = frozenset({"rate", "ratio", "score", "share", "percent", "percentag
 RATE_MARKS = (PERCENT_SIGN, "率", "割合", "スコア")
 PRESSURE = {"increase": "pushed up", "decrease": "pushed down"}
 MAX_PARTNERS = 3
+Groups = tuple[list[EntityRecord[Kpi]], list[EntityRecord[Kpi]]]
+"""Quality KPIs not yet paired, and paired ones, each in project order."""
 
 
 def volume_evidence(kpi: Kpi) -> str:
@@ -46,30 +49,37 @@ class QualityIndex:
     def __init__(self, graph: ProjectGraph) -> None:
         self.graph = graph
         self.position = {record.id: index for index, record in enumerate(graph.kpis)}
-        self.by_target: dict[str, list[EntityRecord[Kpi]]] = defaultdict(list)
-        self.by_goal: dict[str, list[EntityRecord[Kpi]]] = defaultdict(list)
-        for other in graph.kpis:
+        self.by_target: dict[str, Groups] = defaultdict(lambda: ([], []))
+        self.by_goal: dict[str, Groups] = defaultdict(lambda: ([], []))
+        for other in graph.kpis:  # in project order, not yet paired ones in [0]
             if measures_quality(other.model):
+                paired = other.id in graph.paired
                 for target in other.model.supports or []:
-                    self.by_target[target].append(other)
+                    self.by_target[target][paired].append(other)
                 for kgi in graph.kgis_reached[other.id]:
-                    self.by_goal[kgi.id].append(other)
+                    self.by_goal[kgi.id][paired].append(other)
 
     def partners(self, kpi: EntityRecord[Kpi]) -> list[EntityRecord[Kpi]]:
         """Quality KPIs that could pair with ``kpi``, at most :data:`MAX_PARTNERS`: those
         supporting one of its own KSFs or KGIs, else those reaching one of its KGIs; ones not
-        yet paired with anything first."""
-        same_target = self._distinct(
-            other for target in kpi.model.supports or [] for other in self.by_target[target])
-        candidates = same_target or self._distinct(
-            other for kgi in self.graph.kgis_reached[kpi.id] for other in self.by_goal[kgi.id])
-        candidates = [other for other in candidates if other.id != kpi.id]
-        candidates.sort(key=lambda other: (other.id in self.graph.paired, self.position[other.id]))
-        return candidates[:MAX_PARTNERS]
+        yet paired with anything first, then in project order."""
+        groups = [self.by_target[target] for target in kpi.model.supports or []
+                  if target in self.by_target]
+        if not groups:
+            groups = [self.by_goal[kgi.id] for kgi in self.graph.kgis_reached[kpi.id]
+                      if kgi.id in self.by_goal]
+        found: dict[str, EntityRecord[Kpi]] = {}
+        for paired in (False, True):  # each group is in project order: merge, stop early
+            ordered = heapq.merge(*(group[paired] for group in groups), key=self._place)
+            for other in ordered:
+                if other.id != kpi.id:
+                    found.setdefault(other.id, other)
+                    if len(found) == MAX_PARTNERS:
+                        return list(found.values())
+        return list(found.values())
 
-    @staticmethod
-    def _distinct(records: Iterable[EntityRecord[Kpi]]) -> list[EntityRecord[Kpi]]:
-        return list({record.id: record for record in records}.values())
+    def _place(self, record: EntityRecord[Kpi]) -> int:
+        return self.position[record.id]
 
 
 class UnpairedVolume(ProjectRule):
