@@ -80,16 +80,16 @@ class Config:
         for pattern, selectors in self.per_file_ignores.items():
             if glob_spec([pattern]).match_file(relative_path):
                 for selector in selectors:
-                    codes.update(rule.code for rule in registry.expand_selector(selector) or ())
+                    codes.update(registry.selector_codes(selector) or ())
         return frozenset(codes - registry.UNSUPPRESSIBLE)
 
     def selected_rules(self) -> list[type[Rule]]:
         """The rules this configuration enables, by specificity as in ruff."""
-        enabled = {rule.code for rule in registry.all_rules()}
+        enabled = {entry.code for entry in registry.entries()}
         for layer in self.selections:
             enabled = _apply_selection(enabled, layer)
         enabled |= registry.UNSUPPRESSIBLE
-        return [rule for rule in registry.all_rules() if rule.code in enabled]
+        return [entry.load() for entry in registry.entries() if entry.code in enabled]
 
     def severity_of(self, rule: type[Rule]) -> Severity:
         return self.severities.get(rule.code, rule.severity)
@@ -107,7 +107,7 @@ class Config:
         return options
 
 
-def _specificity(selector: str, rule: type[Rule]) -> int:
+def _specificity(selector: str, rule: registry.RuleEntry) -> int:
     """How precisely ``selector`` names ``rule`` (0: not at all)."""
     upper = selector.upper()
     if upper == "ALL":
@@ -121,7 +121,7 @@ def _specificity(selector: str, rule: type[Rule]) -> int:
 
 def _apply_selection(enabled: set[str], layer: RuleSelection) -> set[str]:
     result = set(enabled)
-    for rule in registry.all_rules():
+    for rule in registry.entries():
         chosen = 0 if layer.select is None else max(
             (_specificity(sel, rule) for sel in layer.select), default=0)
         extended = max((_specificity(sel, rule) for sel in layer.extend_select), default=0)
@@ -264,7 +264,7 @@ def check_globs(patterns: Iterable[str], where: str) -> None:
 def check_selectors(values: Iterable[str], where: str) -> None:
     """Every selector must name a rule, a code prefix or ALL."""
     for value in values:
-        if registry.expand_selector(value) is None:
+        if registry.selector_codes(value) is None:
             matches = did_you_mean(value, registry.selector_suggestions())
             raise ConfigError(f"{where}: {value!r} matches no rule{suggestion_suffix(matches)}")
 

@@ -25,6 +25,7 @@ from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Location, Related
 from kpilint.formula import Formula, parse_or_error
 from kpilint.model import Entity, Kgi, Kpi, Ksf
+from kpilint.suggestions import Suggester
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,6 +37,7 @@ FileKey = tuple[str, ...]
 SUPPORTS = "supports"
 PAIRED_WITH = "paired_with"
 FORMULA = "formula"
+ALL_KINDS = frozenset({"KGI", "KSF", "KPI"})
 ALLOWED_TARGETS: dict[tuple[str, str], frozenset[str]] = {
     ("KSF", SUPPORTS): frozenset({"KGI"}),
     ("KPI", SUPPORTS): frozenset({"KSF", "KGI"}),
@@ -131,6 +133,7 @@ class ProjectGraph:
         self._repeated: set[str] = set()  # ids defined more than once
         self._ordered: dict[str, AnyRecord] | None = None
         self._sorted_files: list[SpecFile] | None = None
+        self._suggesters: dict[frozenset[str], Suggester] = {}
         self.kpis_reaching: _Reach[EntityRecord[Kpi]] = _Reach(self._kpis_reaching,
                                                                 self._winners)
         """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
@@ -216,6 +219,7 @@ class ProjectGraph:
     def _changed(self) -> None:
         self._ordered = None
         self._sorted_files = None
+        self._suggesters.clear()
         self.__dict__.pop("paired", None)
 
     def _replace_winner(self, entity_id: str) -> None:
@@ -379,6 +383,15 @@ class ProjectGraph:
         if any(record is None or record.kind != Kpi.kind for record in records):
             return None
         return cast(list[EntityRecord[Kpi]], records)
+
+    def suggester(self, kinds: frozenset[str]) -> Suggester:
+        """"Did you mean" over the ids of entities of ``kinds``, in path then line order (kept
+        until a change)."""
+        found = self._suggesters.get(kinds)
+        if found is None:
+            found = self._suggesters[kinds] = Suggester(
+                [record.id for record in self.entities.values() if record.kind in kinds])
+        return found
 
     def of_kind(self, kind: str) -> list[AnyRecord]:
         """Entities of one kind, in path then line order."""
