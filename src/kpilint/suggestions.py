@@ -42,17 +42,23 @@ class Suggester:
         self.candidates = list(candidates)
         self.lengths = [len(candidate) for candidate in self.candidates]
         self.distinct_lengths = set(self.lengths)
-        self.postings: dict[tuple[str, int], list[int]] = {}
+        postings: dict[tuple[str, int], list[int]] = {}
         for index, candidate in enumerate(self.candidates):
             for char in set(candidate):
                 for times in range(1, candidate.count(char) + 1):
-                    self.postings.setdefault((char, times), []).append(index)
+                    feature = (char, times)
+                    found = postings.get(feature)
+                    if found is None:
+                        postings[feature] = [index]
+                    else:
+                        found.append(index)
+        self.postings = postings
 
     def suggest(self, word: str, exclude: str | None = None) -> list[str]:
         """``did_you_mean(word, [c for c in candidates if c != exclude])``."""
         if not word:  # shares no character, yet matches an empty candidate (ratio 1.0)
-            return [candidate for candidate in self.candidates
-                    if not candidate and candidate != exclude][:1]
+            return ["" for candidate in self.candidates
+                    if not candidate and exclude != ""][:1]
         features = sorted(((char, times) for char in set(word)
                            for times in range(1, word.count(char) + 1)),
                           key=lambda feature: len(self.postings.get(feature, ())))
@@ -74,20 +80,20 @@ class Suggester:
         shared.update(chain.from_iterable(self.postings.get(feature, ())
                                           for feature in features[counted:len(features) - skip]))
         skipped = features[len(features) - skip:]
-        lengths, candidates = self.lengths, self.candidates
-        bounded = []
-        for index in [index for index, matches in shared.items()
-                      if matches + skip >= fewest[lengths[index]]]:
-            candidate = candidates[index]
-            matches = shared[index] + sum(candidate.count(char) >= times
-                                          for char, times in skipped)
-            if matches >= fewest[lengths[index]]:
-                bounded.append((-_ratio(matches, len(word) + lengths[index]), index))
-        bounded.sort()
+        lengths, candidates, size = self.lengths, self.candidates, len(word)
+        # Bounded by the counted features plus every skipped one; the skipped ones are looked up
+        # only for the candidates that get that far.
+        bounded = sorted((-_ratio(matches + skip, size + lengths[index]), index)
+                         for index, matches in shared.items()
+                         if matches + skip >= fewest[lengths[index]])
         for negative_bound, index in bounded:
-            if found and -negative_bound < _bar(found):
+            bar = _bar(found)
+            if -negative_bound < bar:
                 break
-            self._try(word, index, exclude, found, tried)
+            matches = shared[index] + sum(candidates[index].count(char) >= times
+                                          for char, times in skipped)
+            if _ratio(matches, size + lengths[index]) >= bar:
+                self._try(word, index, exclude, found, tried)
         if not found:
             return []
         best = -found[0][0]
