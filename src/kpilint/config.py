@@ -20,6 +20,7 @@ from kpilint.build import did_you_mean, suggestion_suffix
 from kpilint.diagnostics import Severity
 from kpilint.globs import InvalidGlob, glob_spec
 from kpilint.load import Limits
+from kpilint.quickschema import certainly_valid
 from kpilint.resources import data_path
 from kpilint.rule import Rule
 
@@ -279,8 +280,6 @@ def _rule_for(key: str, where: str) -> type[Rule]:
 
 def validate_options(rule: type[Rule], options: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Check a rule's options against the types it declares."""
-    import jsonschema
-
     for key, value in options.items():
         option = rule.options.get(key)
         if option is None:
@@ -288,6 +287,10 @@ def validate_options(rule: type[Rule], options: Mapping[str, Any], where: str) -
             hint = suggestion_suffix(did_you_mean(key, known)) or (
                 f" (options: {', '.join(known)})" if known else " (this rule has no options)")
             raise ConfigError(f"{where}.{key}`: unknown option of {rule.name}{hint}")
+        if certainly_valid(_jsonable(value), option.schema):
+            continue
+        import jsonschema  # only to find and word the error
+
         try:
             jsonschema.validate(_jsonable(value), dict(option.schema))
         except jsonschema.ValidationError as error:
@@ -316,9 +319,11 @@ def config_schema() -> dict[str, Any]:
 
 
 def _validate_schema(data: Mapping[str, Any], where: str, prefix: str) -> None:
-    import jsonschema
-
     schema = config_schema()
+    if certainly_valid(data, schema):
+        return
+    import jsonschema  # only to find and word the error
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda err: list(err.absolute_path))
     if not errors:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,6 +159,8 @@ def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
         jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
     workers = jobs
     if workers > 1 and len(files) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # a one-file run needs no pool
+
         with ProcessPoolExecutor(workers, initializer=_start_worker,
                                  initargs=(linter.root, linter.config, linter.context)) as pool:
             items = [(each.absolute, each.display, each.content) for each in files]
