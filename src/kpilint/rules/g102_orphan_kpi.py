@@ -21,6 +21,7 @@ class OrphanKpi(ProjectRule):
 
     scope = Scope.ENTITY
     kinds = ("KPI",)
+    reads = frozenset({"supports"})
 
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
                    context: Context) -> Iterator[Violation]:

@@ -92,6 +92,8 @@ class Project:
         self.last_run: RunReport | None = None
         self.graph_lock = threading.Lock()
         """Held while a run updates the graph, and by requests that read it."""
+        self.specs: dict[Path, SpecFile] = {}
+        self.spec_paths: dict[str, Path] = {}
 
     def graph(self) -> ProjectGraph:
         """The graph the rules checked last (hold :attr:`graph_lock` while reading it)."""
@@ -121,10 +123,27 @@ class Project:
         with self.graph_lock:
             return self._lint(changes, full)
 
+    def _track_specs(self, linter: Linter, changes: dict[Path, Change], full: bool) -> None:
+        """Keep :attr:`specs` and :attr:`spec_paths` as the linter's files stand, touching only
+        the changed files (a snapshot copies them whole, which costs far less than rebuilding)."""
+        if full:
+            self.specs = {path: loaded.spec for path, loaded in linter.files.items()}
+            self.spec_paths = {spec.path: path for path, spec in self.specs.items()}
+            return
+        for absolute in changes:
+            old = self.specs.pop(absolute, None)
+            if old is not None and self.spec_paths.get(old.path) == absolute:
+                del self.spec_paths[old.path]
+            loaded = linter.files.get(absolute)
+            if loaded is not None:
+                self.specs[absolute] = loaded.spec
+                self.spec_paths[loaded.spec.path] = absolute
+
     def _lint(self, changes: dict[Path, Change], full: bool) -> RunReport:
         assert self.config is not None
         started = time.perf_counter()
-        if full or self.linter is None:
+        fresh = full or self.linter is None
+        if fresh:
             today = self.config.today or datetime.date.today()
             self.linter = Linter(self.root, self.config, Context(today=today))
             discovered = project_files(ProjectPlan(self.root, self.config),
@@ -149,6 +168,7 @@ class Project:
             except Exception as error:  # a loader bug must not stop the server
                 logger.exception("reading %s failed", display)
                 self.failures[absolute] = f"{type(error).__name__}: {error}"
+        self._track_specs(linter, changes, fresh)
         if full:
             # The files just read live as long as the session and hold no reference cycles:
             # moved out of the collector's sight, they no longer make every full collection
@@ -161,9 +181,7 @@ class Project:
         result = linter.check()
         crashes = list(linter.crashes)
         linter.crashes.clear()
-        snapshot = Snapshot(result, {path: loaded.spec for path, loaded in linter.files.items()},
-                            {loaded.spec.path: path for path, loaded in linter.files.items()},
-                            dict(self.failures))
+        snapshot = Snapshot(result, dict(self.specs), dict(self.spec_paths), dict(self.failures))
         return RunReport(snapshot, from_disk, from_buffer, file_rules_run,
                          time.perf_counter() - started, crashes)
 
