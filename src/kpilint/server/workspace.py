@@ -151,6 +151,7 @@ class Project:
             changes = {**dict.fromkeys(discovered, DISK), **changes}
             self.failures.clear()
         linter = self.linter
+        assert linter is not None
         from_disk: list[str] = []
         from_buffer: list[str] = []
         for absolute, change in changes.items():
