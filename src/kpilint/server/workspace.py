@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from lsprotocol import types
 
 from kpilint.build import SpecFile
+from kpilint.cache import ResultCache
 from kpilint.config import Config
 from kpilint.diagnostics import Diagnostic
 from kpilint.engine import Linter, ProjectResult
 from kpilint.graph import ProjectGraph
 from kpilint.project import FileFilter, ProjectPlan, project_files
 from kpilint.rule import Context
+from kpilint.summary import Json
 
 if TYPE_CHECKING:
     pass
@@ -123,6 +125,26 @@ class Project:
         with self.graph_lock:
             return self._lint(changes, full)
 
+    def _bulk_load(self, linter: Linter, paths: list[Path]) -> list[Path]:
+        """Load many files from disk as ``kpilint check`` does: from the result cache's summary
+        of each file where it has one, else parsed (in worker processes when there are many).
+        The paths left to load one by one: all of them when this failed."""
+        if not paths:
+            return []
+        assert self.config is not None
+        from kpilint.incremental import load_project_files, read_project_files
+
+        files = read_project_files([(path, self.display(path)) for path in paths], None,
+                                   self.config.limits.max_file_bytes)
+        try:
+            load_project_files(linter, files, _SummariesOnly.of(
+                self.root, self.config, linter.context, linter.fingerprint_salt), None)
+        except Exception:  # a loader bug: each file again, to report it on its own
+            logger.exception("loading the project in one go failed; loading file by file")
+            linter.reset()
+            return paths
+        return []
+
     def _track_specs(self, linter: Linter, changes: dict[Path, Change], full: bool) -> None:
         """Keep :attr:`specs` and :attr:`spec_paths` as the linter's files stand, touching only
         the changed files (a snapshot copies them whole, which costs far less than rebuilding)."""
@@ -148,11 +170,16 @@ class Project:
             self.linter = Linter(self.root, self.config, Context(today=today))
             discovered = project_files(ProjectPlan(self.root, self.config),
                                        self.config.force_exclude) if self.discover else []
-            changes = {**dict.fromkeys(discovered, DISK), **changes}
             self.failures.clear()
+            left = self._bulk_load(self.linter, [path for path in discovered
+                                                 if path not in changes])
+            from_disk = [self.display(path) for path in discovered
+                         if path not in changes and path not in left]
+            changes = {**dict.fromkeys(left, DISK), **changes}
+        else:
+            from_disk = []
         linter = self.linter
         assert linter is not None
-        from_disk: list[str] = []
         from_buffer: list[str] = []
         for absolute, change in changes.items():
             display = self.display(absolute)
@@ -185,6 +212,14 @@ class Project:
         snapshot = Snapshot(result, dict(self.specs), dict(self.spec_paths), dict(self.failures))
         return RunReport(snapshot, from_disk, from_buffer, file_rules_run,
                          time.perf_counter() - started, crashes)
+
+
+class _SummariesOnly(ResultCache):
+    """The result cache's per-file summaries without the last run's state: a restored state
+    leaves the files' models and the graph out, and the server needs both."""
+
+    def state(self) -> Json | None:
+        return None
 
 
 @dataclass(slots=True)
