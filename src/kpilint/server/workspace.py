@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 import gc
 import logging
@@ -19,13 +20,12 @@ from lsprotocol import types
 
 from kpilint.build import SpecFile
 from kpilint.cache import ResultCache
-from kpilint.config import Config
+from kpilint.config import Config, RuleSelection
 from kpilint.diagnostics import Diagnostic
 from kpilint.engine import Linter, ProjectResult
 from kpilint.graph import ProjectGraph
 from kpilint.project import FileFilter, ProjectPlan, project_files
 from kpilint.rule import Context
-from kpilint.summary import Json
 
 if TYPE_CHECKING:
     pass
@@ -126,9 +126,10 @@ class Project:
             return self._lint(changes, full)
 
     def _bulk_load(self, linter: Linter, paths: list[Path]) -> list[Path]:
-        """Load many files from disk as ``kpilint check`` does: from the result cache's summary
-        of each file where it has one, else parsed (in worker processes when there are many).
-        The paths left to load one by one: all of them when this failed."""
+        """Load many files from disk as ``kpilint check`` does: where the result cache of a
+        check of the root knows a file, from its summary, with that check's findings (so only
+        what changed since is checked again); the others parsed, in worker processes when
+        there are many. The paths left to load one by one: all of them when this failed."""
         if not paths:
             return []
         assert self.config is not None
@@ -136,9 +137,13 @@ class Project:
 
         files = read_project_files([(path, self.display(path)) for path in paths], None,
                                    self.config.limits.max_file_bytes)
+        # The cache of a plain `kpilint check` in the root: no rules chosen on its command line.
+        as_checked = dataclasses.replace(
+            self.config, selections=[*self.config.selections, RuleSelection()])
         try:
-            load_project_files(linter, files, _SummariesOnly.of(
-                self.root, self.config, linter.context, linter.fingerprint_salt), None)
+            load_project_files(linter, files, ResultCache.of(
+                self.root, as_checked, linter.context, linter.fingerprint_salt), None,
+                models=True)
         except Exception:  # a loader bug: each file again, to report it on its own
             logger.exception("loading the project in one go failed; loading file by file")
             linter.reset()
@@ -212,14 +217,6 @@ class Project:
         snapshot = Snapshot(result, dict(self.specs), dict(self.spec_paths), dict(self.failures))
         return RunReport(snapshot, from_disk, from_buffer, file_rules_run,
                          time.perf_counter() - started, crashes)
-
-
-class _SummariesOnly(ResultCache):
-    """The result cache's per-file summaries without the last run's state: a restored state
-    leaves the files' models and the graph out, and the server needs both."""
-
-    def state(self) -> Json | None:
-        return None
 
 
 @dataclass(slots=True)
