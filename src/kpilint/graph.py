@@ -502,15 +502,29 @@ def _edits(old: SpecFile | None, new: SpecFile | None) -> tuple[bool, set[str]]:
             (each.id, each.kind, each.at_entity()) for each in after]:
         return True, set()
     edited: set[str] = set()
+    old_lines, new_lines = old.text.split("\n"), new.text.split("\n")
     for first, second in zip(before, after, strict=True):
+        if first.scope != second.scope:
+            edited.add("scope")
+        if first.node.span == second.node.span and _same_text(first, old_lines, second,
+                                                             new_lines):
+            continue  # same text at the same place: every field's value and place are too
         for name in type(first.model).model_fields:
             if (getattr(first.model, name) != getattr(second.model, name)
                     or first.at_field(name) != second.at_field(name)):
                 edited.add(name)
         edited |= first.invalid ^ second.invalid
-        if first.scope != second.scope:
-            edited.add("scope")
     return False, edited
+
+
+def _same_text(first: AnyRecord, old_lines: list[str], second: AnyRecord,
+               new_lines: list[str]) -> bool:
+    """Whether the lines of two entities read the same, with nothing that could draw a value
+    from elsewhere in the file (an alias ``*``, a tag ``!``)."""
+    span = first.node.span
+    text = old_lines[span.line - 1:span.end_line]
+    return (text == new_lines[span.line - 1:span.end_line]
+            and not any("*" in line or "!" in line for line in text))
 
 
 class _Edges:
