@@ -3,7 +3,6 @@ of the root where it has one, with the same findings, models and graph as a load
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +12,7 @@ import pytest
 from kpilint.config import load_config
 from kpilint.engine import Linter
 from kpilint.server.workspace import Project
-from tests.conftest import REPO
-from tests.test_engine import _shown
-
-
-def _project(tmp_path: Path) -> Path:
-    root = tmp_path / "bad"
-    shutil.copytree(REPO / "examples" / "bad", root,
-                    ignore=shutil.ignore_patterns("finance", ".kpilint_cache"))
-    return root
+from tests.test_engine import _shown, example_project
 
 
 def _first_load(root: Path) -> Project:
@@ -32,7 +23,7 @@ def _first_load(root: Path) -> Project:
 
 def test_first_load_from_the_cache_equals_a_load_from_scratch(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _project(tmp_path)
+    root = example_project(tmp_path)
     fresh = _first_load(root)
     assert fresh.snapshot is not None
     subprocess.run([sys.executable, "-m", "kpilint", "check", "--exit-zero", "-q"], cwd=root,
