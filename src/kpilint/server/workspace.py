@@ -128,8 +128,8 @@ class Project:
     def _bulk_load(self, linter: Linter, paths: list[Path]) -> list[Path]:
         """Load many files from disk as ``kpilint check`` does: where the result cache of a
         check of the root knows a file, from its summary, with that check's findings (so only
-        what changed since is checked again); the others parsed, in worker processes when
-        there are many. The paths left to load one by one: all of them when this failed."""
+        what changed since is checked again); the others parsed. The paths left to load one by
+        one: all of them when this failed."""
         if not paths:
             return []
         assert self.config is not None
@@ -141,8 +141,9 @@ class Project:
         as_checked = dataclasses.replace(
             self.config, selections=[*self.config.selections, RuleSelection()])
         try:
+            # One process: forking this threaded server for workers could deadlock the children.
             load_project_files(linter, files, ResultCache.of(
-                self.root, as_checked, linter.context, linter.fingerprint_salt), None,
+                self.root, as_checked, linter.context, linter.fingerprint_salt), 1,
                 models=True)
         except Exception:  # a loader bug: each file again, to report it on its own
             logger.exception("loading the project in one go failed; loading file by file")
