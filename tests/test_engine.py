@@ -78,6 +78,14 @@ EDITS: dict[str, Edit] = {
     "define every id twice": _copy("sales.kpi.yaml", "a-first.kpi.yaml"),
     "break the YAML": _replace("support.kpi.yaml", "kpis:", "kpis: [\n"),
     "change a target only": _replace("sales.kpi.yaml", "target: 18", "target: 19"),
+    "declare an indicator lagging": _replace("sales.kpi.yaml", "indicator: leading",
+                                             "indicator: lagging"),
+    "move a deadline past the goal": _replace("sales.kpi.yaml", "deadline: 2027-03-31",
+                                              "deadline: 2031-12-31"),
+    "rename a KPI": _replace("sales.kpi.yaml", "name: Expansion opportunities opened per month",
+                             "name: Page views of the pricing page"),
+    "mark a KPI primary": _replace("sales.kpi.yaml", "indicator: leading",
+                                   "indicator: leading\n    primary: true"),
     "copy a definition": _replace(
         "sales.kpi.yaml", "Closed-won expansion opportunities over all closed ones in the quarter,"
         " in percent.", "Upsell and cross-sell opportunities opened on existing accounts in the"
@@ -88,7 +96,9 @@ EDITS: dict[str, Edit] = {
 @pytest.mark.parametrize("names", [
     ["cut a supports link"], ["turn a rate into a count"], ["drop a pairing"],
     ["rename an entity others name"], ["remove a file"], ["define every id twice"],
-    ["break the YAML"], ["change a target only"], ["copy a definition"], list(EDITS),
+    ["break the YAML"], ["change a target only"], ["copy a definition"],
+    ["declare an indicator lagging"], ["move a deadline past the goal"], ["rename a KPI"],
+    ["mark a KPI primary"], list(EDITS),
 ])
 def test_a_recheck_after_changes_equals_a_fresh_check(tmp_path: Path, names: list[str]) -> None:
     root = example_project(tmp_path)

@@ -1,5 +1,5 @@
 """Allow ``python -m kpilint``."""
 
-from kpilint.cli import main
+from kpilint.cli import run
 
-raise SystemExit(main())
+run()

@@ -185,6 +185,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                      " (rerun with --debug for the traceback)")
 
 
+def run() -> NoReturn:
+    """The console entry point: :func:`main`, then exit without the interpreter's teardown.
+
+    Once the report, the output file and the cache are written and closed (``main`` returns only
+    then), freeing every object of a large project one by one is wasted time; the streams are
+    flushed and the process ends with the exit code. Library callers use :func:`main`.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more can be written
+            code = code or EXIT_ERROR
+    os._exit(code)
+
+
 def _fail(line: str) -> int:
     print(line, file=sys.stderr)
     return EXIT_ERROR
@@ -569,7 +586,8 @@ def _project_rules() -> list[type[Rule]]:
 
     cwd = Path.cwd()
     _, found = find_root(cwd, cwd)
-    return (load_config(found) if found else Config()).available_rules()
+    config = load_config(found) if found else Config()
+    return [entry.load() for entry in config.available_entries()]
 
 
 def _rules() -> int:

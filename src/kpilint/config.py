@@ -20,6 +20,7 @@ from kpilint.build import did_you_mean, suggestion_suffix
 from kpilint.diagnostics import Severity
 from kpilint.globs import InvalidGlob, glob_spec
 from kpilint.load import Limits
+from kpilint.quickschema import certainly_valid
 from kpilint.resources import data_path
 from kpilint.rule import Rule
 
@@ -92,23 +93,23 @@ class Config:
         for pattern, selectors in self.per_file_ignores.items():
             if glob_spec([pattern]).match_file(relative_path):
                 for selector in selectors:
-                    codes.update(rule.code for rule in registry.expand_selector(selector) or ())
+                    codes.update(registry.selector_codes(selector) or ())
         return frozenset(codes - registry.UNSUPPRESSIBLE)
 
     def selected_rules(self) -> list[type[Rule]]:
         """The rules this configuration enables, by specificity as in ruff."""
-        rules = self.available_rules()
+        rules = self.available_entries()
         enabled = {rule.code for rule in rules}
         for layer in self.selections:
             enabled = _apply_selection(enabled, layer, rules)
         enabled |= registry.UNSUPPRESSIBLE
-        return [rule for rule in rules if rule.code in enabled]
+        return [rule.load() for rule in rules if rule.code in enabled]
 
-    def available_rules(self) -> list[type[Rule]]:
+    def available_entries(self) -> list[registry.RuleEntry]:
         """Built-in rules, plugin rules and the rules of this config's packs (SPEC 10.7)."""
-        from kpilint.custom import active_rules
+        from kpilint.custom import active_entries
 
-        return active_rules(self.pack_rules)
+        return active_entries(self.pack_rules)
 
     def severity_of(self, rule: type[Rule]) -> Severity:
         return self.severities.get(rule.code, rule.severity)
@@ -142,7 +143,7 @@ def check_dialect(name: str, where: str) -> None:
                           f" (dialects: {', '.join(known)})")
 
 
-def _specificity(selector: str, rule: type[Rule]) -> int:
+def _specificity(selector: str, rule: registry.RuleEntry) -> int:
     """How precisely ``selector`` names ``rule`` (0: not at all)."""
     upper = selector.upper()
     if upper == "ALL":
@@ -155,7 +156,7 @@ def _specificity(selector: str, rule: type[Rule]) -> int:
 
 
 def _apply_selection(enabled: set[str], layer: RuleSelection,
-                     rules: list[type[Rule]]) -> set[str]:
+                     rules: list[registry.RuleEntry]) -> set[str]:
     result = set(enabled)
     for rule in rules:
         chosen = 0 if layer.select is None else max(
@@ -329,7 +330,7 @@ def check_globs(patterns: Iterable[str], where: str) -> None:
 def check_selectors(values: Iterable[str], where: str) -> None:
     """Every selector must name a rule, a code prefix or ALL."""
     for value in values:
-        if registry.expand_selector(value) is None:
+        if registry.selector_codes(value) is None:
             matches = did_you_mean(value, registry.selector_suggestions())
             raise ConfigError(f"{where}: {value!r} matches no rule{suggestion_suffix(matches)}")
 
@@ -344,8 +345,6 @@ def _rule_for(key: str, where: str) -> type[Rule]:
 
 def validate_options(rule: type[Rule], options: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Check a rule's options against the types it declares."""
-    import jsonschema
-
     for key, value in options.items():
         option = rule.options.get(key)
         if option is None:
@@ -353,6 +352,10 @@ def validate_options(rule: type[Rule], options: Mapping[str, Any], where: str) -
             hint = suggestion_suffix(did_you_mean(key, known)) or (
                 f" (options: {', '.join(known)})" if known else " (this rule has no options)")
             raise ConfigError(f"{where}.{key}`: unknown option of {rule.name}{hint}")
+        if certainly_valid(_jsonable(value), option.schema):
+            continue
+        import jsonschema  # only to find and word the error
+
         try:
             jsonschema.validate(_jsonable(value), dict(option.schema))
         except jsonschema.ValidationError as error:
@@ -381,9 +384,11 @@ def config_schema() -> dict[str, Any]:
 
 
 def _validate_schema(data: Mapping[str, Any], where: str, prefix: str) -> None:
-    import jsonschema
-
     schema = config_schema()
+    if certainly_valid(data, schema):
+        return
+    import jsonschema  # only to find and word the error
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda err: list(err.absolute_path))
     if not errors:

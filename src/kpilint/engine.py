@@ -343,7 +343,7 @@ class Linter:
         graph = self.graph
         assert graph is not None
         scope = rule.effective_scope
-        if (change is not None and scope is Scope.PROJECT and index not in self.crashed
+        if (change is not None and index not in self.crashed
                 and rule.reads is not None and not change.structural
                 and not change.fields & rule.reads):
             return set()  # nothing it reads changed

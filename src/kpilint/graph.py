@@ -1,4 +1,4 @@
-"""The project graph: every entity of every spec file as one networkx DiGraph, kept up to date.
+"""The project graph: every entity of every spec file as one directed graph, kept up to date.
 
 Nodes are entity ids (the first definition in path then line order wins; later ones are E004).
 Edges point from the supporting entity to what it supports (KPI -> KSF -> KGI, KPI -> KGI) with
@@ -6,6 +6,11 @@ Edges point from the supporting entity to what it supports (KPI -> KSF -> KGI, K
 each KPI term of its formula with ``kind="formula"``. References that name no entity, or one of the
 wrong kind, get no edge: they are E005. "Reaches" follows supports edges only (``supports_graph``),
 so a KPI named only in a formula still reaches no KGI.
+
+The edges are kept as plain adjacency (:class:`_Edges`) that the rules' queries walk; the same
+graph as a networkx ``DiGraph`` (:attr:`ProjectGraph.graph`, :attr:`ProjectGraph.supports_graph`)
+is built from it when asked for (``kpilint graph`` does), so a check never pays for importing
+networkx.
 
 The graph is incremental: :meth:`ProjectGraph.replace_file` swaps one file's entities, re-resolves
 only the references that name them, forgets only the reachability answers they can change, and
@@ -25,6 +30,7 @@ from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Location, Related
 from kpilint.formula import Formula, parse_or_error
 from kpilint.model import Entity, Kgi, Kpi, Ksf
+from kpilint.suggestions import Suggester
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,6 +42,7 @@ FileKey = tuple[str, ...]
 SUPPORTS = "supports"
 PAIRED_WITH = "paired_with"
 FORMULA = "formula"
+ALL_KINDS = frozenset({"KGI", "KSF", "KPI"})
 ALLOWED_TARGETS: dict[tuple[str, str], frozenset[str]] = {
     ("KSF", SUPPORTS): frozenset({"KGI"}),
     ("KPI", SUPPORTS): frozenset({"KSF", "KGI"}),
@@ -117,10 +124,8 @@ class ProjectGraph:
     """The graph of one project, built from its spec files and updated one file at a time."""
 
     def __init__(self, files: Iterable[SpecFile] = ()) -> None:
-        import networkx  # deferred: a run answered from the cache builds no graph
-
-        self.graph: nx.DiGraph[str] = networkx.DiGraph()
-        self.supports_graph: nx.DiGraph[str] = networkx.DiGraph()
+        self.edges = _Edges()
+        self._networkx: dict[str, nx.DiGraph[str]] = {}
         self._files: dict[FileKey, SpecFile] = {}
         self._order: dict[AnyRecord, tuple[FileKey, int]] = {}
         self._definitions: dict[str, list[AnyRecord]] = {}
@@ -131,6 +136,7 @@ class ProjectGraph:
         self._repeated: set[str] = set()  # ids defined more than once
         self._ordered: dict[str, AnyRecord] | None = None
         self._sorted_files: list[SpecFile] | None = None
+        self._suggesters: dict[frozenset[str], Suggester] = {}
         self.kpis_reaching: _Reach[EntityRecord[Kpi]] = _Reach(self._kpis_reaching,
                                                                 self._winners)
         """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
@@ -152,8 +158,7 @@ class ProjectGraph:
         for entity_id in self._in_file_order(self._definitions):
             winner = self._definitions[entity_id][0]
             self._winners[entity_id] = winner
-            self.graph.add_node(entity_id, kind=winner.kind, record=winner)
-            self.supports_graph.add_node(entity_id)
+            self.edges.add_node(entity_id)
         for record in self.ordered_entities().values():
             self._add_references(record)
         self._changed()
@@ -216,6 +221,8 @@ class ProjectGraph:
     def _changed(self) -> None:
         self._ordered = None
         self._sorted_files = None
+        self._suggesters.clear()
+        self._networkx.clear()
         self.__dict__.pop("paired", None)
 
     def _replace_winner(self, entity_id: str) -> None:
@@ -224,32 +231,31 @@ class ProjectGraph:
             self._definitions.pop(entity_id, None)
             self._winners.pop(entity_id, None)
             self._remove_references(entity_id)
-            if entity_id in self.graph:
-                self.graph.remove_node(entity_id)
-                self.supports_graph.remove_node(entity_id)
+            self.edges.remove_node(entity_id)
             return
-        winner = records[0]
-        self._winners[entity_id] = winner
-        self.graph.add_node(entity_id, kind=winner.kind, record=winner)
-        self.supports_graph.add_node(entity_id)
+        self._winners[entity_id] = records[0]
+        self.edges.add_node(entity_id)
 
     def _neighbourhood(self, ids: set[str]) -> tuple[set[str], set[str]]:
         """Goals and entities whose findings may depend on the entities ``ids`` as they stand."""
-        present = [entity_id for entity_id in ids if entity_id in self.graph]
+        edges = self.edges
+        present = [entity_id for entity_id in ids if entity_id in edges.succ]
         below: set[str] = set(present)
         above: set[str] = set(present)
         for entity_id in present:
-            below |= _descendants(self.supports_graph, entity_id)
-            above |= _ancestors(self.supports_graph, entity_id)
+            below |= edges.reach(entity_id, edges.succ)
+            above |= edges.reach(entity_id, edges.pred)
         entities = above | below
         for entity_id in present:
-            entities.update(self.graph.successors(entity_id))
-            entities.update(self.graph.predecessors(entity_id))
+            entities.update(edges.succ[entity_id])
+            entities.update(edges.pred[entity_id])
             if self._kind_of(entity_id) == Kpi.kind:  # siblings: KPIs beside it under a target
-                for target in self.supports_graph.successors(entity_id):
-                    entities.update(self.supports_graph.predecessors(target))
+                for target, kind in edges.succ[entity_id].items():
+                    if kind == SUPPORTS:
+                        entities.update(source for source, each in edges.pred[target].items()
+                                        if each == SUPPORTS)
         goals = {entity_id for entity_id in below if self._kind_of(entity_id) == Kgi.kind}
-        goals |= {source for entity_id in present for source in self.graph.predecessors(entity_id)
+        goals |= {source for entity_id in present for source in edges.pred[entity_id]
                   if self._kind_of(source) == Kgi.kind}
         return goals, entities
 
@@ -277,9 +283,7 @@ class ProjectGraph:
             if not self._resolves(reference):
                 self._with_broken.add(record.id)
                 continue
-            self.graph.add_edge(record.id, reference.target_id, kind=reference.field)
-            if reference.field == SUPPORTS:
-                self.supports_graph.add_edge(record.id, reference.target_id)
+            self.edges.add_edge(record.id, reference.target_id, reference.field)
 
     def _remove_references(self, source_id: str) -> None:
         self._with_broken.discard(source_id)
@@ -289,9 +293,7 @@ class ProjectGraph:
                 naming.pop(source_id, None)
                 if not naming:
                     del self._referrers[reference.target_id]
-        if source_id in self.graph:
-            self.graph.remove_edges_from(list(self.graph.out_edges(source_id)))
-            self.supports_graph.remove_edges_from(list(self.supports_graph.out_edges(source_id)))
+        self.edges.remove_out_edges(source_id)
 
     def _resolves(self, reference: Reference) -> bool:
         target = self._winners.get(reference.target_id)
@@ -380,6 +382,15 @@ class ProjectGraph:
             return None
         return cast(list[EntityRecord[Kpi]], records)
 
+    def suggester(self, kinds: frozenset[str]) -> Suggester:
+        """"Did you mean" over the ids of entities of ``kinds``, in path then line order (kept
+        until a change)."""
+        found = self._suggesters.get(kinds)
+        if found is None:
+            found = self._suggesters[kinds] = Suggester(
+                [record.id for record in self.entities.values() if record.kind in kinds])
+        return found
+
     def of_kind(self, kind: str) -> list[AnyRecord]:
         """Entities of one kind, in path then line order."""
         return [record for record in self.entities.values() if record.kind == kind]
@@ -397,37 +408,74 @@ class ProjectGraph:
         return cast(list[EntityRecord[Kpi]], self.of_kind(Kpi.kind))
 
     def _kpis_reaching(self, kgi_id: str) -> list[str]:
-        if kgi_id not in self.supports_graph:
+        if kgi_id not in self.edges.pred:
             return []
         return [record.id for record in self._in_order(
-            _ancestors(self.supports_graph, kgi_id), Kpi.kind)]
+            self.edges.reach(kgi_id, self.edges.pred), Kpi.kind)]
 
     def _kgis_reached(self, entity_id: str) -> list[str]:
-        if entity_id not in self.supports_graph:
+        if entity_id not in self.edges.succ:
             return []
         return [record.id for record in self._in_order(
-            _descendants(self.supports_graph, entity_id), Kgi.kind)]
+            self.edges.reach(entity_id, self.edges.succ), Kgi.kind)]
 
     @functools.cached_property
     def paired(self) -> frozenset[str]:
         """KPIs at either end of a `paired_with` edge: pairing is symmetric."""
         return frozenset(
-            node for source, target, data in self.graph.edges(data=True)
-            if data["kind"] == PAIRED_WITH for node in (source, target))
+            node for source, targets in self.edges.succ.items()
+            for target, kind in targets.items() if kind == PAIRED_WITH
+            for node in (source, target))
+
+    @property
+    def graph(self) -> nx.DiGraph[str]:
+        """The project as a networkx DiGraph: a node per id (``kind`` and ``record``
+        attributes), an edge per resolved reference (``kind``: supports, paired_with, formula).
+        Built on first use after a change, so that a run that never asks imports no networkx."""
+        return self._as_networkx(supports_only=False)
+
+    @property
+    def supports_graph(self) -> nx.DiGraph[str]:
+        """The same nodes with the supports edges only (what "reaches" follows)."""
+        return self._as_networkx(supports_only=True)
+
+    def _as_networkx(self, supports_only: bool) -> nx.DiGraph[str]:
+        key = SUPPORTS if supports_only else "all"
+        built = self._networkx.get(key)
+        if built is None:
+            import networkx
+
+            built = self._networkx[key] = networkx.DiGraph()
+            for node in self.edges.succ:
+                if supports_only:
+                    built.add_node(node)
+                else:
+                    winner = self._winners[node]
+                    built.add_node(node, kind=winner.kind, record=winner)
+            for source, targets in self.edges.succ.items():
+                for target, kind in targets.items():
+                    if supports_only and kind == SUPPORTS:
+                        built.add_edge(source, target)
+                    elif not supports_only:
+                        built.add_edge(source, target, kind=kind)
+        return built
 
     def _in_order(self, ids: Iterable[str], kind: str) -> list[AnyRecord]:
         """The entities of ``kind`` among ``ids``, in path then line order."""
         records = [self._winners[node] for node in ids if self._winners[node].kind == kind]
         return sorted(records, key=lambda record: (record.path, record.line))
 
+    def supports(self, source_id: str, target_id: str) -> bool:
+        """Whether ``source_id`` has a resolved supports edge to ``target_id``."""
+        return self.edges.succ.get(source_id, {}).get(target_id) == SUPPORTS
+
     def supporters(self, entity_id: str, kind: str) -> list[AnyRecord]:
         """Entities of ``kind`` with a supports edge straight into ``entity_id``, in path then
         line order."""
-        if entity_id not in self.graph:
+        if entity_id not in self.edges.pred:
             return []
-        found = [self._winners[source] for source, _, data
-                 in self.graph.in_edges(entity_id, data=True)
-                 if data["kind"] == SUPPORTS and self._winners[source].kind == kind]
+        found = [self._winners[source] for source, each in self.edges.pred[entity_id].items()
+                 if each == SUPPORTS and self._winners[source].kind == kind]
         return sorted(found, key=self._order.__getitem__)
 
 
@@ -454,27 +502,75 @@ def _edits(old: SpecFile | None, new: SpecFile | None) -> tuple[bool, set[str]]:
             (each.id, each.kind, each.at_entity()) for each in after]:
         return True, set()
     edited: set[str] = set()
+    old_lines, new_lines = old.text.split("\n"), new.text.split("\n")
     for first, second in zip(before, after, strict=True):
+        if first.scope != second.scope:
+            edited.add("scope")
+        if first.node.span == second.node.span and _same_text(first, old_lines, second,
+                                                             new_lines):
+            continue  # same text at the same place: every field's value and place are too
         for name in type(first.model).model_fields:
             if (getattr(first.model, name) != getattr(second.model, name)
                     or first.at_field(name) != second.at_field(name)):
                 edited.add(name)
         edited |= first.invalid ^ second.invalid
-        if first.scope != second.scope:
-            edited.add("scope")
     return False, edited
 
 
-def _descendants(graph: nx.DiGraph[str], node: str) -> set[str]:
-    from networkx import descendants
+def _same_text(first: AnyRecord, old_lines: list[str], second: AnyRecord,
+               new_lines: list[str]) -> bool:
+    """Whether the lines of two entities read the same, with nothing that could draw a value
+    from elsewhere in the file (an alias ``*``, a tag ``!``)."""
+    span = first.node.span
+    text = old_lines[span.line - 1:span.end_line]
+    return (text == new_lines[span.line - 1:span.end_line]
+            and not any("*" in line or "!" in line for line in text))
 
-    return descendants(graph, node)
 
+class _Edges:
+    """The resolved references as adjacency both ways: ``succ[source][target]`` and
+    ``pred[target][source]`` are the edge's kind; every entity id is a key of both (in the order
+    entities were added, as networkx keeps nodes). The rules' queries walk it directly; the
+    networkx view (:attr:`ProjectGraph.graph`) is built from it on demand."""
 
-def _ancestors(graph: nx.DiGraph[str], node: str) -> set[str]:
-    from networkx import ancestors
+    def __init__(self) -> None:
+        self.succ: dict[str, dict[str, str]] = {}
+        self.pred: dict[str, dict[str, str]] = {}
 
-    return ancestors(graph, node)
+    def add_node(self, node: str) -> None:
+        self.succ.setdefault(node, {})
+        self.pred.setdefault(node, {})
+
+    def remove_node(self, node: str) -> None:
+        for target in self.succ.pop(node, {}):
+            self.pred[target].pop(node, None)
+        for source in self.pred.pop(node, {}):
+            self.succ[source].pop(node, None)
+
+    def add_edge(self, source: str, target: str, kind: str) -> None:
+        self.succ[source][target] = kind
+        self.pred[target][source] = kind
+
+    def remove_out_edges(self, source: str) -> None:
+        targets = self.succ.get(source)
+        if targets:
+            for target in targets:
+                self.pred[target].pop(source, None)
+            targets.clear()
+
+    @staticmethod
+    def reach(node: str, adjacency: dict[str, dict[str, str]]) -> set[str]:
+        """The nodes ``node`` reaches over supports edges of ``adjacency`` (``succ``: what it
+        supports, ``pred``: what supports it), itself excluded."""
+        seen: set[str] = set()
+        stack = [node]
+        while stack:
+            for neighbour, kind in adjacency[stack.pop()].items():
+                if kind == SUPPORTS and neighbour not in seen:
+                    seen.add(neighbour)
+                    stack.append(neighbour)
+        seen.discard(node)
+        return seen
 
 
 class _Entities(Mapping[str, AnyRecord]):

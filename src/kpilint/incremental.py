@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,22 +84,25 @@ def _regular_file_bytes(path: Path, max_bytes: int) -> bytes | None:
 
 def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCache | None,
                        jobs: int | None,
-                       progress: Callable[[int, int], None] | None = None) -> LoadReport:
-    """Put every file into ``linter``, from the cache where it can."""
+                       progress: Callable[[int, int], None] | None = None,
+                       models: bool = False) -> LoadReport:
+    """Put every file into ``linter``, from the cache where it can. With ``models`` every
+    file's model and the graph are built even when nothing changed (the language server reads
+    them); without, an unchanged project is answered from the cached findings alone."""
     report = LoadReport(cache)
     for each in files:
         if cache is not None and each.content is not None and not each.from_stdin:
             each.digest = content_digest(each.display, each.content)
     pending = files
     if cache is not None:
-        pending = _restore(linter, files, cache, report)
+        pending = _restore(linter, files, cache, report, models)
     _parse(linter, pending, jobs, progress)
     report.parsed = [each for each in pending if each.digest is not None]
     return report
 
 
 def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
-             report: LoadReport) -> list[ProjectFile]:
+             report: LoadReport, models: bool) -> list[ProjectFile]:
     """Restore the last run where it fits; the files still to parse."""
     state = cache.state()
     previous: dict[str, list[str]] = {}
@@ -108,7 +110,7 @@ def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
     if state is not None and all(each.digest is not None for each in files):
         try:
             previous = state["files"]
-            if previous == current:
+            if previous == current and not models:
                 linter.restore(state["engine"], {
                     each.absolute: LoadedFile(each.absolute, SpecFile(each.display, ""))
                     for each in files}, graph=False)
@@ -160,6 +162,8 @@ def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
         jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
     workers = jobs
     if workers > 1 and len(files) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # a one-file run needs no pool
+
         with ProcessPoolExecutor(workers, initializer=_start_worker,
                                  initargs=(linter.root, linter.config, linter.context)) as pool:
             items = [(each.absolute, each.display, each.content) for each in files]

@@ -94,9 +94,10 @@ class ProjectRule(Rule):
     dialects: bool = False
     """Set when the project reads files in a dialect (SPEC 10.5), which may widen the scope."""
     reads: ClassVar[frozenset[str] | None] = None
-    """For ``PROJECT`` rules: the entity fields its findings depend on, besides ids, kinds,
-    references and where entities and those fields stand. A change that edits none of them
-    (and moves nothing) keeps its findings; None: any field, so every change re-runs it."""
+    """The entity fields its findings depend on (any scope), besides ids, kinds, references
+    and where entities and those fields stand (``scope``: the file's scope). A change that
+    edits none of them (and moves nothing) keeps its findings; None: any field, so every
+    change re-runs it where it reaches."""
 
     @property
     def effective_scope(self) -> Scope:

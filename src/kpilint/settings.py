@@ -115,5 +115,5 @@ def _selection_rows(config: Config, options: CheckOptions, row: Any) -> list[str
             elif values:
                 row(key, values, COMMAND_LINE)
     enabled = [rule.code for rule in config.selected_rules()]
-    return [f"# {len(enabled)} of {len(config.available_rules())} rules enabled: "
+    return [f"# {len(enabled)} of {len(config.available_entries())} rules enabled: "
             + ", ".join(enabled)]

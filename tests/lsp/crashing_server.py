@@ -65,6 +65,7 @@ def crashing_replace_file(self: ProjectGraph, key: FileKey, spec: SpecFile | Non
 
 MissingSource.check = crashing_file_rule  # type: ignore[method-assign]
 UnmeasuredKsf.check_unit = crashing_project_rule  # type: ignore[method-assign]
+UnmeasuredKsf.reads = None  # the planted bug reads every file's text: re-run on any change
 engine.build_file = crashing_builder
 ProjectGraph.load_all = crashing_load_all  # type: ignore[method-assign]
 ProjectGraph.replace_file = crashing_replace_file  # type: ignore[method-assign]

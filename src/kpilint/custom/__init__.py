@@ -1,6 +1,6 @@
 """Custom rules (SPEC 10.7): rule packs (declarative YAML) and Python plugins.
 
-The one hook: :func:`active_rules` is a project's rule set, built-in rules plus the installed
+The one hook: :func:`active_entries` is a project's rule set, built-in rules plus the installed
 plugins' rules plus the rules of the packs its config lists (:func:`load_packs`). Pack and plugin
 rules are also made known to :mod:`kpilint.registry`, so selectors, suppression comments,
 severities and ``kpilint rule`` reach them as they reach built-in rules.
@@ -17,12 +17,12 @@ from kpilint.config import ConfigError
 from kpilint.rule import Rule
 
 
-def active_rules(pack_rules: Iterable[type[Rule]]) -> list[type[Rule]]:
-    """Built-in, plugin and pack rules, sorted by code."""
+def active_entries(pack_rules: Iterable[type[Rule]]) -> list[registry.RuleEntry]:
+    """Built-in, plugin and pack rules, sorted by code (built-in modules not yet imported)."""
     from kpilint.custom.plugins import plugin_rules
 
-    rules = [*registry.all_rules(), *plugin_rules(), *pack_rules]
-    return sorted(rules, key=lambda rule: rule.code)
+    custom = [registry.RuleEntry.of(rule) for rule in (*plugin_rules(), *pack_rules)]
+    return sorted([*registry.entries(), *custom], key=lambda entry: entry.code)
 
 
 def rule_url(rule: type[Rule]) -> str | None:

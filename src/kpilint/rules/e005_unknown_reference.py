@@ -7,7 +7,7 @@ one-line scalar, else at the whole formula value (and then offers no automatic f
 
 from collections.abc import Iterator
 
-from kpilint.build import did_you_mean, replacement_fix, suggestion_suffix
+from kpilint.build import replacement_fix, suggestion_suffix
 from kpilint.diagnostics import Related, Severity, Violation
 from kpilint.formula import NUMBER
 from kpilint.graph import FORMULA, ProjectGraph, Reference
@@ -32,11 +32,8 @@ class UnknownReference(ProjectRule):
         source = reference.source
         wanted = " or ".join(sorted(reference.allowed_kinds))
         target = graph.entities.get(reference.target_id)
-        candidates = [
-            record.id for record in graph.entities.values()
-            if record.kind in reference.allowed_kinds and record.id != source.id
-        ]
-        matches = did_you_mean(reference.target_id, candidates)
+        matches = graph.suggester(reference.allowed_kinds).suggest(reference.target_id,
+                                                                    exclude=source.id)
         fix = replacement_fix(reference.location.span, matches) if reference.exact else None
         if reference.target_id == source.id:
             message = (f"`{reference.field}` of {source.kind} '{source.id}' names the"

@@ -27,6 +27,7 @@ class TooManyKpis(ProjectRule):
     }
 
     scope = Scope.GOAL
+    reads = frozenset({"scope"})
 
     @property
     def effective_scope(self) -> Scope:

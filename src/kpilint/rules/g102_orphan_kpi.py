@@ -21,6 +21,7 @@ class OrphanKpi(ProjectRule):
 
     scope = Scope.ENTITY
     kinds = ("KPI",)
+    reads = frozenset({"supports"})
 
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
                    context: Context) -> Iterator[Violation]:
@@ -28,7 +29,7 @@ class OrphanKpi(ProjectRule):
         if graph.kgis_reached[kpi.id]:
             return
         linked = [target for target in kpi.model.supports or []
-                  if graph.supports_graph.has_edge(kpi.id, target)]
+                  if graph.supports(kpi.id, target)]
         if linked:
             detail = ("its `supports` (" + ", ".join(linked) + ") lead to no KGI;"
                       " link those KSFs to a KGI or point the KPI at one")

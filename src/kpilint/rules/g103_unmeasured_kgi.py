@@ -16,6 +16,7 @@ class UnmeasuredKgi(ProjectRule):
     summary = "No KPI reaches a KGI, so progress toward the goal is not tracked"
 
     scope = Scope.GOAL
+    reads = frozenset()
 
     def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
                    context: Context) -> Iterator[Violation]:

@@ -17,6 +17,7 @@ class UnmeasuredKsf(ProjectRule):
 
     scope = Scope.ENTITY
     kinds = ("KSF",)
+    reads = frozenset()
 
     def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
                    context: Context) -> Iterator[Violation]:

@@ -17,6 +17,7 @@ class LaggingOnly(IndicatorInference, ProjectRule):
     summary = "A KGI is tracked only by lagging KPIs, which report results too late to act"
 
     scope = Scope.GOAL
+    reads = frozenset({"indicator", "name"})
 
     def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
                    context: Context) -> Iterator[Violation]:

@@ -16,6 +16,7 @@ class MultiplePrimary(ProjectRule):
     summary = "More than one KPI is marked as the primary KPI of the same KGI"
 
     scope = Scope.GOAL
+    reads = frozenset({"primary"})
 
     def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
                    context: Context) -> Iterator[Violation]:

@@ -20,6 +20,7 @@ class DeadlineAfterGoal(ProjectRule):
 
     scope = Scope.ENTITY
     kinds = ("KPI",)
+    reads = frozenset({"deadline"})
 
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
                    context: Context) -> Iterator[Violation]:

@@ -18,6 +18,7 @@ class OrphanKsf(ProjectRule):
 
     scope = Scope.ENTITY
     kinds = ("KSF",)
+    reads = frozenset({"supports"})
 
     def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
                    context: Context) -> Iterator[Violation]:

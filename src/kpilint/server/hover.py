@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from kpilint.build import did_you_mean
 from kpilint.checks import number
-from kpilint.graph import PAIRED_WITH, AnyRecord, ProjectGraph
+from kpilint.graph import ALL_KINDS, PAIRED_WITH, AnyRecord, ProjectGraph
 from kpilint.model import Band, Entity
 
 if TYPE_CHECKING:
@@ -90,7 +89,7 @@ def entity_card(record: AnyRecord, graph: ProjectGraph, markdown: bool) -> str:
 
 
 def unknown_card(entity_id: str, graph: ProjectGraph, markdown: bool) -> str:
-    matches = did_you_mean(entity_id, list(graph.entities))
+    matches = graph.suggester(ALL_KINDS).suggest(entity_id)
     shown = f"`{entity_id}`" if markdown else entity_id
     hint = " (did you mean " + " or ".join(matches) + "?)" if matches else ""
     return f"{shown}: no entity with this id in the project{hint}"

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 import gc
 import logging
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from lsprotocol import types
 
 from kpilint.build import SpecFile
-from kpilint.config import Config
+from kpilint.cache import ResultCache
+from kpilint.config import Config, RuleSelection
 from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic
 from kpilint.engine import Linter, ProjectResult
@@ -93,6 +95,8 @@ class Project:
         self.last_run: RunReport | None = None
         self.graph_lock = threading.Lock()
         """Held while a run updates the graph, and by requests that read it."""
+        self.specs: dict[Path, SpecFile] = {}
+        self.spec_paths: dict[str, Path] = {}
 
     def graph(self) -> ProjectGraph:
         """The graph the rules checked last (hold :attr:`graph_lock` while reading it)."""
@@ -122,19 +126,68 @@ class Project:
         with self.graph_lock:
             return self._lint(changes, full)
 
+    def _bulk_load(self, linter: Linter, paths: list[Path]) -> list[Path]:
+        """Load many files from disk as ``kpilint check`` does: where the result cache of a
+        check of the root knows a file, from its summary, with that check's findings (so only
+        what changed since is checked again); the others parsed. The paths left to load one by
+        one: all of them when this failed."""
+        if not paths:
+            return []
+        assert self.config is not None
+        from kpilint.incremental import load_project_files, read_project_files
+
+        files = read_project_files([(path, self.display(path)) for path in paths], None,
+                                   self.config.limits.max_file_bytes)
+        # The cache of a plain `kpilint check` in the root: no rules chosen on its command line.
+        as_checked = dataclasses.replace(
+            self.config, selections=[*self.config.selections, RuleSelection()])
+        try:
+            # One process: forking this threaded server for workers could deadlock the children.
+            load_project_files(linter, files, ResultCache.of(
+                self.root, as_checked, linter.context, linter.fingerprint_salt), 1,
+                models=True)
+        except Exception:  # a loader bug: each file again, to report it on its own
+            logger.exception("loading the project in one go failed; loading file by file")
+            linter.reset()
+            return paths
+        return []
+
+    def _track_specs(self, linter: Linter, changes: dict[Path, Change], full: bool) -> None:
+        """Keep :attr:`specs` and :attr:`spec_paths` as the linter's files stand, touching only
+        the changed files (a snapshot copies them whole, which costs far less than rebuilding)."""
+        if full:
+            self.specs = {path: loaded.spec for path, loaded in linter.files.items()}
+            self.spec_paths = {spec.path: path for path, spec in self.specs.items()}
+            return
+        for absolute in changes:
+            old = self.specs.pop(absolute, None)
+            if old is not None and self.spec_paths.get(old.path) == absolute:
+                del self.spec_paths[old.path]
+            loaded = linter.files.get(absolute)
+            if loaded is not None:
+                self.specs[absolute] = loaded.spec
+                self.spec_paths[loaded.spec.path] = absolute
+
     def _lint(self, changes: dict[Path, Change], full: bool) -> RunReport:
         assert self.config is not None
         started = time.perf_counter()
-        if full or self.linter is None:
+        fresh = full or self.linter is None
+        if fresh:
             today = self.config.today or datetime.date.today()
             context = Context(today=today, dbt=DbtProject(self.root, self.config.dbt_project))
             self.linter = Linter(self.root, self.config, context)
             discovered = project_files(ProjectPlan(self.root, self.config),
                                        self.config.force_exclude) if self.discover else []
-            changes = {**dict.fromkeys(discovered, DISK), **changes}
             self.failures.clear()
+            left = self._bulk_load(self.linter, [path for path in discovered
+                                                 if path not in changes])
+            from_disk = [self.display(path) for path in discovered
+                         if path not in changes and path not in left]
+            changes = {**dict.fromkeys(left, DISK), **changes}
+        else:
+            from_disk = []
         linter = self.linter
-        from_disk: list[str] = []
+        assert linter is not None
         from_buffer: list[str] = []
         for absolute, change in changes.items():
             display = self.display(absolute)
@@ -151,6 +204,7 @@ class Project:
             except Exception as error:  # a loader bug must not stop the server
                 logger.exception("reading %s failed", display)
                 self.failures[absolute] = f"{type(error).__name__}: {error}"
+        self._track_specs(linter, changes, fresh)
         if full:
             # The files just read live as long as the session and hold no reference cycles:
             # moved out of the collector's sight, they no longer make every full collection
@@ -163,9 +217,7 @@ class Project:
         result = linter.check()
         crashes = list(linter.crashes)
         linter.crashes.clear()
-        snapshot = Snapshot(result, {path: loaded.spec for path, loaded in linter.files.items()},
-                            {loaded.spec.path: path for path, loaded in linter.files.items()},
-                            dict(self.failures))
+        snapshot = Snapshot(result, dict(self.specs), dict(self.spec_paths), dict(self.failures))
         return RunReport(snapshot, from_disk, from_buffer, file_rules_run,
                          time.perf_counter() - started, crashes)
 
