@@ -12,7 +12,7 @@ class TakenNames:
 
     def __init__(self) -> None:
         self.owners = {key: f"built-in rule {rule.code} ({rule.name})"
-                       for rule in registry.all_rules() for key in (rule.code, rule.name)}
+                       for rule in registry.entries() for key in (rule.code, rule.name)}
 
     def claim(self, rule: type[Rule], owner: str, where: str,
               error: type[ConfigError] = ConfigError) -> None:
