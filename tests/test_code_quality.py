@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +13,10 @@ from tests.conftest import REPO
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name, path=str(REPO / ".venv" / "bin")) or shutil.which(
-        name, path=str(sys.executable.rsplit("/", 1)[0]))
+    """The tool installed beside the Python running the tests (a venv of the lowest supported
+    versions checks with its own ruff and mypy), else the one in the repository's ``.venv``."""
+    path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(
+        name, path=str(REPO / ".venv" / "bin"))
     if path is None:
         pytest.skip(f"{name} is not installed (it comes with the test extras)")
     return path

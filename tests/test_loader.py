@@ -194,6 +194,16 @@ def test_brackets_in_quotes_and_comments_do_not_count_as_nesting() -> None:
     assert parse_bytes(text.encode(), Limits(max_depth=3)).problems == []
 
 
+def test_node_count_stops_where_nesting_passes_max_depth() -> None:
+    # Long enough for the node-count pass (2 chars a node): it stops at depth 6 and leaves the
+    # file to the depth check, as libyaml 0.2.6+ does past its own limit (older libyaml would
+    # otherwise scan 100,000 flow mappings in minutes), though the nodes passed max-nodes first.
+    text = "[" * 30 + "]" * 30 + "\n"
+    problems = parse_bytes(text.encode(), Limits(max_depth=5, max_nodes=10)).problems
+    assert [(p.code, p.span.line, p.span.column, p.message) for p in problems] == [
+        ("E001", 1, 1, "nesting is deeper than limits.max-depth (5); file not read")]
+
+
 def test_lowered_max_depth_triggers_on_six_levels(project: Path) -> None:
     set_limits(project, max_depth=5)
     write_files(project, {

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import ClassVar
 
 from kpilint.build import EntityRecord, SpecFile
-from kpilint.diagnostics import Violation
+from kpilint.diagnostics import Related, Violation
 from kpilint.lexicon import NEITHER, Lexicon, Term, indicator_lexicon
 from kpilint.model import Entity, Kpi
 from kpilint.rule import Context, FileRule, Option
@@ -20,6 +20,15 @@ TERMS_SCHEMA = {"type": "array", "items": {"type": "string", "minLength": 1}}
 def describe(record: EntityRecord[Entity]) -> str:
     """How messages name an entity: ``KPI 'leads'``."""
     return f"{record.kind} '{record.id}'"
+
+
+def repeat_of(record: EntityRecord[Entity], first: EntityRecord[Entity], field: str,
+              claim: str, advice: str, note: str) -> Violation:
+    """``record``'s ``field`` repeats ``first``'s: "CLAIM at PATH:LINE" then ADVICE, at
+    ``record``'s field, with ``first``'s field as the related location noted NOTE."""
+    where = first.at_field(field)
+    return Violation(record.at_field(field), f"{claim} at {where.path}:{where.span.line}{advice}",
+                     subject=record.id, field=field, related=(Related(where, note),))
 
 
 def number(value: float) -> str:

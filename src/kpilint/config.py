@@ -10,7 +10,7 @@ import datetime
 import functools
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -409,7 +409,7 @@ def _validate_schema(data: Mapping[str, Any], where: str, prefix: str) -> None:
 def _schema_message(error: Any) -> str:
     """kpilint's own wording of a JSON Schema failure (jsonschema's may change between releases)."""
     value, expected = error.instance, error.validator_value
-    wording = {
+    wording: Callable[[], str] | None = {
         "type": lambda: f"{value!r} is not of type "
                         + " or ".join(repr(kind) for kind in _as_list(expected)),
         "enum": lambda: f"{value!r} is not one of {', '.join(repr(item) for item in expected)}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 import pathspec
 
@@ -19,7 +20,16 @@ class InvalidGlob(ValueError):
     """A glob that is not a valid gitignore pattern; the message says which and why."""
 
 
-def glob_spec(patterns: Iterable[str]) -> pathspec.PathSpec[pathspec.Pattern]:
+class GlobMatcher(Protocol):
+    """What kpilint needs of a compiled glob set (pathspec made ``PathSpec`` generic in 1.1,
+    so its own type cannot be written the same way for every supported pathspec)."""
+
+    def match_file(self, file: str, /) -> bool:
+        """Whether the ``/``-separated relative path matches."""
+        ...
+
+
+def glob_spec(patterns: Iterable[str]) -> GlobMatcher:
     """A matcher for config globs; raises :class:`InvalidGlob` for a bad one."""
     patterns = list(patterns)
     try:

@@ -413,7 +413,7 @@ class _Composer:
     def compose(self) -> LoadedYaml:
         documents: list[Node | None] = []
         if len(self.text) * 2 >= self.limits.max_nodes and not _within_node_limit(
-                self.text, self.limits.max_nodes):
+                self.text, self.limits.max_nodes, self.limits.max_depth):
             return LoadedYaml([], [self._too_many_nodes()], self.text)
         parser = _yaml.CParser(self.text)
         try:
@@ -685,14 +685,16 @@ def _flow_depth_change(text: str) -> int:
     return change
 
 
-def _within_node_limit(text: str, max_nodes: int) -> bool:
+def _within_node_limit(text: str, max_nodes: int, max_depth: int) -> bool:
     """Whether ``text`` holds at most ``max_nodes`` nodes, aliases expanded, counted on the
     event stream without building anything (so a million-element sequence costs no memory).
 
     Only texts long enough to hold that many nodes need it (a node takes at least half a
     character): in shorter ones composing stays small, and aliases are counted by weight as
     they are composed. The count is the composer's: 1 per scalar and collection, an alias the
-    weight of its anchored node. Syntax errors and deep nesting are left to the composer.
+    weight of its anchored node. Syntax errors and deep nesting are left to the composer: the
+    count stops where nesting passes ``max_depth`` (libyaml before 0.2.6 scans deep flow nesting
+    in time quadratic in the depth, over a minute for 100,000 levels).
     """
     parser = _yaml.CParser(text)
     total = 0
@@ -708,6 +710,8 @@ def _within_node_limit(text: str, max_nodes: int) -> bool:
                 if event.anchor is not None:
                     weights[event.anchor] = 1
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(open_collections) >= max_depth:
+                    return True
                 open_collections.append((event.anchor, total))
                 total += 1
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):

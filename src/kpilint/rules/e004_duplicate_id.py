@@ -2,7 +2,8 @@
 
 from collections.abc import Iterator
 
-from kpilint.diagnostics import Related, Severity, Violation
+from kpilint.checks import repeat_of
+from kpilint.diagnostics import Severity, Violation
 from kpilint.graph import ProjectGraph
 from kpilint.rule import Context, ProjectRule
 
@@ -18,11 +19,8 @@ class DuplicateId(ProjectRule):
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         for record, first in graph.duplicates:
-            where = first.at_field("id")
-            yield Violation(
-                record.at_field("id"),
-                f"id '{record.id}' is already used by the {first.kind} at"
-                f" {where.path}:{where.span.line}; ids must be unique across the project",
-                subject=record.id, field="id",
-                related=(Related(where, f"{first.kind} '{first.id}' first defined here"),),
-            )
+            yield repeat_of(
+                record, first, "id",
+                f"id '{record.id}' is already used by the {first.kind}",
+                "; ids must be unique across the project",
+                f"{first.kind} '{first.id}' first defined here")

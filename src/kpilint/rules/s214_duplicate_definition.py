@@ -5,8 +5,8 @@ import unicodedata
 from collections.abc import Iterator
 
 from kpilint.build import EntityRecord
-from kpilint.checks import describe
-from kpilint.diagnostics import Related, Severity, Violation
+from kpilint.checks import describe, repeat_of
+from kpilint.diagnostics import Severity, Violation
 from kpilint.graph import ProjectGraph
 from kpilint.model import Entity
 from kpilint.rule import Context, ProjectRule
@@ -43,11 +43,9 @@ class DuplicateDefinition(ProjectRule):
                 first = first_by_key.setdefault(key, record)
                 if first is record:
                     continue
-                where = first.at_field("definition")
-                yield Violation(
-                    record.at_field("definition"),
-                    f"{describe(record)} has the same definition as {describe(first)} at"
-                    f" {where.path}:{where.span.line}: two different indicators need two"
-                    " definitions; say what this one counts that the other does not",
-                    subject=record.id, field="definition",
-                    related=(Related(where, f"{describe(first)} has this definition"),))
+                yield repeat_of(
+                    record, first, "definition",
+                    f"{describe(record)} has the same definition as {describe(first)}",
+                    ": two different indicators need two definitions; say what this one counts"
+                    " that the other does not",
+                    f"{describe(first)} has this definition")
