@@ -51,6 +51,7 @@ class CheckOutcome:
     crashes: list[str]
     failed: bool
     linters: list[Linter] = field(default_factory=list)
+    plans: list[ProjectPlan] = field(default_factory=list)  # one per linter, in the same order
 
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
@@ -97,7 +98,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     suppressed.sort(key=lambda pair: pair[0].sort_key)
     result = RunResult(outcome.reported, files, suppressed,
                        outcome.hidden if baseline is not None else None, outcome.stale)
-    return CheckOutcome(result, crashes, failed, linters)
+    return CheckOutcome(result, crashes, failed, linters, plans)
 
 
 def _add_nested_projects(plans: list[ProjectPlan], roots: list[Path]) -> None:

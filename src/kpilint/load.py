@@ -240,6 +240,11 @@ def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
     return STR_TAG
 
 
+def plain_tag(text: str) -> str:
+    """The YAML 1.1 tag ``text`` resolves to as an untagged plain scalar."""
+    return _resolve_tag(text, (True, False))
+
+
 def _span(start: Any, end: Any) -> Span:
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 

@@ -37,7 +37,9 @@ class UnknownReference(ProjectRule):
             if record.kind in reference.allowed_kinds and record.id != source.id
         ]
         matches = did_you_mean(reference.target_id, candidates)
-        fix = replacement_fix(reference.location.span, matches) if reference.exact else None
+        fix = replacement_fix(reference.location.span, matches, reference.target_id,
+                              whole_scalar=reference.field != "formula") if (
+            reference.exact and reference.target_id != source.id) else None
         if reference.target_id == source.id:
             message = (f"`{reference.field}` of {source.kind} '{source.id}' names the"
                        f" {source.kind} itself; name another {wanted}")
