@@ -199,7 +199,8 @@ def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
     """Validate every document of a loaded file into entities and E001-E003 violations."""
     non_empty = [document for document in loaded.documents if document is not None]
     spec = SpecFile(path, loaded.text, non_empty)
-    builder = _Builder(spec)
+    builder = _Builder(spec, frozenset(
+        problem.span for problem in loaded.problems if problem.code == "E003"))
     for index, document in enumerate(non_empty):
         builder.document(document, first=index == 0)
     for problem in loaded.problems:
@@ -252,8 +253,9 @@ def replacement_fix(span: Span, matches: list[str], current: str,
 class _Builder:
     """Validates documents of one file, collecting entities and violations."""
 
-    def __init__(self, spec: SpecFile) -> None:
+    def __init__(self, spec: SpecFile, duplicate_keys: frozenset[Span] = frozenset()) -> None:
         self.spec = spec
+        self.duplicate_keys = duplicate_keys  # E003: renaming one would bring back the other
 
     def entity_at(self, span: Span) -> EntityRecord[Entity] | None:
         """The entity whose mapping contains ``span``."""
@@ -417,7 +419,8 @@ class _Builder:
         else:
             hint = suggestion_suffix(matches) or " (extension keys start with `x-`)"
         self.report(key_node.span, f"unknown key `{key}` {where}{hint}", subject,
-                    field_path or key, replacement_fix(key_node.span, matches, key))
+                    field_path or key, None if key_node.span in self.duplicate_keys
+                    else replacement_fix(key_node.span, matches, key))
 
     def _report_pydantic(self, node: MappingNode, detail: Any, subject: str | None) -> None:
         loc = tuple(detail["loc"])

@@ -356,7 +356,7 @@ def _fix(args: argparse.Namespace, options: CheckOptions,
     the run after the fixes, how many there were and whether a file was refused, to report
     what remains."""
     from kpilint.checker import run_check
-    from kpilint.fixes import FixRun, fix_project, unified_diff, write_fixed
+    from kpilint.fixes import FixRun, fix_project, refusal_lines, unified_diff, write_fixed
 
     if outcome.crashes:  # never rewrite files from a run where a rule failed
         if args.debug:
@@ -368,6 +368,9 @@ def _fix(args: argparse.Namespace, options: CheckOptions,
                 for plan, linter in zip(outcome.plans, outcome.linters, strict=True)]
     fixed_files = [fixed for _, files in projects for fixed in files]
     count = sum(fixed.fixes for fixed in fixed_files)
+    for line in refusal_lines(fixed_files):
+        print(line, file=sys.stderr)
+    fixed_files = [fixed for fixed in fixed_files if fixed.text != fixed.original]
     if args.diff:
         _write_stdout("".join(unified_diff(fixed) for fixed in fixed_files))
         print(f"Would fix {count} problem{'s' if count != 1 else ''} in {len(fixed_files)}"

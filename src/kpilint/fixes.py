@@ -19,13 +19,15 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from kpilint.diagnostics import SAFE, Diagnostic, Edit, Fix
 from kpilint.engine import Linter
-from kpilint.load import LINE_BREAK, UTF8_BOM, parse_bytes
+from kpilint.load import LINE_BREAK, UTF8_BOM, Limits, parse_bytes
 from kpilint.safe_write import WriteRefused, rewrite_file
 
 MAX_PASSES = 10
@@ -113,18 +115,128 @@ def _overlap(first: tuple[int, int, str], second: tuple[int, int, str]) -> bool:
 
 @dataclass(slots=True)
 class FixedFile:
-    """One file ``--fix`` changed: the text it was linted with and the fixed text."""
+    """One file ``--fix`` works on: the text it was linted with, the fixed text, how many fixes
+    were applied, and the findings whose fix was not (it would have changed more than it says:
+    a comment that ends a multi-line scalar, say), with the text they were found in."""
 
     absolute: Path
     display: str
     original: str
     text: str
     fixes: int = 0
+    refused: list[tuple[Diagnostic, str]] = field(default_factory=list)
+    kept_out: set[tuple[object, ...]] = field(default_factory=set)
+
+    def apply(self, diagnostics: list[Diagnostic]) -> int:
+        """One pass over the fixes of ``diagnostics``; how many were applied."""
+        safe = [each for each in diagnostics if each.fix and each.fix.applicability == SAFE]
+        diagnostics = safe or diagnostics  # unsafe fixes once the safe ones are all done
+        fixes = [diagnostic.fix for diagnostic in diagnostics if diagnostic.fix is not None]
+        text, count = apply_fixes(self.text, fixes)
+        if count and text != self.text and same_data_but_fixed(self.text, text, fixes):
+            self.text = text
+            self.fixes += count
+            return count
+        applied = 0  # one at a time, last first, so that earlier positions stay valid
+        for diagnostic in sorted(diagnostics, key=lambda each: _first_edit(each), reverse=True):
+            assert diagnostic.fix is not None
+            text, count = apply_fixes(self.text, [diagnostic.fix])
+            if not count or text == self.text:
+                continue
+            if same_data_but_fixed(self.text, text, [diagnostic.fix]):
+                self.text = text
+                applied += 1
+            else:
+                self.kept_out.add(_fix_key(diagnostic))
+                self.refused.append((diagnostic, self.text))
+        self.fixes += applied
+        return applied
+
+
+def _first_edit(diagnostic: Diagnostic) -> tuple[int, int]:
+    assert diagnostic.fix is not None
+    return min((edit.span.line, edit.span.column) for edit in diagnostic.fix.edits)
+
+
+def _fix_key(diagnostic: Diagnostic) -> tuple[object, ...]:
+    """What identifies a fix across passes (the same fix, offered again on the same text)."""
+    assert diagnostic.fix is not None
+    return (diagnostic.code, diagnostic.fix.message, diagnostic.fix.edits)
+
+
+def same_data_but_fixed(old: str, new: str, fixes: Sequence[Fix]) -> bool:
+    """Whether ``new`` is well-formed YAML whose event stream is ``old``'s but for what the
+    fixes say: scalars whose new value is (or, for a term inside a formula, holds) a fix's
+    replacement text, and inserted scalars that the inserted text holds; and no mapping has
+    more duplicate keys than before. Comments are no events, so removing a suppression comment
+    must leave the stream as it was."""
+    replaced: set[str] = set()
+    inserted: set[str] = set()
+    for fix in fixes:
+        for edit in fix.edits:
+            if not edit.text:
+                continue
+            values = _scalar_values(edit.text)
+            (inserted if edit.span.line == edit.span.end_line
+             and edit.span.column == edit.span.end_column else replaced).update(values)
+    try:
+        before, after = list(_events(old)), list(_events(new))
+    except yaml.YAMLError:
+        return False
+    if _duplicate_keys(new) > _duplicate_keys(old):
+        return False  # a key renamed or added that the mapping has: a value would be lost
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for operation, start, end, new_start, new_end in matcher.get_opcodes():
+        if operation == "equal":
+            continue
+        if operation == "insert":
+            if not all(event[0] == "scalar" and event[3] in inserted
+                       for event in after[new_start:new_end]):
+                return False
+        elif operation != "replace" or end - start != new_end - new_start or not all(
+                _rewritten_scalar(first, second, replaced) for first, second
+                in zip(before[start:end], after[new_start:new_end], strict=True)):
+            return False
+    return True
+
+
+def _duplicate_keys(text: str) -> int:
+    """How many duplicate keys (E003) the loader finds in ``text``."""
+    loaded = parse_bytes(text.encode("utf-8"), Limits())
+    return sum(1 for problem in loaded.problems if problem.code == "E003")
+
+
+def _rewritten_scalar(old: tuple[object, ...], new: tuple[object, ...],
+                      values: set[str]) -> bool:
+    """Whether scalar event ``new`` is ``old`` with a value a fix writes."""
+    if old[0] != "scalar" or old[:3] != new[:3]:
+        return False
+    value = str(new[3])
+    return value in values or any(text in value for text in values)
+
+
+def _scalar_values(text: str) -> set[str]:
+    """The scalar values of a fix's text read as YAML on its own (``'2026'`` -> ``2026``)."""
+    try:
+        return {str(event[3]) for event in _events(text.strip()) if event[0] == "scalar"}
+    except yaml.YAMLError:
+        return {text}
+
+
+def _events(text: str) -> Iterator[tuple[object, ...]]:
+    """The YAML events of ``text`` without positions: scalars as (kind, anchor, tag, value)."""
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.ScalarEvent):
+            yield "scalar", event.anchor, event.tag, event.value
+        else:
+            yield (type(event).__name__, getattr(event, "anchor", None),
+                   getattr(event, "tag", None), getattr(event, "flow_style", None))
 
 
 @dataclass(slots=True)
 class FixRun:
-    """What fixing the named files of one or more projects did."""
+    """What writing the fixed files of one or more projects did: the files written and those
+    left alone, with why."""
 
     files: list[FixedFile] = field(default_factory=list)
     refused: list[tuple[Path, str]] = field(default_factory=list)
@@ -136,41 +248,35 @@ class FixRun:
 
 def fix_project(linter: Linter, named: Callable[[Path], bool], unsafe: bool) -> list[FixedFile]:
     """Fix the named files of one project in memory (the linter ends up holding the fixed
-    texts); the files that changed."""
+    texts); the files that changed, or that hold a fix that was not taken."""
     fixing = {loaded.spec.path: FixedFile(absolute, loaded.spec.path, loaded.spec.text,
                                           loaded.spec.text)
               for absolute, loaded in linter.files.items() if named(absolute)}
     for _ in range(MAX_PASSES):
-        by_path: dict[str, list[Fix]] = {}
+        by_path: dict[str, list[Diagnostic]] = {}
         for diagnostic in linter.check().diagnostics:
-            if diagnostic.location.path in fixing and wanted(diagnostic, unsafe):
-                assert diagnostic.fix is not None
-                by_path.setdefault(diagnostic.location.path, []).append(diagnostic.fix)
+            path = diagnostic.location.path
+            if path in fixing and wanted(diagnostic, unsafe) and (
+                    _fix_key(diagnostic) not in fixing[path].kept_out):
+                by_path.setdefault(path, []).append(diagnostic)
         changed = False
-        for path, fixes in by_path.items():
+        for path, diagnostics in by_path.items():
             fixed = fixing[path]
-            text, count = apply_fixes(fixed.text, fixes)
-            if count == 0 or text == fixed.text or not _parses(text, linter):
-                continue
-            fixed.text = text
-            fixed.fixes += count
-            linter.update(fixed.absolute, path, text.encode("utf-8"))
-            changed = True
+            count = fixed.apply(diagnostics)
+            if count:
+                linter.update(fixed.absolute, path, fixed.text.encode("utf-8"))
+                changed = True
         if not changed:
             break
-    return [fixed for fixed in fixing.values() if fixed.text != fixed.original]
-
-
-def _parses(text: str, linter: Linter) -> bool:
-    """Whether ``text`` is still well-formed YAML within the project's limits."""
-    loaded = parse_bytes(text.encode("utf-8"), linter.config.limits)
-    return not any(problem.code == "E001" for problem in loaded.problems)
+    return [fixed for fixed in fixing.values() if fixed.text != fixed.original or fixed.refused]
 
 
 def write_fixed(root: Path, files: Iterable[FixedFile], run: FixRun) -> None:
     """Write each fixed file in place (atomically, its BOM kept); refusals go to ``run``."""
     written: set[str] = set()
     for fixed in files:
+        if fixed.text == fixed.original:
+            continue
         target = os.path.realpath(fixed.absolute)
         if target in written:
             continue  # a second name (symbolic link) of a file already written
@@ -200,3 +306,17 @@ def unified_diff(fixed: FixedFile) -> str:
     for line in difflib.unified_diff(old, new, fixed.display, fixed.display):
         lines.append(line if line.endswith(("\n", "\r")) else f"{line}\n{NO_NEWLINE}")
     return "".join(lines)
+
+
+def refusal_lines(files: Iterable[FixedFile]) -> list[str]:
+    """One line per fix that was not applied because it would change more than it says, at
+    the finding's place in the text it was found in."""
+    lines = []
+    for fixed in files:
+        for diagnostic, _ in fixed.refused:
+            span = diagnostic.location.span
+            assert diagnostic.fix is not None
+            lines.append(f"kpilint: {fixed.display}:{span.line}:{span.column}: {diagnostic.code}"
+                         f" not fixed: {diagnostic.fix.message} would change the YAML data"
+                         " beyond the fix (fix it by hand)")
+    return lines
