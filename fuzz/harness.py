@@ -273,9 +273,11 @@ class FixRoundTrip:
             sibling.unlink()
 
     def check(self, case: Case, sibling: Path) -> None:
-        extra = ("--fix", "--unsafe-fixes") if self.unsafe else ("--fix",)
-        fix_run = CliRoundTrip(self.name, extra)
+        report = case.directory / "report.json"
+        extra = ("--fix", "--output-format", "json", "--output-file", str(report))
+        fix_run = CliRoundTrip(self.name, (*extra, "--unsafe-fixes") if self.unsafe else extra)
         refusals = fix_run.run_cli(case.directory).count(" not fixed: ")
+        left = _wanted_fixes(report, self.unsafe)
         once = case.path.read_bytes()
         if sibling.read_bytes() != case.data:
             raise BrokenPromise(f"{self.name} changed a file that was not named")
@@ -288,7 +290,6 @@ class FixRoundTrip:
             problem = _unintended_change(before, after, _vocabulary(case.data), self.unsafe)
             if problem:
                 raise BrokenPromise(f"{self.name} changed the data beyond its fixes: {problem}")
-        left = _wanted_fixes(case.directory, self.unsafe)
         if len(left) > refusals:  # a fix it did not apply must be named on stderr
             raise BrokenPromise(f"{self.name} left {left[0]!r} unapplied and unexplained")
         if once == case.data:
@@ -298,11 +299,9 @@ class FixRoundTrip:
             raise BrokenPromise(f"{self.name} is not idempotent")
 
 
-def _wanted_fixes(directory: Path, unsafe: bool) -> list[str]:
-    """The messages of the fixes ``--fix`` should have applied that the file still offers."""
-    report = directory / "report.json"
-    CliRoundTrip("json", ("--output-format", "json", "--output-file", str(report))).run_cli(
-        directory)
+def _wanted_fixes(report: Path, unsafe: bool) -> list[str]:
+    """The messages of the fixes ``--fix`` should have applied that its report of what remains
+    still offers."""
     found = json.loads(report.read_text(encoding="utf-8"))["diagnostics"]
     report.unlink()
     return [each["fix"]["message"] for each in found if each["fix"] and each["path"] == FILE_NAME
