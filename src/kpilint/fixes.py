@@ -248,10 +248,12 @@ class FixRun:
 
 def fix_project(linter: Linter, named: Callable[[Path], bool], unsafe: bool) -> list[FixedFile]:
     """Fix the named files of one project in memory (the linter ends up holding the fixed
-    texts); the files that changed, or that hold a fix that was not taken."""
+    texts); the files that changed, or that hold a fix that was not taken. A file that is not
+    well-formed YAML (E001) is left as it is."""
     fixing = {loaded.spec.path: FixedFile(absolute, loaded.spec.path, loaded.spec.text,
                                           loaded.spec.text)
-              for absolute, loaded in linter.files.items() if named(absolute)}
+              for absolute, loaded in linter.files.items()
+              if named(absolute) and not loaded.spec.violations_of("E001")}
     for _ in range(MAX_PASSES):
         by_path: dict[str, list[Diagnostic]] = {}
         for diagnostic in linter.check().diagnostics:
