@@ -2,9 +2,8 @@
 
 The mutation run sends reproducible inputs (seeds 0-59) through every target of
 ``fuzz/harness.py``, the ``--add-suppressions`` and ``--fix`` round trips included. The
-hypothesis run builds
-inputs from the harness's fragments (tags, aliases, ``? ``, control characters, huge numbers,
-suppression comments) and sends them through the in-process targets.
+hypothesis run builds inputs from the harness's fragments (tags, aliases, ``? ``, control
+characters, huge numbers, suppression comments) and sends them through the in-process targets.
 """
 
 from __future__ import annotations
