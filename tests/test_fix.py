@@ -284,7 +284,7 @@ def test_overlapping_fixes_wait_for_the_next_pass() -> None:
     same_insertion = Fix("d", (Edit(Span(1, 4, 1, 4), "-"),))
     outside = Fix("e", (Edit(Span(3, 1, 3, 2), "?"),))
     assert apply_fixes("abcdef\n", [overlapping, touching, first, same_insertion, outside]) == (
-        "xyz+def\n", 2)
+        "xyz+def\n", [first, touching])
 
 
 @pytest.mark.parametrize(("old", "new", "text", "same"), [

@@ -13,7 +13,6 @@ a missing final newline.
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import functools
 import os
@@ -58,31 +57,34 @@ class _Offsets:
         at = start + column - 1
         return at if at <= line_end or (column == 1 and at == end) else None
 
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset)
 
-
-def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
     """``text`` with every fix applied whose edits overlap no fix taken before it (fixes are
-    taken in order of their first edit); the number taken. A fix whose edits point outside
+    taken in order of their first edit), and the fixes taken. A fix whose edits point outside
     the text is left out."""
     offsets = _Offsets(text)
-    candidates: list[tuple[tuple[int, int], list[tuple[int, int, str]]]] = []
+    candidates: list[tuple[tuple[int, int], Fix, list[tuple[int, int, str]]]] = []
     for fix in fixes:
         ranges = _ranges(offsets, fix.edits)
         if ranges:
-            candidates.append((min((start, end) for start, end, _ in ranges), ranges))
+            candidates.append((min((start, end) for start, end, _ in ranges), fix, ranges))
     candidates.sort(key=lambda candidate: candidate[0])
-    taken: list[tuple[int, int, str]] = []
-    count = 0
-    for _, ranges in candidates:
-        if any(_overlap(edit, other) for edit in ranges for other in taken):
+    edits: list[tuple[int, int, str]] = []
+    taken: list[Fix] = []
+    for _, fix, ranges in candidates:
+        if any(_overlap(edit, other) for edit in ranges for other in edits):
             continue
-        taken.extend(ranges)
-        count += 1
-    for start, end, replacement in sorted(taken, reverse=True):
+        edits.extend(ranges)
+        taken.append(fix)
+    for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
-    return text, count
+    return text, taken
+
+
+def _extent(offsets: _Offsets, fix: Fix) -> tuple[int, int]:
+    """The offsets from a fix's first edited character to its last."""
+    ranges = _ranges(offsets, fix.edits)
+    return min(start for start, _, _ in ranges), max(end for _, end, _ in ranges)
 
 
 def _ranges(offsets: _Offsets, edits: Sequence[Edit]) -> list[tuple[int, int, str]]:
@@ -128,34 +130,39 @@ class FixedFile:
     kept_out: set[tuple[object, ...]] = field(default_factory=set)
 
     def apply(self, diagnostics: list[Diagnostic]) -> int:
-        """One pass over the fixes of ``diagnostics``; how many were applied."""
+        """One pass over the fixes of ``diagnostics``; how many were applied. When the pass as a
+        whole fails :func:`same_data_but_fixed`, its fixes are tried one at a time, the last
+        first (so the positions of the earlier ones stay valid); one that fails alone is
+        refused, and not offered again."""
         safe = [each for each in diagnostics if each.fix and each.fix.applicability == SAFE]
         diagnostics = safe or diagnostics  # unsafe fixes once the safe ones are all done
-        fixes = [diagnostic.fix for diagnostic in diagnostics if diagnostic.fix is not None]
-        text, count = apply_fixes(self.text, fixes)
-        if count and text != self.text and same_data_but_fixed(self.text, text, fixes):
+        finding = {id(each.fix): each for each in diagnostics}
+        text, taken = apply_fixes(self.text, [each.fix for each in diagnostics if each.fix])
+        if not taken or text == self.text:
+            return 0
+        if same_data_but_fixed(self.text, text, taken):
             self.text = text
-            self.fixes += count
-            return count
-        applied = 0  # one at a time, last first, so that earlier positions stay valid
-        for diagnostic in sorted(diagnostics, key=lambda each: _first_edit(each), reverse=True):
-            assert diagnostic.fix is not None
-            text, count = apply_fixes(self.text, [diagnostic.fix])
-            if not count or text == self.text:
+            self.fixes += len(taken)
+            return len(taken)
+        offsets = _Offsets(self.text)
+        tried: list[tuple[int, int]] = []
+        applied = 0
+        for fix in sorted(taken, key=lambda fix: _extent(offsets, fix), reverse=True):
+            low, high = _extent(offsets, fix)
+            if any(low <= other_high and other_low <= high for other_low, other_high in tried):
+                continue  # edits interleaved with a fix tried already: the next pass
+            tried.append((low, high))
+            text, one = apply_fixes(self.text, [fix])
+            if not one or text == self.text:
                 continue
-            if same_data_but_fixed(self.text, text, [diagnostic.fix]):
+            if same_data_but_fixed(self.text, text, one):
                 self.text = text
                 applied += 1
             else:
-                self.kept_out.add(_fix_key(diagnostic))
-                self.refused.append((diagnostic, self.text))
+                self.kept_out.add(_fix_key(finding[id(fix)]))
+                self.refused.append((finding[id(fix)], self.text))
         self.fixes += applied
         return applied
-
-
-def _first_edit(diagnostic: Diagnostic) -> tuple[int, int]:
-    assert diagnostic.fix is not None
-    return min((edit.span.line, edit.span.column) for edit in diagnostic.fix.edits)
 
 
 def _fix_key(diagnostic: Diagnostic) -> tuple[object, ...]:
