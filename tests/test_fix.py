@@ -300,3 +300,30 @@ def test_a_pass_must_keep_the_data_but_for_its_fixes(old: str, new: str, text: s
                                                      same: bool) -> None:
     fix = Fix("f", (Edit(Span(1, 4, 1, 5), text),))
     assert same_data_but_fixed(old, new, [fix]) is same
+
+
+GOALS = ("version: 1\n"
+         "kgis:\n"
+         "  - {id: '2026', name: Goal 2026, unit: count, target: 1}\n"
+         "  - {id: 'yes', name: Yes goal, unit: count, target: 1}\n"
+         "kpis:\n"
+         "  - id: k\n"
+         "    name: K\n")
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    ("    supports: 2025\n", "    supports: '2026'\n"),  # plain 2026 would be a number
+    ("    supports: [yse]\n", "    supports: ['yes']\n"),  # plain yes would be a boolean
+    ("    direction: &d increse\n    x-copy: *d\n", None),  # the anchor stays out: no fix
+    ("    supports: \"20\\x325\"\n", None),  # an escape: the text is not the value
+    ("    ownr: a\n    ownr: b\n", None),  # a duplicated key: renaming one revives the other
+    ("    cadence: |\n      weekley\n", None),  # a block scalar
+], ids=["number-id", "boolean-id", "anchor", "escape", "duplicate-key", "block-scalar"])
+def test_a_fix_writes_exactly_the_value_or_is_not_offered(tmp_path: Path, lines: str,
+                                                          expected: str | None) -> None:
+    write_files(tmp_path, {"kpilint.toml": f'today = "{TODAY}"\nselect = ["E"]\n',
+                           "g.kpi.yaml": GOALS + lines})
+    run = kpilint("--fix", cwd=tmp_path)
+    assert (tmp_path / "g.kpi.yaml").read_text() == GOALS + (expected or lines)
+    assert run.stderr == ""
+    assert run.code == (1 if expected is None else 0)  # what is left is an E finding
