@@ -4,11 +4,13 @@ The edits are the ones the JSON output and the language server show (``Diagnosti
 pass applies, per file, every wanted fix whose edits overlap no fix already taken (in position
 order); the project is then checked again, since a fix may reveal another (a key spelled right
 shows its value's typo) or free the edits a skipped fix needed. Passes repeat until nothing
-changes, at most :data:`MAX_PASSES` times. A pass whose result would not parse as YAML is not
-taken for that file. Only the named files of each project are fixed; each is written once, at
-the end, through :func:`~kpilint.safe_write.rewrite_file` (atomic, locked, refused if the file
-changed meanwhile). Every byte no edit touches stays: line breaks, a BOM, comments, flow style,
-a missing final newline.
+changes, at most :data:`MAX_PASSES` times. A pass is kept only when the new text is well-formed
+YAML whose data differs from the old only as its fixes say (:func:`same_data_but_fixed`); else
+its fixes are tried one at a time, and one that fails alone is named on stderr and left out.
+Only the named files of each project are fixed (never one that is not well-formed YAML); each
+is written once, at the end, through :func:`~kpilint.safe_write.rewrite_file` (atomic, locked,
+refused if the file changed meanwhile). Every byte no edit touches stays: line breaks, a BOM,
+comments, flow style, a missing final newline.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class _Offsets:
         end = self.starts[line] if line < len(self.starts) else len(self.text)
         line_end = len(self.text[start:end].rstrip("\r\n")) + start
         at = start + column - 1
-        return at if at <= line_end or (column == 1 and at == end) else None
+        return at if at <= line_end else None
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
@@ -192,6 +194,13 @@ def same_data_but_fixed(old: str, new: str, fixes: Sequence[Fix]) -> bool:
         return False
     if _duplicate_keys(new) > _duplicate_keys(old):
         return False  # a key renamed or added that the mapping has: a value would be lost
+    same = 0  # the common head and tail are skipped: the matcher costs more on long streams
+    while same < min(len(before), len(after)) and before[same] == after[same]:
+        same += 1
+    while len(before) > same and len(after) > same and before[-1] == after[-1]:
+        before.pop()
+        after.pop()
+    before, after = before[same:], after[same:]
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for operation, start, end, new_start, new_end in matcher.get_opcodes():
         if operation == "equal":
