@@ -341,7 +341,7 @@ def _unintended_change(old: object, new: object, vocabulary: set[str], unsafe: b
             return ""  # a formula with a term replaced
         if new[0] != STR_TAG or new[1] not in vocabulary:
             return f"{old} became {new}"
-        if not difflib.get_close_matches(str(old[1]), [new[1]], n=1, cutoff=0.6):
+        if not _close(str(old[1]), str(new[1])):
             return f"{old} became {new}, which is not a close match"
         return ""
     if isinstance(old, tuple) and isinstance(new, tuple) and not _is_scalar(old):
@@ -372,9 +372,15 @@ def _terms_replaced(old: str, new: str, vocabulary: set[str]) -> bool:
     if len(old_terms) != len(new_terms) or FORMULA_TOKEN.sub("", old) != FORMULA_TOKEN.sub(
             "", new):
         return False
-    return all(first == second or (second in vocabulary and difflib.get_close_matches(
-        first, [second], n=1, cutoff=0.6)) for first, second in zip(old_terms, new_terms,
-                                                                    strict=True))
+    return all(first == second or (second in vocabulary and _close(first, second))
+               for first, second in zip(old_terms, new_terms, strict=True))
+
+
+def _close(old: str, new: str) -> bool:
+    """Whether ``new`` is a plausible "did you mean" for ``old`` (a similarity ratio of at
+    least 0.6 either way round: difflib's ratio depends on the order)."""
+    return max(difflib.SequenceMatcher(None, old, new).ratio(),
+               difflib.SequenceMatcher(None, new, old).ratio()) >= 0.6
 
 
 def _is_scalar(data: object) -> bool:
