@@ -459,6 +459,24 @@ async def test_fix_all_applies_every_safe_fix_of_the_document(client: RecordingC
     assert await source_actions(client, uri, ["source.fixAll"]) == []
 
 
+async def test_an_unsafe_fix_is_offered_but_not_preferred(client: RecordingClient,
+                                                          workspace: Path) -> None:
+    config = workspace / "kpilint.toml"
+    config.write_text(f'today = "{TODAY}"\nselect = ["P305"]\n', encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]))
+    text = GOOD_TEAM.replace("    indicator: leading\n", "")
+    uri = open_document(client, workspace / "team.kpi.yaml", text)
+    published = await wait_for(client, uri, accept=lambda params: bool(params.diagnostics))
+    [finding] = [each for each in published.diagnostics if each.range.start.line == 2]
+    [fix] = [action for action in await code_actions(client, uri, [finding])
+             if action.title.startswith("Declare")]
+    assert (fix.title, fix.is_preferred) == ("Declare `indicator: leading`", None)
+    assert apply_edits(text, action_edits(fix, uri)) == text.replace(
+        "  - id: leads\n", "  - id: leads\n    indicator: leading\n")
+    assert await source_actions(client, uri, ["source.fixAll"]) == []  # safe fixes only
+
+
 # --- hover, definition, references, completion ------------------------------------------------
 
 
