@@ -8,19 +8,25 @@ kpilint's own clean errors, a rule crash (X002), or an exit-2 "internal error" l
 promise* is a run that finished but broke an invariant (a report that is not valid JSON, a
 round trip that changed the file's data or is not idempotent).
 
-A later ``--fix`` round trip is one more :class:`CliRoundTrip` in :data:`TARGETS`.
+The ``--fix`` round trips (:class:`FixRoundTrip`, safe fixes and with ``--unsafe-fixes``) check
+that the fixed file still parses, that its data is the original data with only the intended
+edits (a scalar or key replaced by a "did you mean" candidate, and for unsafe fixes an
+``indicator`` pair added to a mapping), that no wanted fix remains, that a second run changes
+nothing, and that a file the run did not name stays byte for byte.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import difflib
 import functools
 import gc
 import io
 import json
 import os
 import random
+import re
 import tempfile
 import traceback
 from collections import Counter
@@ -31,7 +37,7 @@ from pathlib import Path
 from kpilint.build import SpecFile, build_spec_file
 from kpilint.config import Config
 from kpilint.engine import Linter
-from kpilint.load import LoadedYaml, Node, parse_bytes
+from kpilint.load import STR_TAG, LoadedYaml, Node, parse_bytes
 from kpilint.report import FORMATS, RenderOptions, RunResult, renderer
 from kpilint.rule import Context
 from kpilint.suppressions import parse_suppressions
@@ -203,7 +209,8 @@ class CliRoundTrip:
         if case.path.read_bytes() != once:
             raise BrokenPromise(f"{self.name} is not idempotent")
 
-    def run_cli(self, directory: Path) -> None:
+    def run_cli(self, directory: Path) -> str:
+        """Run the command in ``directory``; its stderr."""
         from kpilint import cli
 
         if not hasattr(cli.build_parser, "cache_info"):
@@ -221,6 +228,7 @@ class CliRoundTrip:
             gc.enable()  # `check` turns the cyclic collector off for its one batch run
         if "internal error" in stderr.getvalue():
             raise AssertionError(stderr.getvalue().strip())
+        return stderr.getvalue()
 
 
 def _data_of(data: bytes) -> object:
@@ -243,6 +251,143 @@ def _plain(node: Node | None) -> object:
     return None
 
 
+SIBLING = "sibling.kpi.yaml"  # in the project, not named: ``--fix`` must leave it alone
+INDICATOR_PAIR_KEY = (STR_TAG, "indicator")
+
+
+@dataclass(frozen=True, slots=True)
+class FixRoundTrip:
+    """``kpilint check --fix [--unsafe-fixes]`` on the input, next to an unnamed sibling file
+    holding the same bytes; then the promises of SPEC 10.8."""
+
+    name: str
+    unsafe: bool
+
+    def __call__(self, case: Case) -> None:
+        case.path.write_bytes(case.data)
+        sibling = case.directory / SIBLING
+        sibling.write_bytes(case.data)
+        try:
+            self.check(case, sibling)
+        finally:
+            sibling.unlink()
+
+    def check(self, case: Case, sibling: Path) -> None:
+        report = case.directory / "report.json"
+        extra = ("--fix", "--output-format", "json", "--output-file", str(report))
+        fix_run = CliRoundTrip(self.name, (*extra, "--unsafe-fixes") if self.unsafe else extra)
+        refusals = fix_run.run_cli(case.directory).count(" not fixed: ")
+        left = _wanted_fixes(report, self.unsafe)
+        once = case.path.read_bytes()
+        if sibling.read_bytes() != case.data:
+            raise BrokenPromise(f"{self.name} changed a file that was not named")
+        if once != case.data:
+            if once.startswith(b"\xef\xbb\xbf") != case.data.startswith(b"\xef\xbb\xbf"):
+                raise BrokenPromise(f"{self.name} added or dropped the BOM")
+            before, after = _data_of(case.data), _data_of(once)
+            if after is None and before is not None:
+                raise BrokenPromise(f"{self.name} made the file invalid YAML")
+            problem = _unintended_change(before, after, _vocabulary(case.data), self.unsafe)
+            if problem:
+                raise BrokenPromise(f"{self.name} changed the data beyond its fixes: {problem}")
+        if len(left) > refusals:  # a fix it did not apply must be named on stderr
+            raise BrokenPromise(f"{self.name} left {left[0]!r} unapplied and unexplained")
+        if once == case.data:
+            return  # nothing written: a second run sees the same input and does the same
+        fix_run.run_cli(case.directory)
+        if case.path.read_bytes() != once:
+            raise BrokenPromise(f"{self.name} is not idempotent")
+
+
+def _wanted_fixes(report: Path, unsafe: bool) -> list[str]:
+    """The messages of the fixes ``--fix`` should have applied that its report of what remains
+    still offers (none in a file that is not well-formed YAML: such a file is left alone)."""
+    found = json.loads(report.read_text(encoding="utf-8"))["diagnostics"]
+    report.unlink()
+    if any(each["code"] == "E001" and each["path"] == FILE_NAME for each in found):
+        return []  # a file that is not well-formed YAML is never fixed
+    return [each["fix"]["message"] for each in found if each["fix"] and each["path"] == FILE_NAME
+            and (unsafe or each["fix"]["applicability"] == "safe")]
+
+
+def _vocabulary(data: bytes) -> set[str]:
+    """What a fix may write: the field names and enum values of the format, and any scalar text
+    of the original file (the ids an E005 fix may name)."""
+    import typing
+
+    from kpilint.build import NESTED_MODELS
+    from kpilint.model import ENTITY_MODELS, Cadence, Direction, Indicator, SpecDocument
+
+    words = {str(value) for kind in (Cadence, Direction, Indicator)
+             for value in typing.get_args(kind)}
+    for model in (*ENTITY_MODELS, *NESTED_MODELS.values(), SpecDocument):
+        words.update(model.model_fields)
+    loaded = parse_bytes(data, Config().limits)
+    for document in loaded.documents:
+        if document is not None:
+            words.update(scalar.text for scalar, _ in SpecFile("", "", [document]).scalars())
+    return words
+
+
+def _unintended_change(old: object, new: object, vocabulary: set[str], unsafe: bool) -> str:
+    """What differs between two data trees (from :func:`_plain`) beyond the intended edits:
+    a scalar replaced by a string of ``vocabulary`` close to the old text, and (``unsafe``) an
+    ``indicator: leading|lagging`` pair added to a mapping without one; "" when nothing."""
+    if old == new:
+        return ""
+    if _is_scalar(old) and _is_scalar(new):
+        assert isinstance(old, tuple) and isinstance(new, tuple)
+        if old[0] == new[0] and _terms_replaced(str(old[1]), str(new[1]), vocabulary):
+            return ""  # a formula with a term replaced
+        if new[0] != STR_TAG or new[1] not in vocabulary:
+            return f"{old} became {new}"
+        if not _close(str(old[1]), str(new[1])):
+            return f"{old} became {new}, which is not a close match"
+        return ""
+    if isinstance(old, tuple) and isinstance(new, tuple) and not _is_scalar(old):
+        return _unintended_change(list(old), list(new), vocabulary, unsafe)  # a pair
+    if isinstance(old, list) and isinstance(new, list):
+        if unsafe and len(new) == len(old) + 1 and all(isinstance(pair, tuple) for pair in new):
+            added = [pair for pair in new if pair[0] == INDICATOR_PAIR_KEY]
+            if len(added) == 1 and added[0][1] in ((STR_TAG, "leading"), (STR_TAG, "lagging")) \
+                    and not any(pair[0] == INDICATOR_PAIR_KEY for pair in old):
+                new = [pair for pair in new if pair is not added[0]]
+        if len(old) != len(new):
+            return f"a collection of {len(old)} became one of {len(new)}"
+        for first, second in zip(old, new, strict=True):
+            problem = _unintended_change(first, second, vocabulary, unsafe)
+            if problem:
+                return problem
+        return ""
+    return f"{old!r} became {new!r}"
+
+
+FORMULA_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*|\S")
+
+
+def _terms_replaced(old: str, new: str, vocabulary: set[str]) -> bool:
+    """Whether ``new`` is the formula ``old`` with some id terms replaced by close ids of
+    ``vocabulary`` (the spaces between terms as they were)."""
+    old_terms, new_terms = FORMULA_TOKEN.findall(old), FORMULA_TOKEN.findall(new)
+    if len(old_terms) != len(new_terms) or FORMULA_TOKEN.sub("", old) != FORMULA_TOKEN.sub(
+            "", new):
+        return False
+    return all(first == second or (second in vocabulary and _close(first, second))
+               for first, second in zip(old_terms, new_terms, strict=True))
+
+
+def _close(old: str, new: str) -> bool:
+    """Whether ``new`` is a plausible "did you mean" for ``old`` (a similarity ratio of at
+    least 0.6 either way round: difflib's ratio depends on the order)."""
+    return max(difflib.SequenceMatcher(None, old, new).ratio(),
+               difflib.SequenceMatcher(None, new, old).ratio()) >= 0.6
+
+
+def _is_scalar(data: object) -> bool:
+    """Whether ``data`` is a scalar as :func:`_plain` gives it: (tag, text)."""
+    return isinstance(data, tuple) and len(data) == 2 and isinstance(data[1], str)
+
+
 Target = Callable[[Case], None]
 TARGETS: dict[str, Target] = {
     "load": load_stage,
@@ -251,6 +396,8 @@ TARGETS: dict[str, Target] = {
     "rules": rules_stage,
     "reports": report_stage,
     "add-suppressions": CliRoundTrip("add-suppressions", ("--add-suppressions",)),
+    "fix": FixRoundTrip("fix", unsafe=False),
+    "fix-unsafe": FixRoundTrip("fix-unsafe", unsafe=True),
 }
 
 

@@ -551,7 +551,8 @@ def test_e005_on_a_formula_term_at_the_token(project: Path) -> None:
         "`formula` of KGI 'revenue-fy26' names 'leeds', which is not defined in the project"
         " (did you mean 'leads'?)")
     assert (unknown["subject"], unknown["field"]) == ("revenue-fy26", "formula")
-    assert unknown["fix"] == {"message": "Replace with 'leads'", "edits": [
+    assert unknown["fix"] == {"message": "Replace with 'leads'", "applicability": "safe",
+                              "edits": [
         {"line": 9, "column": 19, "end_line": 9, "end_column": 24, "text": "leads"}]}
     assert str(wrong_kind["message"]).startswith(
         "`formula` of KGI 'revenue-fy26' must name a KPI; 'win-more' is a KSF")

@@ -1,9 +1,9 @@
 """A small seeded fuzzing run in the suite; ``python -m fuzz.campaign`` runs the long one.
 
 The mutation run sends reproducible inputs (seeds 0-59) through every target of
-``fuzz/harness.py``, the ``--add-suppressions`` round trip included. The hypothesis run builds
-inputs from the harness's fragments (tags, aliases, ``? ``, control characters, huge numbers,
-suppression comments) and sends them through the in-process targets.
+``fuzz/harness.py``, the ``--add-suppressions`` and ``--fix`` round trips included. The
+hypothesis run builds inputs from the harness's fragments (tags, aliases, ``? ``, control
+characters, huge numbers, suppression comments) and sends them through the in-process targets.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from fuzz.harness import FRAGMENTS, TARGETS, Case, Outcome, campaign, run_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-IN_PROCESS = {name: target for name, target in TARGETS.items() if name != "add-suppressions"}
+IN_PROCESS = {name: target for name, target in TARGETS.items()
+              if name not in ("add-suppressions", "fix", "fix-unsafe")}
 
 
 def test_seeded_mutation_run_has_no_crash_and_keeps_every_promise() -> None:

@@ -252,7 +252,8 @@ kpis:
         (21, 9, "supports[0]", "typo")]
     assert "must name a KGI; 'ok' is a KPI" in found[0]["message"]
     assert "did you mean 'nurture'?" in found[2]["message"]
-    assert found[2]["fix"] == {"message": "Replace with 'nurture'", "edits": [
+    assert found[2]["fix"] == {"message": "Replace with 'nurture'", "applicability": "safe",
+                               "edits": [
         {"line": 21, "column": 9, "end_line": 21, "end_column": 15, "text": "nurture"}]}
 
 

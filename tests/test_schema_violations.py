@@ -83,6 +83,7 @@ def test_unknown_key_with_one_candidate_has_a_fix(project: Path, content: str, l
     assert diagnostic["field"] == key
     assert diagnostic["fix"] == {
         "message": f"Replace with '{candidate}'",
+        "applicability": "safe",
         "edits": [{"line": line, "column": column, "end_line": line, "end_column": end,
                    "text": candidate}],
     }
@@ -136,6 +137,7 @@ def test_bad_enum_value_suggests_the_close_one_with_a_fix(project: Path, field: 
     assert found[0]["subject"] == "k"
     assert found[0]["fix"] == {
         "message": f"Replace with '{candidate}'",
+        "applicability": "safe",
         "edits": [{"line": 9, "column": column, "end_line": 9, "end_column": end,
                    "text": candidate}],
     }
@@ -671,6 +673,7 @@ def test_baseline_unknown_key_is_at_the_key_with_did_you_mean(project: Path) -> 
     assert "did you mean 'as_of'?" in found[0]["message"]
     assert found[0]["fix"] == {
         "message": "Replace with 'as_of'",
+        "applicability": "safe",
         "edits": [{"line": 9, "column": 28, "end_line": 9, "end_column": 32, "text": "as_of"}],
     }
 
@@ -716,7 +719,8 @@ def test_supports_scalar_and_list_and_e005_at_the_item(project: Path) -> None:
                                              "wrong-kind"]
     gaol = found[0]
     assert "did you mean 'goal'?" in gaol["message"]
-    assert gaol["fix"] == {"message": "Replace with 'goal'", "edits": [
+    assert gaol["fix"] == {"message": "Replace with 'goal'", "applicability": "safe",
+                           "edits": [
         {"line": 8, "column": 22, "end_line": 8, "end_column": 26, "text": "goal"}]}
     assert "'goal' is a KGI" in found[4]["message"]
     # the list items that resolve count: the KGI and the KSF are measured; only the KPI whose

@@ -430,6 +430,53 @@ async def test_suppressing_in_a_file_extends_its_comment(client: RecordingClient
         "# kpilint: disable-file=E004,E005 -- migrating")
 
 
+async def source_actions(client: RecordingClient, uri: str,
+                         only: list[str]) -> list[types.CodeAction]:
+    """The code actions of a whole-document request for ``only`` kinds (as on save)."""
+    result = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri),
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        context=types.CodeActionContext(diagnostics=[], only=only)))
+    assert result is not None
+    return [action for action in result if isinstance(action, types.CodeAction)]
+
+
+async def test_fix_all_applies_every_safe_fix_of_the_document(client: RecordingClient,
+                                                              workspace: Path) -> None:
+    text = BROKEN_TEAM.replace("indicator: leading", "indicator: leadng").replace(
+        "direction: increase", "direction: increse")
+    uri = open_document(client, workspace / "team.kpi.yaml", text)
+    published = await wait_for(client, uri)
+    assert [each.code for each in published.diagnostics] == ["E005", "E002", "E002"]
+    for only in (["source.fixAll"], ["source"], ["source.fixAll.kpilint"]):
+        [fix_all] = await source_actions(client, uri, only)
+        assert (fix_all.title, fix_all.kind, fix_all.diagnostics) == (
+            "Fix all safely fixable kpilint problems", "source.fixAll.kpilint", None)
+        assert apply_edits(text, action_edits(fix_all, uri)) == GOOD_TEAM
+    assert await source_actions(client, uri, [types.CodeActionKind.QuickFix]) == []
+    replace_document(client, uri, GOOD_TEAM, 2)
+    assert (await wait_for(client, uri, accept=version(2))).diagnostics == ()
+    assert await source_actions(client, uri, ["source.fixAll"]) == []
+
+
+async def test_an_unsafe_fix_is_offered_but_not_preferred(client: RecordingClient,
+                                                          workspace: Path) -> None:
+    config = workspace / "kpilint.toml"
+    config.write_text(f'today = "{TODAY}"\nselect = ["P305"]\n', encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]))
+    text = GOOD_TEAM.replace("    indicator: leading\n", "")
+    uri = open_document(client, workspace / "team.kpi.yaml", text)
+    published = await wait_for(client, uri, accept=lambda params: bool(params.diagnostics))
+    [finding] = [each for each in published.diagnostics if each.range.start.line == 2]
+    [fix] = [action for action in await code_actions(client, uri, [finding])
+             if action.title.startswith("Declare")]
+    assert (fix.title, fix.is_preferred) == ("Declare `indicator: leading`", None)
+    assert apply_edits(text, action_edits(fix, uri)) == text.replace(
+        "  - id: leads\n", "  - id: leads\n    indicator: leading\n")
+    assert await source_actions(client, uri, ["source.fixAll"]) == []  # safe fixes only
+
+
 # --- hover, definition, references, completion ------------------------------------------------
 
 

@@ -19,12 +19,14 @@ from kpilint.diagnostics import Edit, Fix, Location, Span, Violation
 from kpilint.formats import recognise
 from kpilint.load import (
     LINE_BREAK,
+    STR_TAG,
     LoadedYaml,
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
     first_fault,
+    plain_tag,
 )
 from kpilint.model import (
     ENTITY_MODELS,
@@ -211,7 +213,8 @@ def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
     """Validate every document of a loaded file into entities and E001-E003 violations."""
     non_empty = [document for document in loaded.documents if document is not None]
     spec = SpecFile(path, loaded.text, non_empty)
-    builder = _Builder(spec)
+    builder = _Builder(spec, frozenset(
+        problem.span for problem in loaded.problems if problem.code == "E003"))
     foreign = recognise(non_empty[0]) if non_empty else None
     if foreign is not None:  # SPEC 10.4: one finding naming the format, not one per key
         builder.report(Span.file_start(), foreign.message())
@@ -249,18 +252,27 @@ def suggestion_suffix(matches: list[str]) -> str:
     return " (did you mean " + " or ".join(f"'{match}'" for match in matches) + "?)"
 
 
-def replacement_fix(span: Span, matches: list[str]) -> Fix | None:
-    """A fix when exactly one candidate is certain."""
-    if len(matches) != 1:
+def replacement_fix(span: Span, matches: list[str], current: str,
+                    whole_scalar: bool = True) -> Fix | None:
+    """A fix when exactly one candidate is certain and ``span`` holds exactly ``current``'s
+    text: plain, or quoted without escapes, on one line, without an anchor or a tag (those stay
+    out of the edit). A candidate that YAML would read as another type when plain (``yes``,
+    ``2026``) is written quoted when it replaces a whole scalar (not a formula term)."""
+    if len(matches) != 1 or span.line != span.end_line or (
+            span.end_column - span.column not in (len(current), len(current) + 2)):
         return None
-    return Fix(f"Replace with '{matches[0]}'", (Edit(span, matches[0]),))
+    text = matches[0]
+    if whole_scalar and plain_tag(text) != STR_TAG:
+        text = f"'{text}'"
+    return Fix(f"Replace with '{matches[0]}'", (Edit(span, text),))
 
 
 class _Builder:
     """Validates documents of one file, collecting entities and violations."""
 
-    def __init__(self, spec: SpecFile) -> None:
+    def __init__(self, spec: SpecFile, duplicate_keys: frozenset[Span] = frozenset()) -> None:
         self.spec = spec
+        self.duplicate_keys = duplicate_keys  # E003: renaming one would bring back the other
 
     def entity_at(self, span: Span) -> EntityRecord[Entity] | None:
         """The entity whose mapping contains ``span``."""
@@ -425,7 +437,8 @@ class _Builder:
         else:
             hint = suggestion_suffix(matches) or " (extension keys start with `x-`)"
         self.report(key_node.span, f"unknown key `{key}` {where}{hint}", subject,
-                    field_path or key, replacement_fix(key_node.span, matches))
+                    field_path or key, None if key_node.span in self.duplicate_keys
+                    else replacement_fix(key_node.span, matches, key))
 
     def _report_pydantic(self, node: MappingNode, detail: Any, subject: str | None) -> None:
         loc = tuple(detail["loc"])
@@ -443,8 +456,10 @@ class _Builder:
             pair = parent.get(name)
             nested = NESTED_MODELS.get(str(loc[0]))
             if pair is not None and isinstance(pair[0], ScalarNode) and nested is not None:
-                self._unknown_key(pair[0], list(nested.model_fields), nested, subject,
-                                  f"{parent_path}.{name}")
+                present = {key.text for key, _ in parent.pairs if isinstance(key, ScalarNode)}
+                self._unknown_key(pair[0], [field_name for field_name in nested.model_fields
+                                            if field_name not in present],
+                                  nested, subject, f"{parent_path}.{name}")
                 return
         target, field_path = _node_at(node, loc)
         self.report(target.span, _message(detail, target, field_path), subject, field_path,
@@ -554,4 +569,4 @@ def _enum_fix(detail: Any, node: Node) -> Fix | None:
         return None
     if detail["loc"] == ("version",):
         return None
-    return replacement_fix(node.span, did_you_mean(node.text, _literal_choices(detail)))
+    return replacement_fix(node.span, did_you_mean(node.text, _literal_choices(detail)), node.text)

@@ -61,6 +61,7 @@ class CheckOutcome:
     linters: list[Linter] = field(default_factory=list)
     force_excluded_all: bool = False
     """Files were named and ``force-exclude`` left out every one of them (SPEC 10.4)."""
+    plans: list[ProjectPlan] = field(default_factory=list)  # one per linter, in the same order
 
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
@@ -115,7 +116,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     result = RunResult(outcome.reported, files, suppressed,
                        outcome.hidden if baseline is not None else None, outcome.stale)
     left_out_all = force_excluded > 0 and not any(plan.named for plan in plans)
-    return CheckOutcome(result, crashes, failed, linters, left_out_all)
+    return CheckOutcome(result, crashes, failed, linters, force_excluded_all=left_out_all,
+                        plans=plans)
 
 
 def _add_nested_projects(plans: list[ProjectPlan], roots: list[Path]) -> None:

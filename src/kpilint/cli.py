@@ -7,6 +7,7 @@ Exit codes: 0 nothing at or above ``fail-on``; 1 findings; 2 usage, config or in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import gc
 import os
@@ -22,6 +23,7 @@ from kpilint import __version__
 if TYPE_CHECKING:
     from kpilint.checker import CheckOptions, CheckOutcome
     from kpilint.diagnostics import Diagnostic
+    from kpilint.fixes import FixedFile
     from kpilint.report import RunResult
     from kpilint.rule import Rule
 
@@ -117,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
                             " --stdin-filename: print the commented text instead)")
     check.add_argument("--reason", metavar="TEXT",
                        help="with --add-suppressions: the reason written after ` -- `")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes to the named spec files, then report what"
+                            " remains (with --stdin-filename: print the fixed text)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the unified diff of what --fix would change; write nothing"
+                            " (exit 1 when there is a diff)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: also apply the fixes that change meaning")
     check.add_argument("--show-settings", action="store_true",
                        help="print the resolved settings and where each came from")
     check.add_argument("--stdin-filename", metavar="NAME",
@@ -286,12 +296,20 @@ def _check(args: argparse.Namespace) -> int:
     options = _check_options(args)
     if args.show_settings:
         return _show_settings(options)
-    options.cache = options.cache and not args.add_suppressions  # it needs every file's text
+    fixing = _fixing(args)
+    # both need every file's text
+    options.cache = options.cache and not args.add_suppressions and not fixing
     outcome = run_check(options)
     if _nothing_checked(outcome, options):
         return EXIT_ERROR
     if args.add_suppressions:
         return _add_suppressions(outcome, options, reason)
+    fixed, refused = 0, False
+    if fixing:
+        done = _fix(args, options, outcome)
+        if isinstance(done, int):
+            return done
+        outcome, fixed, refused = done
     to_terminal = args.output_file is None and sys.stdout is not None and sys.stdout.isatty()
     color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
     render_options = RenderOptions(color=color, quiet=args.quiet,
@@ -303,7 +321,8 @@ def _check(args: argparse.Namespace) -> int:
 
         text = render_statistics(outcome.result, output_format)
     else:
-        text = renderer(output_format)(outcome.result, render_options)
+        text = renderer(output_format)(dataclasses.replace(outcome.result, fixed=fixed),
+                                       render_options)
     if args.output_file is not None:
         _write_report(args.output_file, text)
     else:
@@ -314,6 +333,8 @@ def _check(args: argparse.Namespace) -> int:
             for crash in outcome.crashes:
                 sys.stderr.write(crash)
         return EXIT_ERROR
+    if refused:
+        return EXIT_ERROR  # --fix left some files alone (stderr says which and why)
     return EXIT_FINDINGS if outcome.failed and not args.exit_zero else EXIT_OK
 
 
@@ -382,6 +403,77 @@ def _reason(args: argparse.Namespace) -> str | None:
         raise UsageError("--reason must be one line of printable text, e.g. --reason"
                          " 'adopted on 2026-11-23; fix by Q2'")
     return reason
+
+
+def _fixing(args: argparse.Namespace) -> bool:
+    """Whether ``--fix`` or ``--diff`` was given; their misuses are usage errors."""
+    fixing = bool(args.fix or args.diff)
+    if args.unsafe_fixes and not fixing:
+        raise UsageError("--unsafe-fixes only goes with --fix or --diff")
+    if fixing and args.add_suppressions:
+        raise UsageError(f"--{'fix' if args.fix else 'diff'} does not go with"
+                         " --add-suppressions (fix first, then suppress what remains)")
+    return fixing
+
+
+def _fix(args: argparse.Namespace, options: CheckOptions,
+         outcome: CheckOutcome) -> int | tuple[CheckOutcome, int, bool]:
+    """Apply the fixes (``--fix``), or print their diff (``--diff``); for ``--fix`` on files,
+    the run after the fixes, how many there were and whether a file was refused, to report
+    what remains."""
+    from kpilint.checker import run_check
+    from kpilint.fixes import FixRun, fix_project, refusal_lines, unified_diff, write_fixed
+
+    if outcome.crashes:  # never rewrite files from a run where a rule failed
+        if args.debug:
+            for crash in outcome.crashes:
+                sys.stderr.write(crash)
+        raise UsageError("a rule crashed (X002), so nothing was fixed; run `kpilint check`"
+                         " to see it")
+    projects = [(linter, fix_project(linter, plan.is_named, args.unsafe_fixes))
+                for plan, linter in zip(outcome.plans, outcome.linters, strict=True)]
+    fixed_files = [fixed for _, files in projects for fixed in files]
+    count = sum(fixed.fixes for fixed in fixed_files)
+    for line in refusal_lines(fixed_files):
+        print(line, file=sys.stderr)
+    fixed_files = [fixed for fixed in fixed_files if fixed.text != fixed.original]
+    if args.diff:
+        _write_stdout("".join(unified_diff(fixed) for fixed in fixed_files))
+        print(f"Would fix {count} problem{'s' if count != 1 else ''} in {len(fixed_files)}"
+              f" file{'s' if len(fixed_files) != 1 else ''}.", file=sys.stderr)
+        return EXIT_FINDINGS if fixed_files else EXIT_OK
+    if options.stdin is not None:
+        return _fix_stdin(options, fixed_files, count, args.exit_zero)
+    run = FixRun()
+    for linter, files in projects:
+        write_fixed(linter.root, files, run)
+    cwd = Path.cwd()
+    for path, why in run.refused:
+        print(f"kpilint: {os.path.relpath(path, cwd)}: not fixed: {why}", file=sys.stderr)
+    return run_check(options), run.fixes, bool(run.refused)
+
+
+def _fix_stdin(options: CheckOptions, fixed_files: list[FixedFile], count: int,
+               exit_zero: bool) -> int:
+    """Print the fixed stdin text (its BOM kept) and a one-line summary on stderr."""
+    from kpilint.checker import run_check
+    from kpilint.load import UTF8_BOM
+
+    assert options.stdin is not None
+    name, data = options.stdin
+    fixed = next((each for each in fixed_files if each.display == name), None)
+    if fixed is not None:
+        data = (UTF8_BOM if data.startswith(UTF8_BOM) else b"") + fixed.text.encode("utf-8")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+    options.stdin = (name, data)
+    after = run_check(options)
+    remaining = len(after.result.diagnostics)
+    print(f"Fixed {count} problem{'s' if count != 1 else ''} in the text of {name} (printed;"
+          f" no file written); {remaining} remaining.", file=sys.stderr)
+    if after.crashes:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if after.failed and not exit_zero else EXIT_OK
 
 
 def _add_suppressions(outcome: CheckOutcome, options: CheckOptions, reason: str | None) -> int:

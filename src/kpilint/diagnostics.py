@@ -91,12 +91,17 @@ class Edit:
     text: str
 
 
+SAFE, UNSAFE = "safe", "unsafe"
+
+
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """A certain correction, such as a "did you mean" with exactly one candidate."""
+    """A correction: ``safe`` when certain (a "did you mean" with exactly one candidate,
+    removing an unused suppression code), ``unsafe`` when it changes meaning (SPEC 10.8)."""
 
     message: str
     edits: tuple[Edit, ...]
+    applicability: str = SAFE
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from kpilint.config import Config
 from kpilint.diagnostics import Diagnostic, Location, Span, Violation
 from kpilint.dialects import build_file, dialect_named, name_entities
 from kpilint.graph import FileKey, GraphChange, ProjectGraph
-from kpilint.load import parse_bytes, read_file
+from kpilint.load import LINE_BREAK, parse_bytes, read_file
 from kpilint.registry import lookup, split_by_kind
 from kpilint.rule import Context, FileRule, ProjectRule, Rule, Scope
 from kpilint.summary import (
@@ -31,7 +31,13 @@ from kpilint.summary import (
     suppression_data,
     suppression_of,
 )
-from kpilint.suppressions import ALL, Suppression, SuppressionIndex, parse_suppressions
+from kpilint.suppressions import (
+    ALL,
+    Suppression,
+    SuppressionIndex,
+    parse_suppressions,
+    unused_code_fix,
+)
 
 RuleT = TypeVar("RuleT", bound=Rule)
 
@@ -456,13 +462,19 @@ class Linter:
         if loaded is None:
             return active, suppressed
         wanted = self.selected_codes - self.config.ignored_in(relative)
+        lines: list[str] | None = None
         for comment in comments:
             subject = loaded.spec.entity_on_line(comment.span.line)
-            for code, message in self._comment_findings(comment, wanted):
+            for code, message, unused in self._comment_findings(comment, wanted):
                 rule = lookup(code)
                 assert rule is not None
+                fix = None
+                if unused is not None:
+                    lines = lines or LINE_BREAK.split(loaded.spec.text)
+                    fix = unused_code_fix(comment, unused, lines)
                 finding = self._diagnostic(rule(), Violation(
-                    Location(loaded.spec.path, comment.span), message, subject=subject))
+                    Location(loaded.spec.path, comment.span), message, subject=subject,
+                    fix=fix))
                 finding.project_path = relative
                 active.append(finding)
         return active, suppressed
@@ -472,18 +484,20 @@ class Linter:
         return {rule.code for rule in self.config.selected_rules()}
 
     def _comment_findings(self, comment: Suppression,
-                          selected: set[str]) -> Iterator[tuple[str, str]]:
-        """(code, message) of what is wrong with one suppression comment."""
+                          selected: set[str]) -> Iterator[tuple[str, str, str | None]]:
+        """(code, message, the unused code for X001) of what is wrong with one suppression
+        comment."""
         shown = comment.written
         if not self.config.allow_suppressions:
             if "X003" in selected:
                 yield "X003", (f"suppression comment `{shown}` is not allowed in this"
-                               " project (allow-suppressions = false): fix the finding instead")
+                               " project (allow-suppressions = false): fix the finding"
+                               " instead"), None
             return
         if self.config.require_suppression_reason and comment.reason is None and (
                 "X004" in selected):
             yield "X004", (f"suppression `{shown}` gives no reason: add one after"
-                           " ` -- `, e.g. `# kpilint: disable=P301 -- benchmarking year`")
+                           " ` -- `, e.g. `# kpilint: disable=P301 -- benchmarking year`"), None
         if "X001" not in selected:
             return
         where = "in this file" if comment.whole_file else (
@@ -495,7 +509,8 @@ class Linter:
         for code in unused:
             yield "X001", (f"unused suppression: no {code} finding {where} to suppress;"
                            " remove it from the comment" if code != ALL else
-                           f"unused suppression: nothing is reported {where}; remove the comment")
+                           f"unused suppression: nothing is reported {where}; remove the"
+                           " comment"), code
 
     def _run_file_rules(self, spec: SpecFile) -> list[Diagnostic]:
         found: list[Diagnostic] = []

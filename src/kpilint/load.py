@@ -256,6 +256,11 @@ def _tagged_scalar(event: Any, span: Span) -> ScalarNode:
                       explicit and invalid is not None)
 
 
+def plain_tag(text: str) -> str:
+    """The YAML 1.1 tag ``text`` resolves to as an untagged plain scalar."""
+    return _resolve_tag(text, (True, False))
+
+
 def _span(start: Any, end: Any) -> Span:
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 

@@ -45,7 +45,7 @@ def diagnostic_data(diagnostic: Diagnostic) -> Json:
             [[each.location.path, span_data(each.location.span), each.message]
              for each in diagnostic.related],
             None if fix is None else [fix.message, [[span_data(edit.span), edit.text]
-                                                    for edit in fix.edits]],
+                                                    for edit in fix.edits], fix.applicability],
             diagnostic.fingerprint, diagnostic.project_path]
 
 
@@ -59,7 +59,7 @@ def diagnostic_of(data: Json) -> Diagnostic:
         related=tuple(Related(Location(str(where), span_of(at)), str(text))
                       for where, at, text in related),
         fix=None if fix is None else Fix(str(fix[0]), tuple(
-            Edit(span_of(at), str(text)) for at, text in fix[1])),
+            Edit(span_of(at), str(text)) for at, text in fix[1]), *map(str, fix[2:3])),
         fingerprint=str(fingerprint), project_path=str(project_path))
 
 

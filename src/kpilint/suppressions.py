@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kpilint import registry
-from kpilint.diagnostics import Diagnostic, Span
+from kpilint.diagnostics import Diagnostic, Edit, Fix, Span
 from kpilint.load import LINE_BREAK
 
 # The head of a directive; what may follow it (a reason after ` -- `, or another comment) is read
@@ -21,6 +21,7 @@ from kpilint.load import LINE_BREAK
 DIRECTIVE = re.compile(
     r"#\s*kpilint:\s*(?P<kind>disable-file|disable)\s*=\s*"
     r"(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)")
+SELECTOR = re.compile(r"[A-Za-z0-9_-]+")
 COMMENT_START = re.compile(r"(?:^|(?<=\s))#")
 BLANK_OR_COMMENT = re.compile(r"\s*(?:#.*)?")
 NOT_A_DIRECTIVE = object()
@@ -158,3 +159,66 @@ def _next_content_lines(lines: list[str]) -> list[int | None]:
         if not BLANK_OR_COMMENT.fullmatch(lines[index]):
             following = index + 1
     return result
+
+
+def unused_code_fix(comment: Suppression, code: str, lines: list[str]) -> Fix | None:
+    """Remove ``code`` (every selector naming it) from ``comment``, or the whole comment when
+    nothing else would be left in it or ``code`` is ``all`` (``lines``: the file's lines, without
+    their breaks). Other text on the line (YAML content, a later ``# comment``) stays."""
+    number = comment.span.line
+    line = lines[number - 1]
+    match = DIRECTIVE.match(line, comment.span.column - 1)
+    if match is None:
+        return None
+    selectors = list(SELECTOR.finditer(line, match.start("codes"), match.end("codes")))
+    removed = [index for index, selector in enumerate(selectors)
+               if code == ALL or _code_of(selector[0]) == code]
+    if len(removed) < len(selectors):
+        edits = [Edit(Span(number, start + 1, number, end + 1), "")
+                 for start, end in _removals(selectors, removed)]
+        return Fix(f"Remove {code} from the suppression comment", tuple(edits))
+    return Fix("Remove the unused suppression comment", (_comment_removal(
+        lines, number, match.start(), match.end("codes")),))
+
+
+def _code_of(selector: str) -> str:
+    if selector.lower() == ALL:
+        return ALL
+    rule = registry.lookup(selector)
+    return rule.code if rule is not None else selector
+
+
+def _removals(selectors: list[re.Match[str]], removed: list[int]) -> list[tuple[int, int]]:
+    """Column ranges (0-based, end exclusive) that delete the ``removed`` selectors and one
+    separator each: the one after a run of them, or before the run that ends the list."""
+    ranges = []
+    last = len(selectors) - 1
+    runs: list[list[int]] = []
+    for index in removed:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for run in runs:
+        first, final = run[0], run[-1]
+        if final < last:
+            ranges.append((selectors[first].start(), selectors[final + 1].start()))
+        else:
+            ranges.append((selectors[first - 1].end(), selectors[final].end()))
+    return ranges
+
+
+def _comment_removal(lines: list[str], number: int, start: int, codes_end: int) -> Edit:
+    """The edit deleting the directive at ``start`` (its reason too, not a later comment), with
+    the blanks before it; its whole line when nothing else is on it."""
+    line = lines[number - 1]
+    rest = line[codes_end:]
+    later = rest.lstrip()
+    end = len(line) - len(later) if later.startswith("#") else len(line)
+    before = line[:start].rstrip(" \t")
+    if before or end < len(line):
+        begin = len(before) if end == len(line) else start
+        return Edit(Span(number, begin + 1, number, end + 1), "")
+    if number < len(lines):
+        return Edit(Span(number, 1, number + 1, 1), "")
+    return Edit(Span(number, 1, number, len(line) + 1), "")  # the last line: its break stays

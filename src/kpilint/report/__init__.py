@@ -30,6 +30,7 @@ class RunResult:
     suppressed: list[tuple[Diagnostic, Suppression]] = field(default_factory=list)
     baseline_hidden: int | None = None
     baseline_stale: list[tuple[BaselineKey, int, int]] = field(default_factory=list)
+    fixed: int = 0  # fixes ``--fix`` applied before this result was found
 
     def count(self, severity: Severity) -> int:
         return sum(1 for diagnostic in self.diagnostics if diagnostic.severity is severity)

@@ -40,6 +40,7 @@ def _fix_record(fix: Fix | None) -> dict[str, Any] | None:
         return None
     return {
         "message": fix.message,
+        "applicability": fix.applicability,
         "edits": [
             {"line": edit.span.line, "column": edit.span.column, "end_line": edit.span.end_line,
              "end_column": edit.span.end_column, "text": edit.text}

@@ -51,6 +51,7 @@ def summary_line(result: RunResult, color: bool = False) -> str:
         text = f"All checks passed ({_plural(result.files, 'file')} checked)."
         if result.suppressed:
             text += f" {len(result.suppressed)} suppressed."
+        text += _fixed(result)
         return f"\033[32m{text}{RESET}" if color else text
     counts = ", ".join(
         _plural(result.count(severity), severity.label) for severity in
@@ -59,4 +60,10 @@ def summary_line(result: RunResult, color: bool = False) -> str:
     text = f"Found {problems} ({counts}) in {files_shown(result)}."
     if result.suppressed:
         text += f" {len(result.suppressed)} suppressed."
+    text += _fixed(result)
     return f"{BOLD}{text}{RESET}" if color else text
+
+
+def _fixed(result: RunResult) -> str:
+    """`` 2 fixed.`` after ``--fix`` changed something (the findings shown are what remains)."""
+    return f" {result.fixed} fixed." if result.fixed else ""

@@ -34,7 +34,9 @@ class UnknownReference(ProjectRule):
         target = graph.entities.get(reference.target_id)
         matches = graph.suggester(reference.allowed_kinds).suggest(reference.target_id,
                                                                     exclude=source.id)
-        fix = replacement_fix(reference.location.span, matches) if reference.exact else None
+        fix = replacement_fix(reference.location.span, matches, reference.target_id,
+                              whole_scalar=reference.field != "formula") if (
+            reference.exact and reference.target_id != source.id) else None
         if reference.target_id == source.id:
             message = (f"`{reference.field}` of {source.kind} '{source.id}' names the"
                        f" {source.kind} itself; name another {wanted}")

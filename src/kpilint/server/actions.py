@@ -10,10 +10,11 @@ from lsprotocol import types
 from kpilint.add_suppressions import add_suppression_comments
 from kpilint.build import SpecFile
 from kpilint.config import Config
-from kpilint.diagnostics import Diagnostic
+from kpilint.diagnostics import SAFE, Diagnostic
 from kpilint.load import LINE_BREAK, Limits
 from kpilint.registry import UNSUPPRESSIBLE
 from kpilint.safe_write import WriteRefused
+from kpilint.server.fix_all import FIX_ALL_KIND, fix_all_edit, requested
 from kpilint.server.text import SourceText, client_units, minimal_edit, ranges_touch
 from kpilint.suppressions import DIRECTIVE, parse_suppressions
 
@@ -47,6 +48,10 @@ async def code_action(service: KpilintService,
                                        spec if project.config is not None
                                        and config.allow_suppressions else None)
     only = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()]
+    fix_all = fix_all_edit(text, published.findings) if requested(only) else None
+    if fix_all is not None:
+        actions.append(builder.action("Fix all safely fixable kpilint problems", None,
+                                      [fix_all], kind=FIX_ALL_KIND))
     if only:
         actions = [action for action in actions if any(
             str(getattr(action.kind, "value", action.kind)).startswith(kind) for kind in only)]
@@ -72,7 +77,8 @@ class _ActionBuilder:
         if finding.fix is not None:
             edits = [types.TextEdit(text.range(edit.span), edit.text)
                      for edit in finding.fix.edits]
-            actions.append(self.action(finding.fix.message, diagnostic, edits, preferred=True))
+            actions.append(self.action(finding.fix.message, diagnostic, edits,
+                                       preferred=finding.fix.applicability == SAFE))
         if (spec is None or finding.code in UNSUPPRESSIBLE
                 or finding.code.startswith(META_PREFIX)):
             return actions
@@ -90,8 +96,9 @@ class _ActionBuilder:
                                    [file_suppression(text, spec, finding.code)]))
         return actions
 
-    def action(self, title: str, diagnostic: types.Diagnostic, edits: list[types.TextEdit],
-               preferred: bool = False) -> types.CodeAction:
+    def action(self, title: str, diagnostic: types.Diagnostic | None,
+               edits: list[types.TextEdit], preferred: bool = False,
+               kind: str = types.CodeActionKind.QuickFix) -> types.CodeAction:
         if self.document_changes:
             edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(self.uri,
@@ -99,9 +106,9 @@ class _ActionBuilder:
                 edits=list(edits))])
         else:
             edit = types.WorkspaceEdit(changes={self.uri: edits})
-        return types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix,
-                                diagnostics=[diagnostic], is_preferred=preferred or None,
-                                edit=edit)
+        return types.CodeAction(title=title, kind=kind,
+                                diagnostics=[diagnostic] if diagnostic else None,
+                                is_preferred=preferred or None, edit=edit)
 
 
 def file_suppression(text: SourceText, spec: SpecFile, code: str) -> types.TextEdit:

@@ -15,6 +15,7 @@ from kpilint import __version__
 from kpilint.server.actions import code_action
 from kpilint.server.completion import completion
 from kpilint.server.dbt_links import definition_with_metrics, hover_with_metrics
+from kpilint.server.fix_all import FIX_ALL_KIND
 from kpilint.server.navigation import references
 from kpilint.server.service import KpilintService
 
@@ -88,7 +89,8 @@ def create_server() -> LanguageServer:
     register(types.TEXT_DOCUMENT_COMPLETION, functools.partial(completion, service),
              types.CompletionOptions(trigger_characters=[" ", "[", ","]))
     register(types.TEXT_DOCUMENT_CODE_ACTION, functools.partial(code_action, service),
-             types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+             types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix,
+                                                        FIX_ALL_KIND]))
     register(STATUS_METHOD, service.status)
     return server
 
