@@ -304,3 +304,24 @@ def test_show_settings_lists_the_dialect_globs(tmp_path: Path) -> None:
         '"/pi/**/*.yml" = "gitlab-pi"  # command line',
         '"/pi/**/*.yaml" = "gitlab-pi"  # command line',
     ]
+
+
+def test_fix_never_touches_dialect_files(tmp_path: Path) -> None:
+    text = """\
+- name: Deploys  # kpilint: disable=S205,S201 -- counted on the release dashboard
+  definition: Deployments to production per working day, averaged over the month.
+  is_key: true
+  target: Above 5
+  dri: Ann
+  urls: [https://example.com/deploys]
+"""
+    (tmp_path / "a.yml").write_text(text, encoding="utf-8")
+    diff = check(tmp_path, "--dialect", "gitlab-pi", "a.yml", "--diff", "--unsafe-fixes")
+    assert (diff.code, diff.stdout) == (0, "")
+    run = check(tmp_path, "--dialect", "gitlab-pi", "a.yml", "--ignore", "P305", "--fix",
+                "--unsafe-fixes")
+    assert run.stdout.splitlines()[0] == (
+        "a.yml:1:18: X001 [warning] unused suppression: no S201 finding on line 1 to"
+        " suppress; remove it from the comment")
+    assert run.code == 1
+    assert (tmp_path / "a.yml").read_text(encoding="utf-8") == text
