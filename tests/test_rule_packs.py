@@ -331,12 +331,13 @@ def test_rule_and_rules_commands_show_pack_rules(packed: Path) -> None:
         "\n"
         "Documentation: https://wiki.example/kpi-ids\n")
     by_name = run_kpilint("rule", "focused-ksf", cwd=packed)
-    assert "KSF {id} has {value} {field}; keep at most 1" in by_name.stdout
+    assert "KSF <id> has <value> <field>; keep at most 1" in by_name.stdout  # no description
     table = run_kpilint("rules", cwd=packed)
     rows = [line for line in table.stdout.splitlines() if line.startswith("C00")]
     assert len(rows) == 8
     assert rows[0].split()[:3] == ["C001", "team-prefix", "warning"]
     assert "KPI ids start with the owning team's prefix." in rows[0]
+    assert any(row.endswith("KSF <id> has <value> <field>; keep at most 1") for row in rows)
     elsewhere = run_kpilint("rule", "C001", cwd=REPO / "docs")
     assert (elsewhere.code, elsewhere.stdout) == (2, "")
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from kpilint.config import ConfigError, _schema_message
 from kpilint.custom.conditions import (
     CHECKS,
+    PLACEHOLDER,
     CountTest,
     FieldTest,
     message_text,
@@ -293,9 +294,9 @@ def _compile(pattern: str, where: str) -> Any:
 
 def _summary(description: str, message: str) -> str:
     """The one line ``kpilint rules`` shows: the description's first sentence, else the
-    message."""
+    message with its placeholders named (``<id>``)."""
     paragraph = " ".join(description.split("\n\n", 1)[0].split()).lstrip("#").strip()
     if not paragraph:
-        return message
+        return PLACEHOLDER.sub(r"<\1>", message)
     sentence, stop, _ = paragraph.partition(". ")
     return sentence + "." if stop else paragraph
