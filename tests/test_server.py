@@ -477,6 +477,26 @@ async def test_an_unsafe_fix_is_offered_but_not_preferred(client: RecordingClien
     assert await source_actions(client, uri, ["source.fixAll"]) == []  # safe fixes only
 
 
+async def test_dialect_files_get_no_fixes(client: RecordingClient, workspace: Path) -> None:
+    config = workspace / "kpilint.toml"
+    config.write_text(f'today = "{TODAY}"\nselect = ["P305"]\n'
+                      '[dialects]\n"pi/*.yml" = "gitlab-pi"\n', encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]))
+    (workspace / "pi").mkdir()
+    text = ("- name: Monthly recurring revenue\n"
+            "  definition: Recurring revenue booked in the month, from the finance ledger.\n"
+            "  is_key: true\n  target: Above 5\n  dri: Ann\n  urls: [https://example.com/mrr]\n")
+    uri = open_document(client, workspace / "pi" / "finance.yml", text)
+    published = await wait_for(client, uri, accept=lambda params: bool(params.diagnostics))
+    assert [(each.code, each.range.start.line) for each in published.diagnostics] == [
+        ("P305", 0)]
+    assert "suggests `indicator: lagging`" in published.diagnostics[0].message
+    titles = [action.title for action in await code_actions(client, uri, published.diagnostics)]
+    assert titles == ["Suppress P305 on this line", "Suppress P305 in this file"]
+    assert await source_actions(client, uri, ["source.fixAll"]) == []
+
+
 # --- hover, definition, references, completion ------------------------------------------------
 
 

@@ -3,6 +3,7 @@ file."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -39,8 +40,11 @@ async def code_action(service: KpilintService,
     spec = snapshot.specs.get(document.path)
     config = project.config or Config()
     builder = _ActionBuilder(service, uri, published.version, config.limits)
+    findings = published.findings
+    if spec is not None and spec.dialect is not None:  # fixes edit v1 specs only (SPEC 10.8)
+        findings = [dataclasses.replace(finding, fix=None) for finding in findings]
     actions: list[types.CodeAction] = []
-    for finding, diagnostic in zip(published.findings, published.diagnostics, strict=True):
+    for finding, diagnostic in zip(findings, published.diagnostics, strict=True):
         key = (diagnostic.code, diagnostic.range.start.line, diagnostic.range.start.character)
         if key not in wanted and not ranges_touch(diagnostic.range, params.range):
             continue
@@ -48,7 +52,7 @@ async def code_action(service: KpilintService,
                                        spec if project.config is not None
                                        and config.allow_suppressions else None)
     only = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()]
-    fix_all = fix_all_edit(text, published.findings) if requested(only) else None
+    fix_all = fix_all_edit(text, findings) if requested(only) else None
     if fix_all is not None:
         actions.append(builder.action("Fix all safely fixable kpilint problems", None,
                                       [fix_all], kind=FIX_ALL_KIND))
