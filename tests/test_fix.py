@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from kpilint.build import replacement_fix
 from kpilint.diagnostics import Edit, Fix, Span
 from kpilint.fixes import apply_fixes, same_data_but_fixed
 from tests.conftest import TODAY, write_files
@@ -327,3 +328,43 @@ def test_a_fix_writes_exactly_the_value_or_is_not_offered(tmp_path: Path, lines:
     assert (tmp_path / "g.kpi.yaml").read_text() == GOALS + (expected or lines)
     assert run.stderr == ""
     assert run.code == (1 if expected is None else 0)  # what is left is an E finding
+
+
+LOOSE_MATCH = ("version: 1\n"
+               "kgis:\n"
+               "  - {id: revenue, name: Revenue, unit: JPY, target: 100}\n"
+               "ksfs:\n"
+               "  - id: follow-up\n"
+               "    name: Faster lead follow-up\n"
+               "    supports: revenue\n"
+               "    target: 5\n")
+
+
+def test_a_loose_single_match_is_an_unsafe_fix(tmp_path: Path) -> None:
+    """`target` on a KSF is no typo of `tags` (similarity 0.6): renaming it would change what
+    the file says, so only --unsafe-fixes applies it."""
+    write_files(tmp_path, {"kpilint.toml": f'today = "{TODAY}"\nselect = ["E"]\n',
+                           "g.kpi.yaml": LOOSE_MATCH})
+    safe = kpilint("--fix", cwd=tmp_path)
+    assert (safe.code, safe.stdout.decode().splitlines()[0]) == (
+        1, "g.kpi.yaml:8:5: E002 [error] unknown key `target` for a KSF (did you mean 'tags'?)")
+    assert (tmp_path / "g.kpi.yaml").read_text() == LOOSE_MATCH
+    unsafe = kpilint("--fix", "--unsafe-fixes", cwd=tmp_path)  # and it was no fix at all:
+    assert (unsafe.code, unsafe.stdout.decode()) == (1, (
+        "g.kpi.yaml:8:11: E002 [error] `tags` must be a list, not '5'\n"
+        "Found 1 problem (1 error, 0 warnings, 0 infos) in 1 file. 1 fixed.\n"))
+    assert (tmp_path / "g.kpi.yaml").read_text() == LOOSE_MATCH.replace("target: 5", "tags: 5")
+
+
+@pytest.mark.parametrize(("typed", "meant", "safe"), [
+    ("increse", "increase", True),     # one letter dropped
+    ("leadz", "leads", True),          # one letter changed
+    ("yse", "yes", True),              # two letters swapped (similarity 0.67)
+    ("decreasing", "decrease", True),  # similarity 0.78
+    ("target", "tags", False),         # similarity 0.6, three edits
+    ("abcde", "acbdf", False),         # a swap and a change
+])
+def test_which_replacements_are_safe(typed: str, meant: str, safe: bool) -> None:
+    fix = replacement_fix(Span(1, 1, 1, 1 + len(typed)), [meant], typed)
+    assert fix is not None
+    assert fix.applicability == ("safe" if safe else "unsafe")

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
-from kpilint.diagnostics import Edit, Fix, Location, Span, Violation
+from kpilint.diagnostics import SAFE, UNSAFE, Edit, Fix, Location, Span, Violation
 from kpilint.formats import recognise
 from kpilint.load import (
     LINE_BREAK,
@@ -246,6 +246,24 @@ def did_you_mean(word: str, candidates: list[str]) -> list[str]:
     return [candidate for ratio, candidate in scored[:3] if ratio >= scored[0][0] - 0.1]
 
 
+SAFE_SIMILARITY = 0.75
+"""How alike a misspelling and its one candidate must be (difflib's ratio) for a safe fix:
+``increse`` -> ``increase`` is 0.93, ``decreasing`` -> ``decrease`` 0.78, ``target`` -> ``tags``
+0.6."""
+
+
+def one_typo_apart(first: str, second: str) -> bool:
+    """Whether one edit turns ``first`` into ``second``: a character added, dropped or changed,
+    or two neighbours swapped."""
+    if abs(len(first) - len(second)) > 1 or first == second:
+        return False
+    pairs = enumerate(zip(first, second, strict=False))
+    start = next((index for index, (a, b) in pairs if a != b), min(len(first), len(second)))
+    rest_first, rest_second = first[start:], second[start:]  # from the first difference
+    return (rest_first[1:] in (rest_second, rest_second[1:]) or rest_first == rest_second[1:]
+            or rest_first[1::-1] + rest_first[2:] == rest_second)
+
+
 def suggestion_suffix(matches: list[str]) -> str:
     if not matches:
         return ""
@@ -257,14 +275,19 @@ def replacement_fix(span: Span, matches: list[str], current: str,
     """A fix when exactly one candidate is certain and ``span`` holds exactly ``current``'s
     text: plain, or quoted without escapes, on one line, without an anchor or a tag (those stay
     out of the edit). A candidate that YAML would read as another type when plain (``yes``,
-    ``2026``) is written quoted when it replaces a whole scalar (not a formula term)."""
+    ``2026``) is written quoted when it replaces a whole scalar (not a formula term). The fix is
+    safe when the candidate is a typo's distance away (:data:`SAFE_SIMILARITY`, or one letter
+    added, dropped, changed or two swapped: ``yse`` -> ``yes``); a looser match
+    (``target`` -> ``tags``) may be another word altogether, so applying it is the user's call."""
     if len(matches) != 1 or span.line != span.end_line or (
             span.end_column - span.column not in (len(current), len(current) + 2)):
         return None
     text = matches[0]
     if whole_scalar and plain_tag(text) != STR_TAG:
         text = f"'{text}'"
-    return Fix(f"Replace with '{matches[0]}'", (Edit(span, text),))
+    close = (difflib.SequenceMatcher(None, current, matches[0]).ratio() >= SAFE_SIMILARITY
+             or one_typo_apart(current, matches[0]))
+    return Fix(f"Replace with '{matches[0]}'", (Edit(span, text),), SAFE if close else UNSAFE)
 
 
 class _Builder:
