@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from kpilint import __version__
+from kpilint.diagnostics import plural
 
 if TYPE_CHECKING:
     from kpilint.checker import CheckOptions, CheckOutcome
@@ -369,8 +370,8 @@ def _baseline_notes(result: RunResult) -> None:
     if result.baseline_hidden is None:
         return
     if result.baseline_hidden:
-        print(f"kpilint: the baseline hid {result.baseline_hidden} known"
-              f" finding{'s' if result.baseline_hidden != 1 else ''}", file=sys.stderr)
+        print(f"kpilint: the baseline hid {plural(result.baseline_hidden, 'known finding')}",
+              file=sys.stderr)
     if result.baseline_stale:
         print(f"kpilint: {len(result.baseline_stale)} baseline"
               f" {STALE_WORDS[len(result.baseline_stale) == 1]};"
@@ -439,8 +440,8 @@ def _fix(args: argparse.Namespace, options: CheckOptions,
     fixed_files = [fixed for fixed in fixed_files if fixed.text != fixed.original]
     if args.diff:
         _write_stdout("".join(unified_diff(fixed) for fixed in fixed_files))
-        print(f"Would fix {count} problem{'s' if count != 1 else ''} in {len(fixed_files)}"
-              f" file{'s' if len(fixed_files) != 1 else ''}.", file=sys.stderr)
+        print(f"Would fix {plural(count, 'problem')} in {plural(len(fixed_files), 'file')}.",
+              file=sys.stderr)
         return EXIT_FINDINGS if fixed_files else EXIT_OK
     if options.stdin is not None:
         return _fix_stdin(options, fixed_files, count, args.exit_zero)
@@ -469,7 +470,7 @@ def _fix_stdin(options: CheckOptions, fixed_files: list[FixedFile], count: int,
     options.stdin = (name, data)
     after = run_check(options)
     remaining = len(after.result.diagnostics)
-    print(f"Fixed {count} problem{'s' if count != 1 else ''} in the text of {name} (printed;"
+    print(f"Fixed {plural(count, 'problem')} in the text of {name} (printed;"
           f" no file written); {remaining} remaining.", file=sys.stderr)
     if after.crashes:
         return EXIT_ERROR
@@ -499,8 +500,8 @@ def _add_suppressions(outcome: CheckOutcome, options: CheckOptions, reason: str 
     cwd = Path.cwd()
     for path, why in total.refused:
         print(f"kpilint: {os.path.relpath(path, cwd)}: not changed: {why}", file=sys.stderr)
-    print(f"Added {total.comments} suppression comment{'s' if total.comments != 1 else ''} to"
-          f" {total.files} file{'s' if total.files != 1 else ''}.")
+    print(f"Added {plural(total.comments, 'suppression comment')} to"
+          f" {plural(total.files, 'file')}.")
     return EXIT_ERROR if outcome.crashes or total.refused else EXIT_OK
 
 
@@ -523,7 +524,7 @@ def _add_suppressions_to_stdin(outcome: CheckOutcome, stdin: tuple[str, bytes],
     sys.stdout.buffer.write(updated)
     sys.stdout.flush()
     count = len(codes_by_line) if updated != data else 0
-    print(f"Added {count} suppression comment{'s' if count != 1 else ''} to the text of {name}"
+    print(f"Added {plural(count, 'suppression comment')} to the text of {name}"
           " (printed; no file written).", file=sys.stderr)
     return EXIT_ERROR if outcome.crashes else EXIT_OK
 
@@ -539,7 +540,7 @@ def _baseline(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     write_baseline(args.file, outcome.result.diagnostics)
     count = len(outcome.result.diagnostics)
-    print(f"Wrote {args.file}: {count} finding{'s' if count != 1 else ''} in the baseline.")
+    print(f"Wrote {args.file}: {plural(count, 'finding')} in the baseline.")
     return EXIT_ERROR if outcome.crashes else EXIT_OK
 
 
@@ -611,7 +612,7 @@ def _convert(dialect: str, inputs: list[Path], output_dir: Path) -> int:
     except OSError as error:
         raise UsageError(f"{output_dir}: {error.strerror or error}") from None
     for each in converted:
-        print(f"Wrote {each.output}: {each.kpis} KPI{'s' if each.kpis != 1 else ''}"
+        print(f"Wrote {each.output}: {plural(each.kpis, 'KPI')}"
               f" from {each.source}")
     print(f"Wrote {output_dir / 'kpilint.toml'}")
     print(f"Next: fill in the goals, then run `kpilint check {output_dir}`.")

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from kpilint import registry
 from kpilint.build import did_you_mean, suggestion_suffix
-from kpilint.diagnostics import Severity
+from kpilint.diagnostics import Severity, plural
 from kpilint.globs import InvalidGlob, glob_spec
 from kpilint.load import Limits
 from kpilint.quickschema import certainly_valid
@@ -416,9 +416,8 @@ def _schema_message(error: Any) -> str:
         "minimum": lambda: f"{value!r} is less than the minimum of {expected!r}",
         "maximum": lambda: f"{value!r} is greater than the maximum of {expected!r}",
         "exclusiveMinimum": lambda: f"{value!r} must be greater than {expected!r}",
-        "minItems": lambda: f"needs at least {expected} item{'s' if expected != 1 else ''}",
-        "minLength": lambda: f"{value!r} is shorter than {expected} character"
-                             f"{'s' if expected != 1 else ''}",
+        "minItems": lambda: f"needs at least {plural(expected, 'item')}",
+        "minLength": lambda: f"{value!r} is shorter than {plural(expected, 'character')}",
         "uniqueItems": lambda: f"{value!r} repeats an item",
         "pattern": lambda: f"{value!r} does not match {expected!r}",
     }.get(error.validator)

@@ -13,6 +13,11 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u2
                           "\u2066-\u2069]")
 
 
+def plural(count: int, word: str) -> str:
+    """``1 file``, ``2 files``: a count with its noun."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def printable(text: str) -> str:
     """``text`` safe to print in human-readable output: each control character shown as an
     escape (``\\x1b``, ``\\u2028``), as ``repr`` would, so spec content cannot drive the

@@ -17,12 +17,18 @@ from typing import Any
 
 ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "format", "$defs", "default",
                          "examples", "$comment"})
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 TYPES: dict[str, Callable[[Any], bool]] = {
     "object": lambda value: isinstance(value, dict),
     "array": lambda value: isinstance(value, list),
     "string": lambda value: isinstance(value, str),
     "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
-    "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    "number": _number,
     "boolean": lambda value: isinstance(value, bool),
     "null": lambda value: value is None,
 }
@@ -48,10 +54,6 @@ def _valid(value: Any, schema: Any, root: Mapping[str, Any]) -> bool:
         if check is None or not check(value, expected, schema, root):
             return False
     return True
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _type(value: Any, expected: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from kpilint.diagnostics import plural
 from kpilint.report import RunResult
 from kpilint.report.text_format import files_shown
 
@@ -24,5 +25,5 @@ def render_statistics(result: RunResult, output_format: str) -> str:
     lines = [f"{count:>{width}}  {code}  [{severity}]  {name}"
              for (code, name, severity), count in rows]
     total = sum(counts.values())
-    lines.append(f"{total} finding{'s' if total != 1 else ''} in {files_shown(result)}")
+    lines.append(f"{plural(total, 'finding')} in {files_shown(result)}")
     return "\n".join(lines) + "\n"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from kpilint.diagnostics import Diagnostic, Severity, printable
+from kpilint.diagnostics import Diagnostic, Severity, plural, printable
 from kpilint.report import RenderOptions, RunResult
 
 COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def finding_line(diagnostic: Diagnostic, color: bool) -> str:
@@ -43,20 +39,20 @@ def files_shown(result: RunResult) -> str:
     differs (``3 files (8 checked)``): the checked count is JSON's ``summary.files``."""
     shown = len({diagnostic.location.path for diagnostic in result.diagnostics})
     checked = "" if shown == result.files else f" ({result.files} checked)"
-    return _plural(shown, "file") + checked
+    return plural(shown, "file") + checked
 
 
 def summary_line(result: RunResult, color: bool = False) -> str:
     if not result.diagnostics:
-        text = f"All checks passed ({_plural(result.files, 'file')} checked)."
+        text = f"All checks passed ({plural(result.files, 'file')} checked)."
         if result.suppressed:
             text += f" {len(result.suppressed)} suppressed."
         text += _fixed(result)
         return f"\033[32m{text}{RESET}" if color else text
     counts = ", ".join(
-        _plural(result.count(severity), severity.label) for severity in
+        plural(result.count(severity), severity.label) for severity in
         (Severity.ERROR, Severity.WARNING, Severity.INFO))
-    problems = _plural(len(result.diagnostics), "problem")
+    problems = plural(len(result.diagnostics), "problem")
     text = f"Found {problems} ({counts}) in {files_shown(result)}."
     if result.suppressed:
         text += f" {len(result.suppressed)} suppressed."

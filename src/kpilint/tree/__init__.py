@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from kpilint.checks import IndicatorInference, number
-from kpilint.diagnostics import Diagnostic, Location, Severity
+from kpilint.diagnostics import Diagnostic, Location, Severity, plural
 from kpilint.graph import PAIRED_WITH, SUPPORTS, ProjectGraph
 from kpilint.model import Actual, Band
 
@@ -202,7 +202,7 @@ class TreeNode:
         if worst is None:
             return None
         count = len(self.findings)
-        return f"{count} finding{'s' if count != 1 else ''}, worst: {worst.label}"
+        return f"{plural(count, 'finding')}, worst: {worst.label}"
 
 
 @dataclass(frozen=True, slots=True)

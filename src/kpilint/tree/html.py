@@ -14,7 +14,7 @@ import html
 import itertools
 from collections.abc import Iterator
 
-from kpilint.diagnostics import Severity
+from kpilint.diagnostics import Severity, plural
 from kpilint.graph import PAIRED_WITH, SUPPORTS
 from kpilint.tree import FORMULA, Finding, KpiTree, TreeNode, clip, display_width, fitting
 from kpilint.tree.layout import NODE_H, NODE_W, Box, Drawing, place
@@ -141,7 +141,7 @@ def _pieces(word: str) -> Iterator[str]:
 
 def meta_line(node: TreeNode, supporters: int) -> str:
     if node.kind == "KSF":
-        return f"supported by {supporters} KPI{'s' if supporters != 1 else ''}"
+        return f"supported by {plural(supporters, 'KPI')}"
     facts = [node.target_text or ("no target" if node.kind != "KGI" or node.unit else
                                   "no target, no unit"),
              node.deadline_text or "no deadline"]
@@ -292,9 +292,6 @@ LEGEND = "".join([
 
 def render(tree: KpiTree) -> str:
     counts = tree.counts()
-
-    def plural(count: int, word: str) -> str:
-        return f"{count} {word}{'s' if count != 1 else ''}"
 
     summary = (f"{plural(counts['KGI'], 'KGI')} · {plural(counts['KSF'], 'KSF')} ·"
                f" {plural(counts['KPI'], 'KPI')} — {plural(counts['error'], 'error')},"
