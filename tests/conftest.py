@@ -6,12 +6,17 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
 
 import pytest
+import pytest_lsp
+from pytest_lsp import client_capabilities
+
+from tests.lsp.client import RecordingClient, initialize, server_config
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-23"
@@ -62,3 +67,11 @@ def project(tmp_path: Path) -> Path:
     """An empty project root with a config that pins today's date."""
     (tmp_path / "kpilint.toml").write_text(f'today = "{TODAY}"\n', encoding="utf-8")
     return tmp_path
+
+
+@pytest_lsp.fixture(config=server_config())
+async def client(lsp_client: RecordingClient, workspace: Path) -> AsyncIterator[None]:
+    """A language client like VS Code's, initialised on the test module's ``workspace``."""
+    await initialize(lsp_client, workspace, client_capabilities("visual-studio-code"))
+    yield
+    await lsp_client.shutdown_session()

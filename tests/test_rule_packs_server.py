@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import client_capabilities
 
 from tests.conftest import TODAY, write_files
 from tests.lsp.client import (
     RecordingClient,
-    initialize,
     open_document,
-    server_config,
     summary,
     wait_for,
 )
@@ -57,13 +52,6 @@ def workspace(tmp_path: Path) -> Path:
         "conventions.yaml": PACK,
         "team.kpi.yaml": SPEC,
     })
-
-
-@pytest_lsp.fixture(config=server_config())
-async def client(lsp_client: RecordingClient, workspace: Path) -> AsyncIterator[None]:
-    await initialize(lsp_client, workspace, client_capabilities("visual-studio-code"))
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_pack_rules_are_published_and_follow_the_pack(client: RecordingClient,

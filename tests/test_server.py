@@ -102,13 +102,6 @@ def workspace(tmp_path: Path) -> Path:
     })
 
 
-@pytest_lsp.fixture(config=server_config())
-async def client(lsp_client: RecordingClient, workspace: Path) -> AsyncIterator[None]:
-    await initialize(lsp_client, workspace, client_capabilities("visual-studio-code"))
-    yield
-    await lsp_client.shutdown_session()
-
-
 def utf8_capabilities() -> types.ClientCapabilities:
     capabilities = client_capabilities("visual-studio-code")
     capabilities.general = types.GeneralClientCapabilities(

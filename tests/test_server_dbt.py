@@ -4,16 +4,13 @@ tests/test_server.py (pytest-lsp driving the real ``python -m kpilint server``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import client_capabilities
 
 from tests.conftest import TODAY, write_files
-from tests.lsp.client import RecordingClient, initialize, open_document, server_config, wait_for
+from tests.lsp.client import RecordingClient, open_document, wait_for
 from tests.test_dbt import METRICS
 
 pytestmark = pytest.mark.asyncio
@@ -38,13 +35,6 @@ def workspace(tmp_path: Path) -> Path:
         "analytics/models/marts/metrics.yml": METRICS,
         "team.kpi.yaml": TEAM,
     })
-
-
-@pytest_lsp.fixture(config=server_config())
-async def client(lsp_client: RecordingClient, workspace: Path) -> AsyncIterator[None]:
-    await initialize(lsp_client, workspace, client_capabilities("visual-studio-code"))
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def hover(client: RecordingClient, uri: str, line: int, character: int) -> types.Hover:
