@@ -104,6 +104,30 @@ def test_convert_writes_one_spec_per_input_and_a_config(tmp_path: Path) -> None:
     ]
 
 
+def test_a_goal_id_that_a_kpi_already_has_gets_a_suffix(tmp_path: Path) -> None:
+    write_files(tmp_path, {"pis.yml": "- name: Sales goal\n  org: Sales\n  is_key: true\n"
+                                      "- name: Sales goal 2\n  org: Sales\n  is_key: true\n"})
+    run = run_kpilint("convert", "--from", "gitlab-pi", "pis.yml", "--output-dir", "out",
+                      cwd=tmp_path)
+    assert (run.code, run.stderr) == (0, "")
+    text = (tmp_path / "out" / "pis.kpi.yaml").read_text("utf-8")
+    assert text.splitlines()[4:14] == [
+        "kgis:",
+        "  - id: sales-goal-3",
+        "    name: Sales goal",
+        "kpis:",
+        "  - id: sales-goal",
+        "    name: Sales goal",
+        "    supports: sales-goal-3",
+        "  - id: sales-goal-2",
+        "    name: Sales goal 2",
+        "    supports: sales-goal-3",
+    ]
+    check = run_kpilint("check", "--no-cache", "--today", TODAY, "out", "--select", "E004",
+                        cwd=tmp_path)
+    assert (check.code, check.stdout) == (0, "All checks passed (1 file checked).\n")
+
+
 def test_convert_never_overwrites(tmp_path: Path) -> None:
     write_files(tmp_path, {"pis.yml": INPUT, "out/kpilint.toml": "# mine\n"})
     run = run_kpilint("convert", "--from", "gitlab-pi", "pis.yml", "--output-dir", "out",

@@ -1,10 +1,11 @@
 """``kpilint convert --from DIALECT``: write v1 specs from files of another format (SPEC 10.5).
 
 Each input file becomes ``<stem>.kpi.yaml`` in the output directory: one YAML document per
-``org`` (its ``scope``), holding a KGI ``<org-id>-goal`` for an org's first file and the org's
-KPIs, which support it. Ids are the ones native reading gives. Target text that does not parse is
-kept as ``x-target-text``. A ``kpilint.toml`` counts KPIs per KGI and per scope, as native reading
-counts them per org. Nothing is written unless every input reads and no output exists yet.
+``org`` (its ``scope``), holding a KGI ``<org-id>-goal`` for an org's first file (``-goal-2`` and
+so on if a KPI already has that id) and the org's KPIs, which support it. Ids are the ones native
+reading gives. Target text that does not parse is kept as ``x-target-text``. A ``kpilint.toml``
+counts KPIs per KGI and per scope, as native reading counts them per org. Nothing is written
+unless every input reads and no output exists yet.
 """
 
 from __future__ import annotations
@@ -59,10 +60,11 @@ def convert(dialect_name: str, inputs: list[Path], output_dir: Path,
     specs = [_read(dialect.build, path, limits or Limits()) for path in inputs]
     renamed = {id(old): new for old, new in name_entities(specs)}
     specs = [renamed.get(id(spec), spec) for spec in specs]
+    goals = _goal_ids(specs)
     seen_orgs: set[str] = set()
     results = []
     for (stem, path), spec in zip(stems.items(), specs, strict=True):
-        documents = list(_documents(spec, seen_orgs))
+        documents = list(_documents(spec, goals, seen_orgs))
         header = (f"# Converted by `kpilint convert --from {dialect_name}` from {path.name}.\n"
                   "# Fill in each goal's target, deadline and baseline, then run"
                   " `kpilint check`.\n")
@@ -103,7 +105,26 @@ def _read(build: Any, path: Path, limits: Limits) -> SpecFile:
     return spec
 
 
-def _documents(spec: SpecFile, seen_orgs: set[str]) -> Iterator[dict[str, Any]]:
+def _goal_ids(specs: list[SpecFile]) -> dict[str, str]:
+    """Each org's KGI id: ``<org-id>-goal``, or ``<org-id>-goal-2`` and so on when a converted
+    KPI already has that id."""
+    taken = {record.id for spec in specs for record in spec.entities}
+    goals: dict[str, str] = {}
+    for spec in specs:
+        for record in spec.entities:
+            if record.scope is None or record.scope in goals:
+                continue
+            goal, suffix = f"{slug(record.scope)}-goal", 1
+            while goal in taken:
+                suffix += 1
+                goal = f"{slug(record.scope)}-goal-{suffix}"
+            taken.add(goal)
+            goals[record.scope] = goal
+    return goals
+
+
+def _documents(spec: SpecFile, goals: dict[str, str],
+               seen_orgs: set[str]) -> Iterator[dict[str, Any]]:
     """One v1 document per org of the file (in the order the orgs first appear)."""
     by_org: dict[str | None, list[EntityRecord[Entity]]] = {}
     for record in sorted(spec.entities, key=lambda each: each.line):
@@ -113,7 +134,7 @@ def _documents(spec: SpecFile, seen_orgs: set[str]) -> Iterator[dict[str, Any]]:
         goal = None
         if org is not None:
             document["scope"] = org
-            goal = f"{slug(org)}-goal"
+            goal = goals[org]
             if org not in seen_orgs:
                 seen_orgs.add(org)
                 document["kgis"] = [{"id": goal, "name": f"{org} goal"}]
