@@ -81,21 +81,19 @@ class EntityRecord(Generic[ModelT]):
     target_text: str | None = None
     """A dialect's target text that did not parse (the target is absent)."""
     id: str = field(init=False)
-    """The model's id and kind, kept as plain attributes: rules read them all the time."""
+    """The model's id and kind, and the line the entity's mapping starts on: plain attributes,
+    since rules read them all the time."""
     kind: str = field(init=False)
+    line: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.id = self.model.id
         self.kind = self.model.kind
+        self.line = self.node.span.line
 
     def lacks(self, name: str) -> bool:
         """Whether the field is absent, and not merely invalid (E002 reported it already)."""
         return getattr(self.model, name, None) is None and name not in self.invalid
-
-    @property
-    def line(self) -> int:
-        """The line the entity's mapping starts on."""
-        return self.node.span.line
 
     def has_references(self, name: str) -> bool:
         """Whether the reference field ``name`` holds a valid value."""
@@ -201,8 +199,8 @@ class SpecFile:
 
     def entities_of(self, model: type[ModelT]) -> list[EntityRecord[ModelT]]:
         """The file's entities of one kind (``spec.entities_of(Kpi)``)."""
-        return [cast(EntityRecord[ModelT], record) for record in self.entities
-                if isinstance(record.model, model)]
+        return cast(list[EntityRecord[ModelT]],
+                    [record for record in self.entities if isinstance(record.model, model)])
 
     def add(self, code: str, violation: Violation) -> None:
         self.violations.setdefault(code, []).append(violation)

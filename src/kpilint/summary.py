@@ -131,6 +131,7 @@ class SummaryRecord(EntityRecord[Entity]):
         self.path = path
         self.id = str(data["id"])
         self.kind = str(data["kind"])
+        self.line = int(data["line"])
         self.scope = data["scope"]
         self.invalid = frozenset(data["invalid"])
         self.dialect = data.get("dialect")
@@ -159,10 +160,6 @@ class SummaryRecord(EntityRecord[Entity]):
     @node.setter
     def node(self, value: MappingNode) -> None:
         self._node = value
-
-    @property
-    def line(self) -> int:
-        return int(self.data["line"])
 
     def at_entity(self) -> Location:
         return Location(self.path, span_of(self.data["head"]))
