@@ -388,8 +388,9 @@ class _Builder:
         while True:
             if "name" in unusable and "name" in FIELDS[model]:
                 values = {**values, "name": ""}
-            try:
-                return model.model_validate(values)
+            try:  # model_validate without its keyword handling: one call per entity counts
+                validated: BaseModel = model.__pydantic_validator__.validate_python(values)
+                return validated
             except ValidationError as error:
                 newly = self._report_errors(node, error, subject, unusable)
             if not newly or "id" in newly:
