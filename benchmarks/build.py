@@ -15,33 +15,19 @@ versions of the builder with the same script. Timings are printed, never asserte
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
-import tempfile
-from pathlib import Path
 
-from composer import least_cpu
-from generate import generate_project, positive_int
+from composer import arguments, least_cpu, project_files
 
 
 def main() -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--files", type=positive_int, default=2000)
-    parser.add_argument("--repeat", type=positive_int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--src", help="import kpilint from this src directory")
-    args = parser.parse_args()
-    if args.src:
-        sys.path.insert(0, str(Path(args.src).resolve()))
+    args = arguments(__doc__.split("\n\n")[0])
     from kpilint.build import build_spec_file
     from kpilint.load import Limits, parse_bytes
 
-    with tempfile.TemporaryDirectory(prefix="kpilint-build-") as scratch:
-        paths = generate_project(Path(scratch) / "project", files=args.files, kpis=5,
-                                 seed=args.seed)
-        data = [(path.name, path.read_bytes()) for path in paths]
+    data = project_files(args.files, args.seed)
     limits = Limits()
     gc.disable()
     loaded = [(name, parse_bytes(item, limits)) for name, item in data]
