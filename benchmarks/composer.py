@@ -38,9 +38,9 @@ def least_cpu(work: Callable[[], object], repeat: int) -> float:
     return best
 
 
-def main() -> int:
-    """Command line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description: str) -> argparse.Namespace:
+    """``--files``, ``--repeat``, ``--seed`` and ``--src`` (put first on ``sys.path``)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--files", type=positive_int, default=2000)
     parser.add_argument("--repeat", type=positive_int, default=5)
     parser.add_argument("--seed", type=int, default=0)
@@ -48,15 +48,25 @@ def main() -> int:
     args = parser.parse_args()
     if args.src:
         sys.path.insert(0, str(Path(args.src).resolve()))
+    return args
+
+
+def project_files(files: int, seed: int) -> list[tuple[str, bytes]]:
+    """The name and bytes of each spec file of a generated ``files`` x 5 KPIs project."""
+    with tempfile.TemporaryDirectory(prefix="kpilint-bench-") as scratch:
+        paths = generate_project(Path(scratch) / "project", files=files, kpis=5, seed=seed)
+        return [(path.name, path.read_bytes()) for path in paths]
+
+
+def main() -> int:
+    """Command line entry point."""
+    args = arguments(__doc__.split("\n\n")[0])
     import yaml
     from yaml import _yaml
 
     from kpilint.load import Limits, parse_bytes
 
-    with tempfile.TemporaryDirectory(prefix="kpilint-composer-") as scratch:
-        paths = generate_project(Path(scratch) / "project", files=args.files, kpis=5,
-                                 seed=args.seed)
-        data = [path.read_bytes() for path in paths]
+    data = [item for _, item in project_files(args.files, args.seed)]
     texts = [item.decode("utf-8") for item in data]
     limits = Limits()
 

@@ -40,8 +40,15 @@ from kpilint.model import (
     text_fields,
 )
 
-TOP_LEVEL_TEXT = text_fields(SpecDocument)
-ENTITY_TEXT = {model: text_fields(model) for model in ENTITY_MODELS}
+
+def _fields(model: type[BaseModel]) -> dict[str, bool]:
+    """The model's fields, in order, each with whether it takes its scalars' source text."""
+    texts = text_fields(model)
+    return {name: name in texts for name in model.model_fields}
+
+
+FIELDS: dict[type[BaseModel], dict[str, bool]] = {
+    SpecDocument: _fields(SpecDocument), **{model: _fields(model) for model in ENTITY_MODELS}}
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
 NESTED_MODELS: dict[str, type[BaseModel]] = {
     "baseline": Baseline, "target": Band, "actual": Actual}
@@ -73,23 +80,20 @@ class EntityRecord(Generic[ModelT]):
     """The dialect of the file it was read from (None: a v1 spec)."""
     target_text: str | None = None
     """A dialect's target text that did not parse (the target is absent)."""
+    id: str = field(init=False)
+    """The model's id and kind, and the line the entity's mapping starts on: plain attributes,
+    since rules read them all the time."""
+    kind: str = field(init=False)
+    line: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.id = self.model.id
+        self.kind = self.model.kind
+        self.line = self.node.span.line
 
     def lacks(self, name: str) -> bool:
         """Whether the field is absent, and not merely invalid (E002 reported it already)."""
         return getattr(self.model, name, None) is None and name not in self.invalid
-
-    @property
-    def id(self) -> str:
-        return self.model.id
-
-    @property
-    def kind(self) -> str:
-        return self.model.kind
-
-    @property
-    def line(self) -> int:
-        """The line the entity's mapping starts on."""
-        return self.node.span.line
 
     def has_references(self, name: str) -> bool:
         """Whether the reference field ``name`` holds a valid value."""
@@ -195,8 +199,8 @@ class SpecFile:
 
     def entities_of(self, model: type[ModelT]) -> list[EntityRecord[ModelT]]:
         """The file's entities of one kind (``spec.entities_of(Kpi)``)."""
-        return [cast(EntityRecord[ModelT], record) for record in self.entities
-                if isinstance(record.model, model)]
+        return cast(list[EntityRecord[ModelT]],
+                    [record for record in self.entities if isinstance(record.model, model)])
 
     def add(self, code: str, violation: Violation) -> None:
         self.violations.setdefault(code, []).append(violation)
@@ -325,7 +329,7 @@ class _Builder:
             self.report(root.span, "a spec file must be a mapping with `version: 1` and any of"
                                    " kgis, ksfs, kpis")
             return
-        values, unusable = self._plain_values(root, SpecDocument, TOP_LEVEL_TEXT, None,
+        values, unusable = self._plain_values(root, SpecDocument, None,
                                               skip=frozenset(SECTIONS))
         scope = values.get("scope") if isinstance(values.get("scope"), str) else None
         if root.get("version") is None:
@@ -366,14 +370,13 @@ class _Builder:
         subject = None
         if id_pair is not None and isinstance(id_pair[1], ScalarNode):
             subject = id_pair[1].text
-        values, unusable = self._plain_values(node, model, ENTITY_TEXT[model], subject)
+        values, unusable = self._plain_values(node, model, subject)
         if "id" in unusable:
             return
-        dropped = set(unusable)
-        entity = self._validate(model, node, values, subject, dropped)
+        entity = self._validate(model, node, values, subject, unusable)
         if isinstance(entity, Entity):
             self.spec.entities.append(
-                EntityRecord(entity, self.spec.path, node, scope, frozenset(dropped)))
+                EntityRecord(entity, self.spec.path, node, scope, frozenset(unusable)))
 
     def _validate(self, model: type[BaseModel], node: MappingNode, values: dict[str, Any],
                   subject: str | None, unusable: set[str]) -> BaseModel | None:
@@ -382,22 +385,18 @@ class _Builder:
         ``unusable`` holds the fields reported already; every field dropped here is added to
         it. Returns None when the entity has no valid id (it cannot join the graph).
         """
-        values = dict(values)
-        dropped = unusable
-        if "name" in dropped and "name" in model.model_fields:
-            values["name"] = ""
         while True:
-            try:
-                return model.model_validate(values)
+            if "name" in unusable and "name" in FIELDS[model]:
+                values = {**values, "name": ""}
+            try:  # model_validate without its keyword handling: one call per entity counts
+                validated: BaseModel = model.__pydantic_validator__.validate_python(values)
+                return validated
             except ValidationError as error:
-                newly = self._report_errors(node, error, subject, dropped)
+                newly = self._report_errors(node, error, subject, unusable)
             if not newly or "id" in newly:
                 return None
-            dropped |= newly
-            for name in newly:
-                values.pop(name, None)
-            if "name" in newly and "name" in model.model_fields:
-                values["name"] = ""
+            unusable |= newly
+            values = {name: value for name, value in values.items() if name not in newly}
 
     def _report_errors(self, node: MappingNode, error: ValidationError, subject: str | None,
                        dropped: set[str]) -> set[str]:
@@ -411,9 +410,8 @@ class _Builder:
             self._report_pydantic(node, detail, None if loc[0] == "id" else subject)
         return newly
 
-    def _plain_values(self, node: MappingNode, model: type[BaseModel], texts: frozenset[str],
-                      subject: str | None, skip: frozenset[str] = frozenset(),
-                      ) -> tuple[dict[str, Any], set[str]]:
+    def _plain_values(self, node: MappingNode, model: type[BaseModel], subject: str | None,
+                      skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], set[str]]:
         """The mapping as Python values, and the known fields whose value is unusable.
 
         Unknown keys and unusable values (unsupported tags, invalid typed scalars) are reported;
@@ -421,28 +419,46 @@ class _Builder:
         """
         values: dict[str, Any] = {}
         unusable: set[str] = set()
-        known = list(model.model_fields)
+        known = FIELDS[model]
+        fields = {name: text for name, text in known.items() if name not in skip} if skip else known
         for key_node, value_node in node.pairs:
             if not isinstance(key_node, ScalarNode) or not isinstance(key_node.value, str):
                 self.report(key_node.span, "keys must be plain field names", subject)
                 continue
             key = key_node.text
-            if key.startswith(EXTENSION_PREFIX) or key in skip:
+            as_text = fields.get(key)
+            if as_text is None:
+                if not key.startswith(EXTENSION_PREFIX) and key not in skip:
+                    self._unknown_field(node, key_node, list(known), model, subject)
                 continue
-            if key not in known:
-                present = {pair[0].text for pair in node.pairs if isinstance(pair[0], ScalarNode)}
-                best = did_you_mean(key, known)[:1]
-                absent = [] if best and best[0] in present else [
-                    name for name in known if name not in present]
-                self._unknown_key(key_node, absent, model, subject)
+            # a value without an unsupported tag or an invalid scalar in it (nearly all) goes
+            # straight to its Python value; a scalar's inline, as _python_value would
+            if isinstance(value_node, ScalarNode):
+                if not value_node.bad_tag and value_node.invalid is None:
+                    value = value_node.value
+                    values[key] = (value_node.text if as_text and value is not None
+                                   and not isinstance(value, str) else value)
+                    continue
+            elif (isinstance(value_node, (SequenceNode, MappingNode)) and not value_node.bad_tag
+                  and not value_node.tainted):
+                values[key] = _python_value(value_node, as_text)
                 continue
-            fault = first_fault(value_node, text_field=key in texts)
+            fault = first_fault(value_node, text_field=as_text)
             if fault is not None:
                 self.report(fault[0], f"`{key}`: {fault[1]}", subject, key)
                 unusable.add(key)
                 continue
-            values[key] = _python_value(value_node, as_text=key in texts)
+            values[key] = _python_value(value_node, as_text)
         return values, unusable
+
+    def _unknown_field(self, node: MappingNode, key_node: ScalarNode, known: list[str],
+                       model: type[BaseModel], subject: str | None) -> None:
+        """Report a key that names no field of ``model``, suggesting a field not yet present."""
+        present = {pair[0].text for pair in node.pairs if isinstance(pair[0], ScalarNode)}
+        best = did_you_mean(key_node.text, known)[:1]
+        absent = [] if best and best[0] in present else [
+            name for name in known if name not in present]
+        self._unknown_key(key_node, absent, model, subject)
 
     def _unknown_key(self, key_node: ScalarNode, known: list[str], model: type[BaseModel],
                      subject: str | None, field_path: str | None = None) -> None:

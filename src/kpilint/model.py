@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 from typing import Annotated, Any, ClassVar, Literal, Union
 
@@ -61,9 +62,14 @@ def _iso_day(value: Any) -> Any:
 def _period_end(value: Any) -> Any:
     """Normalise ``YYYY-MM`` and ``YYYY-Qn`` to the last day of that month or quarter."""
     value = _iso_day(value)
-    if not isinstance(value, str):
-        return value
-    match = DEADLINE_PATTERN.match(value)
+    return _last_day(value) if isinstance(value, str) else value
+
+
+@functools.lru_cache(maxsize=256)
+def _last_day(period: str) -> datetime.date:
+    """The last day of a ``YYYY-MM`` or ``YYYY-Qn`` period (kept: a project names a few periods
+    many times)."""
+    match = DEADLINE_PATTERN.match(period)
     if match is None:
         raise ValueError("use YYYY-MM-DD, YYYY-MM or YYYY-Qn")
     year, month, quarter = int(match[1]), match[2], match[3]

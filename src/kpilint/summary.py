@@ -129,6 +129,9 @@ class SummaryRecord(EntityRecord[Entity]):
 
     def __init__(self, path: str, data: Json, source: _Reparsed) -> None:
         self.path = path
+        self.id = str(data["id"])
+        self.kind = str(data["kind"])
+        self.line = int(data["line"])
         self.scope = data["scope"]
         self.invalid = frozenset(data["invalid"])
         self.dialect = data.get("dialect")
@@ -157,18 +160,6 @@ class SummaryRecord(EntityRecord[Entity]):
     @node.setter
     def node(self, value: MappingNode) -> None:
         self._node = value
-
-    @property
-    def id(self) -> str:
-        return str(self.data["id"])
-
-    @property
-    def kind(self) -> str:
-        return str(self.data["kind"])
-
-    @property
-    def line(self) -> int:
-        return int(self.data["line"])
 
     def at_entity(self) -> Location:
         return Location(self.path, span_of(self.data["head"]))
