@@ -8,7 +8,8 @@
 - files without a summary are parsed, by ``jobs`` worker processes when there are many (each
   worker runs the file rules too and sends back a summary), else in this process.
 
-:func:`save_to_cache` writes the summaries of the files parsed and the run's state afterwards.
+:func:`save_to_cache` writes the summaries of the files parsed and the run's state afterwards;
+a :class:`ReportSlot` keeps the rendered report, for a run of the same files to write it back.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpilint.build import SpecFile
-from kpilint.cache import ResultCache, content_digest
+from kpilint.cache import CachedReport, ResultCache, content_digest, files_digest
 from kpilint.config import Config
 from kpilint.engine import Linter, LoadedFile
 from kpilint.rule import Context
@@ -82,6 +83,43 @@ def _regular_file_bytes(path: Path, max_bytes: int) -> bytes | None:
     return data if len(data) <= max_bytes else None
 
 
+def digest_files(files: list[ProjectFile]) -> None:
+    """Give each readable file, stdin aside, the digest that keys its summary."""
+    for each in files:
+        if each.digest is None and each.content is not None and not each.from_stdin:
+            each.digest = content_digest(each.display, each.content)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSlot:
+    """Where the report of a run is kept: its cache, what it is rendered with (format,
+    options, working directory, baseline...), and the digest of the run's files."""
+
+    cache: ResultCache
+    render_key: str
+    files: str
+
+    @classmethod
+    def of(cls, files: list[ProjectFile], cache: ResultCache | None,
+           render_key: str) -> ReportSlot | None:
+        """The slot of a run of ``files``; None without a cache or when a file has no
+        digest (stdin, an unreadable file)."""
+        if cache is None:
+            return None
+        digest_files(files)
+        if any(each.digest is None for each in files):
+            return None
+        return cls(cache, render_key, files_digest(
+            (str(each.absolute), each.display, str(each.digest)) for each in files))
+
+    def kept(self) -> CachedReport | None:
+        """The report a run of the same files rendered the same way kept, if any."""
+        return self.cache.report(self.render_key, self.files)
+
+    def keep(self, report: CachedReport) -> None:
+        self.cache.put_report(self.render_key, self.files, report)
+
+
 def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCache | None,
                        jobs: int | None,
                        progress: Callable[[int, int], None] | None = None,
@@ -90,9 +128,8 @@ def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCa
     file's model and the graph are built even when nothing changed (the language server reads
     them); without, an unchanged project is answered from the cached findings alone."""
     report = LoadReport(cache)
-    for each in files:
-        if cache is not None and each.content is not None and not each.from_stdin:
-            each.digest = content_digest(each.display, each.content)
+    if cache is not None:
+        digest_files(files)
     pending = files
     if cache is not None:
         pending = _restore(linter, files, cache, report, models)
