@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpilint.baseline import BaselineKey, apply_baseline, read_baseline
 from kpilint.cache import CachedReport, ResultCache
@@ -19,19 +20,15 @@ from kpilint.config import (
 )
 from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic, Severity
-from kpilint.engine import Linter
-from kpilint.incremental import (
-    LoadReport,
-    ProjectFile,
-    ReportSlot,
-    load_project_files,
-    read_project_files,
-    save_to_cache,
-)
 from kpilint.project import ProjectPlan, plan_projects, project_files
+from kpilint.reading import ProjectFile, ReportSlot, read_project_files
 from kpilint.report import RunResult
 from kpilint.rule import Context
 from kpilint.suppressions import Suppression
+
+if TYPE_CHECKING:
+    from kpilint.engine import Linter
+    from kpilint.incremental import LoadReport
 
 
 @dataclass(slots=True)
@@ -121,6 +118,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
         linters.append(linter)
         _add_nested_projects(plans, nested)
         project_result = linter.check()
+        from kpilint.incremental import save_to_cache
+
         save_to_cache(linter, read, report)
         crashes.extend(linter.crashes)
         named = {loaded.spec.path: loaded for loaded in linter.files.values()
@@ -205,6 +204,9 @@ def _read_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
 
 def _load_project(plan: ProjectPlan, reading: _Reading,
                   options: CheckOptions) -> tuple[Linter, list[ProjectFile], LoadReport]:
+    from kpilint.engine import Linter  # neither is imported when a kept report answers
+    from kpilint.incremental import load_project_files
+
     linter = Linter(plan.root, plan.config, reading.context, fingerprint_salt=reading.salt)
     report = load_project_files(linter, reading.files, reading.cache, options.jobs,
                                 _progress if options.progress else None)
