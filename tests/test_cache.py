@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
 import shutil
 import subprocess
 import sys
@@ -10,14 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from kpilint import cache as cache_module
-from kpilint import engine
+from kpilint import engine, summary
 from kpilint.checker import CheckOptions, run_check
+from kpilint.diagnostics import Diagnostic, Location, Severity, Span
 from kpilint.load import Limits, LoadedYaml, parse_bytes
 from kpilint.report import RenderOptions, renderer
 from tests.conftest import REPO, run_kpilint
 from tests.test_engine import example_project
+from tests.test_json_format import DIAGNOSTIC
 
 CACHE = ".kpilint_cache"
 
@@ -389,3 +394,22 @@ def test_a_kept_report_from_the_command_line(project: Path) -> None:
     assert [run.code for run in runs] == [1, 1]
     assert runs[0] == runs[1] == uncached
     assert len(_kept_reports(project)) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(DIAGNOSTIC)
+def test_a_finding_reads_back_equal_from_its_summary(diagnostic: Diagnostic) -> None:
+    data = json.loads(json.dumps(summary.diagnostic_data(diagnostic)))
+    again = summary.diagnostic_of(data)
+    assert again == diagnostic
+    assert hash(again.location) == hash(diagnostic.location)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again.location.span.line = 0  # type: ignore[misc]
+
+
+def test_a_finding_with_an_unknown_severity_does_not_read_back() -> None:
+    data = summary.diagnostic_data(Diagnostic("E001", "n", Severity.ERROR, "m", Location(
+        "a.kpi.yaml", Span(1, 1, 1, 2)), ""))
+    data[2] = 7
+    with pytest.raises(KeyError):
+        summary.diagnostic_of(data)
