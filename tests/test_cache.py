@@ -413,3 +413,17 @@ def test_a_finding_with_an_unknown_severity_does_not_read_back() -> None:
     data[2] = 7
     with pytest.raises(KeyError):
         summary.diagnostic_of(data)
+
+
+def test_a_run_that_checks_no_file_keeps_no_report(project: Path) -> None:
+    config = project / "kpilint.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + 'exclude = ["sales.kpi.yaml"]\nforce-exclude = true\n', encoding="utf-8")
+    runs = [run_kpilint("check", "--output-format", "json", "sales.kpi.yaml", cwd=project)
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert (runs[0].code, runs[0].json()["summary"]["files"]) == (0, 0)
+    assert runs[0].stderr == (
+        "kpilint: note: no spec file checked: the named files are not among the project's spec"
+        " files (include, exclude, force-exclude)\n")
+    assert _kept_reports(project) == []

@@ -69,8 +69,9 @@ class CheckOutcome:
     report_slot: ReportSlot | None = None
 
     def keep_report(self, text: str) -> None:
-        """Keep the rendered report of this run for the next run of the same files."""
-        if self.report_slot is None or self.crashes:
+        """Keep the rendered report of this run for the next run of the same files (not of a
+        run that crashed or checked no file: those say why on stderr every time)."""
+        if self.report_slot is None or self.crashes or not self.result.files:
             return
         result = self.result
         self.report_slot.keep(CachedReport(
