@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -427,3 +428,16 @@ def test_a_run_that_checks_no_file_keeps_no_report(project: Path) -> None:
         "kpilint: note: no spec file checked: the named files are not among the project's spec"
         " files (include, exclude, force-exclude)\n")
     assert _kept_reports(project) == []
+
+
+def test_only_the_reports_used_last_are_kept(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(cache_module, "REPORTS_KEPT", 2)
+    written: dict[str, Path] = {}
+    for age, output_format in enumerate(["json", "sarif", "text"]):
+        before = set(_kept_reports(project))
+        _cli(project, "--output-format", output_format, capsys=capsys)
+        (new,) = set(_kept_reports(project)) - before
+        os.utime(new, ns=(age * 10**9, age * 10**9))  # written in this order, whatever the clock
+        written[output_format] = new
+    assert _kept_reports(project) == sorted([written["sarif"], written["text"]])

@@ -39,6 +39,9 @@ from kpilint.rule import Context
 FORMAT = "1"
 STATE = "state.json"
 REPORTS = "reports"
+REPORTS_KEPT = 16
+"""The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
+different set of files on each run."""
 Json = Any
 
 
@@ -163,8 +166,17 @@ class ResultCache:
         header = {"render": render_key, "files": files, "count": report.files,
                   "failed": report.failed, "baseline_hidden": report.baseline_hidden,
                   "stale": report.baseline_stale}
-        self._store_bytes(self._report_path(render_key), json.dumps(
-            header, ensure_ascii=True).encode("ascii") + b"\n" + report.text.encode("utf-8"))
+        path = self._report_path(render_key)
+        self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n"
+                          + report.text.encode("utf-8"))
+        try:  # this one and the others written last
+            others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
+                      if not entry.name.startswith(".") and entry.name != path.name]
+        except OSError:
+            return
+        for _, stale in sorted(others, reverse=True)[REPORTS_KEPT - 1:]:
+            with contextlib.suppress(OSError):  # another run removed it already: harmless
+                os.unlink(stale)
 
     def _report_path(self, render_key: str) -> Path:
         name = hashlib.sha256(render_key.encode("utf-8")).hexdigest()[:24]
