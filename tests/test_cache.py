@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,14 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from kpilint import cache as cache_module
-from kpilint import engine
+from kpilint import engine, summary
 from kpilint.checker import CheckOptions, run_check
+from kpilint.diagnostics import Diagnostic, Location, Severity, Span
 from kpilint.load import Limits, LoadedYaml, parse_bytes
 from kpilint.report import RenderOptions, renderer
 from tests.conftest import REPO, run_kpilint
 from tests.test_engine import example_project
+from tests.test_json_format import DIAGNOSTIC
 
 CACHE = ".kpilint_cache"
 
@@ -215,3 +221,223 @@ def test_jobs_must_be_positive(project: Path) -> None:
     run = run_kpilint("check", "bad", "--jobs", "0", cwd=project.parent)
     assert run.code == 2
     assert run.stderr.startswith("kpilint: error: argument --jobs/-j: '0' is not a positive")
+
+
+# -- the kept report -------------------------------------------------------------------------------
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Counts the reports rendered in this process, by format."""
+    from kpilint import report
+
+    calls: list[str] = []
+    real = report.renderer
+
+    def counting(name: str) -> report.Renderer:
+        render = real(name)
+
+        def wrapped(result: report.RunResult, options: report.RenderOptions) -> str:
+            calls.append(name)
+            return render(result, options)
+
+        return wrapped
+
+    monkeypatch.setattr(report, "renderer", counting)
+    yield calls
+
+
+def _cli(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``kpilint check`` in this process, from the project's parent: exit code, stdout, stderr."""
+    from kpilint import cli
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root.parent)
+        patch.delenv("GITHUB_ACTIONS", raising=False)
+        code = cli.main(["check", root.name, "--jobs", "1", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _kept_reports(root: Path) -> list[Path]:
+    return sorted(root.joinpath(CACHE).glob("*/reports/*"))
+
+
+def test_a_warm_run_writes_back_the_kept_report(project: Path, parsed: list[int],
+                                                rendered: list[str],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    cold = _cli(project, "--output-format", "json", capsys=capsys)
+    assert rendered == ["json"] and len(_kept_reports(project)) == 1
+    parsed.clear()
+    rendered.clear()
+    assert _cli(project, "--output-format", "json", capsys=capsys) == cold
+    assert parsed == [] and rendered == []
+    assert cold[0] == 1  # the exit code comes back with the report
+    uncached = _cli(project, "--output-format", "json", "--no-cache", capsys=capsys)
+    assert uncached == cold
+
+
+@pytest.mark.parametrize("options", [
+    ["--output-format", "sarif"], ["--output-format", "text"], ["--quiet"],
+    ["--show-suppressed", "--output-format", "json"], ["--statistics"],
+    ["--fail-on", "info"], ["--select", "E"]])
+def test_a_kept_report_serves_only_the_same_rendering(project: Path, rendered: list[str],
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      options: list[str]) -> None:
+    _cli(project, "--output-format", "json", capsys=capsys)
+    _cli(project, "--output-format", "json", "--fail-on", "error", capsys=capsys)
+    expected = _cli(project, *options, "--no-cache", capsys=capsys)
+    rendered.clear()
+    assert _cli(project, *options, capsys=capsys) == expected
+    shown = options[options.index("--output-format") + 1] if (
+        "--output-format" in options) else "text"
+    assert rendered == ([] if "--statistics" in options else [shown])
+    rendered.clear()
+    assert _cli(project, *options, capsys=capsys) == expected
+    assert rendered == []
+
+
+def test_fail_on_changes_the_exit_code_of_a_kept_report(project: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    for _ in range(2):
+        assert _cli(project, "--output-format", "json", "--fail-on", "error",
+                    capsys=capsys)[0] == 1
+        assert _cli(project, "--output-format", "json", "--exit-zero", capsys=capsys)[0] == 0
+
+
+def test_a_changed_file_renders_again(project: Path, rendered: list[str],
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    _cli(project, "--output-format", "json", capsys=capsys)
+    sales = project / "sales.kpi.yaml"
+    sales.write_text(sales.read_text(encoding="utf-8").replace(
+        "supports: upsell-existing-customers", "supports: nowhere-yet", 1), encoding="utf-8")
+    rendered.clear()
+    changed = _cli(project, "--output-format", "json", capsys=capsys)
+    assert rendered == ["json"] and "nowhere-yet" in changed[1]
+    assert _cli(project, "--output-format", "json", "--no-cache", capsys=capsys) == changed
+    (project / "sales.kpi.yaml").unlink()
+    assert _cli(project, "--output-format", "json", capsys=capsys) == _cli(
+        project, "--output-format", "json", "--no-cache", capsys=capsys)
+    assert len(_kept_reports(project)) == 1  # one report per rendering, replaced
+
+
+def test_the_working_directory_is_part_of_the_rendering(project: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    from kpilint import cli
+
+    first = _cli(project, "--output-format", "sarif", capsys=capsys)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        assert cli.main(["check", ".", "--jobs", "1", "--output-format", "sarif"]) == first[0]
+    from_inside = capsys.readouterr().out
+    assert from_inside != first[1]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        assert cli.main(["check", ".", "--no-cache", "--jobs", "1", "--output-format",
+                         "sarif"]) == first[0]
+    assert capsys.readouterr().out == from_inside
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble", "header"])
+def test_a_damaged_kept_report_is_ignored(project: Path, rendered: list[str],
+                                          capsys: pytest.CaptureFixture[str],
+                                          damage: str) -> None:
+    cold = _cli(project, "--output-format", "json", capsys=capsys)
+    (kept,) = _kept_reports(project)
+    data = kept.read_bytes()
+    if damage == "truncate":
+        kept.write_bytes(data[:len(data) // 2])
+    elif damage == "garble":
+        kept.write_bytes(data.replace(b'"code"', b'"cOde"', 1))
+    else:  # a checksum that fits a header that does not
+        import hashlib
+
+        payload = b'{"render": 1}\n' + data.partition(b"\n")[2].partition(b"\n")[2]
+        kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    rendered.clear()
+    assert _cli(project, "--output-format", "json", capsys=capsys) == cold
+    assert rendered == ["json"]
+    rendered.clear()
+    assert _cli(project, "--output-format", "json", capsys=capsys) == cold
+    assert rendered == []
+
+
+def test_a_kept_report_repeats_the_baseline_notes(project: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from kpilint import cli
+
+    baseline = project.parent / "baseline.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project.parent)
+        assert cli.main(["baseline", str(baseline), project.name, "--no-cache"]) == 0
+    capsys.readouterr()
+    (project / "sales.kpi.yaml").unlink()  # its entries go stale
+    runs = [_cli(project, "--output-format", "json", "--baseline", str(baseline),
+                 capsys=capsys) for _ in range(2)]
+    uncached = _cli(project, "--output-format", "json", "--baseline", str(baseline),
+                    "--no-cache", capsys=capsys)
+    assert runs == [uncached, uncached]
+    assert "baseline" in uncached[2] and "sales.kpi.yaml" in uncached[2]
+    document = baseline.read_text(encoding="utf-8")
+    assert '"count": 1' in document
+    baseline.write_text(document.replace('"count": 1', '"count": 9', 1), encoding="utf-8")
+    assert _cli(project, "--output-format", "json", "--baseline", str(baseline),
+                capsys=capsys) == _cli(project, "--output-format", "json", "--baseline",
+                                       str(baseline), "--no-cache", capsys=capsys)
+
+
+def test_a_kept_report_from_the_command_line(project: Path) -> None:
+    runs = [run_kpilint("check", "bad", "--output-format", "github", cwd=project.parent)
+            for _ in range(2)]
+    uncached = run_kpilint("check", "bad", "--output-format", "github", "--no-cache",
+                           cwd=project.parent)
+    assert [run.code for run in runs] == [1, 1]
+    assert runs[0] == runs[1] == uncached
+    assert len(_kept_reports(project)) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(DIAGNOSTIC)
+def test_a_finding_reads_back_equal_from_its_summary(diagnostic: Diagnostic) -> None:
+    data = json.loads(json.dumps(summary.diagnostic_data(diagnostic)))
+    again = summary.diagnostic_of(data)
+    assert again == diagnostic
+    assert hash(again.location) == hash(diagnostic.location)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again.location.span.line = 0  # type: ignore[misc]
+
+
+def test_a_finding_with_an_unknown_severity_does_not_read_back() -> None:
+    data = summary.diagnostic_data(Diagnostic("E001", "n", Severity.ERROR, "m", Location(
+        "a.kpi.yaml", Span(1, 1, 1, 2)), ""))
+    data[2] = 7
+    with pytest.raises(KeyError):
+        summary.diagnostic_of(data)
+
+
+def test_a_run_that_checks_no_file_keeps_no_report(project: Path) -> None:
+    config = project / "kpilint.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + 'exclude = ["sales.kpi.yaml"]\nforce-exclude = true\n', encoding="utf-8")
+    runs = [run_kpilint("check", "--output-format", "json", "sales.kpi.yaml", cwd=project)
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert (runs[0].code, runs[0].json()["summary"]["files"]) == (0, 0)
+    assert runs[0].stderr == (
+        "kpilint: note: no spec file checked: the named files are not among the project's spec"
+        " files (include, exclude, force-exclude)\n")
+    assert _kept_reports(project) == []
+
+
+def test_only_the_reports_used_last_are_kept(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(cache_module, "REPORTS_KEPT", 2)
+    written: dict[str, Path] = {}
+    for age, output_format in enumerate(["json", "sarif", "text"]):
+        before = set(_kept_reports(project))
+        _cli(project, "--output-format", output_format, capsys=capsys)
+        (new,) = set(_kept_reports(project)) - before
+        os.utime(new, ns=(age * 10**9, age * 10**9))  # written in this order, whatever the clock
+        written[output_format] = new
+    assert _kept_reports(project) == sorted([written["sarif"], written["text"]])

@@ -9,6 +9,9 @@ the spec files themselves; a spec file's summary is keyed on its content and dis
 - Nothing changed: the findings come straight from ``state.json`` (no file is parsed).
 - Some files changed: the other files come back from their summaries, the engine is restored to the
   last run's findings, and the changed files go through the incremental engine as in the editor.
+- The rendered report is kept too (``reports/<digest of the render key>``, see
+  :class:`CachedReport`): a run whose files, run key and render key match the last such run writes
+  it back without restoring the engine.
 
 Every cache file starts with the SHA-256 of its payload: a truncated or garbled file is a miss,
 never an error. Writes go to a temporary file renamed into place, so concurrent runs never read a
@@ -35,6 +38,10 @@ from kpilint.rule import Context
 
 FORMAT = "1"
 STATE = "state.json"
+REPORTS = "reports"
+REPORTS_KEPT = 16
+"""The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
+different set of files on each run."""
 Json = Any
 
 
@@ -110,10 +117,16 @@ class ResultCache:
         self._store(self.directory / "files" / f"{digest}.json", summary)
 
     def _store(self, path: Path, payload: Json) -> None:
-        """Write atomically (temporary file, then rename); a cache that cannot be written is
-        skipped."""
+        """Write a JSON payload atomically; a cache that cannot be written is skipped."""
         try:
             data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError):
+            return
+        self._store_bytes(path, data)
+
+    def _store_bytes(self, path: Path, data: bytes) -> None:
+        """Write ``data`` after its checksum to a temporary file, then rename it into place."""
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.base / ".gitignore"
             if not ignore.exists():
@@ -127,8 +140,47 @@ class ResultCache:
             except BaseException:
                 os.unlink(temporary)
                 raise
-        except (OSError, TypeError, ValueError):
+        except OSError:
             return
+
+    def report(self, render_key: str, files: str) -> CachedReport | None:
+        """The report kept for ``render_key`` if it was made from the same ``files`` (see
+        :func:`files_digest`), else None (also when it is missing or damaged)."""
+        data = _load_bytes(self._report_path(render_key))
+        if data is None:
+            return None
+        header, _, text = data.partition(b"\n")
+        try:
+            fields = json.loads(header)
+            if fields.get("render") != render_key or fields.get("files") != files:
+                return None
+            return CachedReport(text.decode("utf-8"), int(fields["count"]),
+                                bool(fields["failed"]), fields["baseline_hidden"],
+                                [(str(path), str(code), subject, int(allowed), int(now))
+                                 for path, code, subject, allowed, now in fields["stale"]])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def put_report(self, render_key: str, files: str, report: CachedReport) -> None:
+        """Keep ``report`` for ``render_key`` and ``files``, replacing the one kept before."""
+        header = {"render": render_key, "files": files, "count": report.files,
+                  "failed": report.failed, "baseline_hidden": report.baseline_hidden,
+                  "stale": report.baseline_stale}
+        path = self._report_path(render_key)
+        self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n"
+                          + report.text.encode("utf-8"))
+        try:  # this one and the others written last
+            others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
+                      if not entry.name.startswith(".") and entry.name != path.name]
+        except OSError:
+            return
+        for _, stale in sorted(others, reverse=True)[REPORTS_KEPT - 1:]:
+            with contextlib.suppress(OSError):  # another run removed it already: harmless
+                os.unlink(stale)
+
+    def _report_path(self, render_key: str) -> Path:
+        name = hashlib.sha256(render_key.encode("utf-8")).hexdigest()[:24]
+        return self.directory / REPORTS / name
 
     def state(self) -> Json | None:
         return _load(self.directory / STATE)
@@ -147,14 +199,43 @@ class ResultCache:
                 os.unlink(entry.path)
 
 
-def _load(path: Path) -> Json | None:
-    """A cache file's payload, or None when it is missing or damaged."""
+@dataclass(frozen=True, slots=True)
+class CachedReport:
+    """A rendered report and what else the run that rendered it told: the number of files
+    checked, whether a finding reached ``fail-on``, and what the baseline hid and which of its
+    entries went stale (path, code, subject, count in the baseline, findings then)."""
+
+    text: str
+    files: int
+    failed: bool
+    baseline_hidden: int | None = None
+    baseline_stale: list[tuple[str, str, str | None, int, int]] = field(default_factory=list)
+
+
+def files_digest(files: Iterable[tuple[str, str, str]]) -> str:
+    """One digest of a run's files: each one's absolute path, display path and content digest."""
+    digest = hashlib.sha256()
+    for absolute, display, content in files:
+        digest.update(f"{absolute}\0{display}\0{content}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _load_bytes(path: Path) -> bytes | None:
+    """A cache file's payload, or None when it is missing or its checksum does not match."""
     try:
         data = path.read_bytes()
     except OSError:
         return None
     digest, _, payload = data.partition(b"\n")
     if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    return payload
+
+
+def _load(path: Path) -> Json | None:
+    """A cache file's JSON payload, or None when it is missing or damaged."""
+    payload = _load_bytes(path)
+    if payload is None:
         return None
     try:
         return json.loads(payload)

@@ -7,9 +7,10 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kpilint.baseline import apply_baseline, read_baseline
-from kpilint.cache import ResultCache
+from kpilint.baseline import BaselineKey, apply_baseline, read_baseline
+from kpilint.cache import CachedReport, ResultCache
 from kpilint.config import (
     RuleSelection,
     check_dialect,
@@ -19,18 +20,15 @@ from kpilint.config import (
 )
 from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic, Severity
-from kpilint.engine import Linter
-from kpilint.incremental import (
-    LoadReport,
-    ProjectFile,
-    load_project_files,
-    read_project_files,
-    save_to_cache,
-)
 from kpilint.project import ProjectPlan, plan_projects, project_files
+from kpilint.reading import ProjectFile, ReportSlot, read_project_files
 from kpilint.report import RunResult
 from kpilint.rule import Context
 from kpilint.suppressions import Suppression
+
+if TYPE_CHECKING:
+    from kpilint.engine import Linter
+    from kpilint.incremental import LoadReport
 
 
 @dataclass(slots=True)
@@ -49,6 +47,9 @@ class CheckOptions:
     cache: bool = True
     jobs: int | None = None  # None: the CPU count when there are many files to parse
     dialect: str | None = None  # --dialect: the named paths' dialect
+    render_key: str | None = None
+    """What the caller renders the result with (format, options, working directory): with the
+    cache, a run of one project keeps its report, and a run of the same files writes it back."""
 
 
 @dataclass(slots=True)
@@ -62,6 +63,21 @@ class CheckOutcome:
     force_excluded_all: bool = False
     """Files were named and ``force-exclude`` left out every one of them (SPEC 10.4)."""
     plans: list[ProjectPlan] = field(default_factory=list)  # one per linter, in the same order
+    kept_report: str | None = None
+    """The report a run of the same files kept (``CheckOptions.render_key``); ``result`` then
+    holds no findings, only the file count and the baseline's notes."""
+    report_slot: ReportSlot | None = None
+
+    def keep_report(self, text: str) -> None:
+        """Keep the rendered report of this run for the next run of the same files (not of a
+        run that crashed or checked no file: those say why on stderr every time)."""
+        if self.report_slot is None or self.crashes or not self.result.files:
+            return
+        result = self.result
+        self.report_slot.keep(CachedReport(
+            text, result.files, self.failed, result.baseline_hidden,
+            [(key.path, key.code, key.subject, allowed, now)
+             for key, allowed, now in result.baseline_stale]))
 
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
@@ -84,17 +100,27 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     named_files: set[str] = set()
     files = 0
     force_excluded = 0
+    slot: ReportSlot | None = None
     for plan in plans:
         plan.config.selections.append(options.selection)
         if options.dialect is not None:
             plan.read_named_in(options.dialect)
         nested: list[Path] = []
         named_before = len(plan.named)
-        linter, read, report = _load_project(plan, options, cwd, nested)
+        reading = _read_project(plan, options, cwd, nested)
         force_excluded += named_before - len(plan.named)
+        if options.render_key is not None and len(plans) == 1 and not nested:
+            slot = ReportSlot.of(reading.files, reading.cache,
+                                 _run_render_key(options, baseline, cwd))
+            kept = slot.kept() if slot is not None else None
+            if kept is not None:
+                return _kept_outcome(kept, plans)
+        linter, read, report = _load_project(plan, reading, options)
         linters.append(linter)
         _add_nested_projects(plans, nested)
         project_result = linter.check()
+        from kpilint.incremental import save_to_cache
+
         save_to_cache(linter, read, report)
         crashes.extend(linter.crashes)
         named = {loaded.spec.path: loaded for loaded in linter.files.values()
@@ -117,7 +143,24 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                        outcome.hidden if baseline is not None else None, outcome.stale)
     left_out_all = force_excluded > 0 and not any(plan.named for plan in plans)
     return CheckOutcome(result, crashes, failed, linters, force_excluded_all=left_out_all,
-                        plans=plans)
+                        plans=plans, report_slot=slot if len(plans) == 1 else None)
+
+
+def _run_render_key(options: CheckOptions, baseline: Counter[BaselineKey] | None,
+                    cwd: Path) -> str:
+    """Everything besides the run key and the files that shapes the report and the exit code."""
+    return repr((options.render_key, str(cwd), options.paths, options.fail_on,
+                 str(options.baseline), None if baseline is None else sorted(
+                     (key.sort_key(), count) for key, count in baseline.items())))
+
+
+def _kept_outcome(kept: CachedReport, plans: list[ProjectPlan]) -> CheckOutcome:
+    """The outcome of a run answered by a kept report."""
+    stale = [(BaselineKey(path, code, subject), allowed, now)
+             for path, code, subject, allowed, now in kept.baseline_stale]
+    return CheckOutcome(RunResult([], kept.files, baseline_hidden=kept.baseline_hidden,
+                                  baseline_stale=stale), [], kept.failed, plans=plans,
+                        kept_report=kept.text)
 
 
 def _add_nested_projects(plans: list[ProjectPlan], roots: list[Path]) -> None:
@@ -135,22 +178,40 @@ def _add_nested_projects(plans: list[ProjectPlan], roots: list[Path]) -> None:
         known[root] = plan
 
 
-def _load_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
-                  nested: list[Path]) -> tuple[Linter, list[ProjectFile], LoadReport]:
+@dataclass(slots=True)
+class _Reading:
+    """A project's files, read, with the context and the cache of their check."""
+
+    context: Context
+    salt: str
+    files: list[ProjectFile]
+    cache: ResultCache | None
+
+
+def _read_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
+                  nested: list[Path]) -> _Reading:
     force_exclude = plan.config.force_exclude if options.force_exclude is None else (
         options.force_exclude)
     today = options.today or plan.config.today or datetime.date.today()
     salt = os.path.relpath(plan.root, cwd)
     salt = "" if salt == "." else salt.replace(os.sep, "/")
     context = Context(today=today, dbt=DbtProject(plan.root, plan.config.dbt_project))
-    linter = Linter(plan.root, plan.config, context, fingerprint_salt=salt)
     paths = [(absolute, plan.spellings.get(absolute) or os.path.relpath(absolute, cwd))
              for absolute in project_files(plan, force_exclude, nested)]
     files = read_project_files(paths, options.stdin, plan.config.limits.max_file_bytes)
     cache = ResultCache.of(plan.root, plan.config, context, salt) if options.cache else None
-    report = load_project_files(linter, files, cache, options.jobs,
+    return _Reading(context, salt, files, cache)
+
+
+def _load_project(plan: ProjectPlan, reading: _Reading,
+                  options: CheckOptions) -> tuple[Linter, list[ProjectFile], LoadReport]:
+    from kpilint.engine import Linter  # neither is imported when a kept report answers
+    from kpilint.incremental import load_project_files
+
+    linter = Linter(plan.root, plan.config, reading.context, fingerprint_salt=reading.salt)
+    report = load_project_files(linter, reading.files, reading.cache, options.jobs,
                                 _progress if options.progress else None)
-    return linter, files, report
+    return linter, reading.files, report
 
 
 def _progress(done: int, total: int) -> None:

@@ -300,6 +300,14 @@ def _check(args: argparse.Namespace) -> int:
     fixing = _fixing(args)
     # both need every file's text
     options.cache = options.cache and not args.add_suppressions and not fixing
+    to_terminal = args.output_file is None and sys.stdout is not None and sys.stdout.isatty()
+    color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
+    render_options = RenderOptions(color=color, quiet=args.quiet,
+                                   show_suppressed=args.show_suppressed)
+    output_format = args.output_format or (
+        "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if options.cache:  # a run of the same files may write back the report this one keeps
+        options.render_key = repr((output_format, args.statistics, render_options))
     outcome = run_check(options)
     if _nothing_checked(outcome, options):
         return EXIT_ERROR
@@ -311,19 +319,16 @@ def _check(args: argparse.Namespace) -> int:
         if isinstance(done, int):
             return done
         outcome, fixed, refused = done
-    to_terminal = args.output_file is None and sys.stdout is not None and sys.stdout.isatty()
-    color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
-    render_options = RenderOptions(color=color, quiet=args.quiet,
-                                   show_suppressed=args.show_suppressed)
-    output_format = args.output_format or (
-        "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    if args.statistics:
+    if outcome.kept_report is not None:
+        text = outcome.kept_report
+    elif args.statistics:
         from kpilint.statistics import render_statistics
 
         text = render_statistics(outcome.result, output_format)
     else:
         text = renderer(output_format)(dataclasses.replace(outcome.result, fixed=fixed),
                                        render_options)
+    outcome.keep_report(text)
     if args.output_file is not None:
         _write_report(args.output_file, text)
     else:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from kpilint import registry
-from kpilint.build import did_you_mean, suggestion_suffix
 from kpilint.diagnostics import Severity, plural
 from kpilint.globs import InvalidGlob, glob_spec
 from kpilint.load import Limits
@@ -325,6 +324,21 @@ def check_globs(patterns: Iterable[str], where: str) -> None:
         glob_spec(patterns)
     except InvalidGlob as error:
         raise ConfigError(f"{where}: {error}") from None
+
+
+def did_you_mean(word: str, candidates: list[str]) -> list[str]:
+    """:func:`kpilint.build.did_you_mean`, imported only when a setting names something unknown
+    (``kpilint.build`` loads the models, which a run answered from the cache never needs)."""
+    from kpilint import build
+
+    return build.did_you_mean(word, candidates)
+
+
+def suggestion_suffix(matches: list[str]) -> str:
+    """:func:`kpilint.build.suggestion_suffix`, imported as :func:`did_you_mean` is."""
+    from kpilint import build
+
+    return build.suggestion_suffix(matches)
 
 
 def check_selectors(values: Iterable[str], where: str) -> None:

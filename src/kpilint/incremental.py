@@ -9,39 +9,30 @@
   worker runs the file rules too and sends back a summary), else in this process.
 
 :func:`save_to_cache` writes the summaries of the files parsed and the run's state afterwards.
+Reading the files, and the report a run of the same files kept, is :mod:`kpilint.reading`'s.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpilint.build import SpecFile
-from kpilint.cache import ResultCache, content_digest
+from kpilint.cache import ResultCache
 from kpilint.config import Config
 from kpilint.engine import Linter, LoadedFile
+from kpilint.reading import ProjectFile, digest_files, read_project_files
 from kpilint.rule import Context
 from kpilint.summary import Json, SummaryError, file_summary, spec_of
+
+__all__ = ["LoadReport", "ProjectFile", "load_project_files", "read_project_files",
+           "save_to_cache"]
 
 MANY_FILES = 200
 """From this many files to parse, ``--jobs`` defaults to the CPU count."""
 CHUNK = 16
-
-
-@dataclass(slots=True)
-class ProjectFile:
-    """A file of the run: where it is, how findings name it, and its bytes (None: unreadable)."""
-
-    absolute: Path
-    display: str
-    content: bytes | None
-    digest: str | None = None
-    from_stdin: bool = False
-    summary: Json | None = None
-    """The summary a worker process made of it, ready for the cache."""
 
 
 @dataclass(slots=True)
@@ -54,34 +45,6 @@ class LoadReport:
     unchanged: bool = False
 
 
-def read_project_files(paths: list[tuple[Path, str]], stdin: tuple[str, bytes] | None,
-                       max_bytes: int) -> list[ProjectFile]:
-    """Each file's bytes; too large or unreadable files are left to the loader's E001."""
-    files = []
-    for absolute, display in paths:
-        if stdin is not None and display == stdin[0]:
-            files.append(ProjectFile(absolute, display, stdin[1], from_stdin=True))
-            continue
-        files.append(ProjectFile(absolute, display, _regular_file_bytes(absolute, max_bytes)))
-    return files
-
-
-def _regular_file_bytes(path: Path, max_bytes: int) -> bytes | None:
-    """A regular file's bytes within the size limit; None leaves the file to the loader, which
-    reports why (E001). A FIFO is never opened for reading, and no more than the limit is read."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
-            status = os.fstat(handle.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
-                return None
-            data = handle.read(max_bytes + 1)
-    except OSError:
-        return None
-    return data if len(data) <= max_bytes else None
-
-
 def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCache | None,
                        jobs: int | None,
                        progress: Callable[[int, int], None] | None = None,
@@ -90,9 +53,8 @@ def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCa
     file's model and the graph are built even when nothing changed (the language server reads
     them); without, an unchanged project is answered from the cached findings alone."""
     report = LoadReport(cache)
-    for each in files:
-        if cache is not None and each.content is not None and not each.from_stdin:
-            each.digest = content_digest(each.display, each.content)
+    if cache is not None:
+        digest_files(files)
     pending = files
     if cache is not None:
         pending = _restore(linter, files, cache, report, models)

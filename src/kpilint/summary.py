@@ -32,9 +32,34 @@ def span_data(span: Span) -> list[int]:
     return [span.line, span.column, span.end_line, span.end_column]
 
 
+def _slot_setters(cls: type, *names: str) -> list[Any]:
+    """The slot descriptors' setters of a frozen dataclass's fields, to fill a new instance
+    without its ``__init__`` (which sets each field through ``object.__setattr__``)."""
+    return [cls.__dict__[name].__set__ for name in names]
+
+
+_SET_LINE, _SET_COLUMN, _SET_END_LINE, _SET_END_COLUMN = _slot_setters(
+    Span, "line", "column", "end_line", "end_column")
+_SET_PATH, _SET_SPAN = _slot_setters(Location, "path", "span")
+_SEVERITIES = {int(severity): severity for severity in Severity}
+
+
 def span_of(data: Json) -> Span:
+    """The span of ``[line, column, end_line, end_column]``; an ordinary, equal ``Span``."""
     line, column, end_line, end_column = data
-    return Span(int(line), int(column), int(end_line), int(end_column))
+    span: Span = object.__new__(Span)
+    _SET_LINE(span, int(line))
+    _SET_COLUMN(span, int(column))
+    _SET_END_LINE(span, int(end_line))
+    _SET_END_COLUMN(span, int(end_column))
+    return span
+
+
+def _location_of(path: Json, span: Json) -> Location:
+    location: Location = object.__new__(Location)
+    _SET_PATH(location, str(path))
+    _SET_SPAN(location, span_of(span))
+    return location
 
 
 def diagnostic_data(diagnostic: Diagnostic) -> Json:
@@ -53,14 +78,13 @@ def diagnostic_of(data: Json) -> Diagnostic:
     (code, name, severity, message, path, span, url, subject, field_name, related, fix,
      fingerprint, project_path) = data
     return Diagnostic(
-        code=str(code), name=str(name), severity=Severity(severity), message=str(message),
-        location=Location(str(path), span_of(span)), url=str(url), subject=subject,
-        field=field_name,
-        related=tuple(Related(Location(str(where), span_of(at)), str(text))
-                      for where, at, text in related),
-        fix=None if fix is None else Fix(str(fix[0]), tuple(
+        str(code), str(name), _SEVERITIES[severity], str(message), _location_of(path, span),
+        str(url), subject, field_name,
+        tuple([Related(_location_of(where, at), str(text)) for where, at, text in related])
+        if related else (),
+        None if fix is None else Fix(str(fix[0]), tuple(
             Edit(span_of(at), str(text)) for at, text in fix[1]), *map(str, fix[2:3])),
-        fingerprint=str(fingerprint), project_path=str(project_path))
+        str(fingerprint), str(project_path))
 
 
 def suppression_data(comment: Suppression) -> Json:
@@ -162,21 +186,21 @@ class SummaryRecord(EntityRecord[Entity]):
         self._node = value
 
     def at_entity(self) -> Location:
-        return Location(self.path, span_of(self.data["head"]))
+        return _location_of(self.path, self.data["head"])
 
     def at_field(self, name: str) -> Location:
         span = self.data["fields"].get(name)
-        return Location(self.path, span_of(span)) if span else self.at_entity()
+        return _location_of(self.path, span) if span else self.at_entity()
 
     def has_references(self, name: str) -> bool:
         return name in self.data["references"]
 
     def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
-        return [(target, Location(self.path, span_of(span)), field_path)
+        return [(target, _location_of(self.path, span), field_path)
                 for target, span, field_path in self.data["references"].get(name, ())]
 
     def formula_references(self) -> list[tuple[str, Location, bool]]:
-        return [(term, Location(self.path, span_of(span)), bool(exact))
+        return [(term, _location_of(self.path, span), bool(exact))
                 for term, span, exact in self.data["formula"]]
 
 
@@ -203,6 +227,6 @@ def spec_of(data: Json, limits: Limits) -> tuple[SpecFile, list[Diagnostic], lis
     spec = SpecFile(path, str(data["text"]), dialect=data.get("dialect"))
     source = _Reparsed(path, spec.text, limits, spec.dialect)
     spec.entities = [SummaryRecord(path, each, source) for each in data["entities"]]
-    spec.scopes = [(str(scope), Location(path, span_of(span))) for scope, span in data["scopes"]]
+    spec.scopes = [(str(scope), _location_of(path, span)) for scope, span in data["scopes"]]
     return (spec, [diagnostic_of(each) for each in data["findings"]],
             [suppression_of(each) for each in data["suppressions"]])

@@ -11,11 +11,11 @@ ignores it. No byte order mark, which GitLab's parser rejects.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kpilint.diagnostics import Diagnostic, Severity, printable
 from kpilint.report import RenderOptions, RunResult, posix_relative
+from kpilint.report.json_text import dumps
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -36,4 +36,4 @@ def issue(diagnostic: Diagnostic) -> dict[str, Any]:
 
 def render(result: RunResult, options: RenderOptions) -> str:
     issues = [issue(diagnostic) for diagnostic in result.diagnostics]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps(issues) + "\n"

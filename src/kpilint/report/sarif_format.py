@@ -19,7 +19,6 @@ absolute ``file:`` URI, as SARIF forbids ``..`` segments in relative references'
 from __future__ import annotations
 
 import functools
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from kpilint import __version__
 from kpilint.diagnostics import Diagnostic, Fix, Severity, Span
 from kpilint.registry import all_rules
 from kpilint.report import RenderOptions, RunResult, posix_relative
+from kpilint.report.json_text import dumps
 from kpilint.rule import Rule
 
 SCHEMA_URI = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
@@ -217,7 +217,7 @@ def render(result: RunResult, options: RenderOptions) -> str:
             "newlineSequences": ["\r\n", "\n", "\r"],
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps(log) + "\n"
 
 
 def _information_uri() -> str:
