@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,6 +90,16 @@ class _Idle(Executor):
         return Future()
 
 
+class _Broken(Executor):
+    """A pool whose worker died on the first chunk."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        died: Future[T] = Future()
+        died.set_running_or_notify_cancel()
+        died.set_exception(BrokenProcessPool("a worker died"))
+        return died
+
+
 def _parsed_here(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files this process parses from now on."""
     parsed: list[Path] = []
@@ -107,7 +118,7 @@ def _assert_same_load(shared: Project, alone: Project) -> None:
     assert list(shared.graph().entities) == list(alone.graph().entities)
 
 
-@pytest.mark.parametrize("pool", ["workers", "idle"])
+@pytest.mark.parametrize("pool", ["workers", "idle", "broken", "unavailable"])
 def test_a_load_shared_with_worker_processes_equals_a_load_in_one_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool: str) -> None:
     root = example_project(tmp_path)
@@ -123,9 +134,10 @@ def test_a_load_shared_with_worker_processes_equals_a_load_in_one_process(
 
     def worker_pool(linter: Linter, workers: int, method: str) -> Executor:
         made.append(workers)
-        if pool == "idle":
-            return _Idle()
-        return _Started(real_worker_pool(linter, workers, method))
+        if pool == "unavailable":
+            raise OSError("no semaphores here")
+        return {"idle": _Idle(), "broken": _Broken()}.get(pool) or _Started(
+            real_worker_pool(linter, workers, method))
 
     real_worker_pool = incremental.worker_pool
     monkeypatch.setattr(incremental, "worker_pool", worker_pool)
@@ -133,6 +145,7 @@ def test_a_load_shared_with_worker_processes_equals_a_load_in_one_process(
     shared = _first_load(root)
     assert made == [1]  # one worker: this process is the other parser
     files = sorted(alone.snapshot.specs)
+    # Without workers (or when one died, file by file again) this process parses every file.
     assert sorted(parsed) == ([] if pool == "workers" else files)
     _assert_same_load(shared, alone)
     # The findings a worker sent back serve the next edit as if this process had made them.

@@ -158,7 +158,11 @@ class Project:
             self.config, selections=[*self.config.selections, RuleSelection()])
         # This process parses too, so one worker fewer than cores keeps each core busy.
         workers = (os.cpu_count() or 1) - 1 if len(paths) >= MANY_FILES else 0
-        pool = worker_pool(linter, workers, START_METHOD) if workers > 0 else None
+        pool = None
+        try:
+            pool = worker_pool(linter, workers, START_METHOD) if workers > 0 else None
+        except OSError:  # no processes to be had here (a sandbox): this one parses alone
+            logger.exception("starting %d worker process(es) failed", workers)
         try:
             load_project_files(linter, files, ResultCache.of(
                 self.root, as_checked, linter.context, linter.fingerprint_salt), 1,
@@ -244,7 +248,10 @@ def _start_fork_server() -> None:
         from multiprocessing import forkserver
 
         multiprocessing.set_forkserver_preload(["kpilint.incremental"])
-        forkserver.ensure_running()  # undocumented; creating a pool starts it no earlier
+        try:
+            forkserver.ensure_running()  # undocumented; a pool starts it only when it forks
+        except OSError:  # a pool cannot start either: the load parses in this process
+            logger.exception("starting the fork server failed")
 
 
 @contextlib.contextmanager
