@@ -136,11 +136,11 @@ class Project:
             with _frozen_after():
                 return self._lint(changes, full)
 
-    def _bulk_load(self, linter: Linter, paths: list[Path]) -> list[Path]:
+    def _bulk_load(self, linter: Linter, paths: dict[Path, str]) -> list[Path]:
         """Load many files from disk as ``kpilint check`` does: where the result cache of a
         check of the root knows a file, from its summary, with that check's findings (so only
         what changed since is checked again); the others parsed. The paths left to load one by
-        one: all of them when this failed."""
+        one: all of them when this failed. ``paths``: each file's display path."""
         if not paths:
             return []
         assert self.config is not None
@@ -151,7 +151,7 @@ class Project:
             worker_pool,
         )
 
-        files = read_project_files([(path, self.display(path)) for path in paths], None,
+        files = read_project_files(list(paths.items()), None,
                                    self.config.limits.max_file_bytes)
         # The cache of a plain `kpilint check` in the root: no rules chosen on its command line.
         as_checked = dataclasses.replace(
@@ -170,7 +170,7 @@ class Project:
         except Exception:  # a loader bug: each file again, to report it on its own
             logger.exception("loading the project in one go failed; loading file by file")
             linter.reset()
-            return paths
+            return list(paths)
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -205,10 +205,10 @@ class Project:
             discovered = project_files(ProjectPlan(self.root, self.config),
                                        self.config.force_exclude) if self.discover else []
             self.failures.clear()
-            left = self._bulk_load(self.linter, [path for path in discovered
-                                                 if path not in changes])
-            from_disk = [self.display(path) for path in discovered
-                         if path not in changes and path not in left]
+            on_disk = {path: self.display(path) for path in discovered if path not in changes}
+            left = self._bulk_load(self.linter, on_disk)
+            failed = set(left)
+            from_disk = [display for path, display in on_disk.items() if path not in failed]
             changes = {**dict.fromkeys(left, DISK), **changes}
         else:
             from_disk = []
