@@ -14,8 +14,10 @@ Reading the files, and the report a run of the same files kept, is :mod:`kpilint
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,17 +50,18 @@ class LoadReport:
 def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCache | None,
                        jobs: int | None,
                        progress: Callable[[int, int], None] | None = None,
-                       models: bool = False) -> LoadReport:
+                       models: bool = False, pool: Executor | None = None) -> LoadReport:
     """Put every file into ``linter``, from the cache where it can. With ``models`` every
     file's model and the graph are built even when nothing changed (the language server reads
-    them); without, an unchanged project is answered from the cached findings alone."""
+    them); without, an unchanged project is answered from the cached findings alone. With a
+    ``pool`` (:func:`worker_pool`) its workers and this process share the parsing."""
     report = LoadReport(cache)
     if cache is not None:
         digest_files(files)
     pending = files
     if cache is not None:
         pending = _restore(linter, files, cache, report, models)
-    _parse(linter, pending, jobs, progress)
+    _parse(linter, pending, jobs, progress, pool)
     report.parsed = [each for each in pending if each.digest is not None]
     return report
 
@@ -118,37 +121,78 @@ def _from_summary(linter: Linter, absolute: Path, summary: Json | None) -> Loade
 
 
 def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
-           progress: Callable[[int, int], None] | None) -> None:
+           progress: Callable[[int, int], None] | None, pool: Executor | None = None) -> None:
     """Parse and build files, in worker processes when that pays."""
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
     workers = jobs
-    if workers > 1 and len(files) > 1:
+    if pool is not None and len(files) > 1:
+        files = _parse_sharing(pool, linter, files)
+    elif workers > 1 and len(files) > 1:
         from concurrent.futures import ProcessPoolExecutor  # a one-file run needs no pool
 
         with ProcessPoolExecutor(workers, initializer=_start_worker,
-                                 initargs=(linter.root, linter.config, linter.context)) as pool:
+                                 initargs=(linter.root, linter.config, linter.context)) as own:
             items = [(each.absolute, each.display, each.content) for each in files]
-            done = zip(files, pool.map(_summarize, items, chunksize=CHUNK), strict=True)
-            left = []
-            for each, (summary, crashes) in done:
-                loaded = _from_summary(linter, each.absolute, summary)
-                if loaded is None:
-                    left.append(each)
-                    continue
-                linter.crashes.extend(crashes)
-                if crashes:
-                    each.digest = None  # a crash is reported again on the next run
-                each.summary = summary
-                linter.put(loaded)
-        files = left
+            done = zip(files, own.map(_summarize, items, chunksize=CHUNK), strict=True)
+            files = [each for each, (summary, crashes) in done
+                     if not _put_summary(linter, each, summary, crashes)]
     for index, each in enumerate(files):
         if progress is not None:
             progress(index, len(files))
-        if each.content is None:
-            linter.load(each.absolute, each.display)
-        else:
-            linter.update(each.absolute, each.display, each.content)
+        _parse_here(linter, each)
+
+
+def _parse_here(linter: Linter, each: ProjectFile) -> None:
+    """Parse and build one file in this process."""
+    if each.content is None:
+        linter.load(each.absolute, each.display)
+    else:
+        linter.update(each.absolute, each.display, each.content)
+
+
+def _put_summary(linter: Linter, each: ProjectFile, summary: Json, crashes: list[str]) -> bool:
+    """Put a file a worker summarised into ``linter``; False if the summary did not read back."""
+    loaded = _from_summary(linter, each.absolute, summary)
+    if loaded is None:
+        return False
+    linter.crashes.extend(crashes)
+    if crashes:
+        each.digest = None  # a crash is reported again on the next run
+    each.summary = summary
+    linter.put(loaded)
+    return True
+
+
+def _parse_sharing(pool: Executor, linter: Linter, files: list[ProjectFile],
+                   ) -> list[ProjectFile]:
+    """Parse the files in chunks: the pool's workers take them from the front while this
+    process takes, from the back, those no worker has started, and runs their file rules as the
+    workers do (it has no summaries to write or read back). The files whose summary did not
+    read back."""
+    chunks = [files[start:start + CHUNK] for start in range(0, len(files), CHUNK)]
+    futures = [pool.submit(_summarize_all, [(each.absolute, each.display, each.content)
+                                            for each in chunk]) for chunk in chunks]
+    while futures and futures[-1].cancel():
+        futures.pop()
+        for each in chunks[len(futures)]:
+            _parse_here(linter, each)
+            linter.file_findings(linter.files[each.absolute])
+    return [each for chunk, future in zip(chunks, futures, strict=False)
+            for each, (summary, crashes) in zip(chunk, future.result(), strict=True)
+            if not _put_summary(linter, each, summary, crashes)]
+
+
+def worker_pool(linter: Linter, workers: int, method: str) -> Executor:
+    """``workers`` processes started by ``method`` that parse files for ``linter``, for
+    :func:`load_project_files`' ``pool``. A process with threads (the language server) must not
+    fork: it asks for "spawn" or "forkserver"."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_start_fresh_worker,
+                               initargs=(linter.root, linter.config, linter.context))
 
 
 _WORKER: list[Linter] = []
@@ -156,6 +200,17 @@ _WORKER: list[Linter] = []
 
 def _start_worker(root: Path, config: Config, context: Context) -> None:
     _WORKER.append(Linter(root, config, context))
+
+
+def _start_fresh_worker(root: Path, config: Config, context: Context) -> None:
+    """A worker not forked from a check (which turned it off): no cyclic collector either."""
+    gc.disable()
+    _start_worker(root, config, context)
+
+
+def _summarize_all(items: list[tuple[Path, str, bytes | None]]) -> list[tuple[Json, list[str]]]:
+    """In a worker: :func:`_summarize` each file of a chunk."""
+    return [_summarize(item) for item in items]
 
 
 def _summarize(item: tuple[Path, str, bytes | None]) -> tuple[Json, list[str]]:

@@ -5,13 +5,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime
 import gc
 import logging
+import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,6 +37,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("kpilint.server")
 
 # --- projects -----------------------------------------------------------------------------------
+
+START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+"""How load workers start: the server has threads, and a forked copy of a threaded process can
+deadlock on a lock another thread held."""
 
 DISK: Literal["disk"] = "disk"
 FORGET: Literal["forget"] = "forget"
@@ -124,32 +131,49 @@ class Project:
     def lint(self, changes: dict[Path, Change], full: bool) -> RunReport:
         """Apply the changes (all files when ``full``), check the project (worker thread)."""
         with self.graph_lock:
-            return self._lint(changes, full)
+            if not full and self.linter is not None:
+                return self._lint(changes, full)
+            with _frozen_after():
+                return self._lint(changes, full)
 
-    def _bulk_load(self, linter: Linter, paths: list[Path]) -> list[Path]:
+    def _bulk_load(self, linter: Linter, paths: dict[Path, str]) -> list[Path]:
         """Load many files from disk as ``kpilint check`` does: where the result cache of a
         check of the root knows a file, from its summary, with that check's findings (so only
         what changed since is checked again); the others parsed. The paths left to load one by
-        one: all of them when this failed."""
+        one: all of them when this failed. ``paths``: each file's display path."""
         if not paths:
             return []
         assert self.config is not None
-        from kpilint.incremental import load_project_files, read_project_files
+        from kpilint.incremental import (
+            MANY_FILES,
+            load_project_files,
+            read_project_files,
+            worker_pool,
+        )
 
-        files = read_project_files([(path, self.display(path)) for path in paths], None,
+        files = read_project_files(list(paths.items()), None,
                                    self.config.limits.max_file_bytes)
         # The cache of a plain `kpilint check` in the root: no rules chosen on its command line.
         as_checked = dataclasses.replace(
             self.config, selections=[*self.config.selections, RuleSelection()])
+        # This process parses too, so one worker fewer than cores keeps each core busy.
+        workers = (os.cpu_count() or 1) - 1 if len(paths) >= MANY_FILES else 0
+        pool = None
         try:
-            # One process: forking this threaded server for workers could deadlock the children.
+            pool = worker_pool(linter, workers, START_METHOD) if workers > 0 else None
+        except OSError:  # no processes to be had here (a sandbox): this one parses alone
+            logger.exception("starting %d worker process(es) failed", workers)
+        try:
             load_project_files(linter, files, ResultCache.of(
                 self.root, as_checked, linter.context, linter.fingerprint_salt), 1,
-                models=True)
+                models=True, pool=pool)
         except Exception:  # a loader bug: each file again, to report it on its own
             logger.exception("loading the project in one go failed; loading file by file")
             linter.reset()
-            return paths
+            return list(paths)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
         return []
 
     def _track_specs(self, linter: Linter, changes: dict[Path, Change], full: bool) -> None:
@@ -173,16 +197,18 @@ class Project:
         started = time.perf_counter()
         fresh = full or self.linter is None
         if fresh:
+            if self.discover:
+                _start_fork_server()
             today = self.config.today or datetime.date.today()
             context = Context(today=today, dbt=DbtProject(self.root, self.config.dbt_project))
             self.linter = Linter(self.root, self.config, context)
             discovered = project_files(ProjectPlan(self.root, self.config),
                                        self.config.force_exclude) if self.discover else []
             self.failures.clear()
-            left = self._bulk_load(self.linter, [path for path in discovered
-                                                 if path not in changes])
-            from_disk = [self.display(path) for path in discovered
-                         if path not in changes and path not in left]
+            on_disk = {path: self.display(path) for path in discovered if path not in changes}
+            left = self._bulk_load(self.linter, on_disk)
+            failed = set(left)
+            from_disk = [display for path, display in on_disk.items() if path not in failed]
             changes = {**dict.fromkeys(left, DISK), **changes}
         else:
             from_disk = []
@@ -205,13 +231,6 @@ class Project:
                 logger.exception("reading %s failed", display)
                 self.failures[absolute] = f"{type(error).__name__}: {error}"
         self._track_specs(linter, changes, fresh)
-        if full:
-            # The files just read live as long as the session and hold no reference cycles:
-            # moved out of the collector's sight, they no longer make every full collection
-            # walk them (one on a 2,000-file project took as long as the re-check itself).
-            # Collecting first keeps what a previous load left behind from being frozen too.
-            gc.collect()
-            gc.freeze()
         file_rules_run = [loaded.spec.path for loaded in linter.files.values()
                           if loaded.findings is None]
         result = linter.check()
@@ -220,6 +239,39 @@ class Project:
         snapshot = Snapshot(result, dict(self.specs), dict(self.spec_paths), dict(self.failures))
         return RunReport(snapshot, from_disk, from_buffer, file_rules_run,
                          time.perf_counter() - started, crashes)
+
+
+def _start_fork_server() -> None:
+    """Start the process that forks load workers (with kpilint imported) now, while the project
+    is being discovered, rather than when its files are handed out."""
+    if START_METHOD == "forkserver" and (os.cpu_count() or 1) > 1:
+        from multiprocessing import forkserver
+
+        multiprocessing.set_forkserver_preload(["kpilint.incremental"])
+        try:
+            forkserver.ensure_running()  # undocumented; a pool starts it only when it forks
+        except OSError:  # a pool cannot start either: the load parses in this process
+            logger.exception("starting the fork server failed")
+
+
+@contextlib.contextmanager
+def _frozen_after() -> Iterator[None]:
+    """Load a project with the cyclic garbage collector off, then freeze what was made.
+
+    The files read live as long as the session and hold no reference cycles: the collector
+    would only walk them again and again while they load (a third of the load time of 2,000
+    files) and at every full collection afterwards (one took as long as a re-check). What a
+    previous load left behind is collected first, while that is cheap, so it is not frozen too.
+    """
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 @dataclass(slots=True)
