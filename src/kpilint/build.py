@@ -37,6 +37,7 @@ from kpilint.model import (
     Baseline,
     Entity,
     SpecDocument,
+    construct_valid,
     text_fields,
 )
 
@@ -386,6 +387,9 @@ class _Builder:
         dropped = unusable
         if "name" in dropped and "name" in model.model_fields:
             values["name"] = ""
+        certain = construct_valid(model, values)
+        if certain is not None:
+            return certain
         while True:
             try:
                 return model.model_validate(values)
