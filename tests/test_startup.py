@@ -9,6 +9,7 @@ invalid config, networkx for ``kpilint graph``).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -103,3 +104,15 @@ def test_plugins_are_looked_for_in_metadata_only_where_they_may_be(
     archive.write_bytes(b"")
     monkeypatch.setattr(sys, "path", [str(tmp_path), str(archive)])
     assert plugins._may_declare_plugins() is True
+
+
+@pytest.mark.parametrize("columns", [60, 120])
+def test_help_is_wrapped_to_the_terminal_width(columns: int) -> None:
+    """The help formatter's width is asked once per process (not once per option) and is still
+    the terminal's (here ``COLUMNS``) less 2."""
+    done = subprocess.run([sys.executable, "-m", "kpilint", "check", "--help"],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "COLUMNS": str(columns)})
+    # a choice list such as {text,concise,...} cannot be broken; every other line fits
+    widest = max(len(line) for line in done.stdout.splitlines() if "{" not in line)
+    assert columns - 10 < widest <= columns - 2
