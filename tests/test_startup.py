@@ -100,6 +100,12 @@ def test_plugins_are_looked_for_in_metadata_only_where_they_may_be(
         (info / "entry_points.txt").write_text(entry_points, encoding="utf-8")
     monkeypatch.setattr(sys, "path", [str(tmp_path), str(tmp_path / "missing")])
     assert plugins._may_declare_plugins() is declares
+    egg = tmp_path / "acme-1.0-py3.11.egg"
+    (egg / "EGG-INFO").mkdir(parents=True)
+    (egg / "EGG-INFO" / "entry_points.txt").write_text(
+        entry_points or "", encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(egg)])
+    assert plugins._may_declare_plugins() is declares
     archive = tmp_path / "bundle.zip"
     archive.write_bytes(b"")
     monkeypatch.setattr(sys, "path", [str(tmp_path), str(archive)])

@@ -52,9 +52,10 @@ class Plugin:
 
 def _may_declare_plugins() -> bool:
     """False when no distribution on ``sys.path`` can declare the group: no ``entry_points.txt``
-    of a ``*.dist-info`` or ``*.egg-info`` folder names it. True when unsure (a zip file on the
+    of a ``*.dist-info`` or ``*.egg-info`` folder (or an ``.egg`` folder's ``EGG-INFO``, where
+    :mod:`importlib.metadata` looks too) names it. True when unsure (a zip file on the
     path, another finder of distributions): :mod:`importlib.metadata` reads them then. Importing
-    it costs more than the rest of a one-file run's start-up."""
+    it, with the ``email`` package it loads, is several percent of a one-file run."""
     if any(hasattr(finder, "find_distributions") and finder is not PathFinder
            for finder in sys.meta_path):
         return True
@@ -66,9 +67,11 @@ def _may_declare_plugins() -> bool:
             names = os.listdir(folder)
         except OSError:
             continue
+        egg = folder.endswith(".egg")
         for name in names:
-            if name.lower().endswith((".dist-info", ".egg-info")) and GROUP.encode() in _read(
-                    os.path.join(folder, name, "entry_points.txt")):
+            low = name.lower()
+            if (low.endswith((".dist-info", ".egg-info")) or (egg and low == "egg-info")) and (
+                    GROUP.encode() in _read(os.path.join(folder, name, "entry_points.txt"))):
                 return True
     return False
 
