@@ -122,3 +122,20 @@ def test_help_is_wrapped_to_the_terminal_width(columns: int) -> None:
     # a choice list such as {text,concise,...} cannot be broken; every other line fits
     widest = max(len(line) for line in done.stdout.splitlines() if "{" not in line)
     assert columns - 10 < widest <= columns - 2
+
+
+def test_reading_a_valid_config_imports_neither_pydantic_nor_pathspec(tmp_path: Path) -> None:
+    """The spec model and the glob matcher are imported for the files, not for the config (its
+    did-you-mean wording comes with them only for an error). Globs in the config, and a table
+    naming a rule (``[rules.NAME]``, ``[severity]``), import them to check it."""
+    config = tmp_path / "kpilint.toml"
+    config.write_text('today = "2026-07-01"\nselect = ["ALL"]\nignore = ["S2"]\n'
+                      'fail-on = "error"\n', encoding="utf-8")
+    probe = ("import sys\nfrom pathlib import Path\nfrom kpilint.config import load_config\n"
+             f"config = load_config(Path({str(config)!r}))\n"
+             "assert config.fail_on.label == 'error', config.fail_on\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules}"
+             " & {'pydantic', 'pathspec', 'jsonschema'}))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "[]\n"
