@@ -52,6 +52,8 @@ def test_selectors_and_lookups_import_only_the_rules_they_name() -> None:
     assert _imported_rule_modules(
         "from kpilint import registry\n"
         "assert registry.selector_codes('G1') and registry.entry_of('E005')\n"
+        "assert registry.selector_codes('too-many-kpis') == registry.selector_codes('g101')"
+        " == ['G101']\n"
         "assert len(registry.selector_suggestions()) == 2 * len(registry.entries())") == []
     assert _imported_rule_modules(
         "from kpilint import registry\nregistry.lookup('too-many-kpis')") == [

@@ -37,6 +37,7 @@ from kpilint.model import (
     Baseline,
     Entity,
     SpecDocument,
+    construct_valid,
     text_fields,
 )
 
@@ -385,6 +386,10 @@ class _Builder:
         ``unusable`` holds the fields reported already; every field dropped here is added to
         it. Returns None when the entity has no valid id (it cannot join the graph).
         """
+        quick = {**values, "name": ""} if "name" in unusable and "name" in FIELDS[model] else values
+        certain = construct_valid(model, quick)
+        if certain is not None:
+            return certain
         while True:
             if "name" in unusable and "name" in FIELDS[model]:
                 values = {**values, "name": ""}

@@ -17,7 +17,6 @@ from typing import Any, cast
 
 from kpilint import registry
 from kpilint.diagnostics import Severity, plural
-from kpilint.globs import InvalidGlob, glob_spec
 from kpilint.load import Limits
 from kpilint.quickschema import certainly_valid
 from kpilint.resources import data_path
@@ -90,7 +89,7 @@ class Config:
         """Rule codes that ``per-file-ignores`` turns off for a root-relative path."""
         codes: set[str] = set()
         for pattern, selectors in self.per_file_ignores.items():
-            if glob_spec([pattern]).match_file(relative_path):
+            if _glob(pattern).match_file(relative_path):
                 for selector in selectors:
                     codes.update(registry.selector_codes(selector) or ())
         return frozenset(codes - registry.UNSUPPRESSIBLE)
@@ -128,7 +127,17 @@ class Config:
 
 @functools.cache
 def _glob(pattern: str) -> Any:
+    from kpilint.globs import glob_spec
+
     return glob_spec([pattern])
+
+
+def _suggestion(word: str, candidates: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for close matches of ``word``, else "" (an error's wording: the
+    builder, and with it pydantic, is imported only then)."""
+    from kpilint.build import did_you_mean, suggestion_suffix
+
+    return suggestion_suffix(did_you_mean(word, candidates))
 
 
 def check_dialect(name: str, where: str) -> None:
@@ -138,7 +147,7 @@ def check_dialect(name: str, where: str) -> None:
     if name not in dialects():
         known = list(dialects())
         raise ConfigError(f"{where}: unknown dialect {name!r}"
-                          f"{suggestion_suffix(did_you_mean(name, known)) or ''}"
+                          f"{_suggestion(name, known)}"
                           f" (dialects: {', '.join(known)})")
 
 
@@ -320,6 +329,11 @@ def parse_today(text: str, where: str) -> datetime.date:
 
 def check_globs(patterns: Iterable[str], where: str) -> None:
     """Every glob must be a valid gitignore-style pattern."""
+    patterns = list(patterns)
+    if not patterns:
+        return
+    from kpilint.globs import InvalidGlob, glob_spec
+
     try:
         glob_spec(patterns)
     except InvalidGlob as error:
@@ -345,15 +359,15 @@ def check_selectors(values: Iterable[str], where: str) -> None:
     """Every selector must name a rule, a code prefix or ALL."""
     for value in values:
         if registry.selector_codes(value) is None:
-            matches = did_you_mean(value, registry.selector_suggestions())
-            raise ConfigError(f"{where}: {value!r} matches no rule{suggestion_suffix(matches)}")
+            raise ConfigError(f"{where}: {value!r} matches no rule"
+                              f"{_suggestion(value, registry.selector_suggestions())}")
 
 
 def _rule_for(key: str, where: str) -> type[Rule]:
     rule = registry.lookup(key)
     if rule is None:
-        matches = did_you_mean(key, registry.selector_suggestions())
-        raise ConfigError(f"{where}: no rule named {key!r}{suggestion_suffix(matches)}")
+        raise ConfigError(f"{where}: no rule named {key!r}"
+                          f"{_suggestion(key, registry.selector_suggestions())}")
     return rule
 
 
@@ -363,7 +377,7 @@ def validate_options(rule: type[Rule], options: Mapping[str, Any], where: str) -
         option = rule.options.get(key)
         if option is None:
             known = list(rule.options)
-            hint = suggestion_suffix(did_you_mean(key, known)) or (
+            hint = _suggestion(key, known) or (
                 f" (options: {', '.join(known)})" if known else " (this rule has no options)")
             raise ConfigError(f"{where}.{key}`: unknown option of {rule.name}{hint}")
         if certainly_valid(_jsonable(value), option.schema):
@@ -414,7 +428,7 @@ def _validate_schema(data: Mapping[str, Any], where: str, prefix: str) -> None:
         extra = [key for key in error.instance if key not in known]
         key = f"{path}.{extra[0]}" if path else extra[0]
         raise ConfigError(f"{where}: key `{prefix}{key}`: unknown key"
-                          f"{suggestion_suffix(did_you_mean(extra[0], known))}")
+                          f"{_suggestion(extra[0], known)}")
     key_text = f"key `{prefix}{path}`" if path else "top level"
     raise ConfigError(f"{where}: {key_text}: {_schema_message(error)}"
                       f"{LIMIT_REASONS.get(path, '') if error.validator == 'maximum' else ''}")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from kpilint import DOCUMENTATION_URL
 from kpilint.build import SpecFile
 from kpilint.config import Config
 from kpilint.diagnostics import Diagnostic, Location, Span, Violation
@@ -42,20 +43,9 @@ from kpilint.suppressions import (
 RuleT = TypeVar("RuleT", bound=Rule)
 
 
-@functools.cache
 def documentation_base() -> str:
     """The ``Documentation`` project URL; rule URLs are this plus the rule's name."""
-    from importlib import metadata
-
-    try:
-        urls = metadata.metadata("kpilint").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        urls = []
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() == "documentation":
-            return str(url).strip()
-    return "https://kpilint.dev/rules/"
+    return DOCUMENTATION_URL
 
 
 def rule_url(rule: type[Rule]) -> str:

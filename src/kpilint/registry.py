@@ -114,6 +114,10 @@ def lookup(key: str) -> type[Rule] | None:
     entry = entry_of(key)
     if entry is not None:
         return entry.load()
+    return _custom_key(key)
+
+
+def _custom_key(key: str) -> type[Rule] | None:
     return custom_lookup(key.upper() if CODE_PATTERN.match(key.upper()) else key)
 
 
@@ -122,7 +126,10 @@ def selector_codes(selector: str) -> list[str] | None:
     known = known_entries()
     if selector.upper() == "ALL":
         return [entry.code for entry in known]
-    rule = lookup(selector)
+    entry = entry_of(selector)
+    if entry is not None:
+        return [entry.code]
+    rule = _custom_key(selector)
     if rule is not None:
         return [rule.code]
     prefix = selector.upper()

@@ -1,0 +1,141 @@
+"""What a one-file check imports (pre-commit's run): nothing that only another run needs.
+
+A run whose spec files are valid builds no pydantic validator (the quick path of
+``kpilint.model``), reads no distribution metadata (``importlib.metadata`` and the ``email``
+parser it loads), and imports none of the libraries kept for other work (jsonschema for an
+invalid config, networkx for ``kpilint graph``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import kpilint
+from kpilint.custom import plugins
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC = """\
+version: 1
+scope: growth
+kgis:
+  - id: revenue
+    name: Annual revenue
+    unit: JPY
+    baseline: {value: 100, as_of: 2026-04-01}
+    target: 150
+    direction: increase
+    deadline: 2027-Q1
+    formula: leads * win-rate
+ksfs:
+  - id: convert
+    name: Convert pipeline faster
+    supports: revenue
+kpis:
+  - id: leads
+    name: Qualified leads per month
+    supports: [convert]
+    unit: count
+    target: {min: 40}
+    actual: {value: 35, as_of: 2026-06-30}
+    paired_with: win-rate
+  - id: win-rate
+    name: Win rate
+    supports: convert
+    unit: "%"
+    primary: true
+    last_reviewed: 2026-06-01
+"""
+NEVER_IMPORTED = ("importlib.metadata", "email", "pydantic.plugin._loader", "jsonschema",
+                  "networkx")
+PROBE = """\
+import io, json, sys
+from kpilint import cli
+sys.stdout = io.StringIO()
+code = cli.main(["check", ".", "--no-cache"])
+report = sys.stdout.getvalue()
+sys.stdout = sys.__stdout__
+print(json.dumps([code, report, sorted(sys.modules)]))
+"""
+
+
+def test_a_one_file_check_of_a_valid_file_imports_only_what_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "kpilint.toml").write_text('today = "2026-07-01"\n', encoding="utf-8")
+    (tmp_path / "growth.kpi.yaml").write_text(SPEC, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True,
+                          text=True, check=True)
+    code, report, modules = json.loads(done.stdout)
+    assert report.endswith("in 1 file.\n") and code in (0, 1), report  # the file was checked
+    assert " E00" not in report, report  # and is valid: every entity took the quick path
+    assert "kpilint.rules.g101_too_many_kpis" in modules  # and its rules ran
+    imported = [name for name in modules
+                if any(name == never or name.startswith(never + ".") for never in NEVER_IMPORTED)]
+    assert imported == []
+
+
+def test_the_documentation_url_is_the_one_in_pyproject() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["urls"]["Documentation"] == kpilint.DOCUMENTATION_URL
+
+
+@pytest.mark.parametrize(("entry_points", "declares"), [
+    ("[console_scripts]\nacme = acme:main\n", False),
+    ("[kpilint.rules]\nno-todo = acme:NoTodo\n", True),
+    (None, False),
+])
+def test_plugins_are_looked_for_in_metadata_only_where_they_may_be(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry_points: str | None,
+        declares: bool) -> None:
+    """Without a distribution whose ``entry_points.txt`` names the group, no plugin is read and
+    ``importlib.metadata`` is not needed; with one (or a zip file on the path), it is."""
+    info = tmp_path / "acme-1.0.dist-info"
+    info.mkdir()
+    if entry_points is not None:
+        (info / "entry_points.txt").write_text(entry_points, encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(tmp_path / "missing")])
+    assert plugins._may_declare_plugins() is declares
+    egg = tmp_path / "acme-1.0-py3.11.egg"
+    (egg / "EGG-INFO").mkdir(parents=True)
+    (egg / "EGG-INFO" / "entry_points.txt").write_text(
+        entry_points or "", encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(egg)])
+    assert plugins._may_declare_plugins() is declares
+    archive = tmp_path / "bundle.zip"
+    archive.write_bytes(b"")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(archive)])
+    assert plugins._may_declare_plugins() is True
+
+
+@pytest.mark.parametrize("columns", [60, 120])
+def test_help_is_wrapped_to_the_terminal_width(columns: int) -> None:
+    """The help formatter's width is asked once per process (not once per option) and is still
+    the terminal's (here ``COLUMNS``) less 2."""
+    done = subprocess.run([sys.executable, "-m", "kpilint", "check", "--help"],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "COLUMNS": str(columns)})
+    # a choice list such as {text,concise,...} cannot be broken; every other line fits
+    widest = max(len(line) for line in done.stdout.splitlines() if "{" not in line)
+    assert columns - 10 < widest <= columns - 2
+
+
+def test_reading_a_valid_config_imports_neither_pydantic_nor_pathspec(tmp_path: Path) -> None:
+    """The spec model and the glob matcher are imported for the files, not for the config (its
+    did-you-mean wording comes with them only for an error). Globs in the config, and a table
+    naming a rule (``[rules.NAME]``, ``[severity]``), import them to check it."""
+    config = tmp_path / "kpilint.toml"
+    config.write_text('today = "2026-07-01"\nselect = ["ALL"]\nignore = ["S2"]\n'
+                      'fail-on = "error"\n', encoding="utf-8")
+    probe = ("import sys\nfrom pathlib import Path\nfrom kpilint.config import load_config\n"
+             f"config = load_config(Path({str(config)!r}))\n"
+             "assert config.fail_on.label == 'error', config.fail_on\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules}"
+             " & {'pydantic', 'pathspec', 'jsonschema'}))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "[]\n"
