@@ -781,12 +781,11 @@ def first_fault(node: Node, text_field: bool) -> tuple[Span, str] | None:
     fields, which take the source text) a scalar that looks typed but is invalid."""
     if node.bad_tag:
         return node.span, f"unsupported YAML tag {node.tag!r}; spec files use plain values"
-    if not isinstance(node, (SequenceNode, MappingNode)):
-        if isinstance(node, ScalarNode) and node.invalid is not None and (
-                node.explicit or not text_field):
+    if isinstance(node, ScalarNode):
+        if node.invalid is not None and (node.explicit or not text_field):
             return node.span, node.invalid
         return None
-    if not node.tainted:
+    if not isinstance(node, (SequenceNode, MappingNode)) or not node.tainted:
         return None
     inner: list[Node] = (node.items if isinstance(node, SequenceNode)
                          else [part for pair in node.pairs for part in pair])

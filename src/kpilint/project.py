@@ -25,8 +25,14 @@ class ProjectPlan:
     spellings: dict[Path, str] = field(default_factory=dict)
 
     def is_named(self, path: Path) -> bool:
-        """Whether ``path`` is one of the named paths or lies under a named directory."""
-        return any(path == named or named in path.parents for named in self.named)
+        """Whether ``path`` is one of the named paths or lies under a named directory.
+
+        Compared as (case-normalised) strings: the paths are absolute and normalised, and
+        building ``path.parents`` for each of a project's files cost more than reading it.
+        """
+        text = os.path.normcase(path)
+        return any(text == named or text.startswith(os.path.join(named, ""))
+                   for named in map(os.path.normcase, self.named))
 
     def read_named_in(self, dialect: str) -> None:
         """``--dialect``: read the named files, and ``*.yml``/``*.yaml`` files under the named
