@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import operator
 import os
 import re
 import stat
@@ -375,10 +374,6 @@ _MappingStartEvent = yaml.MappingStartEvent
 _SequenceStartEvent = yaml.SequenceStartEvent
 _AliasEvent = yaml.AliasEvent
 _DocumentEndEvent = yaml.DocumentEndEvent
-_SCALARS_ONLY = {ScalarNode}
-_STR_ONLY = {STR_TAG}
-_tag_of = operator.attrgetter("tag")
-_value_of = operator.attrgetter("value")
 
 
 class _Frame:
@@ -666,9 +661,9 @@ class _Composer:
         """Apply merge keys and report duplicates (at each later occurrence); the last wins."""
         children = frame.children
         keys = children[0::2]
-        if (set(map(type, keys)) == _SCALARS_ONLY and set(map(_tag_of, keys)) == _STR_ONLY
-                and len(set(map(_value_of, keys))) == len(keys)):
-            return list(zip(keys, children[1::2], strict=True))  # distinct string keys
+        if len({key.value for key in keys if key.__class__ is ScalarNode and key.tag == STR_TAG}
+               ) == len(keys):  # every key a string scalar, and no two alike
+            return list(zip(keys, children[1::2], strict=True))
         merged: dict[object, tuple[Node, Node]] = {}
         own: dict[object, tuple[Node, Node]] = {}
         first_seen: dict[object, Span] = {}
