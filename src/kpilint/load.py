@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 from yaml import _yaml
@@ -65,18 +65,23 @@ class Node:
     ``bad_tag`` marks an unsupported tag (never constructed); ``tainted`` marks a collection with
     such a node, or an invalid scalar, somewhere inside. The model builder decides whether that
     matters (it does not in ``x-`` fields, nor for an invalid scalar in a text field).
+    ``position`` is the span, or its four numbers until the span is first asked for (most
+    nodes' spans never are, and a ``Span`` costs ten times a tuple to build).
     """
 
-    __slots__ = ()
+    __slots__ = ("position",)  # each kind's first field (dataclasses keep an inherited slot)
+    position: Span | tuple[int, int, int, int]
     tag: str
     bad_tag: bool
 
-    if TYPE_CHECKING:
-        # A field of collections, a property of scalars: declared for type checkers only, as a
-        # class attribute here would be taken by dataclasses for the field's default.
-        @property
-        def span(self) -> Span:
-            """Where the node is in the source."""
+    @property
+    def span(self) -> Span:
+        """Where the node is in the source."""
+        position = self.position
+        if isinstance(position, Span):
+            return position
+        span = self.position = new_span(*position)
+        return span
 
 
 @dataclass(eq=False, slots=True)
@@ -86,8 +91,6 @@ class ScalarNode(Node):
     ``invalid`` says why the value could not be constructed (``2026-02-30`` looks like a date but
     is none); ``value`` is then None. ``explicit`` marks a tag written in the file (``!!int``):
     an invalid value is then an error even in a text field, since the author asked for the type.
-    ``position`` is the span, or its four numbers until the span is first asked for (most
-    scalars' spans never are, and a ``Span`` costs ten times a tuple to build).
     """
 
     position: Span | tuple[int, int, int, int]
@@ -99,19 +102,10 @@ class ScalarNode(Node):
     invalid: str | None = None
     explicit: bool = False
 
-    @property
-    def span(self) -> Span:
-        """Where the scalar is in the source."""
-        position = self.position
-        if isinstance(position, Span):
-            return position
-        span = self.position = new_span(*position)
-        return span
-
 
 @dataclass(eq=False, slots=True)
 class SequenceNode(Node):
-    span: Span
+    position: Span | tuple[int, int, int, int]
     tag: str
     bad_tag: bool
     items: list[Node] = field(default_factory=list)
@@ -122,7 +116,7 @@ class SequenceNode(Node):
 class MappingNode(Node):
     """A mapping; ``pairs`` holds the effective pairs: merges applied, last duplicate kept."""
 
-    span: Span
+    position: Span | tuple[int, int, int, int]
     tag: str
     bad_tag: bool
     pairs: list[tuple[Node, Node]] = field(default_factory=list)
@@ -632,25 +626,21 @@ class _Composer:
     def _close(self, frame: _Frame, end: Any, weight: int) -> Node:
         """The finished node of ``frame`` (of ``weight`` nodes, aliases expanded), its span
         ending at the end event's ``end`` mark."""
-        if self.line_starts is None:
-            span = new_span(frame.line, frame.column, end.line + 1, end.column + 1)
-        else:
-            span = Span(frame.line, frame.column, *self._line_column(end.index))
+        position: Span | tuple[int, int, int, int] = (
+            (frame.line, frame.column, end.line + 1, end.column + 1) if self.line_starts is None
+            else Span(frame.line, frame.column, *self._line_column(end.index)))
         children = frame.children
         node: SequenceNode | MappingNode
         if frame.mapping:
             head = None
             if children:
-                if frame.occurrences is None:
-                    key_span, value_span = children[0].span, children[1].span
-                else:
-                    key_span, value_span = frame.occurrence(0), frame.occurrence(1)
-                head = new_span(key_span.line, key_span.column, value_span.end_line,
-                                value_span.end_column)
-            node = MappingNode(span, frame.tag, frame.bad_tag, self._mapping_pairs(frame), head,
+                first = _corners(frame.occurrence(0) if frame.occurrences else children[0])
+                last = _corners(frame.occurrence(1) if frame.occurrences else children[1])
+                head = new_span(first[0], first[1], last[2], last[3])
+            node = MappingNode(position, frame.tag, frame.bad_tag, self._mapping_pairs(frame), head,
                                frame.faulty)
         else:
-            node = SequenceNode(span, frame.tag, frame.bad_tag, children, frame.faulty)
+            node = SequenceNode(position, frame.tag, frame.bad_tag, children, frame.faulty)
         if frame.anchor is not None:
             self.open_anchors.discard(frame.anchor)
             self.anchors[frame.anchor] = node
@@ -758,6 +748,14 @@ def _within_node_limit(text: str, max_nodes: int, max_depth: int) -> bool:
     finally:
         parser.dispose()
     return True
+
+
+def _corners(where: Node | Span) -> tuple[int, int, int, int]:
+    """Line, column, end line and end column of a node (its span unbuilt) or a span."""
+    position = where.position if isinstance(where, Node) else where
+    if isinstance(position, Span):
+        return position.line, position.column, position.end_line, position.end_column
+    return position
 
 
 def _key_text(node: Node) -> str:
