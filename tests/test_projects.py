@@ -135,3 +135,36 @@ def test_update_rereads_only_the_changed_file(tmp_path: Path,
     assert [(d.code, d.location.path, d.location.span.line) for d in found
             if d.code[0] in "EG"] == [
         ("G103", "a.kpi.yaml", 3), ("G102", "a.kpi.yaml", 6), ("E005", "a.kpi.yaml", 8)]
+
+
+def test_discovery_prunes_once_and_lists_files_in_path_order(tmp_path: Path) -> None:
+    """Excludes and each directory's .gitignore (nearest first, relative to its directory),
+    nested projects, links and special files, in the order of the paths' parts."""
+    import os
+
+    from kpilint.config import load_config
+    from kpilint.project import discover
+
+    names = ["Z.kpi.yaml", "a/1.kpi.yaml", "a/b/x.kpi.yaml", "a/b/y.kpi.yaml",
+             "a/b/c/z.kpi.yaml", "a-b/m.kpi.yaml", "skip/s.kpi.yaml", "keep/sub/q.kpi.yaml",
+             "keep/sub/ign.kpi.yaml", "keep/k.kpi.yaml", "nest/n.kpi.yaml", "notes.yml",
+             "other.yml"]
+    write_files(tmp_path, {
+        **{name: "version: 1\n" for name in names},
+        "kpilint.toml": 'include = ["**/*.kpi.yaml", "**/*.yml"]\n'
+                        'exclude = ["skip/", "a/b/x.kpi.yaml"]\n',
+        "nest/kpilint.toml": "",
+        ".gitignore": "*.yml\n!other.yml\nign*\n",
+        "a/.gitignore": "c/\n",
+        "keep/sub/.gitignore": "!ign.kpi.yaml\nq.*\n"})
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links/again.kpi.yaml").symlink_to("../a/1.kpi.yaml")
+    (tmp_path / "links/dangling.kpi.yaml").symlink_to("missing.kpi.yaml")
+    (tmp_path / "links/folder").symlink_to("../a")
+    os.mkfifo(tmp_path / "keep/pipe.kpi.yaml")
+    nested: list[Path] = []
+    found = list(discover(tmp_path, load_config(tmp_path / "kpilint.toml"), nested))
+    assert [path.relative_to(tmp_path).as_posix() for path in found] == [
+        "Z.kpi.yaml", "a/1.kpi.yaml", "a/b/y.kpi.yaml", "a-b/m.kpi.yaml", "keep/k.kpi.yaml",
+        "keep/sub/ign.kpi.yaml", "links/dangling.kpi.yaml", "other.yml"]
+    assert nested == [tmp_path / "nest"]

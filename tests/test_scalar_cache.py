@@ -176,3 +176,18 @@ def test_fast_spans_are_ordinary_spans() -> None:
     assert dataclasses.astuple(fast) == (3, 5, 4, 1)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.line = 9  # type: ignore[misc]
+
+
+def test_a_span_is_built_once_on_first_use() -> None:
+    loaded = parse_bytes(b"a: 1\nb: 'x'\n", Limits())
+    root = loaded.documents[0]
+    assert isinstance(root, MappingNode)
+    (a_key, _), (_, b_value) = root.pairs
+    assert isinstance(a_key, ScalarNode) and isinstance(b_value, ScalarNode)
+    assert root.position == (1, 1, 3, 1) and b_value.position == (2, 4, 2, 7)  # none asked yet
+    assert root.head == Span(1, 1, 1, 5)
+    assert a_key.position == (1, 1, 1, 2)  # the head was made without building the key's span
+    first = b_value.span
+    assert type(first) is Span and first == Span(2, 4, 2, 7)
+    assert b_value.span is first and b_value.position is first
+    assert type(root.span) is Span and root.span == Span(1, 1, 3, 1)

@@ -59,18 +59,29 @@ class Limits:
     max_nodes: int = 1_000_000
 
 
-@dataclass(eq=False, slots=True)
 class Node:
     """A composed YAML node with its source span.
 
     ``bad_tag`` marks an unsupported tag (never constructed); ``tainted`` marks a collection with
     such a node, or an invalid scalar, somewhere inside. The model builder decides whether that
     matters (it does not in ``x-`` fields, nor for an invalid scalar in a text field).
+    ``position`` is the span, or its four numbers until the span is first asked for (most
+    nodes' spans never are, and a ``Span`` costs ten times a tuple to build).
     """
 
-    span: Span
+    __slots__ = ("position",)  # each kind's first field (dataclasses keep an inherited slot)
+    position: Span | tuple[int, int, int, int]
     tag: str
     bad_tag: bool
+
+    @property
+    def span(self) -> Span:
+        """Where the node is in the source."""
+        position = self.position
+        if isinstance(position, Span):
+            return position
+        span = self.position = new_span(*position)
+        return span
 
 
 @dataclass(eq=False, slots=True)
@@ -82,6 +93,9 @@ class ScalarNode(Node):
     an invalid value is then an error even in a text field, since the author asked for the type.
     """
 
+    position: Span | tuple[int, int, int, int]
+    tag: str
+    bad_tag: bool
     text: str
     value: Any
     plain: bool
@@ -91,6 +105,9 @@ class ScalarNode(Node):
 
 @dataclass(eq=False, slots=True)
 class SequenceNode(Node):
+    position: Span | tuple[int, int, int, int]
+    tag: str
+    bad_tag: bool
     items: list[Node] = field(default_factory=list)
     tainted: bool = False
 
@@ -99,6 +116,9 @@ class SequenceNode(Node):
 class MappingNode(Node):
     """A mapping; ``pairs`` holds the effective pairs: merges applied, last duplicate kept."""
 
+    position: Span | tuple[int, int, int, int]
+    tag: str
+    bad_tag: bool
     pairs: list[tuple[Node, Node]] = field(default_factory=list)
     head: Span | None = None
     tainted: bool = False
@@ -240,7 +260,7 @@ def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
     return STR_TAG
 
 
-def _tagged_scalar(event: Any, span: Span) -> ScalarNode:
+def _tagged_scalar(event: Any, span: Span | tuple[int, int, int, int]) -> ScalarNode:
     """A scalar with a tag written in the file (or a quoted one, which is a string)."""
     plain = not event.style
     tag = event.tag
@@ -320,30 +340,27 @@ def _construct(tag: str, text: str, explicit: bool) -> tuple[str, Any, str | Non
     return tag, value, None
 
 
-def _span_factory() -> Any:
-    """``Span(line, column, end_line, end_column)`` at half the cost, for the composer's hot loop.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; this sets
-    the slots through their descriptors instead. The result is an ordinary, equal, hashable and
-    still immutable ``Span`` (tests/test_loader.py checks it).
-    """
-    new = object.__new__
-    slots = Span.__dict__
-    set_line, set_column = slots["line"].__set__, slots["column"].__set__
-    set_end_line, set_end_column = slots["end_line"].__set__, slots["end_column"].__set__
-
-    def make(line: int, column: int, end_line: int, end_column: int) -> Span:
-        span: Span = new(Span)
-        set_line(span, line)
-        set_column(span, column)
-        set_end_line(span, end_line)
-        set_end_column(span, end_column)
-        return span
-
-    return make
+# ``Span(line, column, end_line, end_column)`` at half the cost, for the composer's hot loop: a
+# frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; these set the
+# slots through their descriptors instead. The result is an ordinary, equal, hashable and still
+# immutable ``Span`` (tests/test_scalar_cache.py checks it).
+_new_object = object.__new__
+_set_line = Span.__dict__["line"].__set__
+_set_column = Span.__dict__["column"].__set__
+_set_end_line = Span.__dict__["end_line"].__set__
+_set_end_column = Span.__dict__["end_column"].__set__
 
 
-new_span = _span_factory()
+def new_span(line: int, column: int, end_line: int, end_column: int) -> Span:
+    """``Span(line, column, end_line, end_column)``, built through its slots (see above)."""
+    span: Span = _new_object(Span)
+    _set_line(span, line)
+    _set_column(span, column)
+    _set_end_line(span, end_line)
+    _set_end_column(span, end_column)
+    return span
+
+
 _MAP_TAG = STANDARD_TAG_PREFIX + "map"
 _SEQ_TAG = STANDARD_TAG_PREFIX + "seq"
 _ScalarEvent = yaml.ScalarEvent
@@ -354,23 +371,24 @@ _DocumentEndEvent = yaml.DocumentEndEvent
 
 
 class _Frame:
-    """A collection being composed: where it starts, its children so far, their weight (nodes
-    with aliases expanded) and whether one of them is faulty. ``occurrences`` holds the spans
-    of children that were aliases (by index); any other child occurs at its own span."""
+    """A collection being composed: where it starts, its children so far, the node count
+    (aliases expanded) before it started, and whether one of its children is faulty.
+    ``occurrences`` holds the spans of children that were aliases (by index); any other child
+    occurs at its own span."""
 
-    __slots__ = ("anchor", "bad_tag", "children", "column", "faulty", "line", "mapping",
-                 "occurrences", "tag", "weight")
+    __slots__ = ("anchor", "bad_tag", "before", "children", "column", "faulty", "line",
+                 "mapping", "occurrences", "tag")
 
     def __init__(self, mapping: bool, tag: str, bad_tag: bool, anchor: str | None, line: int,
-                 column: int) -> None:
+                 column: int, before: int) -> None:
         self.mapping = mapping
         self.tag = tag
         self.bad_tag = bad_tag
         self.anchor = anchor
         self.line = line
         self.column = column
+        self.before = before
         self.children: list[Node] = []
-        self.weight = 1
         self.faulty = False
         self.occurrences: dict[int, Span] | None = None
 
@@ -474,57 +492,61 @@ class _Composer:
         return Problem("E001", Span(at.line, at.column, at.line, at.column + 1), message)
 
     def _compose_document(self, parser: Any) -> Node | None:
-        """Compose one document; returns None for an empty (null) document."""
-        stack: list[_Frame] = []
-        top: _Frame | None = None
-        root: Node | None = None
+        """Compose one document; returns None for an empty (null) document.
+
+        The document is the bottom frame of the stack (its one child is the root), so every node
+        is added to ``children``, the innermost open frame's list, the same way. A collection's
+        weight (its nodes, aliases expanded) is the node count at its end minus the count before
+        its start, so nothing is summed per child.
+        """
+        document = _Frame(False, "", False, None, 1, 1, 0)
+        stack = [document]
+        top = document
+        children = document.children
         event: Any = None
-        max_depth = self.limits.max_depth
+        depth_limit = self.limits.max_depth + 1  # the document's frame is no nesting
         max_nodes = self.limits.max_nodes
         expanded = self.expanded_nodes
         editor_lines = self.line_starts is not None
+        anchors = self.anchors
         cache = _PLAIN_CACHE
+        get_event = parser.get_event
+        node: Node
         try:
             while True:
-                event = parser.get_event()
+                event = get_event()
                 kind = event.__class__
-                node: Node
                 if kind is _ScalarEvent:
                     start = event.start_mark
                     end = event.end_mark
-                    span = (self._span(start, end) if editor_lines else
-                            new_span(start.line + 1, start.column + 1, end.line + 1,
-                                     end.column + 1))
+                    position: Span | tuple[int, int, int, int] = (
+                        self._span(start, end) if editor_lines else
+                        (start.line + 1, start.column + 1, end.line + 1, end.column + 1))
                     text = event.value
-                    if event.tag is None and event.implicit[0]:
-                        resolved = cache.get(text)
-                        if resolved is None:
-                            resolved = resolve_plain(text)
-                        node = ScalarNode(span, resolved[0], False, text, resolved[1],
-                                          not event.style, resolved[2])
-                        faulty = resolved[2] is not None
+                    if event.tag is None and event.implicit[0]:  # untagged plain: never styled
+                        resolved = cache.get(text) or resolve_plain(text)
+                        node = ScalarNode(position, resolved[0], False, text, resolved[1], True,
+                                          resolved[2])
+                        if resolved[2] is not None:
+                            top.faulty = True
                     else:
-                        node = _tagged_scalar(event, span)
-                        faulty = node.bad_tag or node.invalid is not None
+                        node = _tagged_scalar(event, position)
+                        if node.bad_tag or node.invalid is not None:
+                            top.faulty = True
                     expanded += 1
                     if expanded > max_nodes:
                         self.problems.append(self._too_many_nodes())
                         raise _Abort
                     if event.anchor is not None:
-                        self.anchors[event.anchor] = node
+                        anchors[event.anchor] = node
                         self.weights[id(node)] = 1
-                    if top is None:
-                        root = node
-                    else:
-                        top.children.append(node)
-                        top.weight += 1
-                        if faulty:
-                            top.faulty = True
+                    children.append(node)
                     continue
                 if kind is _MappingStartEvent or kind is _SequenceStartEvent:
-                    if len(stack) >= max_depth:
+                    if len(stack) >= depth_limit:
                         self.problems.append(self._max_depth_problem())
                         raise _Abort
+                    before = expanded
                     expanded += 1
                     if expanded > max_nodes:
                         self.problems.append(self._too_many_nodes())
@@ -540,43 +562,37 @@ class _Composer:
                         line, column = event.start_mark.line + 1, event.start_mark.column + 1
                     if event.anchor is not None:
                         self.open_anchors.add(event.anchor)
-                    top = _Frame(mapping, tag, bad, event.anchor, line, column)
+                    top = _Frame(mapping, tag, bad, event.anchor, line, column, before)
                     stack.append(top)
+                    children = top.children
                     continue
                 if kind is _AliasEvent:
                     self.expanded_nodes = expanded
-                    node, weight = self._resolve_alias(event)
+                    node = self._resolve_alias(event)
                     expanded = self.expanded_nodes
-                    if top is None:
-                        root = node
-                    else:
-                        if top.occurrences is None:
-                            top.occurrences = {}
-                        top.occurrences[len(top.children)] = self._span(event.start_mark,
-                                                                       event.end_mark)
-                        top.children.append(node)
-                        top.weight += weight
-                        if _is_faulty(node):
-                            top.faulty = True
+                    if top.occurrences is None:
+                        top.occurrences = {}
+                    top.occurrences[len(children)] = self._span(event.start_mark, event.end_mark)
+                    children.append(node)
+                    if _is_faulty(node):
+                        top.faulty = True
                     continue
                 if kind is _DocumentEndEvent:
                     break
                 frame = stack.pop()
-                node = self._close(frame, event.end_mark)
-                top = stack[-1] if stack else None
-                if top is None:
-                    root = node
-                else:
-                    top.children.append(node)
-                    top.weight += frame.weight
-                    if node.bad_tag or frame.faulty:
-                        top.faulty = True
+                node = self._close(frame, event.end_mark, expanded - frame.before)
+                top = stack[-1]
+                children = top.children
+                children.append(node)
+                if node.bad_tag or frame.faulty:
+                    top.faulty = True
         except yaml.YAMLError:
-            self.depth = len(stack)
+            self.depth = len(stack) - 1
             if event is not None:
                 self.consumed = event.end_mark.index
             raise
         self.expanded_nodes = expanded
+        root = document.children[0] if document.children else None
         if (isinstance(root, ScalarNode) and root.value is None and not root.bad_tag
                 and root.invalid is None):
             return None
@@ -588,8 +604,8 @@ class _Composer:
             f"more than limits.max-nodes ({self.limits.max_nodes:,}) nodes with aliases"
             " expanded (an alias bomb?); file not read")
 
-    def _resolve_alias(self, event: Any) -> tuple[Node, int]:
-        """The node an alias names and its weight, counted; E001 and stop for a bad alias."""
+    def _resolve_alias(self, event: Any) -> Node:
+        """The node an alias names, its weight counted; E001 and stop for a bad alias."""
         span = self._span(event.start_mark, event.end_mark)
         if event.anchor in self.open_anchors:
             self.problems.append(Problem(
@@ -605,39 +621,39 @@ class _Composer:
         if self.expanded_nodes > self.limits.max_nodes:
             self.problems.append(self._too_many_nodes())
             raise _Abort
-        return node, weight
+        return node
 
-    def _close(self, frame: _Frame, end: Any) -> Node:
-        """The finished node of ``frame``, its span ending at the end event's ``end`` mark."""
-        if self.line_starts is None:
-            span = new_span(frame.line, frame.column, end.line + 1, end.column + 1)
-        else:
-            span = Span(frame.line, frame.column, *self._line_column(end.index))
+    def _close(self, frame: _Frame, end: Any, weight: int) -> Node:
+        """The finished node of ``frame`` (of ``weight`` nodes, aliases expanded), its span
+        ending at the end event's ``end`` mark."""
+        position: Span | tuple[int, int, int, int] = (
+            (frame.line, frame.column, end.line + 1, end.column + 1) if self.line_starts is None
+            else Span(frame.line, frame.column, *self._line_column(end.index)))
         children = frame.children
         node: SequenceNode | MappingNode
         if frame.mapping:
             head = None
             if children:
-                key_span, value_span = frame.occurrence(0), frame.occurrence(1)
-                head = new_span(key_span.line, key_span.column, value_span.end_line,
-                                value_span.end_column)
-            node = MappingNode(span, frame.tag, frame.bad_tag, self._mapping_pairs(frame), head,
+                first = _corners(frame.occurrence(0) if frame.occurrences else children[0])
+                last = _corners(frame.occurrence(1) if frame.occurrences else children[1])
+                head = new_span(first[0], first[1], last[2], last[3])
+            node = MappingNode(position, frame.tag, frame.bad_tag, self._mapping_pairs(frame), head,
                                frame.faulty)
         else:
-            node = SequenceNode(span, frame.tag, frame.bad_tag, children, frame.faulty)
+            node = SequenceNode(position, frame.tag, frame.bad_tag, children, frame.faulty)
         if frame.anchor is not None:
             self.open_anchors.discard(frame.anchor)
             self.anchors[frame.anchor] = node
-            self.weights[id(node)] = frame.weight
+            self.weights[id(node)] = weight
         return node
 
     def _mapping_pairs(self, frame: _Frame) -> list[tuple[Node, Node]]:
         """Apply merge keys and report duplicates (at each later occurrence); the last wins."""
         children = frame.children
         keys = children[0::2]
-        if all(key.__class__ is ScalarNode and key.tag == STR_TAG for key in keys) and len(
-                {key.value for key in keys if isinstance(key, ScalarNode)}) == len(keys):
-            return list(zip(keys, children[1::2], strict=True))  # distinct string keys
+        if len({key.value for key in keys if key.__class__ is ScalarNode and key.tag == STR_TAG}
+               ) == len(keys):  # every key a string scalar, and no two alike
+            return list(zip(keys, children[1::2], strict=True))
         merged: dict[object, tuple[Node, Node]] = {}
         own: dict[object, tuple[Node, Node]] = {}
         first_seen: dict[object, Span] = {}
@@ -734,6 +750,14 @@ def _within_node_limit(text: str, max_nodes: int, max_depth: int) -> bool:
     return True
 
 
+def _corners(where: Node | Span) -> tuple[int, int, int, int]:
+    """Line, column, end line and end column of a node (its span unbuilt) or a span."""
+    position = where.position if isinstance(where, Node) else where
+    if isinstance(position, Span):
+        return position.line, position.column, position.end_line, position.end_column
+    return position
+
+
 def _key_text(node: Node) -> str:
     return node.text if isinstance(node, ScalarNode) else "<complex key>"
 
@@ -750,12 +774,11 @@ def first_fault(node: Node, text_field: bool) -> tuple[Span, str] | None:
     fields, which take the source text) a scalar that looks typed but is invalid."""
     if node.bad_tag:
         return node.span, f"unsupported YAML tag {node.tag!r}; spec files use plain values"
-    if not isinstance(node, (SequenceNode, MappingNode)):
-        if isinstance(node, ScalarNode) and node.invalid is not None and (
-                node.explicit or not text_field):
+    if isinstance(node, ScalarNode):
+        if node.invalid is not None and (node.explicit or not text_field):
             return node.span, node.invalid
         return None
-    if not node.tainted:
+    if not isinstance(node, (SequenceNode, MappingNode)) or not node.tainted:
         return None
     inner: list[Node] = (node.items if isinstance(node, SequenceNode)
                          else [part for pair in node.pairs for part in pair])

@@ -12,6 +12,7 @@ import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from kpilint.build import EntityRecord
 from kpilint.formula import DivisionByZero, evaluate, scalar_decimal, show_number
@@ -26,27 +27,36 @@ EXACT = decimal.Context(prec=60, traps=[decimal.Overflow, decimal.InvalidOperati
 AnyRecord = EntityRecord[Entity]
 
 
+def _field(entity: Entity, name: str) -> Any:
+    """The value of field ``name``, None when the entity's kind has none (a KSF has no target).
+
+    Read from the model's ``__dict__`` (where pydantic keeps field values): ``getattr`` with a
+    default goes through pydantic's slow ``__getattr__`` for every KSF.
+    """
+    return entity.__dict__.get(name)
+
+
 def plain_target(entity: Entity) -> float | None:
     """The target when it is a number (not a band)."""
-    target = getattr(entity, "target", None)
+    target = _field(entity, "target")
     return target if isinstance(target, float) else None
 
 
 def band_of(entity: Entity) -> Band | None:
-    target = getattr(entity, "target", None)
+    target = _field(entity, "target")
     return target if isinstance(target, Band) else None
 
 
 def direction_of(entity: Entity) -> str | None:
     """Declared; else ``maintain`` for a band; else the sign of target - baseline (None when
     there is no target or baseline, or they are equal)."""
-    declared: str | None = getattr(entity, "direction", None)
+    declared: str | None = _field(entity, "direction")
     if declared is not None:
         return declared
     if band_of(entity) is not None:
         return MAINTAIN
     target = plain_target(entity)
-    baseline = getattr(entity, "baseline", None)
+    baseline = _field(entity, "baseline")
     if target is None or baseline is None or target == baseline.value:
         return None
     return INCREASE if target > baseline.value else DECREASE

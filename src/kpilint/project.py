@@ -25,8 +25,14 @@ class ProjectPlan:
     spellings: dict[Path, str] = field(default_factory=dict)
 
     def is_named(self, path: Path) -> bool:
-        """Whether ``path`` is one of the named paths or lies under a named directory."""
-        return any(path == named or named in path.parents for named in self.named)
+        """Whether ``path`` is one of the named paths or lies under a named directory.
+
+        Compared as (case-normalised) strings: the paths are absolute and normalised, and
+        building ``path.parents`` for each of a project's files cost more than reading it.
+        """
+        text = os.path.normcase(path)
+        return any(text == named or text.startswith(os.path.join(named, ""))
+                   for named in map(os.path.normcase, self.named))
 
     def read_named_in(self, dialect: str) -> None:
         """``--dialect``: read the named files, and ``*.yml``/``*.yaml`` files under the named
@@ -118,23 +124,25 @@ class FileFilter:
         return os.path.relpath(path, self.root).replace(os.sep, "/")
 
     def excluded(self, path: Path, is_dir: bool = False) -> bool:
-        relative = self.relative(path)
+        return self.excludes(self.relative(path), is_dir)
+
+    def excludes(self, relative: str, is_dir: bool) -> bool:
+        """Whether ``exclude`` drops the root-relative path ``relative``."""
         return self.exclude.match_file(relative + ("/" if is_dir else "")) or (
             is_dir and self.exclude.match_file(relative))
 
     def ignored_by_git(self, path: Path, is_dir: bool) -> bool:
         if not self.config.respect_gitignore:
             return False
+        ignores: list[tuple[pathspec.GitIgnoreSpec, str]] = []
         for directory in (path.parent, *path.parent.parents):
             spec = self.gitignores.get(directory)
             if spec is not None:
-                relative = os.path.relpath(path, directory).replace(os.sep, "/")
-                result = spec.check_file(relative + ("/" if is_dir else ""))
-                if result.include is not None:
-                    return bool(result.include)
+                ignores.append((spec, "" if directory == self.root
+                                else self.relative(directory) + "/"))
             if directory == self.root:
                 break
-        return False
+        return _ignored_by(ignores, self.relative(path), is_dir)
 
     def keeps_named(self, path: Path) -> bool:
         """Whether discovery would find the named file ``path`` (``force-exclude``, SPEC §3):
@@ -150,17 +158,31 @@ class FileFilter:
             self.excluded(folder, True) or self.ignored_by_git(folder, True)
             for folder in folders))
 
-    def read_gitignore(self, directory: Path) -> None:
+    def read_gitignore(self, directory: Path) -> pathspec.GitIgnoreSpec | None:
+        """The ``.gitignore`` of ``directory`` (read once), if there is one and it counts."""
         if not self.config.respect_gitignore or directory in self.gitignores_read:
-            return
+            return self.gitignores.get(directory)
         self.gitignores_read.add(directory)
         ignore_file = directory / ".gitignore"
         if ignore_file.is_file():
             try:
                 lines = ignore_file.read_text("utf-8", errors="replace").splitlines()
             except OSError:
-                return
+                return None
             self.gitignores[directory] = gitignore_spec(lines)
+        return self.gitignores.get(directory)
+
+
+def _ignored_by(ignores: list[tuple[pathspec.GitIgnoreSpec, str]], relative: str,
+                is_dir: bool) -> bool:
+    """Whether the nearest ``.gitignore`` that has a say on the root-relative path ``relative``
+    ignores it. ``ignores``: each file's matcher and its directory's root-relative prefix (``""``
+    or ending in ``/``), nearest first."""
+    for spec, prefix in ignores:
+        result = spec.check_file(relative[len(prefix):] + ("/" if is_dir else ""))
+        if result.include is not None:
+            return bool(result.include)
+    return False
 
 
 def discover(root: Path, config: Config, nested: list[Path] | None = None) -> Iterator[Path]:
@@ -173,45 +195,86 @@ def discover(root: Path, config: Config, nested: list[Path] | None = None) -> It
     another link's); FIFOs, devices and sockets are skipped (a dangling link is kept: it is
     reported unreadable).
     """
-    file_filter = FileFilter(root, config)
-    real_root = os.path.realpath(root)
-    linked: list[tuple[Path, str]] = []
-    regular: list[Path] = []
-    for directory, subdirs, files in os.walk(root):
-        here = Path(directory)
-        file_filter.read_gitignore(here)
-        kept = []
-        for name in sorted(subdirs):
-            sub = here / name
-            if sub.is_symlink() or file_filter.excluded(sub, is_dir=True) or (
-                    file_filter.ignored_by_git(sub, True)):
+    walk = _Walk(FileFilter(root, config), os.path.realpath(root), nested)
+    walk.visit(str(root), "", [])
+    regular = walk.regular
+    if walk.linked:
+        seen = {os.path.realpath(path) for path in regular}
+        for path, target in walk.linked:
+            if target not in seen:
+                seen.add(target)
+                regular.append(path)
+    yield from sorted(map(Path, regular))
+
+
+class _Walk:
+    """One discovery walk, top down in name order like ``os.walk``.
+
+    Each directory is listed once with ``os.scandir`` (whose entries know their type, so a
+    regular file costs no ``stat``), excluded and ignored directories are pruned there, and
+    the globs are matched on root-relative strings built as the walk goes down.
+    """
+
+    def __init__(self, file_filter: FileFilter, real_root: str, nested: list[Path] | None):
+        self.filter = file_filter
+        self.real_root = real_root
+        self.nested = nested
+        self.regular: list[str] = []
+        self.linked: list[tuple[str, str]] = []
+
+    def visit(self, directory: str, prefix: str,
+              ignores: list[tuple[pathspec.GitIgnoreSpec, str]]) -> None:
+        """Walk ``directory`` (root-relative ``prefix``: ``""`` or ending in ``/``), under the
+        ``.gitignore`` files of the directories above it (nearest first)."""
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=_name_of)
+        except OSError:
+            return  # unreadable: skipped, as os.walk skips it
+        spec = self.filter.read_gitignore(Path(directory))
+        if spec is not None:
+            ignores = [(spec, prefix), *ignores]
+        file_filter = self.filter
+        respect_gitignore = file_filter.config.respect_gitignore
+        kept: list[str] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                files.append(entry)
                 continue
-            if find_config_in(sub) is not None:
-                if nested is not None:
-                    nested.append(sub)
+            relative = prefix + entry.name
+            if entry.is_symlink() or file_filter.excludes(relative, True) or (
+                    respect_gitignore and _ignored_by(ignores, relative, True)):
                 continue
-            kept.append(name)
-        subdirs[:] = kept
-        for name in sorted(files):
-            path = here / name
-            relative = file_filter.relative(path)
-            if not (file_filter.include.match_file(relative) and not file_filter.excluded(path)
-                    and not file_filter.ignored_by_git(path, False)):
+            if find_config_in(Path(entry.path)) is not None:
+                if self.nested is not None:
+                    self.nested.append(Path(entry.path))
                 continue
-            if not path.is_symlink():
-                if _is_regular(path):
-                    regular.append(path)
+            kept.append(entry.name)
+        include = file_filter.include.match_file
+        for entry in files:
+            relative = prefix + entry.name
+            if not include(relative) or file_filter.excludes(relative, False) or (
+                    respect_gitignore and _ignored_by(ignores, relative, False)):
                 continue
-            target = os.path.realpath(path)
-            if os.path.commonpath((real_root, target)) == real_root and (
+            if not entry.is_symlink():
+                if entry.is_file(follow_symlinks=False):
+                    self.regular.append(entry.path)
+                continue
+            target = os.path.realpath(entry.path)
+            if os.path.commonpath((self.real_root, target)) == self.real_root and (
                     _is_regular(Path(target)) or not os.path.lexists(target)):
-                linked.append((path, target))
-    seen = {os.path.realpath(path) for path in regular}
-    for path, target in linked:
-        if target not in seen:
-            seen.add(target)
-            regular.append(path)
-    yield from sorted(regular)
+                self.linked.append((entry.path, target))
+        for name in kept:
+            self.visit(os.path.join(directory, name), prefix + name + "/", ignores)
+
+
+def _name_of(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _is_regular(path: Path) -> bool:
