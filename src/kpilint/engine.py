@@ -239,7 +239,8 @@ class Linter:
         self.changed.clear()
         self.settled = True
         for path in dirty:
-            loaded = self.files.get(self.displays.get(path, Path()))
+            file_path = self.displays.get(path)
+            loaded = self.files.get(file_path) if file_path is not None else None
             if loaded is not None and loaded.spec.path != path:
                 loaded = None
             if loaded is not None or self.located.get(path):

@@ -497,7 +497,15 @@ class ProjectGraph:
             return []
         found = [self._winners[source] for source, each in self.edges.pred[entity_id].items()
                  if each == SUPPORTS and self._winners[source].kind == kind]
-        return sorted(found, key=self._order.__getitem__)
+        if len(found) > 1:
+            found.sort(key=self._order.__getitem__)
+        return found
+
+    def is_supported(self, entity_id: str, kind: str) -> bool:
+        """Whether an entity of ``kind`` has a supports edge straight into ``entity_id``."""
+        winners = self._winners
+        return any(each == SUPPORTS and winners[source].kind == kind
+                   for source, each in self.edges.pred.get(entity_id, {}).items())
 
 
 def _shape(spec: SpecFile | None) -> list[tuple[str, str, list[tuple[str, str]]]]:

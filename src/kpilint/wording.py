@@ -30,8 +30,7 @@ JAPANESE_AVERAGE = "平均"
 class DefinitionWords:
     """Words a definition may use without saying anything its name does not."""
 
-    stop_words: frozenset[str]
-    measure_words: frozenset[str]
+    generic_words: frozenset[str]  # English stop and measure words
     japanese_generic_words: tuple[str, ...]  # stop and measure words, longest first
 
 
@@ -41,8 +40,7 @@ def definition_words() -> DefinitionWords:
     japanese = (normalise(word)
                 for word in data["japanese-stop-words"] + data["japanese-measure-words"])
     return DefinitionWords(
-        frozenset(words(" ".join(data["stop-words"]))),
-        frozenset(words(" ".join(data["measure-words"]))),
+        frozenset(words(" ".join(data["stop-words"] + data["measure-words"]))),
         tuple(sorted(japanese, key=len, reverse=True)))
 
 
@@ -73,9 +71,10 @@ def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
 
 
 def _english_circular(name: str, found: list[str], unit: str | None) -> bool:
-    vocabulary = definition_words()
-    generic = vocabulary.stop_words | vocabulary.measure_words | set(words(unit or ""))
-    return set(found) - generic <= set(words(name))
+    left = set(found)
+    left -= definition_words().generic_words
+    left.difference_update(words(unit or ""))
+    return left <= set(words(name))
 
 
 def _japanese_circular(name: str, runs: list[str], unit: str | None) -> bool:
