@@ -195,8 +195,8 @@ class SpecFile:
 
     def entities_of(self, model: type[ModelT]) -> list[EntityRecord[ModelT]]:
         """The file's entities of one kind (``spec.entities_of(Kpi)``)."""
-        return [cast(EntityRecord[ModelT], record) for record in self.entities
-                if isinstance(record.model, model)]
+        return cast(list[EntityRecord[ModelT]], [record for record in self.entities
+                                                 if isinstance(record.model, model)])
 
     def add(self, code: str, violation: Violation) -> None:
         self.violations.setdefault(code, []).append(violation)

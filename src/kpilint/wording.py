@@ -13,6 +13,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from kpilint.formula import CURRENCY, TIME_UNITS
 from kpilint.lexicon import Lexicon, is_unspaced, lexicon, normalise, read_lexicon, singular, words
@@ -62,7 +63,7 @@ def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
     if len(counts) < 3:
         flaws.append(f"has only {len(counts)} distinct word{'' if len(counts) == 1 else 's'}")
     else:
-        word, repeats = counts.most_common(1)[0]
+        word, repeats = max(counts.items(), key=itemgetter(1))  # the first most common
         if repeats * 2 > len(found):
             flaws.append(f"repeats '{word}' in {repeats} of its {len(found)} words")
     if circular:

@@ -21,9 +21,9 @@ class UnknownMetric(FileRule):
     summary = "A `source: dbt:<metric>` names no metric of the project's dbt semantic layer"
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        linked = [(record, name) for record in sorted(measured_entities(spec),
-                                                      key=lambda each: each.line)
+        linked = [(record, name) for record in measured_entities(spec)
                   if (name := metric_name(getattr(record.model, "source", None) or "")) is not None]
+        linked.sort(key=lambda pair: pair[0].line)
         if not linked:
             return
         dbt = context.dbt
