@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import traceback
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -385,9 +384,10 @@ class Linter:
                     diagnostic = self._diagnostic(rule, violation)
                     found.setdefault(IN_FILE + diagnostic.location.path, []).append(diagnostic)
             else:
+                check_unit, context, make = rule.check_unit, self.context, self._diagnostic
                 for record in rule.units(graph):
-                    found[record.id] = [self._diagnostic(rule, violation) for violation
-                                        in rule.check_unit(graph, record, self.context)]
+                    found[record.id] = [make(rule, violation) for violation
+                                        in check_unit(graph, record, context)]
         except Exception as error:  # any rule bug must not stop the run
             return {WHOLE: [self._crash(rule, error)]}
         return found
@@ -521,13 +521,12 @@ class Linter:
         instead of its findings."""
         found: list[Diagnostic] = []
         dialect = dialect_named(spec.dialect)
-        context = self.context
-        diagnostic = self._diagnostic
+        context, make = self.context, self._diagnostic
         for file_rule in self.file_rules:
             if dialect is not None and not dialect.runs(file_rule.code):
                 continue
             try:
-                found.extend([diagnostic(file_rule, violation)
+                found.extend([make(file_rule, violation)
                               for violation in file_rule.check(spec, context)])
             except Exception as error:  # any rule bug must not stop the run
                 found.append(self._crash(file_rule, error, spec.path))
@@ -564,13 +563,13 @@ class Linter:
             return loaded.absolute.as_posix()
 
     def _fingerprint(self, diagnostics: list[Diagnostic]) -> None:
-        seen: Counter[tuple[str, str, str, str]] = Counter()
+        seen: dict[tuple[str, str, str, str], int] = {}
+        salt = (self.fingerprint_salt,) if self.fingerprint_salt else ()
+        sha256 = hashlib.sha256
         for diagnostic in diagnostics:
             key = (diagnostic.project_path, diagnostic.code, diagnostic.subject or "",
                    diagnostic.field or "")
-            occurrence = seen[key]
-            seen[key] += 1
-            parts = (*key, str(occurrence), *((self.fingerprint_salt,) if self.fingerprint_salt
-                                             else ()))
-            digest = hashlib.sha256("\0".join(parts).encode("utf-8"))
+            occurrence = seen.get(key, 0)
+            seen[key] = occurrence + 1
+            digest = sha256("\0".join((*key, str(occurrence), *salt)).encode("utf-8"))
             diagnostic.fingerprint = digest.hexdigest()[:32]
