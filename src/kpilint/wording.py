@@ -23,6 +23,8 @@ from kpilint.lexicon import Lexicon, is_unspaced, lexicon, normalise, read_lexic
 JAPANESE_WORD = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]+|[\u30a0-\u30ff\uff66-\uff9f]+|[a-z0-9]+")
 TRAILING_BRACKETS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+PER = re.compile(r"\bper\b|/")
+DIVIDED_BY = re.compile(r"(?:\bper\b|/)\s*([^/]*)")  # "per" or "/", then what divides
 RATE_UNITS = frozenset({"percent", "ratio", "score", "%"})
 JAPANESE_AVERAGE = "平均"
 
@@ -136,7 +138,7 @@ def _is_period(text: str) -> bool:
 def _is_rate(text: str) -> bool:
     """"per" or "/" followed by anything but a period, or a Japanese average or per-unit
     (「一人あたり」, not 「月あたり」): the text names a rate, not a volume."""
-    for match in re.finditer(r"(?:\bper\b|/)\s*([^/]*)", text):
+    for match in DIVIDED_BY.finditer(text):
         if not _is_period(match[1]):
             return True
     if JAPANESE_AVERAGE in text:
@@ -152,7 +154,7 @@ def _is_rate(text: str) -> bool:
 def _counted_unit(unit: str) -> bool:
     """A unit naming what is counted: "tickets", "qualified leads", "leads per month", 「件/月」."""
     nouns = count_nouns()
-    head = re.split(r"\bper\b|/", unit, maxsplit=1)[0].strip()
+    head = PER.split(unit, maxsplit=1)[0].strip()
     if head in nouns.japanese_counters:
         return True
     head_words = words(head)
