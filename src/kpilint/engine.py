@@ -10,8 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import traceback
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -19,7 +18,7 @@ from typing import TypeVar
 from kpilint import DOCUMENTATION_URL
 from kpilint.build import SpecFile
 from kpilint.config import Config
-from kpilint.diagnostics import Diagnostic, Location, Span, Violation
+from kpilint.diagnostics import Diagnostic, Location, Severity, Span, Violation
 from kpilint.dialects import build_file, dialect_named, name_entities
 from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import LINE_BREAK, parse_bytes, read_file
@@ -147,6 +146,9 @@ class Linter:
     """Each file's display path (as findings name it) to its absolute path."""
     settled: bool = field(default=False, init=False)
     """Whether ``composed`` holds the findings of every file as they stand."""
+    _rule_facts: dict[type[Rule], tuple[str, str, Severity, str]] = field(
+        default_factory=dict, init=False)
+    """Each rule's code, name, severity and URL, as its findings carry them."""
 
     def __post_init__(self) -> None:
         file_rules, project_rules = split_by_kind(self.config.selected_rules())
@@ -226,7 +228,8 @@ class Linter:
         self.changed.clear()
         self.settled = True
         for path in dirty:
-            loaded = self.files.get(self.displays.get(path, Path()))
+            file_path = self.displays.get(path)
+            loaded = self.files.get(file_path) if file_path is not None else None
             if loaded is not None and loaded.spec.path != path:
                 loaded = None
             if loaded is not None or self.located.get(path):
@@ -371,9 +374,10 @@ class Linter:
                     diagnostic = self._diagnostic(rule, violation)
                     found.setdefault(IN_FILE + diagnostic.location.path, []).append(diagnostic)
             else:
+                check_unit, context, make = rule.check_unit, self.context, self._diagnostic
                 for record in rule.units(graph):
-                    found[record.id] = [self._diagnostic(rule, violation) for violation
-                                        in rule.check_unit(graph, record, self.context)]
+                    found[record.id] = [make(rule, violation) for violation
+                                        in check_unit(graph, record, context)]
         except Exception as error:  # any rule bug must not stop the run
             return {WHOLE: [self._crash(rule, error)]}
         return found
@@ -439,7 +443,7 @@ class Linter:
         comments = loaded.suppression_comments() if loaded else []
         for comment in comments:
             comment.used.clear()
-        index = SuppressionIndex(comments) if self.config.allow_suppressions else None
+        index = SuppressionIndex(comments) if comments and self.config.allow_suppressions else None
         active: list[Diagnostic] = []
         suppressed: list[tuple[Diagnostic, Suppression]] = []
         for diagnostic in diagnostics:
@@ -503,22 +507,20 @@ class Linter:
                            " comment"), code
 
     def _run_file_rules(self, spec: SpecFile) -> list[Diagnostic]:
+        """The file rules' findings of one file; a rule that raises gives X002 at its start
+        instead of its findings."""
         found: list[Diagnostic] = []
         dialect = dialect_named(spec.dialect)
+        context, make = self.context, self._diagnostic
         for file_rule in self.file_rules:
             if dialect is not None and not dialect.runs(file_rule.code):
                 continue
-            found.extend(self._guarded(
-                file_rule, functools.partial(file_rule.check, spec, self.context), spec.path))
+            try:
+                found.extend([make(file_rule, violation)
+                              for violation in file_rule.check(spec, context)])
+            except Exception as error:  # any rule bug must not stop the run
+                found.append(self._crash(file_rule, error, spec.path))
         return found
-
-    def _guarded(self, rule: Rule, run: Callable[[], Iterable[Violation]],
-                 path: str) -> list[Diagnostic]:
-        """Run one rule; a crash becomes X002 at the start of ``path``."""
-        try:
-            return [self._diagnostic(rule, violation) for violation in run()]
-        except Exception as error:  # any rule bug must not stop the run
-            return [self._crash(rule, error, path)]
 
     def _crash(self, rule: Rule, error: Exception, path: str | None = None) -> Diagnostic:
         """X002 for a rule that raised (at the first file's start for a project rule)."""
@@ -533,26 +535,31 @@ class Linter:
 
     def _diagnostic(self, rule: Rule, violation: Violation) -> Diagnostic:
         rule_type = type(rule)
+        facts = self._rule_facts.get(rule_type)
+        if facts is None:
+            facts = self._rule_facts[rule_type] = (
+                rule.code, rule.name, self.config.severity_of(rule_type), rule_url(rule_type))
+        code, name, severity, url = facts
         return Diagnostic(
-            code=rule.code, name=rule.name, severity=self.config.severity_of(rule_type),
-            message=violation.message, location=violation.location, url=rule_url(rule_type),
-            subject=violation.subject, field=violation.field, related=violation.related,
-            fix=violation.fix)
+            code=code, name=name, severity=severity, message=violation.message,
+            location=violation.location, url=url, subject=violation.subject,
+            field=violation.field, related=violation.related, fix=violation.fix)
 
     def root_relative(self, loaded: LoadedFile) -> str:
         """A file's POSIX path relative to the project root."""
-        if loaded.absolute.is_relative_to(self.root):
+        try:
             return loaded.absolute.relative_to(self.root).as_posix()
-        return loaded.absolute.as_posix()
+        except ValueError:  # not under the root
+            return loaded.absolute.as_posix()
 
     def _fingerprint(self, diagnostics: list[Diagnostic]) -> None:
-        seen: Counter[tuple[str, str, str, str]] = Counter()
+        seen: dict[tuple[str, str, str, str], int] = {}
+        salt = (self.fingerprint_salt,) if self.fingerprint_salt else ()
+        sha256 = hashlib.sha256
         for diagnostic in diagnostics:
             key = (diagnostic.project_path, diagnostic.code, diagnostic.subject or "",
                    diagnostic.field or "")
-            occurrence = seen[key]
-            seen[key] += 1
-            parts = (*key, str(occurrence), *((self.fingerprint_salt,) if self.fingerprint_salt
-                                             else ()))
-            digest = hashlib.sha256("\0".join(parts).encode("utf-8"))
+            occurrence = seen.get(key, 0)
+            seen[key] = occurrence + 1
+            digest = sha256("\0".join((*key, str(occurrence), *salt)).encode("utf-8"))
             diagnostic.fingerprint = digest.hexdigest()[:32]

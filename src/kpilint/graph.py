@@ -22,7 +22,7 @@ change touches it. The server's hover, definition, references and completion ask
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
@@ -137,6 +137,7 @@ class ProjectGraph:
         self._ordered: dict[str, AnyRecord] | None = None
         self._sorted_files: list[SpecFile] | None = None
         self._suggesters: dict[frozenset[str], Suggester] = {}
+        self._by_kinds: dict[frozenset[str], list[AnyRecord]] = {}
         self.kpis_reaching: _Reach[EntityRecord[Kpi]] = _Reach(self._kpis_reaching,
                                                                 self._winners)
         """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
@@ -154,14 +155,16 @@ class ProjectGraph:
             for record in spec.entities:
                 self._define(key, record)
         for records in self._definitions.values():
-            records.sort(key=self._order.__getitem__)
+            if len(records) > 1:
+                records.sort(key=self._order.__getitem__)
+        ordered: dict[str, AnyRecord] = {}
         for entity_id in self._in_file_order(self._definitions):
-            winner = self._definitions[entity_id][0]
-            self._winners[entity_id] = winner
+            ordered[entity_id] = self._winners[entity_id] = self._definitions[entity_id][0]
             self.edges.add_node(entity_id)
-        for record in self.ordered_entities().values():
+        for record in ordered.values():
             self._add_references(record)
         self._changed()
+        self._ordered = ordered
 
     def replace_file(self, key: FileKey, spec: SpecFile | None) -> GraphChange:
         """Put ``spec`` in place of the file at ``key`` (None removes it); what may have changed."""
@@ -222,6 +225,7 @@ class ProjectGraph:
         self._ordered = None
         self._sorted_files = None
         self._suggesters.clear()
+        self._by_kinds.clear()
         self._networkx.clear()
         self.__dict__.pop("paired", None)
 
@@ -265,25 +269,26 @@ class ProjectGraph:
 
     def _add_references(self, record: AnyRecord) -> None:
         references: list[Reference] = []
+        kind, source_id = record.kind, record.id
         for field_name in (SUPPORTS, PAIRED_WITH):
-            allowed = ALLOWED_TARGETS.get((record.kind, field_name))
+            allowed = ALLOWED_TARGETS.get((kind, field_name))
             if allowed is None or not record.has_references(field_name):
                 continue
             for target_id, location, field_path in record.reference_locations(field_name):
                 references.append(Reference(record, field_name, target_id, location, field_path,
                                             allowed))
-        if record.kind == Kgi.kind:
-            allowed = ALLOWED_TARGETS[(record.kind, FORMULA)]
+        if kind == Kgi.kind:
+            allowed = ALLOWED_TARGETS[(kind, FORMULA)]
             for term, location, exact in record.formula_references():
                 references.append(Reference(record, FORMULA, term, location, FORMULA, allowed,
                                             exact))
-        self._references[record.id] = references
+        self._references[source_id] = references
         for reference in references:
-            self._referrers.setdefault(reference.target_id, {})[record.id] = None
+            self._referrers.setdefault(reference.target_id, {})[source_id] = None
             if not self._resolves(reference):
-                self._with_broken.add(record.id)
+                self._with_broken.add(source_id)
                 continue
-            self.edges.add_edge(record.id, reference.target_id, reference.field)
+            self.edges.add_edge(source_id, reference.target_id, reference.field)
 
     def _remove_references(self, source_id: str) -> None:
         self._with_broken.discard(source_id)
@@ -388,12 +393,25 @@ class ProjectGraph:
         found = self._suggesters.get(kinds)
         if found is None:
             found = self._suggesters[kinds] = Suggester(
-                [record.id for record in self.entities.values() if record.kind in kinds])
+                [record.id for record in self._of_kinds(kinds)])
+        return found
+
+    def of_kinds(self, kinds: Iterable[str]) -> list[AnyRecord]:
+        """Entities of the given kinds, in path then line order."""
+        return list(self._of_kinds(frozenset(kinds)))
+
+    def _of_kinds(self, kinds: frozenset[str]) -> list[AnyRecord]:
+        """The list behind :meth:`of_kinds`, kept until a change (not to be modified)."""
+        found = self._by_kinds.get(kinds)
+        if found is None:
+            found = self._by_kinds[kinds] = [record for record in
+                                             self.ordered_entities().values()
+                                             if record.kind in kinds]
         return found
 
     def of_kind(self, kind: str) -> list[AnyRecord]:
         """Entities of one kind, in path then line order."""
-        return [record for record in self.entities.values() if record.kind == kind]
+        return self.of_kinds((kind,))
 
     @property
     def kgis(self) -> list[EntityRecord[Kgi]]:
@@ -462,8 +480,11 @@ class ProjectGraph:
 
     def _in_order(self, ids: Iterable[str], kind: str) -> list[AnyRecord]:
         """The entities of ``kind`` among ``ids``, in path then line order."""
-        records = [self._winners[node] for node in ids if self._winners[node].kind == kind]
-        return sorted(records, key=lambda record: (record.path, record.line))
+        winners = self._winners
+        records = [record for record in map(winners.__getitem__, ids) if record.kind == kind]
+        if len(records) > 1:
+            records.sort(key=lambda record: (record.path, record.line))
+        return records
 
     def supports(self, source_id: str, target_id: str) -> bool:
         """Whether ``source_id`` has a resolved supports edge to ``target_id``."""
@@ -476,7 +497,15 @@ class ProjectGraph:
             return []
         found = [self._winners[source] for source, each in self.edges.pred[entity_id].items()
                  if each == SUPPORTS and self._winners[source].kind == kind]
-        return sorted(found, key=self._order.__getitem__)
+        if len(found) > 1:
+            found.sort(key=self._order.__getitem__)
+        return found
+
+    def is_supported(self, entity_id: str, kind: str) -> bool:
+        """Whether an entity of ``kind`` has a supports edge straight into ``entity_id``."""
+        winners = self._winners
+        return any(each == SUPPORTS and winners[source].kind == kind
+                   for source, each in self.edges.pred.get(entity_id, {}).items())
 
 
 def _shape(spec: SpecFile | None) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -590,6 +619,12 @@ class _Entities(Mapping[str, AnyRecord]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.graph.ordered_entities())
+
+    def values(self) -> ValuesView[AnyRecord]:
+        return self.graph.ordered_entities().values()
+
+    def items(self) -> ItemsView[str, AnyRecord]:
+        return self.graph.ordered_entities().items()
 
 
 class _FormulaView(dict[str, Formula]):

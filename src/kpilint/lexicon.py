@@ -49,6 +49,8 @@ COMPLEMENT_MARKERS = frozenset({"of", "per", "for", "among", "from", "by", "in",
 
 def singular(word: str) -> str:
     """A crude English singular, applied to both sides of a match ("followers" -> "follower")."""
+    if not word.endswith("s"):  # every plural ending below ends in "s"
+        return word
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
@@ -68,7 +70,7 @@ def normalise(text: str) -> str:
 def words(text: str) -> tuple[str, ...]:
     """The normalised words of a name in spaced scripts: lower case, singular."""
     text = PLURAL_POSSESSIVE.sub("'s", normalise(text))
-    return tuple(singular(word) for word in WORD.findall(text))
+    return tuple(map(singular, WORD.findall(text)))
 
 
 @functools.lru_cache(maxsize=8192)

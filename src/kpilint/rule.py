@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -65,6 +65,17 @@ class FileRule(Rule):
         raise NotImplementedError
 
 
+MEASURED_KINDS = frozenset({"KGI", "KPI"})
+"""The kinds of entity that have values: a unit, baseline, target, actual, direction, deadline,
+cadence, source, last review (a KSF has none of them)."""
+
+
+def measured_entities(spec: SpecFile) -> Iterator[EntityRecord[Entity]]:
+    """A file's KGIs and KPIs, in file order: the entities a rule about values reads (asking a
+    KSF for a field it lacks would only say None, more slowly)."""
+    return (record for record in spec.entities if record.kind in MEASURED_KINDS)
+
+
 class Scope(enum.Enum):
     """What a project rule's findings depend on, so a change re-runs it only where needed.
 
@@ -107,7 +118,7 @@ class ProjectRule(Rule):
     def units(self, graph: ProjectGraph) -> list[EntityRecord[Entity]]:
         """The entities checked one at a time, in path then line order."""
         wanted = ("KGI",) if self.effective_scope is Scope.GOAL else self.kinds
-        return [record for record in graph.entities.values() if record.kind in wanted]
+        return graph.of_kinds(wanted)
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterable[Violation]:
         for record in self.units(graph):

@@ -13,6 +13,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from kpilint.formula import CURRENCY, TIME_UNITS
 from kpilint.lexicon import Lexicon, is_unspaced, lexicon, normalise, read_lexicon, singular, words
@@ -22,6 +23,8 @@ from kpilint.lexicon import Lexicon, is_unspaced, lexicon, normalise, read_lexic
 JAPANESE_WORD = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]+|[\u30a0-\u30ff\uff66-\uff9f]+|[a-z0-9]+")
 TRAILING_BRACKETS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+PER = re.compile(r"\bper\b|/")
+DIVIDED_BY = re.compile(r"(?:\bper\b|/)\s*([^/]*)")  # "per" or "/", then what divides
 RATE_UNITS = frozenset({"percent", "ratio", "score", "%"})
 JAPANESE_AVERAGE = "平均"
 
@@ -30,8 +33,7 @@ JAPANESE_AVERAGE = "平均"
 class DefinitionWords:
     """Words a definition may use without saying anything its name does not."""
 
-    stop_words: frozenset[str]
-    measure_words: frozenset[str]
+    generic_words: frozenset[str]  # English stop and measure words
     japanese_generic_words: tuple[str, ...]  # stop and measure words, longest first
 
 
@@ -41,8 +43,7 @@ def definition_words() -> DefinitionWords:
     japanese = (normalise(word)
                 for word in data["japanese-stop-words"] + data["japanese-measure-words"])
     return DefinitionWords(
-        frozenset(words(" ".join(data["stop-words"]))),
-        frozenset(words(" ".join(data["measure-words"]))),
+        frozenset(words(" ".join(data["stop-words"] + data["measure-words"]))),
         tuple(sorted(japanese, key=len, reverse=True)))
 
 
@@ -64,7 +65,7 @@ def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
     if len(counts) < 3:
         flaws.append(f"has only {len(counts)} distinct word{'' if len(counts) == 1 else 's'}")
     else:
-        word, repeats = counts.most_common(1)[0]
+        word, repeats = max(counts.items(), key=itemgetter(1))  # the first most common
         if repeats * 2 > len(found):
             flaws.append(f"repeats '{word}' in {repeats} of its {len(found)} words")
     if circular:
@@ -73,9 +74,10 @@ def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
 
 
 def _english_circular(name: str, found: list[str], unit: str | None) -> bool:
-    vocabulary = definition_words()
-    generic = vocabulary.stop_words | vocabulary.measure_words | set(words(unit or ""))
-    return set(found) - generic <= set(words(name))
+    left = set(found)
+    left -= definition_words().generic_words
+    left.difference_update(words(unit or ""))
+    return left <= set(words(name))
 
 
 def _japanese_circular(name: str, runs: list[str], unit: str | None) -> bool:
@@ -136,7 +138,7 @@ def _is_period(text: str) -> bool:
 def _is_rate(text: str) -> bool:
     """"per" or "/" followed by anything but a period, or a Japanese average or per-unit
     (「一人あたり」, not 「月あたり」): the text names a rate, not a volume."""
-    for match in re.finditer(r"(?:\bper\b|/)\s*([^/]*)", text):
+    for match in DIVIDED_BY.finditer(text):
         if not _is_period(match[1]):
             return True
     if JAPANESE_AVERAGE in text:
@@ -152,7 +154,7 @@ def _is_rate(text: str) -> bool:
 def _counted_unit(unit: str) -> bool:
     """A unit naming what is counted: "tickets", "qualified leads", "leads per month", 「件/月」."""
     nouns = count_nouns()
-    head = re.split(r"\bper\b|/", unit, maxsplit=1)[0].strip()
+    head = PER.split(unit, maxsplit=1)[0].strip()
     if head in nouns.japanese_counters:
         return True
     head_words = words(head)

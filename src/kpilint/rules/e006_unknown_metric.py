@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from kpilint.build import SpecFile, did_you_mean, suggestion_suffix
 from kpilint.dbt import metric_name
 from kpilint.diagnostics import Severity, Violation
-from kpilint.rule import Context, FileRule
+from kpilint.rule import Context, FileRule, measured_entities
 
 
 class UnknownMetric(FileRule):
@@ -21,8 +21,9 @@ class UnknownMetric(FileRule):
     summary = "A `source: dbt:<metric>` names no metric of the project's dbt semantic layer"
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        linked = [(record, name) for record in sorted(spec.entities, key=lambda each: each.line)
+        linked = [(record, name) for record in measured_entities(spec)
                   if (name := metric_name(getattr(record.model, "source", None) or "")) is not None]
+        linked.sort(key=lambda pair: pair[0].line)
         if not linked:
             return
         dbt = context.dbt

@@ -21,7 +21,7 @@ class UnmeasuredKsf(ProjectRule):
 
     def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
                    context: Context) -> Iterator[Violation]:
-        if not graph.supporters(ksf.id, "KPI"):
+        if not graph.is_supported(ksf.id, "KPI"):
             yield Violation(
                 ksf.at_entity(),
                 f"no KPI supports KSF '{ksf.id}': add a KPI with `supports: {ksf.id}` that"

@@ -1,6 +1,7 @@
 """P301 vanity-metric: the KPI's name is a vanity metric; the message names the rate to track."""
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from typing import ClassVar
 
@@ -24,6 +25,11 @@ class VanityMetric(KpiNameRule):
     }
 
     def matcher(self) -> Callable[[str], Term | None]:
+        return self._match
+
+    @functools.cached_property
+    def _match(self) -> Callable[[str], Term | None]:
+        """The vanity lexicon's match with this rule's ``extend-terms`` (made once per rule)."""
         base = vanity_lexicon()
         return dataclasses.replace(
             base, terms=extended(base.terms, self.option("extend-terms"), USER_TERM_ADVICE)).match

@@ -6,7 +6,7 @@ from typing import ClassVar
 from kpilint.build import SpecFile
 from kpilint.checks import describe
 from kpilint.diagnostics import Severity, Violation
-from kpilint.rule import Context, FileRule, Option
+from kpilint.rule import Context, FileRule, Option, measured_entities
 
 
 class StaleReview(FileRule):
@@ -23,7 +23,7 @@ class StaleReview(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         limit: int = self.option("max-age-days")
-        for record in spec.entities:
+        for record in measured_entities(spec):
             reviewed = getattr(record.model, "last_reviewed", None)
             if reviewed is None:
                 continue

@@ -20,7 +20,7 @@ from kpilint.progress import (
     plain_target,
     quantity,
 )
-from kpilint.rule import Context, FileRule, Option
+from kpilint.rule import Context, FileRule, Option, measured_entities
 
 
 class OffTrack(FileRule):
@@ -38,7 +38,7 @@ class OffTrack(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         tolerance = Decimal(repr(float(self.option("tolerance"))))
-        for record in spec.entities:
+        for record in measured_entities(spec):
             actual: Actual | None = getattr(record.model, "actual", None)
             if actual is None:
                 continue

@@ -7,7 +7,7 @@ from kpilint.build import SpecFile
 from kpilint.checks import describe
 from kpilint.diagnostics import Severity, Violation
 from kpilint.model import Actual
-from kpilint.rule import Context, FileRule, Option
+from kpilint.rule import Context, FileRule, Option, measured_entities
 
 MAX_AGE_BY_CADENCE: dict[str, int] = {
     "daily": 2, "weekly": 14, "biweekly": 28, "monthly": 62, "quarterly": 184,
@@ -28,7 +28,7 @@ class StaleActual(FileRule):
     }
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        for record in spec.entities:
+        for record in measured_entities(spec):
             actual: Actual | None = getattr(record.model, "actual", None)
             if actual is None:
                 continue

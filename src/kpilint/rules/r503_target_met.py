@@ -15,7 +15,7 @@ from kpilint.progress import (
     plain_target,
     quantity,
 )
-from kpilint.rule import Context, FileRule
+from kpilint.rule import Context, FileRule, measured_entities
 
 
 class TargetMet(FileRule):
@@ -27,7 +27,7 @@ class TargetMet(FileRule):
     summary = "The actual already meets the target: raise it, or record the result and retire it"
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        for record in spec.entities:
+        for record in measured_entities(spec):
             actual: Actual | None = getattr(record.model, "actual", None)
             target = plain_target(record.model)
             deadline = getattr(record.model, "deadline", None)

@@ -8,7 +8,7 @@ from kpilint.checks import describe, number
 from kpilint.diagnostics import Severity, Violation
 from kpilint.model import Band, Entity
 from kpilint.progress import MAINTAIN
-from kpilint.rule import Context, FileRule
+from kpilint.rule import Context, FileRule, measured_entities
 
 WANTED: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "increase": ("above", operator.gt),
@@ -34,7 +34,7 @@ class TargetDirectionMismatch(FileRule):
     summary = "A target does not move from the baseline in the declared direction"
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        for record in spec.entities:
+        for record in measured_entities(spec):
             message = self._mismatch(record)
             if message is not None:
                 yield Violation(record.at_field("target"), message, subject=record.id,

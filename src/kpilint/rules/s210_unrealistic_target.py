@@ -7,7 +7,7 @@ from kpilint.build import SpecFile
 from kpilint.checks import describe, number
 from kpilint.diagnostics import Severity, Violation
 from kpilint.progress import plain_target
-from kpilint.rule import Context, FileRule, Option
+from kpilint.rule import Context, FileRule, Option, measured_entities
 
 
 class UnrealisticTarget(FileRule):
@@ -25,7 +25,7 @@ class UnrealisticTarget(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         limit: float = self.option("max-change")
-        for record in spec.entities:
+        for record in measured_entities(spec):
             target = plain_target(record.model)
             baseline = getattr(record.model, "baseline", None)
             if target is None or baseline is None or baseline.value == 0:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from kpilint.build import SpecFile
 from kpilint.checks import describe
 from kpilint.diagnostics import Severity, Violation
-from kpilint.rule import Context, FileRule
+from kpilint.rule import Context, FileRule, measured_entities
 
 
 class ExpiredDeadline(FileRule):
@@ -17,7 +17,7 @@ class ExpiredDeadline(FileRule):
     summary = "A deadline has passed, so the KPI or KGI is no longer steering anything"
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        for record in spec.entities:
+        for record in measured_entities(spec):
             deadline = getattr(record.model, "deadline", None)
             if deadline is None or deadline >= context.today:
                 continue
