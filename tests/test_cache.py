@@ -482,6 +482,12 @@ def test_successive_changes_report_as_uncached_runs(project: Path) -> None:
                      ("name: Inbound new-business revenue", "name: Inbound revenue")]:
         _edit(project / "forecast.kpi.yaml", old, new)
         assert _check(project) == _fresh(project), (old, new)
+    (project / "teams").mkdir()
+    (project / "sales.kpi.yaml").rename(project / "teams" / "sales.kpi.yaml")
+    assert _check(project) == _fresh(project)
+    (project / "marketing.kpi.yaml").unlink()
+    _edit(project / "forecast.kpi.yaml", "target: 100000001", "target: 100000000")
+    assert _check(project) == _fresh(project)
     assert _check(project) == _fresh(project)
 
 
