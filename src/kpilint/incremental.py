@@ -3,8 +3,9 @@
 :func:`load_project_files` fills a :class:`~kpilint.engine.Linter` with the project's files:
 
 - with a cache whose last state matches every file, the linter is restored as it was (nothing is
-  parsed); when some files changed, it is restored with the graph of the files as they were, and
-  the changed files are then put in, so the engine re-checks only what they reach;
+  parsed); when some files changed, it is restored with the graph of the files as they were
+  (built from the facts the state keeps; a file's summary is read only when a rule needs more),
+  and the changed files are then put in, so the engine re-checks only what they reach;
 - files without a summary are parsed, by ``jobs`` worker processes when there are many (each
   worker runs the file rules too and sends back a summary), else in this process.
 
@@ -150,7 +151,7 @@ def _files_before(linter: Linter, state: RunState, files: list[ProjectFile], cac
             line.display, linter.config.limits, line.facts.get("dialect"),
             load=functools.partial(_summary_again, linter, cache, path, line, same))))
         if same is None and now is not None:  # a changed file: its old version, at once
-            restored.source.summary  # noqa: B018 - read now: its file has another content
+            _ = restored.source.summary  # now: its file's bytes cannot make it again
         before[path] = restored
     return before
 
@@ -215,6 +216,7 @@ class SummarisedFile(LoadedFile):
     @suppressions.setter
     def suppressions(self, value: list[Suppression] | None) -> None:
         self._suppressions = value
+
 
 def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
            progress: Callable[[int, int], None] | None) -> None:
@@ -286,5 +288,8 @@ def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) 
             each.summary = file_summary(loaded.spec, loaded.findings,
                                         loaded.suppression_comments())
         cache.put_summary(each.digest, each.summary)
-    cache.put_state(state_payload(linter, files, lambda each: file_facts(each.summary),
-                                  report.state), {str(each.digest) for each in files})
+    try:
+        state = state_payload(linter, files, lambda each: file_facts(each.summary), report.state)
+    except (TypeError, ValueError):  # a value JSON cannot hold (a lone surrogate): no state
+        return
+    cache.put_state(state, {str(each.digest) for each in files})
