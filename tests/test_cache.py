@@ -534,3 +534,16 @@ def test_a_lost_summary_of_a_changed_files_last_version_restores_nothing(
     incremental = _check(project)
     assert parsed == [1]  # the others came back from their summaries
     assert incremental == _fresh(project)
+
+
+def test_the_state_lines_of_untouched_files_are_written_back_as_they_were(
+        project: Path) -> None:
+    _check(project)
+    path = next((project / CACHE).rglob("state.json"))
+    before = RunState.parse(path.read_bytes().partition(b"\n")[2]).lines
+    _edit(project / "support.kpi.yaml", "target: ", "target: 1")  # reaches no other file
+    assert _check(project) == _fresh(project)
+    after = RunState.parse(path.read_bytes().partition(b"\n")[2]).lines
+    assert list(after) == list(before)
+    changed = [str(project.resolve() / "support.kpi.yaml")]
+    assert [name for name in after if after[name].raw != before[name].raw] == changed
