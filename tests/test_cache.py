@@ -21,6 +21,7 @@ from kpilint.checker import CheckOptions, run_check
 from kpilint.diagnostics import Diagnostic, Location, Severity, Span
 from kpilint.load import Limits, LoadedYaml, parse_bytes
 from kpilint.report import RenderOptions, renderer
+from kpilint.run_state import RunState
 from tests.conftest import REPO, run_kpilint
 from tests.test_engine import example_project
 from tests.test_json_format import DIAGNOSTIC
@@ -159,8 +160,10 @@ def test_a_state_that_does_not_fit_is_ignored(project: Path, parsed: list[int]) 
     cache = cache_module.ResultCache(project / CACHE, directory)
     data = cache.state()
     assert data is not None
-    data["engine"]["rules"] = ["E004"]
-    cache.put_state(data, {digest for _, digest in data["files"].values()})
+    header, _, lines = data.partition(b"\n")
+    other_rules = json.loads(header) | {"rules": ["E004"]}
+    cache.put_state(json.dumps(other_rules).encode() + b"\n" + lines,
+                    {line.digest for line in RunState.parse(data).lines.values()})
     parsed.clear()
     assert _check(project) == cold
     assert parsed == []  # the summaries were still good
@@ -441,3 +444,106 @@ def test_only_the_reports_used_last_are_kept(project: Path, monkeypatch: pytest.
         os.utime(new, ns=(age * 10**9, age * 10**9))  # written in this order, whatever the clock
         written[output_format] = new
     assert _kept_reports(project) == sorted([written["sarif"], written["text"]])
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _fresh(project: Path) -> str:
+    """The report of an uncached run of the files as they stand."""
+    return _check(project, cache=False)
+
+
+def test_one_changed_file_reads_only_the_summaries_its_rules_need(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _check(project)
+    read: list[str] = []
+    summary = cache_module.ResultCache.summary
+
+    def counting(self: cache_module.ResultCache, digest: str) -> object:
+        read.append(digest)
+        return summary(self, digest)
+
+    monkeypatch.setattr(cache_module.ResultCache, "summary", counting)
+    _edit(project / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    assert _check(project) == _fresh(project)
+    # the changed file's new and old versions, and the files whose findings the edit reaches
+    assert 2 <= len(read) < _spec_count(project) - 1
+
+
+def test_successive_changes_report_as_uncached_runs(project: Path) -> None:
+    _check(project)
+    for old, new in [("target: 100000000", "target: 100000001"),
+                     ("formula: 12 * agent-hours", "formula: 12 * agent-hour"),
+                     ("formula: 12 * agent-hour\n", "formula: 12 * agent-hours\n"),
+                     ("name: Inbound new-business revenue", "name: Inbound revenue")]:
+        _edit(project / "forecast.kpi.yaml", old, new)
+        assert _check(project) == _fresh(project), (old, new)
+    (project / "teams").mkdir()
+    (project / "sales.kpi.yaml").rename(project / "teams" / "sales.kpi.yaml")
+    assert _check(project) == _fresh(project)
+    (project / "marketing.kpi.yaml").unlink()
+    _edit(project / "forecast.kpi.yaml", "target: 100000001", "target: 100000000")
+    assert _check(project) == _fresh(project)
+    assert _check(project) == _fresh(project)
+
+
+def _summary_digest(project: Path, name: str) -> str:
+    """The digest of the summary of ``name`` that the last run's state names."""
+    state = next((project / CACHE).rglob("state.json")).read_bytes().partition(b"\n")[2]
+    return RunState.parse(state).lines[str((project / name).resolve())].digest
+
+
+@pytest.mark.parametrize("damage", ["remove", "garble"])
+def test_a_lost_summary_of_an_unchanged_file_is_made_again(project: Path, parsed: list[int],
+                                                           damage: str) -> None:
+    _check(project)
+    changed = _summary_digest(project, "sales.kpi.yaml")
+    _edit(project / "sales.kpi.yaml", "supports: upsell-existing-customers",
+          "supports: nowhere-yet")  # moves an edge: the whole-project rules read every file
+    summaries = next((project / CACHE).rglob("files"))
+    for path in summaries.iterdir():
+        if path.name == f"{changed}.json":
+            continue  # kept: the engine is restored, and the others are read as rules ask
+        if damage == "remove":
+            path.unlink()
+        else:
+            path.write_bytes(b"0" * 64 + b"\n{}")
+    parsed.clear()
+    assert _check(project) == _fresh(project)
+    cache = cache_module.ResultCache(project / CACHE, summaries.parent)
+    state = cache.state()
+    assert state is not None
+    lines = RunState.parse(state).lines.values()
+    lost = [line.display for line in lines if cache.summary(line.digest) is None]
+    assert lost == ["bad/broken.kpi.yaml"]  # the only file whose entities no rule read: it
+    # does not parse (a mapping value in a plain scalar), so it has none
+    assert _check(project) == _fresh(project)  # and the state it wrote is whole
+
+
+def test_a_lost_summary_of_a_changed_files_last_version_restores_nothing(
+        project: Path, parsed: list[int]) -> None:
+    _check(project)
+    next((project / CACHE).rglob(f"{_summary_digest(project, 'forecast.kpi.yaml')}.json")
+         ).unlink()
+    _edit(project / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    parsed.clear()
+    incremental = _check(project)
+    assert parsed == [1]  # the others came back from their summaries
+    assert incremental == _fresh(project)
+
+
+def test_the_state_lines_of_untouched_files_are_written_back_as_they_were(
+        project: Path) -> None:
+    _check(project)
+    path = next((project / CACHE).rglob("state.json"))
+    before = RunState.parse(path.read_bytes().partition(b"\n")[2]).lines
+    _edit(project / "support.kpi.yaml", "target: ", "target: 1")  # reaches no other file
+    assert _check(project) == _fresh(project)
+    after = RunState.parse(path.read_bytes().partition(b"\n")[2]).lines
+    assert list(after) == list(before)
+    changed = [str(project.resolve() / "support.kpi.yaml")]
+    assert [name for name in after if after[name].raw != before[name].raw] == changed

@@ -3,12 +3,14 @@
 Layout: ``<cache-dir>/<format>-<run key>/`` holds one summary per checked file version
 (``files/<digest>.json``, see :mod:`kpilint.summary`) and ``state.json``, the engine's findings of
 the last run (per project rule and unit, and per file after suppressions) with the file versions
-they belong to. The run key (:func:`run_key`) covers everything that can change a finding besides
-the spec files themselves; a spec file's summary is keyed on its content and display path.
+they belong to and the facts the graph is built from (:mod:`kpilint.run_state`). The run key
+(:func:`run_key`) covers everything that can change a finding besides the spec files
+themselves; a spec file's summary is keyed on its content and display path.
 
 - Nothing changed: the findings come straight from ``state.json`` (no file is parsed).
-- Some files changed: the other files come back from their summaries, the engine is restored to the
-  last run's findings, and the changed files go through the incremental engine as in the editor.
+- Some files changed: the engine is restored to the last run's findings and graph (a file's
+  summary is read only when a rule needs more of it than the graph's facts), and the changed
+  files go through the incremental engine as in the editor.
 - The rendered report is kept too (``reports/<digest of the render key>``, see
   :class:`CachedReport`): a run whose files, run key and render key match the last such run writes
   it back without restoring the engine.
@@ -36,7 +38,7 @@ from kpilint.dbt import PROJECT_FILE
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
-FORMAT = "1"
+FORMAT = "2"
 STATE = "state.json"
 REPORTS = "reports"
 REPORTS_KEPT = 16
@@ -146,13 +148,16 @@ class ResultCache:
     def report(self, render_key: str, files: str) -> CachedReport | None:
         """The report kept for ``render_key`` if it was made from the same ``files`` (see
         :func:`files_digest`), else None (also when it is missing or damaged)."""
-        data = _load_bytes(self._report_path(render_key))
-        if data is None:
+        read = _read_unchecked(self._report_path(render_key))
+        if read is None:
             return None
+        digest, data = read
         header, _, text = data.partition(b"\n")
         try:
             fields = json.loads(header)
             if fields.get("render") != render_key or fields.get("files") != files:
+                return None  # the report of other files: not worth its checksum
+            if not _intact(digest, data):
                 return None
             return CachedReport(text.decode("utf-8"), int(fields["count"]),
                                 bool(fields["failed"]), fields["baseline_hidden"],
@@ -182,12 +187,13 @@ class ResultCache:
         name = hashlib.sha256(render_key.encode("utf-8")).hexdigest()[:24]
         return self.directory / REPORTS / name
 
-    def state(self) -> Json | None:
-        return _load(self.directory / STATE)
+    def state(self) -> bytes | None:
+        """The last run's state (see :mod:`kpilint.run_state`), if it is there and whole."""
+        return _load_bytes(self.directory / STATE)
 
-    def put_state(self, state: Json, keep: set[str]) -> None:
+    def put_state(self, state: bytes, keep: set[str]) -> None:
         """Write the run's state; drop the summaries no longer named by it."""
-        self._store(self.directory / STATE, state)
+        self._store_bytes(self.directory / STATE, state)
         folder = self.directory / "files"
         try:
             stale = [entry for entry in os.scandir(folder) if entry.name.endswith(".json")
@@ -220,16 +226,24 @@ def files_digest(files: Iterable[tuple[str, str, str]]) -> str:
     return digest.hexdigest()
 
 
-def _load_bytes(path: Path) -> bytes | None:
-    """A cache file's payload, or None when it is missing or its checksum does not match."""
+def _read_unchecked(path: Path) -> tuple[bytes, bytes] | None:
+    """A cache file's checksum and payload, not yet compared; None when it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError:
         return None
     digest, _, payload = data.partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
-        return None
-    return payload
+    return digest, payload
+
+
+def _intact(digest: bytes, payload: bytes) -> bool:
+    return hashlib.sha256(payload).hexdigest().encode() == digest
+
+
+def _load_bytes(path: Path) -> bytes | None:
+    """A cache file's payload, or None when it is missing or its checksum does not match."""
+    read = _read_unchecked(path)
+    return read[1] if read is not None and _intact(*read) else None
 
 
 def _load(path: Path) -> Json | None:

@@ -24,13 +24,6 @@ from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import LINE_BREAK, parse_bytes, read_file
 from kpilint.registry import lookup, split_by_kind
 from kpilint.rule import Context, FileRule, ProjectRule, Rule, Scope
-from kpilint.summary import (
-    Json,
-    diagnostic_data,
-    diagnostic_of,
-    suppression_data,
-    suppression_of,
-)
 from kpilint.suppressions import (
     ALL,
     Suppression,
@@ -275,42 +268,23 @@ class Linter:
             loaded.findings = self._run_file_rules(loaded.spec)
         return loaded.findings
 
-    def state_data(self) -> Json:
-        """The findings of the last check, for the result cache (see :meth:`restore`)."""
-        return {
-            "rules": [rule.code for rule in self.project_rules],
-            "units": [{unit: [diagnostic_data(each) for each in found]
-                       for unit, found in units.items()} for units in self.unit_findings],
-            "composed": {path: [[diagnostic_data(each) for each in result.diagnostics],
-                                [[diagnostic_data(each), suppression_data(comment)]
-                                 for each, comment in result.suppressed]]
-                         for path, result in self.composed.items()},
-        }
+    def resume(self, unit_findings: list[UnitFindings], composed: dict[str, ProjectResult],
+               files: dict[Path, LoadedFile], graph: bool) -> None:
+        """Take up where a cached check left off (:mod:`kpilint.run_state`): its findings per
+        project rule and unit, per file after suppressions, and its files as they were.
 
-    def restore(self, state: Json, files: dict[Path, LoadedFile], graph: bool) -> None:
-        """Take up where a cached check left off: its files, and findings per rule and file.
-
-        With ``graph`` the project graph is built from ``files`` (as they were then), so later
-        changes re-check only what they reach; without it nothing may change before the check.
-        Raises ``ValueError`` (or ``KeyError``, ``TypeError``) when the state does not fit.
+        With ``graph`` the project graph is built from ``files``, so later changes re-check
+        only what they reach; without it (and without ``unit_findings``, which matter only to a
+        later change) nothing may change before the check.
         """
-        if state["rules"] != [rule.code for rule in self.project_rules] or len(
-                state["units"]) != len(self.project_rules):
-            raise ValueError("the cached state is of other rules")
-        if graph:  # the findings per rule matter only to a later change
-            self.unit_findings = [{str(unit): [diagnostic_of(each) for each in found]
-                                   for unit, found in units.items()} for units in state["units"]]
-            self.located = {}
-            for index, units in enumerate(self.unit_findings):
-                for unit, found in units.items():
-                    for diagnostic in found:
-                        self.located.setdefault(diagnostic.location.path, {}).setdefault(
-                            (index, unit), []).append(diagnostic)
-        self.composed = {
-            str(path): ProjectResult([diagnostic_of(each) for each in active],
-                                     [(diagnostic_of(each), suppression_of(comment))
-                                      for each, comment in suppressed])
-            for path, (active, suppressed) in state["composed"].items()}
+        self.unit_findings = unit_findings if graph else [{} for _ in self.project_rules]
+        self.located = {}
+        for index, units in enumerate(self.unit_findings):
+            for unit, found in units.items():
+                for diagnostic in found:
+                    self.located.setdefault(diagnostic.location.path, {}).setdefault(
+                        (index, unit), []).append(diagnostic)
+        self.composed = composed
         self.files = dict(files)
         self.displays = {loaded.spec.path: path for path, loaded in files.items()}
         self.changed.clear()

@@ -3,8 +3,9 @@
 :func:`load_project_files` fills a :class:`~kpilint.engine.Linter` with the project's files:
 
 - with a cache whose last state matches every file, the linter is restored as it was (nothing is
-  parsed); when some files changed, it is restored with the graph of the files as they were, and
-  the changed files are then put in, so the engine re-checks only what they reach;
+  parsed); when some files changed, it is restored with the graph of the files as they were
+  (built from the facts the state keeps; a file's summary is read only when a rule needs more),
+  and the changed files are then put in, so the engine re-checks only what they reach;
 - files without a summary are parsed, by ``jobs`` worker processes when there are many (each
   worker runs the file rules too and sends back a summary), else in this process.
 
@@ -14,6 +15,7 @@ Reading the files, and the report a run of the same files kept, is :mod:`kpilint
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Callable
@@ -24,10 +26,26 @@ from pathlib import Path
 from kpilint.build import SpecFile
 from kpilint.cache import ResultCache
 from kpilint.config import Config
+from kpilint.diagnostics import Diagnostic
+from kpilint.dialects import build_file
 from kpilint.engine import Linter, LoadedFile
+from kpilint.load import parse_bytes
 from kpilint.reading import ProjectFile, digest_files, read_project_files
 from kpilint.rule import Context
-from kpilint.summary import Json, SummaryError, file_summary, spec_of
+from kpilint.run_state import FileLine, RunState, state_payload
+from kpilint.summary import (
+    FileSource,
+    Json,
+    SummaryError,
+    SummarySpec,
+    diagnostic_of,
+    file_facts,
+    file_summary,
+    spec_of,
+    spec_of_facts,
+    suppression_of,
+)
+from kpilint.suppressions import Suppression
 
 __all__ = ["LoadReport", "ProjectFile", "load_project_files", "read_project_files",
            "save_to_cache"]
@@ -45,6 +63,8 @@ class LoadReport:
     parsed: list[ProjectFile] = field(default_factory=list)
     restored: bool = False
     unchanged: bool = False
+    state: RunState | None = None
+    """The state the run was restored from (its unchanged lines are written back as they were)."""
 
 
 def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCache | None,
@@ -69,37 +89,41 @@ def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCa
 def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
              report: LoadReport, models: bool) -> list[ProjectFile]:
     """Restore the last run where it fits; the files still to parse."""
-    state = cache.state()
-    previous: dict[str, list[str]] = {}
     current = {str(each.absolute): [each.display, each.digest] for each in files}
-    if state is not None and all(each.digest is not None for each in files):
+    previous: dict[str, list[str]] = {}
+    payload = cache.state()
+    if payload is not None and all(each.digest is not None for each in files):
         try:
-            previous = state["files"]
+            state = RunState.parse(payload)
+            previous = state.files
+            if not state.fits(linter):
+                raise ValueError("the cached state is of other rules")
             if previous == current and not models:
-                linter.restore(state["engine"], {
+                linter.resume([], state.composed(), {
                     each.absolute: LoadedFile(each.absolute, SpecFile(each.display, ""))
                     for each in files}, graph=False)
                 report.restored = report.unchanged = True
                 return []
-            before = {Path(path): _from_summary(linter, Path(path), cache.summary(digest))
-                      for path, (_, digest) in previous.items()}
-            if all(loaded is not None for loaded in before.values()):
-                linter.restore(state["engine"], {
-                    path: loaded for path, loaded in before.items() if loaded is not None},
-                    graph=True)
+            before = _files_before(linter, state, files, cache, lazy=not (
+                models or linter.config.dialects))
+            if before is not None:
+                linter.resume(state.unit_findings(), state.composed(), before, graph=True)
                 report.restored = True
+                report.state = state
         except (KeyError, TypeError, ValueError, SummaryError):
             linter.reset()
             report.restored = False
+            report.state = None
     pending = []
     for each in files:
         known = linter.files.get(each.absolute)
         if report.restored and known is not None and current[str(each.absolute)] == previous.get(
                 str(each.absolute)):
             continue
-        loaded = _from_summary(linter, each.absolute, cache.summary(each.digest)) if (
-            each.digest) else None
+        summary = cache.summary(each.digest) if each.digest else None
+        loaded = _from_summary(linter, each.absolute, summary)
         if loaded is not None:
+            each.summary = summary
             linter.put(loaded)
         else:
             pending.append(each)
@@ -110,6 +134,49 @@ def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
     return pending
 
 
+def _files_before(linter: Linter, state: RunState, files: list[ProjectFile], cache: ResultCache,
+                  lazy: bool) -> dict[Path, LoadedFile] | None:
+    """The files of the last run as they were, from their facts (``lazy``: a summary is read
+    when a rule needs it) or their summaries; None when a summary is missing."""
+    current = {str(each.absolute): each for each in files}
+    before: dict[Path, LoadedFile] = {}
+    for absolute, line in state.lines.items():
+        now = current.get(absolute)
+        path = now.absolute if now is not None else Path(absolute)
+        if not lazy:
+            loaded = _from_summary(linter, path, cache.summary(line.digest))
+            if loaded is None:
+                return None
+            before[path] = loaded
+            continue
+        same = now if now is not None and now.digest == line.digest else None
+        restored = SummarisedFile(path, spec_of_facts(line.facts, FileSource(
+            line.display, linter.config.limits, line.facts.get("dialect"),
+            load=functools.partial(_summary_again, linter, cache, path, line, same))))
+        if same is None and now is not None:  # a changed file: its old version, at once
+            _ = restored.source.summary  # now: its file's bytes cannot make it again
+        before[path] = restored
+    return before
+
+
+def _summary_again(linter: Linter, cache: ResultCache, absolute: Path, line: FileLine,
+                   file: ProjectFile | None) -> Json:
+    """The summary of a file restored from its facts; made again from the file's content when
+    the cache lost it (a miss, never an error; ``SummaryError`` for an old version)."""
+    summary = cache.summary(line.digest)
+    if isinstance(summary, dict) and len(summary.get("entities", ())) == len(
+            line.facts["entities"]) and summary.get("path") == line.display:
+        return summary
+    if file is None or file.content is None:
+        raise SummaryError(f"{line.display}: the summary of its last version is lost")
+    spec = build_file(line.display, parse_bytes(file.content, linter.config.limits),
+                      linter.dialect_of(absolute))
+    fresh = LoadedFile(absolute, spec)
+    summary = file_summary(spec, linter.file_findings(fresh), fresh.suppression_comments())
+    cache.put_summary(line.digest, summary)
+    return summary
+
+
 def _from_summary(linter: Linter, absolute: Path, summary: Json | None) -> LoadedFile | None:
     if summary is None:
         return None
@@ -118,6 +185,40 @@ def _from_summary(linter: Linter, absolute: Path, summary: Json | None) -> Loade
     except (KeyError, TypeError, ValueError, SummaryError):
         return None
     return LoadedFile(absolute, spec, findings, comments)
+
+
+class SummarisedFile(LoadedFile):
+    """A file restored from its facts: its file rules' findings and its suppression comments
+    are read from its summary when first needed."""
+
+    __slots__ = ("_findings", "_suppressions", "source")
+    _findings: list[Diagnostic] | None
+    _suppressions: list[Suppression] | None
+
+    def __init__(self, absolute: Path, spec: SummarySpec) -> None:
+        self.source = spec.source
+        super().__init__(absolute, spec)
+
+    @property
+    def findings(self) -> list[Diagnostic] | None:
+        if self._findings is None:
+            self._findings = [diagnostic_of(each) for each in self.source.summary["findings"]]
+        return self._findings
+
+    @findings.setter
+    def findings(self, value: list[Diagnostic] | None) -> None:
+        self._findings = value
+
+    @property
+    def suppressions(self) -> list[Suppression] | None:
+        if self._suppressions is None:
+            self._suppressions = [suppression_of(each)
+                                  for each in self.source.summary["suppressions"]]
+        return self._suppressions
+
+    @suppressions.setter
+    def suppressions(self, value: list[Suppression] | None) -> None:
+        self._suppressions = value
 
 
 def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
@@ -238,9 +339,12 @@ def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) 
     for each in report.parsed:
         loaded = linter.files[each.absolute]
         assert each.digest is not None and loaded.findings is not None
-        summary = each.summary or file_summary(loaded.spec, loaded.findings,
-                                               loaded.suppression_comments())
-        cache.put_summary(each.digest, summary)
-    state = {"files": {str(each.absolute): [each.display, each.digest] for each in files},
-             "engine": linter.state_data()}
+        if each.summary is None:
+            each.summary = file_summary(loaded.spec, loaded.findings,
+                                        loaded.suppression_comments())
+        cache.put_summary(each.digest, each.summary)
+    try:
+        state = state_payload(linter, files, lambda each: file_facts(each.summary), report.state)
+    except (TypeError, ValueError):  # a value JSON cannot hold (a lone surrogate): no state
+        return
     cache.put_state(state, {str(each.digest) for each in files})

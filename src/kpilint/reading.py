@@ -24,7 +24,8 @@ class ProjectFile:
     digest: str | None = None
     from_stdin: bool = False
     summary: Json | None = None
-    """The summary a worker process made of it, ready for the cache."""
+    """Its summary when one was made (by a worker process) or read from the cache: ready for
+    the cache, and for the facts the run's state keeps of it."""
 
 
 def read_project_files(paths: list[tuple[Path, str]], stdin: tuple[str, bytes] | None,

@@ -11,6 +11,7 @@ workers send them back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kpilint.build import EntityRecord, SpecFile
@@ -21,6 +22,7 @@ from kpilint.suppressions import Suppression
 
 MODELS: dict[str, type[Entity]] = {model.kind: model for model in ENTITY_MODELS}
 REFERENCE_FIELDS = ("supports", "paired_with")
+NONE_INVALID: frozenset[str] = frozenset()
 Json = Any
 
 
@@ -118,15 +120,29 @@ def record_data(record: EntityRecord[Entity]) -> Json:
     }
 
 
-class _Reparsed:
-    """A summarised file parsed again, once, for a rule that reads an entity's YAML nodes."""
+class FileSource:
+    """One summarised file: its summary (read when first needed, see :func:`lazy_spec`) and,
+    once, its YAML nodes, parsed again from its text for a rule that reads them."""
 
-    def __init__(self, path: str, text: str, limits: Limits, dialect: str | None) -> None:
+    def __init__(self, path: str, limits: Limits, dialect: str | None,
+                 summary: Json | None = None, load: Callable[[], Json] | None = None) -> None:
         self.path = path
-        self.text = text
         self.limits = limits
         self.dialect = dialect
+        self._summary = summary
+        self._load = load
         self.nodes: dict[tuple[str, int], MappingNode] | None = None
+
+    @property
+    def summary(self) -> Json:
+        if self._summary is None:
+            assert self._load is not None
+            self._summary = self._load()
+        return self._summary
+
+    @property
+    def text(self) -> str:
+        return str(self.summary["text"])
 
     def node(self, entity_id: str, line: int) -> MappingNode:
         if self.nodes is None:
@@ -147,20 +163,25 @@ class _Reparsed:
 
 class SummaryRecord(EntityRecord[Entity]):
     """An entity read back from a summary: its graph facts and locations at once; its model when
-    a rule reads a field, its YAML nodes (the file parsed again) only when a rule needs them."""
+    a rule reads a field, its YAML nodes (the file parsed again) only when a rule needs them.
 
-    __slots__ = ("_model", "_node", "data", "source")
+    ``data`` is the entity's summary, or with ``index`` only its facts (:func:`entity_facts`):
+    its fields and model are then read from the file's summary when first needed."""
 
-    def __init__(self, path: str, data: Json, source: _Reparsed) -> None:
+    __slots__ = ("_model", "_node", "data", "index", "source")
+
+    def __init__(self, path: str, data: Json, source: FileSource,
+                 index: int | None = None) -> None:
         self.path = path
         self.id = str(data["id"])
         self.kind = str(data["kind"])
         self.line = int(data["line"])
         self.scope = data["scope"]
-        self.invalid = frozenset(data["invalid"])
+        self.invalid = frozenset(data["invalid"]) if data["invalid"] else NONE_INVALID
         self.dialect = data.get("dialect")
         self.target_text = data.get("target_text")
         self.data = data
+        self.index = index
         self.source = source
         self._model: Entity | None = None
         self._node: MappingNode | None = None
@@ -168,7 +189,7 @@ class SummaryRecord(EntityRecord[Entity]):
     @property
     def model(self) -> Entity:
         if self._model is None:
-            self._model = MODELS[self.data["kind"]].model_validate(self.data["model"])
+            self._model = MODELS[self.kind].model_validate(self._whole()["model"])
         return self._model
 
     @model.setter
@@ -185,11 +206,17 @@ class SummaryRecord(EntityRecord[Entity]):
     def node(self, value: MappingNode) -> None:
         self._node = value
 
+    def _whole(self) -> Json:
+        """The entity's whole summary (its facts, fields and model)."""
+        if self.index is None:
+            return self.data
+        return self.source.summary["entities"][self.index]
+
     def at_entity(self) -> Location:
         return _location_of(self.path, self.data["head"])
 
     def at_field(self, name: str) -> Location:
-        span = self.data["fields"].get(name)
+        span = self._whole()["fields"].get(name)
         return _location_of(self.path, span) if span else self.at_entity()
 
     def has_references(self, name: str) -> bool:
@@ -225,8 +252,52 @@ def spec_of(data: Json, limits: Limits) -> tuple[SpecFile, list[Diagnostic], lis
     needs them), its file-rule findings and its comments."""
     path = str(data["path"])
     spec = SpecFile(path, str(data["text"]), dialect=data.get("dialect"))
-    source = _Reparsed(path, spec.text, limits, spec.dialect)
+    source = FileSource(path, limits, spec.dialect, data)
     spec.entities = [SummaryRecord(path, each, source) for each in data["entities"]]
     spec.scopes = [(str(scope), _location_of(path, span)) for scope, span in data["scopes"]]
     return (spec, [diagnostic_of(each) for each in data["findings"]],
             [suppression_of(each) for each in data["suppressions"]])
+
+
+# -- facts: what the graph needs of a file, kept in the run's state ------------------------------
+
+LEFT_OUT_OF_FACTS = frozenset({"fields", "model"})
+
+
+def file_facts(summary: Json) -> Json:
+    """What the project graph needs of a summarised file (its path, dialect, scopes, and per
+    entity all but its fields' places and its model): the run's state keeps it, so that a later
+    run builds the graph without reading the file's summary."""
+    return {"path": summary["path"], "dialect": summary.get("dialect"),
+            "scopes": summary["scopes"],
+            "entities": [{key: value for key, value in entity.items()
+                          if key not in LEFT_OUT_OF_FACTS} for entity in summary["entities"]]}
+
+
+class SummarySpec(SpecFile):
+    """A spec file restored from its facts; its text is read from its summary when first asked
+    for (an empty ``text`` stands for that)."""
+
+    __slots__ = ("_text", "source")
+
+    def __init__(self, path: str, source: FileSource) -> None:
+        self.source = source
+        super().__init__(path, "", dialect=source.dialect)
+
+    @property
+    def text(self) -> str:
+        return self._text or self.source.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+
+
+def spec_of_facts(facts: Json, source: FileSource) -> SummarySpec:
+    """The spec file of :func:`file_facts`; fields, models and text come from ``source``."""
+    path = str(facts["path"])
+    spec = SummarySpec(path, source)
+    spec.entities = [SummaryRecord(path, each, source, index)
+                     for index, each in enumerate(facts["entities"])]
+    spec.scopes = [(str(scope), _location_of(path, span)) for scope, span in facts["scopes"]]
+    return spec
