@@ -8,11 +8,13 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from kpilint.config import Config, ConfigError, find_config_in, load_config
 from kpilint.globs import gitignore_spec, glob_spec
+
+if TYPE_CHECKING:
+    import pathspec  # imported by kpilint.globs for a .gitignore file or other globs
 
 
 @dataclass(slots=True)
