@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpilint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
-from kpilint.globs import InvalidGlob, NameGlobs, glob_spec
+from kpilint.globs import InvalidGlob, NameGlobs, gitignore_spec, glob_spec
 
 NAMES = st.sampled_from(["a", "b", "ab", "a.b", ".git", "node_modules", "x.kpi.yaml", "kpis.yml",
                          "kpis.yaml", "y.kpi.yml", ".kpi.yaml", "dist", "", ".", "..", "a\nb",
@@ -21,8 +21,10 @@ NAMES = st.sampled_from(["a", "b", "ab", "a.b", ".git", "node_modules", "x.kpi.y
 PATHS = st.builds(lambda start, names, end: start + "/".join(names) + end,
                   st.sampled_from(["", "/", "./", "//", "a/"]), st.lists(NAMES, max_size=5),
                   st.sampled_from(["", "/"]))
-NAME_GLOBS = st.builds(lambda prefix, name: prefix + name, st.sampled_from(["", "**/"]),
-                       st.text("ab.-_*", min_size=1, max_size=6))
+NAME_GLOBS = st.builds(lambda prefix, name, folder: prefix + name + folder,
+                       st.sampled_from(["", "**/"]), st.text("ab.-_*", min_size=1, max_size=6),
+                       st.sampled_from(["", "/"]))
+GITIGNORE_LINES = st.one_of(NAME_GLOBS, st.sampled_from(["", "# a comment", "#ab", "!ab"]))
 SAMPLES = ["growth.kpi.yaml", "specs/kpis.yml", "node_modules/x/a.kpi.yaml", ".git", ".git/",
            "a/.git/b", "x.kpi.yaml/", "notkpis.yaml", "kpis.yaml.bak", "/dist/a", "./venv",
            "a\n/.git", "a/b\n.git", ".kpilint_cache/x", "build.kpi.yaml", "a.kpi.yamlx"]
@@ -66,7 +68,29 @@ def test_generated_name_globs_match_as_pathspec_does(patterns: list[str],
         reference.match_file(path) for path in paths], patterns
 
 
-@pytest.mark.parametrize("patterns", [["*.kpi.yaml", "specs/"], ["/top.kpi.yaml"], ["a?b"],
+@settings(max_examples=600, deadline=None)
+@given(st.lists(GITIGNORE_LINES, max_size=4), st.lists(PATHS, min_size=1, max_size=10))
+def test_gitignore_files_of_name_globs_decide_as_pathspec_does(lines: list[str],
+                                                               paths: list[str]) -> None:
+    """Each path's say (ignored, re-included, none) is pathspec's, with or without it."""
+    matcher = gitignore_spec(lines)
+    reference = pathspec.GitIgnoreSpec.from_lines(lines, backend="re2")
+    assert [matcher.check_file(path).include for path in paths] == [
+        reference.check_file(path).include for path in paths], lines
+
+
+def test_a_usual_gitignore_needs_no_pathspec() -> None:
+    lines = ["# Python", "__pycache__/", "*.py[cod]", ".venv/", "", "build/", "*.egg-info/"]
+    assert not isinstance(gitignore_spec(lines), NameGlobs)  # [cod] needs pathspec
+    lines[2] = "*.pyc"
+    matcher = gitignore_spec(lines)
+    assert isinstance(matcher, NameGlobs)
+    assert [matcher.check_file(path).include for path in (
+        "a/__pycache__/", "a/__pycache__", "x.pyc", "build/a.kpi.yaml", "kpis.yaml")] == [
+        True, None, True, True, None]
+
+
+@pytest.mark.parametrize("patterns", [["/top.kpi.yaml"], ["specs/*.yaml"], ["a?b"],
                                       ["[ab].yaml"], ["!keep.kpi.yaml"], ["a**b"], ["."], [".*"],
                                       ["#comment"], ["*"], ["a "]])
 def test_other_globs_go_to_pathspec(patterns: list[str]) -> None:

@@ -73,6 +73,8 @@ print(json.dumps([code, report, sorted(sys.modules), compiled]))
 def test_a_one_file_check_of_a_valid_file_imports_only_what_it_needs(tmp_path: Path) -> None:
     (tmp_path / "kpilint.toml").write_text('today = "2026-07-01"\n', encoding="utf-8")
     (tmp_path / "growth.kpi.yaml").write_text(SPEC, encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("# name globs only\n__pycache__/\n*.pyc\nbuild\n",
+                                         encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True,
                           text=True, check=True)
     code, report, modules, compiled = json.loads(done.stdout)

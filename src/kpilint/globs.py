@@ -5,23 +5,21 @@ Globs come from files a pull request can change, so they are matched with RE2 (p
 against a long name cannot backtrack for minutes as it does with Python's ``re``.
 
 A set of plain name globs, such as the default include and exclude (``**/*.kpi.yaml``,
-``node_modules``), is matched by :class:`NameGlobs` instead, with the same result, and pathspec
-(its import is a few per cent of a one-file run) is imported only for other globs.
+``node_modules``) or a ``.gitignore`` such as ``__pycache__/`` and ``*.pyc``, is matched by
+:class:`NameGlobs` instead, with the same result, and pathspec (its import is a few per cent of
+a one-file run) is imported only for other globs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    import pathspec
+from typing import NamedTuple, Protocol
 
 BACKEND = "re2"
 # A name glob: an optional "**/", then a file or folder name of these characters, where a "*"
-# stands for any run of characters within the name.
-NAME_GLOB = re.compile(r"(?:\*\*/)?([A-Za-z0-9_.*-]+)")
+# stands for any run of characters within the name; a "/" after it: a folder's name only.
+NAME_GLOB = re.compile(r"(?:\*\*/)?([A-Za-z0-9_.*-]+)(/?)")
 
 
 class InvalidGlob(ValueError):
@@ -37,28 +35,64 @@ class GlobMatcher(Protocol):
         ...
 
 
+class Verdict(Protocol):
+    """A ``.gitignore`` file's say on a path: ignored (True), kept (False) or none (None)."""
+
+    @property
+    def include(self) -> bool | None:
+        """Whether the last pattern that matched ignores the path; None if none matched."""
+        ...
+
+
+class GitIgnoreMatcher(Protocol):
+    """What kpilint needs of a ``.gitignore`` file's matcher."""
+
+    def check_file(self, file: str, /) -> Verdict:
+        """The file's say on the ``/``-separated relative path (a folder's ends in ``/``)."""
+        ...
+
+
+class NameVerdict(NamedTuple):
+    """:class:`NameGlobs`' say on a path: ignored, or no say (name globs cannot re-include)."""
+
+    include: bool | None
+
+
+class _Names:
+    """Names matched whole: exact ones, and ones with ``*`` as pieces found in order."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        names = list(names)
+        self.exact = frozenset(name for name in names if "*" not in name)
+        self.wild = tuple(tuple(name.split("*")) for name in names if "*" in name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.exact or any(_wild_match(pieces, name) for pieces in self.wild)
+
+
 class NameGlobs:
     """Name globs matched as pathspec's gitignore patterns match them: a path matches when one
     of its ``/``-separated names matches a glob whole (so a folder's glob matches everything in
-    it). Like pathspec's, the names after a line feed are not looked at (its ``.`` stops there).
-    Linear in the path: each glob is a name's start, its end, and pieces found in order."""
+    it; a glob ending in ``/``, only a name that a ``/`` follows). Like pathspec's, the names
+    after a line feed are not looked at (its ``.`` stops there). Linear in the path: each glob
+    is a name's start, its end, and pieces found in order."""
 
-    def __init__(self, names: Iterable[str]) -> None:
-        self.exact: frozenset[str] = frozenset(name for name in names if "*" not in name)
-        self.wild: tuple[tuple[str, ...], ...] = tuple(
-            tuple(name.split("*")) for name in names if "*" in name)
+    def __init__(self, names: list[str], folders: list[str]) -> None:
+        self.names = _Names(names)
+        self.folders = _Names(folders)
 
     @classmethod
     def of(cls, patterns: list[str]) -> NameGlobs | None:
         """The matcher of ``patterns`` if each is a name glob (``NAME_GLOB``, no ``**`` in the
         name, and some letter, digit, ``_`` or ``-`` in it), else None."""
-        names = []
+        names: list[str] = []
+        folders: list[str] = []
         for pattern in patterns:
             found = NAME_GLOB.fullmatch(pattern)
             if found is None or "**" in found[1] or not found[1].strip(".*"):
                 return None
-            names.append(found[1])
-        return cls(names)
+            (folders if found[2] else names).append(found[1])
+        return cls(names, folders)
 
     def match_file(self, file: str, /) -> bool:
         """Whether a name of the ``/``-separated relative path ``file`` matches a glob."""
@@ -67,17 +101,18 @@ class NameGlobs:
         elif file.startswith("./"):
             file = file[2:]
         names = file.split("/")
+        last = len(names) - 1
         for index, name in enumerate(names):
-            if (index != 1 or names[0]) and self._matches(name):
+            if (index != 1 or names[0]) and (
+                    name in self.names or (index < last and name in self.folders)):
                 return True
             if "\n" in name:
                 return False
         return False
 
-    def _matches(self, name: str) -> bool:
-        if name in self.exact:
-            return True
-        return any(_wild_match(pieces, name) for pieces in self.wild)
+    def check_file(self, file: str, /) -> NameVerdict:
+        """As a ``.gitignore`` file of these globs: ignored if one matches, else no say."""
+        return NameVerdict(True if self.match_file(file) else None)
 
 
 def _wild_match(pieces: tuple[str, ...], name: str) -> bool:
@@ -110,9 +145,13 @@ def glob_spec(patterns: Iterable[str]) -> GlobMatcher:
         raise InvalidGlob(f"{bad!r} is not a valid gitignore-style glob") from None
 
 
-def gitignore_spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
+def gitignore_spec(lines: Iterable[str]) -> GitIgnoreMatcher:
     """A ``.gitignore`` file's matcher; lines git would not understand are skipped, as git
-    skips them."""
+    skips them. A file of name globs, blank lines and comments needs no pathspec."""
+    lines = list(lines)
+    names = NameGlobs.of([line for line in lines if line and not line.startswith("#")])
+    if names is not None:
+        return names
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(
