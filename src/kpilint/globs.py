@@ -59,15 +59,27 @@ class NameVerdict(NamedTuple):
 
 
 class _Names:
-    """Names matched whole: exact ones, and ones with ``*`` as pieces found in order."""
+    """Names matched whole: exact ones; ``*X`` and ``X*`` ones by their end or start (one call
+    each for all); others with ``*`` as pieces found in order."""
 
     def __init__(self, names: Iterable[str]) -> None:
         names = list(names)
         self.exact = frozenset(name for name in names if "*" not in name)
-        self.wild = tuple(tuple(name.split("*")) for name in names if "*" in name)
+        wild = [name for name in names if "*" in name]
+        self.ends = tuple(name[1:] for name in wild if name.rfind("*") == 0)
+        self.starts = tuple(name[:-1] for name in wild if name.find("*") == len(name) - 1)
+        self.wild = tuple(tuple(name.split("*")) for name in wild
+                          if name.count("*") > 1 or "*" not in (name[0], name[-1]))
 
-    def __contains__(self, name: str) -> bool:
-        return name in self.exact or any(_wild_match(pieces, name) for pieces in self.wild)
+    def any_in(self, names: list[str]) -> bool:
+        """Whether one of ``names`` matches."""
+        if not self.exact.isdisjoint(names):
+            return True
+        if self.ends or self.starts:
+            for name in names:
+                if name.endswith(self.ends) or name.startswith(self.starts):
+                    return True
+        return any(_wild_match(pieces, name) for pieces in self.wild for name in names)
 
 
 class NameGlobs:
@@ -101,18 +113,30 @@ class NameGlobs:
         elif file.startswith("./"):
             file = file[2:]
         names = file.split("/")
-        last = len(names) - 1
-        for index, name in enumerate(names):
-            if (index != 1 or names[0]) and (
-                    name in self.names or (index < last and name in self.folders)):
-                return True
-            if "\n" in name:
-                return False
-        return False
+        if "\n" in file or (not names[0] and len(names) > 1):
+            names, folders = _looked_at(names)
+        else:
+            folders = names[:-1]
+        return self.names.any_in(names) or self.folders.any_in(folders)
 
     def check_file(self, file: str, /) -> NameVerdict:
         """As a ``.gitignore`` file of these globs: ignored if one matches, else no say."""
         return NameVerdict(True if self.match_file(file) else None)
+
+
+def _looked_at(names: list[str]) -> tuple[list[str], list[str]]:
+    """The names pathspec's patterns look at (``(?:.+/)?`` cannot end at a ``/`` that starts
+    the path, and its ``.`` stops at a line feed), and those of them that a ``/`` follows."""
+    looked: list[str] = []
+    folders: list[str] = []
+    for index, name in enumerate(names):
+        if index != 1 or names[0]:
+            looked.append(name)
+            if index < len(names) - 1:
+                folders.append(name)
+        if "\n" in name:
+            break
+    return looked, folders
 
 
 def _wild_match(pieces: tuple[str, ...], name: str) -> bool:
