@@ -4,7 +4,8 @@ Usage: ``python benchmarks/startup.py [--kpis M] [--repeat R] [--seed S] [--impo
 
 Generates ``generate_single_file(..., kpis=M)`` (one spec file and a ``kpilint.toml``) and runs,
 R times each with the rounds interleaved, ``kpilint check . --no-cache`` (a cold run: no result
-cache) and ``yamllint -d relaxed .`` in that folder, both as ``sys.executable -m ...``. Prints
+cache), pre-commit's ``kpilint check --force-exclude --no-cache FILE`` and
+``yamllint -d relaxed .`` in that folder, each as ``sys.executable -m ...``. Prints
 the best and median wall time and the least and median CPU time (user + system) of each, and
 the ratios of the medians (the goal is at most 1.0), plus ``kpilint --version`` and
 ``python -c pass`` as floors. On a shared machine the CPU time is the steadier figure. One
@@ -36,6 +37,8 @@ COMMANDS: dict[str, list[str]] = {
     "kpilint --version": ["-m", "kpilint", "--version"],
     "python -c pass": ["-c", "pass"],
 }
+# pre-commit's run: the file named, and kept only if discovery would find it
+PRE_COMMIT = ["-m", "kpilint", "check", "--force-exclude", "--no-cache"]
 
 
 def _environment(bytecode: bool) -> dict[str, str]:
@@ -69,13 +72,18 @@ def _run(arguments: list[str], cwd: Path, bytecode: bool = False) -> Timing:
     return Timing(elapsed, _children_cpu() - cpu)
 
 
-def startup_figures(directory: Path, repeat: int) -> dict[str, list[Timing]]:
-    """Wall and CPU times of each command in ``directory``, ``repeat`` interleaved rounds."""
-    for arguments in COMMANDS.values():
+def startup_figures(directory: Path, repeat: int,
+                    spec_file: str | None = None) -> dict[str, list[Timing]]:
+    """Wall and CPU times of each command in ``directory``, ``repeat`` interleaved rounds; with
+    ``spec_file``, also of pre-commit's run on that file."""
+    commands = dict(COMMANDS)
+    if spec_file is not None:
+        commands["kpilint check FILE"] = [*PRE_COMMIT, spec_file]
+    for arguments in commands.values():
         _run(arguments, directory, bytecode=True)
-    times: dict[str, list[Timing]] = {label: [] for label in COMMANDS}
+    times: dict[str, list[Timing]] = {label: [] for label in commands}
     for _ in range(repeat):
-        for label, arguments in COMMANDS.items():
+        for label, arguments in commands.items():
             times[label].append(_run(arguments, directory))
     return times
 
@@ -104,8 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kpilint-startup-") as scratch:
         directory = Path(scratch)
-        generate_single_file(directory, kpis=args.kpis, seed=args.seed)
-        times = startup_figures(directory, args.repeat)
+        spec_file = generate_single_file(directory, kpis=args.kpis, seed=args.seed)
+        times = startup_figures(directory, args.repeat, spec_file.name)
         print(f"one file x {args.kpis} KPIs, {args.repeat} runs each")
         for label, runs in times.items():
             walls, cpus = [run.wall for run in runs], [run.cpu for run in runs]
@@ -113,11 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"  median {statistics.median(walls) * 1000:7.1f} ms"
                   f"   CPU least {min(cpus) * 1000:7.1f} ms"
                   f"  median {statistics.median(cpus) * 1000:7.1f} ms")
-        for kind in Timing._fields:
-            ratio = (statistics.median(getattr(run, kind) for run in times["kpilint check"])
-                     / statistics.median(getattr(run, kind)
-                                         for run in times["yamllint -d relaxed"]))
-            print(f"  kpilint / yamllint, {kind} (medians): {ratio:.2f} (goal <= 1.00)")
+        for label in ("kpilint check", "kpilint check FILE"):
+            for kind in Timing._fields:
+                ratio = (statistics.median(getattr(run, kind) for run in times[label])
+                         / statistics.median(getattr(run, kind)
+                                             for run in times["yamllint -d relaxed"]))
+                print(f"  {label} / yamllint, {kind} (medians): {ratio:.2f} (goal <= 1.00)")
         if args.imports:
             print("costliest imports of one kpilint run (cumulative, -X importtime):")
             for micros, name in costliest_imports(directory):

@@ -3,13 +3,15 @@
 A run whose spec files are valid builds no pydantic validator (the quick path of
 ``kpilint.model``), reads no distribution metadata (``importlib.metadata`` and the ``email``
 parser it loads), and imports none of the libraries kept for other work (jsonschema for an
-invalid config, networkx for ``kpilint graph``).
+invalid config, networkx for ``kpilint graph``, pathspec for globs other than names and for
+``.gitignore`` files). English text compiles none of the large CJK character classes.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import kpilint
+from kpilint import lexicon
 from kpilint.custom import plugins
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,7 +56,7 @@ kpis:
     last_reviewed: 2026-06-01
 """
 NEVER_IMPORTED = ("importlib.metadata", "email", "pydantic.plugin._loader", "jsonschema",
-                  "networkx")
+                  "networkx", "pathspec", "re2")
 PROBE = """\
 import io, json, sys
 from kpilint import cli
@@ -61,22 +64,27 @@ sys.stdout = io.StringIO()
 code = cli.main(["check", ".", "--no-cache"])
 report = sys.stdout.getvalue()
 sys.stdout = sys.__stdout__
-print(json.dumps([code, report, sorted(sys.modules)]))
+from kpilint import lexicon, wording
+compiled = lexicon._word.cache_info().currsize + wording._japanese_word.cache_info().currsize
+print(json.dumps([code, report, sorted(sys.modules), compiled]))
 """
 
 
 def test_a_one_file_check_of_a_valid_file_imports_only_what_it_needs(tmp_path: Path) -> None:
     (tmp_path / "kpilint.toml").write_text('today = "2026-07-01"\n', encoding="utf-8")
     (tmp_path / "growth.kpi.yaml").write_text(SPEC, encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("# name globs only\n__pycache__/\n*.pyc\nbuild\n",
+                                         encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True,
                           text=True, check=True)
-    code, report, modules = json.loads(done.stdout)
+    code, report, modules, compiled = json.loads(done.stdout)
     assert report.endswith("in 1 file.\n") and code in (0, 1), report  # the file was checked
     assert " E00" not in report, report  # and is valid: every entity took the quick path
     assert "kpilint.rules.g101_too_many_kpis" in modules  # and its rules ran
     imported = [name for name in modules
                 if any(name == never or name.startswith(never + ".") for never in NEVER_IMPORTED)]
     assert imported == []
+    assert compiled == 0  # no CJK class: the names and definitions are English
 
 
 def test_the_documentation_url_is_the_one_in_pyproject() -> None:
@@ -139,3 +147,22 @@ def test_reading_a_valid_config_imports_neither_pydantic_nor_pathspec(tmp_path: 
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     assert done.stdout == "[]\n"
+
+
+def test_unspaced_characters_are_those_of_the_character_class() -> None:
+    """``is_unspaced`` (bounds, no regex) agrees with the class ``[UNSPACED_CHARS]`` on every
+    character of the Basic Multilingual Plane and a few beyond it."""
+    unspaced = re.compile(f"[{lexicon.UNSPACED_CHARS}]")
+    characters = [chr(code) for code in (*range(0xD800), *range(0xE000, 0x10000),
+                                         0x10000, 0x20000, 0x2A6DF, 0x10FFFF)]
+    assert [char for char in characters if lexicon.is_unspaced(char)] == [
+        char for char in characters if unspaced.match(char)]
+    assert lexicon.is_unspaced("PV数") and lexicon.is_unspaced("schüler 수")
+    assert not lexicon.is_unspaced("schüler") and not lexicon.is_unspaced("")
+
+
+def test_ascii_words_are_the_words_of_the_unicode_class() -> None:
+    """In ASCII text ``[A-Za-z0-9]+`` finds what the class for any spaced script finds."""
+    text = "".join(map(chr, range(128))) + " don't a_b 30x Sign-ups/month"
+    assert lexicon.ASCII_WORD.findall(text) == lexicon._word().findall(text)
+    assert lexicon.words("Schüler per month") == ("schüler", "per", "month")

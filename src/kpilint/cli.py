@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -204,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(error, ConfigError):
             return _fail(f"kpilint: error: {error}")
         if debug:
+            import traceback
+
             traceback.print_exc()
         return _fail(f"kpilint: internal error: {type(error).__name__}: {error}"
                      " (rerun with --debug for the traceback)")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +32,14 @@ from kpilint.resources import data_path
 # and the iteration marks; half-width katakana too, for text not yet normalised), Hangul.
 UNSPACED_CHARS = ("\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
                   "\uff66-\uff9f\uac00-\ud7af")
-UNSPACED = re.compile(f"[{UNSPACED_CHARS}]")
-# A word: letters and digits of any spaced script ("schüler", "30").
-WORD = re.compile(f"[^\\W_{UNSPACED_CHARS}]+")
+# The same ranges as code points, each (first, last + 1), sorted: a character is unspaced when
+# an odd number of these bounds are at or below it. (Python's ``re`` takes milliseconds to
+# compile a class of so many characters, which a run on English text never needs.)
+UNSPACED_BOUNDS = (0x3005, 0x3008, 0x3040, 0x3100, 0x3400, 0x4DC0, 0x4E00, 0xA000, 0xAC00,
+                   0xD7B0, 0xF900, 0xFB00, 0xFF66, 0xFFA0)
+# A word: letters and digits of any spaced script ("schüler", "30"); in ASCII text, [^\W_] is
+# [A-Za-z0-9].
+ASCII_WORD = re.compile("[A-Za-z0-9]+")
 PERCENT_SIGN = "%"
 SLASH = "/"
 # The apostrophe of a plural possessive ("competitors' prices"), read as the singular one's
@@ -70,7 +76,13 @@ def normalise(text: str) -> str:
 def words(text: str) -> tuple[str, ...]:
     """The normalised words of a name in spaced scripts: lower case, singular."""
     text = PLURAL_POSSESSIVE.sub("'s", normalise(text))
-    return tuple(map(singular, WORD.findall(text)))
+    return tuple(map(singular, (ASCII_WORD if text.isascii() else _word()).findall(text)))
+
+
+@functools.cache
+def _word() -> re.Pattern[str]:
+    """A word of any spaced script, compiled for the first text that is not ASCII."""
+    return re.compile(f"[^\\W_{UNSPACED_CHARS}]+")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -81,7 +93,8 @@ def compact(text: str) -> str:
 
 def is_unspaced(text: str) -> bool:
     """Whether ``text`` holds a character of a script written without spaces (CJK)."""
-    return UNSPACED.search(text) is not None
+    return not text.isascii() and any(
+        bisect_right(UNSPACED_BOUNDS, ord(char)) & 1 for char in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +142,7 @@ class Lexicon:
             else:
                 self._by_first_word.setdefault(term.words[0], []).append((term, rank))
         self.unspaced = tuple(term for term in self.terms if term.chars)
-        # At each position, the longest unspaced term starting there (alternatives are tried in
-        # order, longest first), found by the regex engine in one pass over the name.
-        self._unspaced_starts = re.compile("(?=({}))".format(
-            "|".join(re.escape(chars) for chars in self._by_chars))) if self._by_chars else None
+        self._unspaced_starts: re.Pattern[str] | None = None  # compiled for the first CJK name
         self._cache: dict[str, Term | None] = {}
 
     @classmethod
@@ -167,8 +177,13 @@ class Lexicon:
                 if found[start:start + len(term.words)] == term.words:
                     yield term.size, start < head_end, -rank
                     break
-        if self._unspaced_starts is None or not is_unspaced(text):
+        if not self._by_chars or not is_unspaced(text):
             return
+        if self._unspaced_starts is None:
+            # At each position, the longest unspaced term starting there (alternatives are
+            # tried in order, longest first), found by the regex engine in one pass over the name.
+            self._unspaced_starts = re.compile("(?=({}))".format(
+                "|".join(re.escape(chars) for chars in self._by_chars)))
         for found_chars in self._unspaced_starts.finditer(compact(text)):
             term, rank = self._by_chars[found_chars[1]]
             yield term.size, True, -rank

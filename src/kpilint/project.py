@@ -9,10 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pathspec
-
 from kpilint.config import Config, ConfigError, find_config_in, load_config
-from kpilint.globs import gitignore_spec, glob_spec
+from kpilint.globs import GitIgnoreMatcher, gitignore_spec, glob_spec
 
 
 @dataclass(slots=True)
@@ -117,7 +115,7 @@ class FileFilter:
         self.config = config
         self.include = glob_spec((*config.include, *config.dialects))  # dialect files too
         self.exclude = glob_spec(config.exclude)
-        self.gitignores: dict[Path, pathspec.GitIgnoreSpec] = {}
+        self.gitignores: dict[Path, GitIgnoreMatcher] = {}
         self.gitignores_read: set[Path] = set()
 
     def relative(self, path: Path) -> str:
@@ -134,7 +132,7 @@ class FileFilter:
     def ignored_by_git(self, path: Path, is_dir: bool) -> bool:
         if not self.config.respect_gitignore:
             return False
-        ignores: list[tuple[pathspec.GitIgnoreSpec, str]] = []
+        ignores: list[tuple[GitIgnoreMatcher, str]] = []
         for directory in (path.parent, *path.parent.parents):
             spec = self.gitignores.get(directory)
             if spec is not None:
@@ -158,7 +156,7 @@ class FileFilter:
             self.excluded(folder, True) or self.ignored_by_git(folder, True)
             for folder in folders))
 
-    def read_gitignore(self, directory: Path) -> pathspec.GitIgnoreSpec | None:
+    def read_gitignore(self, directory: Path) -> GitIgnoreMatcher | None:
         """The ``.gitignore`` of ``directory`` (read once), if there is one and it counts."""
         if not self.config.respect_gitignore or directory in self.gitignores_read:
             return self.gitignores.get(directory)
@@ -173,7 +171,7 @@ class FileFilter:
         return self.gitignores.get(directory)
 
 
-def _ignored_by(ignores: list[tuple[pathspec.GitIgnoreSpec, str]], relative: str,
+def _ignored_by(ignores: list[tuple[GitIgnoreMatcher, str]], relative: str,
                 is_dir: bool) -> bool:
     """Whether the nearest ``.gitignore`` that has a say on the root-relative path ``relative``
     ignores it. ``ignores``: each file's matcher and its directory's root-relative prefix (``""``
@@ -223,7 +221,7 @@ class _Walk:
         self.linked: list[tuple[str, str]] = []
 
     def visit(self, directory: str, prefix: str,
-              ignores: list[tuple[pathspec.GitIgnoreSpec, str]]) -> None:
+              ignores: list[tuple[GitIgnoreMatcher, str]]) -> None:
         """Walk ``directory`` (root-relative ``prefix``: ``""`` or ending in ``/``), under the
         ``.gitignore`` files of the directories above it (nearest first)."""
         try:

@@ -20,8 +20,7 @@ from kpilint.lexicon import Lexicon, is_unspaced, lexicon, normalise, read_lexic
 
 # The words of Japanese text: runs of one script, kanji, katakana, or Latin letters and digits.
 # Hiragana runs (particles and endings: の, を, した) are not words here.
-JAPANESE_WORD = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]+|[\u30a0-\u30ff\uff66-\uff9f]+|[a-z0-9]+")
+JAPANESE_WORD = r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]+|[\u30a0-\u30ff\uff66-\uff9f]+|[a-z0-9]+"
 TRAILING_BRACKETS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 PER = re.compile(r"\bper\b|/")
 DIVIDED_BY = re.compile(r"(?:\bper\b|/)\s*([^/]*)")  # "per" or "/", then what divides
@@ -47,6 +46,13 @@ def definition_words() -> DefinitionWords:
         tuple(sorted(japanese, key=len, reverse=True)))
 
 
+@functools.cache
+def _japanese_word() -> re.Pattern[str]:
+    """``JAPANESE_WORD``, compiled for the first Japanese definition (Python's ``re`` takes a
+    millisecond over its classes)."""
+    return re.compile(JAPANESE_WORD)
+
+
 def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
     """Why ``definition`` cannot pin the metric down, as phrases for a message (none if sound).
 
@@ -55,7 +61,7 @@ def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
     is left that is not a word of the name.
     """
     if is_unspaced(definition):
-        found = JAPANESE_WORD.findall(normalise(definition))
+        found = _japanese_word().findall(normalise(definition))
         circular = _japanese_circular(name, found, unit)
     else:
         found = list(words(definition))
