@@ -19,9 +19,9 @@ import functools
 import gc
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpilint.build import SpecFile
 from kpilint.cache import ResultCache
@@ -46,6 +46,9 @@ from kpilint.summary import (
     suppression_of,
 )
 from kpilint.suppressions import Suppression
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["LoadReport", "ProjectFile", "load_project_files", "read_project_files",
            "save_to_cache"]
