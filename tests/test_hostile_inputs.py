@@ -371,3 +371,36 @@ def test_terminal_escapes_in_keys_are_shown_escaped(tmp_path: Path, output_forma
     else:
         assert SHOWN in run.stdout
         assert "\\x1b[2J.kpi.yaml:" in run.stdout or "file=\\x1b[2J.kpi.yaml," in run.stdout
+
+
+def _non_utf8_name(directory: Path, name: bytes) -> Path:
+    """``directory / name`` for a file name that is not UTF-8, or skip where the file system
+    refuses such names."""
+    try:
+        path = Path(os.fsdecode(os.path.join(os.fsencode(directory), name)))
+        path.write_text(KPI.format(id="a"), "utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    return path
+
+
+@pytest.mark.parametrize("gitignore", ["", "x[ab]/\n"], ids=["name-globs", "pathspec"])
+def test_a_file_name_that_is_not_utf8_is_shown_with_its_byte_escaped(
+        tmp_path: Path, gitignore: str) -> None:
+    write_files(tmp_path, {".gitignore": gitignore})
+    (tmp_path / "team").mkdir()
+    _non_utf8_name(tmp_path / "team", b"sal\xffes.kpi.yaml")
+    _non_utf8_name(tmp_path, b"d\xfe.kpi.yaml")
+    expected = [
+        ("d\\xfe.kpi.yaml", "G102", 3, 5, "KPI 'a' does not reach any KGI: add `supports:` with"
+         " the id of the KSF or KGI it drives"),
+        ("team/sal\\xffes.kpi.yaml", "E004", 3, 9, "id 'a' is already used by the KPI at"
+         " d\\xfe.kpi.yaml:3; ids must be unique across the project")]
+    for args in (("--no-cache",), (), ()):  # uncached, writing the cache, from the cache
+        run = check(tmp_path, *args)
+        assert (run.code, run.stderr) == (1, "")
+        assert findings(run) == expected
+    text = run_kpilint("check", "--select", "E004", "--no-cache", cwd=tmp_path)
+    assert text.stdout.splitlines()[0] == (
+        "team/sal\\xffes.kpi.yaml:3:9: E004 [error] id 'a' is already used by the KPI at"
+        " d\\xfe.kpi.yaml:3; ids must be unique across the project")

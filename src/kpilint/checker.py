@@ -22,7 +22,7 @@ from kpilint.config import (
 from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.project import ProjectPlan, plan_projects, project_files
-from kpilint.reading import ProjectFile, ReportSlot, read_project_files
+from kpilint.reading import ProjectFile, ReportSlot, printable_path, read_project_files
 from kpilint.report import RunResult
 from kpilint.rule import Context
 from kpilint.suppressions import Suppression
@@ -210,7 +210,7 @@ def _read_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
         options.force_exclude)
     today = options.today or plan.config.today or datetime.date.today()
     salt = os.path.relpath(plan.root, cwd)
-    salt = "" if salt == "." else salt.replace(os.sep, "/")
+    salt = "" if salt == "." else printable_path(salt.replace(os.sep, "/"))
     context = Context(today=today, dbt=DbtProject(plan.root, plan.config.dbt_project))
     paths = [(absolute, plan.spellings.get(absolute) or os.path.relpath(absolute, cwd))
              for absolute in project_files(plan, force_exclude, nested)]

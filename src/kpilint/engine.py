@@ -22,6 +22,7 @@ from kpilint.diagnostics import Diagnostic, Location, Severity, Span, Violation
 from kpilint.dialects import build_file, dialect_named, name_entities
 from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import LINE_BREAK, parse_bytes, read_file
+from kpilint.reading import printable_path
 from kpilint.registry import lookup, split_by_kind
 from kpilint.rule import Context, FileRule, ProjectRule, Rule, Scope
 from kpilint.suppressions import (
@@ -522,9 +523,9 @@ class Linter:
     def root_relative(self, loaded: LoadedFile) -> str:
         """A file's POSIX path relative to the project root."""
         try:
-            return loaded.absolute.relative_to(self.root).as_posix()
+            return printable_path(loaded.absolute.relative_to(self.root).as_posix())
         except ValueError:  # not under the root
-            return loaded.absolute.as_posix()
+            return printable_path(loaded.absolute.as_posix())
 
     def _fingerprint(self, diagnostics: list[Diagnostic]) -> None:
         seen: dict[tuple[str, str, str, str], int] = {}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kpilint.config import Config, ConfigError, find_config_in, load_config
 from kpilint.globs import GitIgnoreMatcher, gitignore_spec, glob_spec
+from kpilint.reading import printable_path
 
 
 @dataclass(slots=True)
@@ -119,7 +120,7 @@ class FileFilter:
         self.gitignores_read: set[Path] = set()
 
     def relative(self, path: Path) -> str:
-        return os.path.relpath(path, self.root).replace(os.sep, "/")
+        return printable_path(os.path.relpath(path, self.root).replace(os.sep, "/"))
 
     def excluded(self, path: Path, is_dir: bool = False) -> bool:
         return self.excludes(self.relative(path), is_dir)
@@ -244,7 +245,7 @@ class _Walk:
             if not is_dir:
                 files.append(entry)
                 continue
-            relative = prefix + entry.name
+            relative = prefix + printable_path(entry.name)
             if entry.is_symlink() or file_filter.excludes(relative, True) or (
                     respect_gitignore and _ignored_by(ignores, relative, True)):
                 continue
@@ -255,7 +256,7 @@ class _Walk:
             kept.append(entry.name)
         include = file_filter.include.match_file
         for entry in files:
-            relative = prefix + entry.name
+            relative = prefix + printable_path(entry.name)
             if not include(relative) or file_filter.excludes(relative, False) or (
                     respect_gitignore and _ignored_by(ignores, relative, False)):
                 continue
@@ -268,7 +269,8 @@ class _Walk:
                     _is_regular(Path(target)) or not os.path.lexists(target)):
                 self.linked.append((entry.path, target))
         for name in kept:
-            self.visit(os.path.join(directory, name), prefix + name + "/", ignores)
+            self.visit(os.path.join(directory, name), prefix + printable_path(name) + "/",
+                       ignores)
 
 
 def _name_of(entry: os.DirEntry[str]) -> str:

@@ -36,8 +36,21 @@ def read_project_files(paths: list[tuple[Path, str]], stdin: tuple[str, bytes] |
         if stdin is not None and display == stdin[0]:
             files.append(ProjectFile(absolute, display, stdin[1], from_stdin=True))
             continue
-        files.append(ProjectFile(absolute, display, _regular_file_bytes(absolute, max_bytes)))
+        files.append(ProjectFile(absolute, printable_path(display),
+                                 _regular_file_bytes(absolute, max_bytes)))
     return files
+
+
+def printable_path(path: str) -> str:
+    """``path`` as findings name it: a byte of a file name that is not UTF-8 written ``\\xff``
+    (Python decodes it as a lone surrogate, which no report, fingerprint or cache can encode)."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
 
 
 def _regular_file_bytes(path: Path, max_bytes: int) -> bytes | None:
