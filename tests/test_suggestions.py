@@ -66,3 +66,28 @@ def test_nothing_close_and_empty_inputs() -> None:
     assert Suggester([]).suggest("anything") == []
     assert Suggester(["", "a"]).suggest("") == [""]
     assert did_you_mean("", ["", "a"]) == [""]
+
+
+def test_long_and_non_ascii_ids_same_as_brute_force() -> None:
+    """Counts and lengths above 255 (kept capped in bytes) and characters beyond ASCII."""
+    candidates = ["a" * 300, "a" * 299 + "b", "a" * 256, "a" * 254 + "bc", "b" * 300,
+                  "ümsatz-q1", "umsatz-q1", "überlauf", "ab" * 140, ""]
+    suggester = Suggester(candidates)
+    words = ["a" * 301, "a" * 300, "a" * 255, "a" * 257 + "c", "b" * 299 + "a", "ümsatz-q2",
+             "umsätz-q1", "überläuf", "ab" * 139 + "a", "ba" * 140, "é"]
+    for word in words:
+        for exclude in (None, candidates[0], word):
+            expected = did_you_mean(word, [each for each in candidates if each != exclude])
+            assert suggester.suggest(word, exclude=exclude) == expected, (word[:20], exclude)
+
+
+def test_many_ties_at_the_third_place_keep_candidate_order() -> None:
+    """Dozens of candidates tie with the third best: the earliest ones win, as in brute force."""
+    candidates = [f"t{team:04d}-rollback-coverage" for team in range(0, 3000, 37)]
+    candidates += ["t0011-rollback-coverage", "t0011-rollback-coverages"]
+    suggester = Suggester(candidates)
+    for word in ("t0011-rillback-coverage", "t0011-rollback-coveragex", "t0101-rollback",
+                 "t2000-rollback-coverage"):
+        expected = did_you_mean(word, candidates)
+        assert suggester.suggest(word) == expected
+        assert len(expected) == 3
