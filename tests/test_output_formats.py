@@ -186,6 +186,7 @@ def test_sarif_results_match_the_json_output(
         else:
             [fix] = result["fixes"]
             assert fix["description"]["text"] == diagnostic["fix"]["message"]
+            assert fix["properties"] == {"applicability": diagnostic["fix"]["applicability"]}
             [change] = fix["artifactChanges"]
             assert [(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"],
                      r["deletedRegion"]["endLine"], r["deletedRegion"]["endColumn"],

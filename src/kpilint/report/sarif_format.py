@@ -5,8 +5,9 @@ One run; ``tool.driver`` lists every registered rule (id = code, name, short and
 description, help text and Markdown from the rule's page, ``helpUri``, default level), so the
 same rules come out whatever the findings. Each result has its rule (``ruleId``/``ruleIndex``),
 ``level`` (error, warning, note), the message, one physical location, the related locations with
-their messages, the certain fix if any, and ``partialFingerprints["kpilint/v1"]``: the
-fingerprint of the JSON output, stable across line moves.
+their messages, the fix if any (``properties.applicability`` says ``safe``, what ``--fix``
+applies, or ``unsafe``, what needs ``--unsafe-fixes``), and ``partialFingerprints["kpilint/v1"]``:
+the fingerprint of the JSON output, stable across line moves.
 
 Regions are 1-based with an exclusive end column, exactly kpilint's spans; columns count code
 points, hence ``columnKind: unicodeCodePoints``, and lines break at CRLF, LF or CR, hence
@@ -142,6 +143,7 @@ def _fix(path: str, fix: Fix) -> dict[str, Any]:
             "replacements": [{"deletedRegion": region(edit.span),
                               "insertedContent": {"text": edit.text}} for edit in fix.edits],
         }],
+        "properties": {"applicability": fix.applicability},
     }
 
 
