@@ -177,3 +177,26 @@ def test_a_change_says_whether_it_moved_anything_and_which_fields_it_edited(
     graph.load_all([(("sales",), spec(text))])
     found = graph.replace_file(("sales",), spec(text.replace(old, new, 1)))
     assert (found.structural, found.fields) == change
+
+
+def test_reach_composed_through_a_ksf_follows_an_edit_of_that_ksf() -> None:
+    def spec(path: str, content: str) -> SpecFile:
+        return build_spec_file(path, parse_bytes(content.encode(), Limits()))
+
+    goals = spec("goals.kpi.yaml", (
+        "version: 1\nkgis:\n  - id: revenue\n    name: Revenue\n  - id: margin\n"
+        "    name: Margin\nksfs:\n  - id: upsell\n    name: Upsell\n    supports: revenue\n"))
+    kpis = spec("kpis.kpi.yaml", (
+        "version: 1\nkpis:\n  - id: deals\n    name: Deals won\n    supports: [upsell, margin]\n"))
+    graph = ProjectGraph()
+    graph.load_all([(("goals",), goals), (("kpis",), kpis)])
+
+    def reached(entity_id: str) -> list[str]:
+        return [record.id for record in graph.kgis_reached[entity_id]]
+
+    assert (reached("deals"), reached("upsell")) == (["revenue", "margin"], ["revenue"])
+    graph.replace_file(("goals",), spec("goals.kpi.yaml", goals.text.replace(
+        "supports: revenue", "supports: margin")))
+    assert (reached("deals"), reached("upsell")) == (["margin"], ["margin"])
+    graph.replace_file(("goals",), None)
+    assert (reached("deals"), graph.kgis_reached.ids("upsell")) == ([], [])

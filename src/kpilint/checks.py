@@ -23,12 +23,16 @@ def describe(record: EntityRecord[Entity]) -> str:
 
 
 def repeat_of(record: EntityRecord[Entity], first: EntityRecord[Entity], field: str,
-              claim: str, advice: str, note: str) -> Violation:
+              claim: str, advice: str, note: str, *,
+              related: Related | None = None) -> Violation:
     """``record``'s ``field`` repeats ``first``'s: "CLAIM at PATH:LINE" then ADVICE, at
-    ``record``'s field, with ``first``'s field as the related location noted NOTE."""
-    where = first.at_field(field)
+    ``record``'s field, with ``first``'s field as the related location noted NOTE (``related``:
+    that location already made, by a caller that reports many repeats of one first)."""
+    if related is None:
+        related = Related(first.at_field(field), note)
+    where = related.location
     return Violation(record.at_field(field), f"{claim} at {where.path}:{where.span.line}{advice}",
-                     subject=record.id, field=field, related=(Related(where, note),))
+                     subject=record.id, field=field, related=(related,))
 
 
 def number(value: float) -> str:

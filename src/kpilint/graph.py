@@ -50,6 +50,12 @@ ALLOWED_TARGETS: dict[tuple[str, str], frozenset[str]] = {
     ("KGI", FORMULA): frozenset({"KPI"}),
 }
 
+_REFERENCE_FIELDS: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
+    kind: tuple((name, ALLOWED_TARGETS[(kind, name)]) for name in (SUPPORTS, PAIRED_WITH)
+                if (kind, name) in ALLOWED_TARGETS)
+    for kind in sorted(ALL_KINDS)}
+"""Each kind's id fields, with the kinds they may name (the formula is read apart)."""
+
 
 def as_related(records: Iterable[AnyRecord]) -> tuple[Related, ...]:
     """Entities as related locations of a finding ("KPI 'leads'")."""
@@ -110,10 +116,14 @@ class _Reach(Generic[RecordT]):
         self.known: dict[str, list[str]] = {}
 
     def __getitem__(self, entity_id: str) -> list[RecordT]:
+        return cast("list[RecordT]", [self.winners[each] for each in self.ids(entity_id)])
+
+    def ids(self, entity_id: str) -> list[str]:
+        """The ids reached, as found (not to be modified)."""
         ids = self.known.get(entity_id)
         if ids is None:
             ids = self.known[entity_id] = self.compute(entity_id)
-        return cast(list[RecordT], [self.winners[each] for each in ids])
+        return ids
 
     def forget(self, ids: Iterable[str]) -> None:
         for entity_id in ids:
@@ -270,25 +280,24 @@ class ProjectGraph:
     def _add_references(self, record: AnyRecord) -> None:
         references: list[Reference] = []
         kind, source_id = record.kind, record.id
-        for field_name in (SUPPORTS, PAIRED_WITH):
-            allowed = ALLOWED_TARGETS.get((kind, field_name))
-            if allowed is None or not record.has_references(field_name):
-                continue
-            for target_id, location, field_path in record.reference_locations(field_name):
-                references.append(Reference(record, field_name, target_id, location, field_path,
-                                            allowed))
+        for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
+            if record.has_references(field_name):
+                references.extend(
+                    Reference(record, field_name, target_id, location, field_path, allowed)
+                    for target_id, location, field_path in record.reference_locations(field_name))
         if kind == Kgi.kind:
             allowed = ALLOWED_TARGETS[(kind, FORMULA)]
             for term, location, exact in record.formula_references():
                 references.append(Reference(record, FORMULA, term, location, FORMULA, allowed,
                                             exact))
         self._references[source_id] = references
+        referrers, add_edge = self._referrers, self.edges.add_edge
         for reference in references:
-            self._referrers.setdefault(reference.target_id, {})[source_id] = None
+            referrers.setdefault(reference.target_id, {})[source_id] = None
             if not self._resolves(reference):
                 self._with_broken.add(source_id)
                 continue
-            self.edges.add_edge(source_id, reference.target_id, reference.field)
+            add_edge(source_id, reference.target_id, reference.field)
 
     def _remove_references(self, source_id: str) -> None:
         self._with_broken.discard(source_id)
@@ -432,10 +441,18 @@ class ProjectGraph:
             self.edges.reach(kgi_id, self.edges.pred), Kpi.kind)]
 
     def _kgis_reached(self, entity_id: str) -> list[str]:
-        if entity_id not in self.edges.succ:
+        """Composed from what it supports: supports edges only go KPI -> KSF -> KGI and
+        KPI -> KGI (``ALLOWED_TARGETS``), so there is no cycle, and a KPI's answer reuses
+        its KSFs' (a change that moves an edge forgets every entity above it too)."""
+        targets = self.edges.succ.get(entity_id)
+        if not targets:
             return []
-        return [record.id for record in self._in_order(
-            self.edges.reach(entity_id, self.edges.succ), Kgi.kind)]
+        reached: set[str] = set()
+        for target, kind in targets.items():
+            if kind == SUPPORTS:
+                reached.add(target)
+                reached.update(self.kgis_reached.ids(target))
+        return [record.id for record in self._in_order(reached, Kgi.kind)]
 
     @functools.cached_property
     def paired(self) -> frozenset[str]:

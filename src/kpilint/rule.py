@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -70,10 +70,10 @@ MEASURED_KINDS = frozenset({"KGI", "KPI"})
 cadence, source, last review (a KSF has none of them)."""
 
 
-def measured_entities(spec: SpecFile) -> Iterator[EntityRecord[Entity]]:
+def measured_entities(spec: SpecFile) -> list[EntityRecord[Entity]]:
     """A file's KGIs and KPIs, in file order: the entities a rule about values reads (asking a
     KSF for a field it lacks would only say None, more slowly)."""
-    return (record for record in spec.entities if record.kind in MEASURED_KINDS)
+    return [record for record in spec.entities if record.kind in MEASURED_KINDS]
 
 
 class Scope(enum.Enum):

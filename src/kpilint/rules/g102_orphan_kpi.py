@@ -25,8 +25,8 @@ class OrphanKpi(ProjectRule):
 
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
                    context: Context) -> Iterator[Violation]:
-        kpi = cast(EntityRecord[Kpi], record)
-        if graph.kgis_reached[kpi.id]:
+        kpi = cast("EntityRecord[Kpi]", record)
+        if graph.kgis_reached.ids(kpi.id):
             return
         linked = [target for target in kpi.model.supports or []
                   if graph.supports(kpi.id, target)]

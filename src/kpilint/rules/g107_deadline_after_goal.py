@@ -24,7 +24,7 @@ class DeadlineAfterGoal(ProjectRule):
 
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
                    context: Context) -> Iterator[Violation]:
-        kpi = cast(EntityRecord[Kpi], record)
+        kpi = cast("EntityRecord[Kpi]", record)
         deadline = kpi.model.deadline
         if deadline is None:
             return

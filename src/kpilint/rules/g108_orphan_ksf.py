@@ -22,7 +22,7 @@ class OrphanKsf(ProjectRule):
 
     def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
                    context: Context) -> Iterator[Violation]:
-        if not graph.kgis_reached[ksf.id]:
+        if not graph.kgis_reached.ids(ksf.id):
             detail = broken_supports(ksf, "KGI") or (
                 "add `supports:` with the id of the KGI this factor is key to")
             yield Violation(ksf.at_entity(), f"KSF '{ksf.id}' supports no KGI: {detail}",

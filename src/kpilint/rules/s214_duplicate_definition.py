@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kpilint.build import EntityRecord
 from kpilint.checks import describe, repeat_of
-from kpilint.diagnostics import Severity, Violation
+from kpilint.diagnostics import Related, Severity, Violation
 from kpilint.graph import ProjectGraph
 from kpilint.model import Entity
 from kpilint.rule import Context, ProjectRule
@@ -31,21 +31,24 @@ class DuplicateDefinition(ProjectRule):
     reads = frozenset({"definition"})
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        first_by_key: dict[str, EntityRecord[Entity]] = {}
+        first_by_key: dict[str, tuple[EntityRecord[Entity], Related]] = {}
         for spec in graph.files:
             for record in sorted(spec.entities, key=lambda rec: rec.line):
-                definition = getattr(record.model, "definition", None)
-                if record.kind not in ("KPI", "KGI") or not definition:
+                if record.kind not in ("KPI", "KGI"):
                     continue
-                key = definition_key(definition)
+                definition = getattr(record.model, "definition", None)
+                key = definition_key(definition) if definition else None
                 if not key:
                     continue
-                first = first_by_key.setdefault(key, record)
-                if first is record:
+                found = first_by_key.get(key)
+                if found is None:
+                    first_by_key[key] = (record, Related(
+                        record.at_field("definition"), f"{describe(record)} has this definition"))
                     continue
+                first, related = found
                 yield repeat_of(
                     record, first, "definition",
                     f"{describe(record)} has the same definition as {describe(first)}",
                     ": two different indicators need two definitions; say what this one counts"
                     " that the other does not",
-                    f"{describe(first)} has this definition")
+                    related.message, related=related)
