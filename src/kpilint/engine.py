@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -506,6 +505,8 @@ class Linter:
 
     def _crash(self, rule: Rule, error: Exception, path: str | None = None) -> Diagnostic:
         """X002 for a rule that raised (at the first file's start for a project rule)."""
+        import traceback  # only when a rule crashed
+
         self.crashes.append(traceback.format_exc())
         internal = lookup("X002")
         assert internal is not None
@@ -529,7 +530,7 @@ class Linter:
         """A file's POSIX path relative to the project root."""
         parts, root = loaded.absolute.parts, self.root.parts
         if len(parts) > len(root) and parts[:len(root)] == root:  # as pathlib says, faster
-            return "/".join(parts[len(root):])
+            return printable_path("/".join(parts[len(root):]))
         try:
             return printable_path(loaded.absolute.relative_to(self.root).as_posix())
         except ValueError:  # not under the root
