@@ -41,6 +41,7 @@ from kpilint.rule import Context
 FORMAT = "2"
 STATE = "state.json"
 REPORTS = "reports"
+SIGNATURES = "signatures.json"
 REPORTS_KEPT = 16
 """The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
 different set of files on each run."""
@@ -159,7 +160,7 @@ class ResultCache:
                 return None  # the report of other files: not worth its checksum
             if not _intact(digest, data):
                 return None
-            return CachedReport(text.decode("utf-8"), int(fields["count"]),
+            return CachedReport(text, int(fields["count"]),
                                 bool(fields["failed"]), fields["baseline_hidden"],
                                 [(str(path), str(code), subject, int(allowed), int(now))
                                  for path, code, subject, allowed, now in fields["stale"]])
@@ -173,7 +174,7 @@ class ResultCache:
                   "stale": report.baseline_stale}
         path = self._report_path(render_key)
         self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n"
-                          + report.text.encode("utf-8"))
+                          + report.text)
         try:  # this one and the others written last
             others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
                       if not entry.name.startswith(".") and entry.name != path.name]
@@ -186,6 +187,28 @@ class ResultCache:
     def _report_path(self, render_key: str) -> Path:
         name = hashlib.sha256(render_key.encode("utf-8")).hexdigest()[:24]
         return self.directory / REPORTS / name
+
+    def clock(self) -> int | None:
+        """The cache directory's file system clock now (ns), read from the time stamp of a new
+        file; None when the directory cannot be written."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".clock-")
+            try:
+                return os.fstat(handle).st_mtime_ns
+            finally:
+                os.close(handle)
+                os.unlink(temporary)
+        except OSError:
+            return None
+
+    def signatures(self) -> Json | None:
+        """The files' stat signatures kept with the last report (see
+        :mod:`kpilint.reading`), if they are there and whole."""
+        return _load(self.directory / SIGNATURES)
+
+    def put_signatures(self, signatures: Json) -> None:
+        self._store(self.directory / SIGNATURES, signatures)
 
     def state(self) -> bytes | None:
         """The last run's state (see :mod:`kpilint.run_state`), if it is there and whole."""
@@ -207,11 +230,11 @@ class ResultCache:
 
 @dataclass(frozen=True, slots=True)
 class CachedReport:
-    """A rendered report and what else the run that rendered it told: the number of files
-    checked, whether a finding reached ``fail-on``, and what the baseline hid and which of its
+    """A rendered report (UTF-8) and what else the run that rendered it told: the number of
+    files checked, whether a finding reached ``fail-on``, and what the baseline hid and which of its
     entries went stale (path, code, subject, count in the baseline, findings then)."""
 
-    text: str
+    text: bytes
     files: int
     failed: bool
     baseline_hidden: int | None = None
