@@ -173,3 +173,13 @@ def test_the_warm_report_is_byte_identical_on_stdout_and_in_a_file(project: Path
     out = project.parent / "report.json"
     assert run_kpilint(*args, "--output-file", str(out), cwd=project.parent).stdout == ""
     assert out.read_text(encoding="utf-8") == uncached.stdout
+
+
+@pytest.mark.parametrize("path", ["/work/p/a.kpi.yaml", "/work/p/d/b.kpi.yaml", "/work/pq/c.yaml",
+                                  "/work/p/../q/x.kpi.yaml", "/other/y.kpi.yaml", "/work/p",
+                                  "/work/p/a..b.kpi.yaml"])
+@pytest.mark.parametrize("cwd", ["/work/p", "/", "/work/p/d"])
+def test_display_paths_are_those_of_relpath(path: str, cwd: str) -> None:
+    from kpilint.checker import _relative_to
+
+    assert _relative_to(Path(cwd))(Path(path)) == os.path.relpath(path, cwd)

@@ -32,11 +32,11 @@ from kpilint.reading import (
 )
 from kpilint.report import RunResult
 from kpilint.rule import Context
-from kpilint.suppressions import Suppression
 
 if TYPE_CHECKING:
     from kpilint.engine import Linter
     from kpilint.incremental import LoadReport
+    from kpilint.suppressions import Suppression
 
 
 @dataclass(slots=True)
@@ -71,7 +71,7 @@ class CheckOutcome:
     force_excluded_all: bool = False
     """Files were named and ``force-exclude`` left out every one of them (SPEC 10.4)."""
     plans: list[ProjectPlan] = field(default_factory=list)  # one per linter, in the same order
-    kept_report: bytes | None = None
+    kept_report: bytes | memoryview | None = None
     """The report (UTF-8) a run of the same files kept (``CheckOptions.render_key``);
     ``result`` then holds no findings, only the file count and the baseline's notes."""
     report_slot: ReportSlot | None = None
@@ -228,7 +228,8 @@ def _read_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
     salt = os.path.relpath(plan.root, cwd)
     salt = "" if salt == "." else printable_path(salt.replace(os.sep, "/"))
     context = Context(today=today, dbt=DbtProject(plan.root, plan.config.dbt_project))
-    paths = [(absolute, plan.spellings.get(absolute) or os.path.relpath(absolute, cwd))
+    relative = _relative_to(cwd)
+    paths = [(absolute, plan.spellings.get(absolute) or relative(absolute))
              for absolute in project_files(plan, force_exclude, nested)]
     cache = ResultCache.of(plan.root, plan.config, context, salt) if options.cache else None
     kept, taken = None, None
@@ -238,6 +239,20 @@ def _read_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
         taken = cache.clock()
     files = read_project_files(paths, options.stdin, plan.config.limits.max_file_bytes, kept)
     return _Reading(context, salt, files, cache, taken)
+
+
+def _relative_to(cwd: Path) -> Callable[[Path], str]:
+    """``os.path.relpath(path, cwd)``, without its normalizing of both paths for a path under
+    ``cwd`` that has no ``..`` (a run's files are absolute, found under their project)."""
+    prefix = os.path.join(cwd, "")
+
+    def relative(path: Path) -> str:
+        text = str(path)
+        if text.startswith(prefix) and len(text) > len(prefix) and ".." not in text:
+            return text[len(prefix):]
+        return os.path.relpath(path, cwd)
+
+    return relative
 
 
 def _load_project(plan: ProjectPlan, reading: _Reading,

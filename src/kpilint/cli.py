@@ -335,7 +335,7 @@ def _check(args: argparse.Namespace) -> int:
         if isinstance(done, int):
             return done
         outcome, fixed, refused = done
-    text: str | bytes
+    text: str | bytes | memoryview
     if outcome.kept_report is not None:
         text = outcome.kept_report
     else:
@@ -642,16 +642,16 @@ def _convert(dialect: str, inputs: list[Path], output_dir: Path) -> int:
     return EXIT_OK
 
 
-def _write_stdout(text: str | bytes) -> None:
+def _write_stdout(text: str | bytes | memoryview) -> None:
     """Write a report (bytes: UTF-8, straight to the buffer when stdout would write the same)."""
     if sys.stdout is None:
         raise UsageError("standard output is closed; use --output-file")
     try:
-        if isinstance(text, bytes):
+        if not isinstance(text, str):
             buffer = getattr(sys.stdout, "buffer", None)
             if buffer is None or os.linesep != "\n" or codecs.lookup(
                     sys.stdout.encoding or "ascii").name != "utf-8":
-                text = text.decode("utf-8")
+                text = str(text, "utf-8")
             else:
                 sys.stdout.flush()
                 buffer.write(text)
@@ -665,14 +665,14 @@ def _write_stdout(text: str | bytes) -> None:
         raise UsageError(f"cannot write the report: {error.strerror or error}") from None
 
 
-def _write_report(path: Path, text: str | bytes) -> None:
+def _write_report(path: Path, text: str | bytes | memoryview) -> None:
     """Write a report atomically; a symbolic link at ``path`` is replaced, never followed."""
     from kpilint.fileio import write_atomically
 
     if path.is_dir() and not path.is_symlink():
         raise UsageError(f"cannot write {path}: it is a directory")
     try:
-        write_atomically(path, text if isinstance(text, bytes) else text.encode("utf-8"))
+        write_atomically(path, text.encode("utf-8") if isinstance(text, str) else text)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
