@@ -183,3 +183,18 @@ def test_display_paths_are_those_of_relpath(path: str, cwd: str) -> None:
     from kpilint.checker import _relative_to
 
     assert _relative_to(Path(cwd))(Path(path)) == os.path.relpath(path, cwd)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF8", "utf-16", "latin-1"])
+def test_a_kept_report_is_written_as_stdout_would_write_its_text(
+        monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    import io
+
+    from kpilint import cli
+
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding=encoding, newline="\n")
+    monkeypatch.setattr("sys.stdout", stdout)
+    stdout.write("before\n")  # still in the text layer: written first
+    cli._write_stdout(memoryview("« report »\n".encode()))
+    assert raw.getvalue() == "before\n« report »\n".encode(encoding)
