@@ -13,7 +13,9 @@ themselves; a spec file's summary is keyed on its content and display path.
   files go through the incremental engine as in the editor.
 - The rendered report is kept too (``reports/<digest of the render key>``, see
   :class:`CachedReport`): a run whose files, run key and render key match the last such run writes
-  it back without restoring the engine.
+  it back without restoring the engine. Beside it, ``signatures.json`` keeps each file's stat
+  signature and digest, so that an unchanged file is not read again (git's racy-timestamp rule
+  applies: see :mod:`kpilint.reading`).
 
 Every cache file starts with the SHA-256 of its payload: a truncated or garbled file is a miss,
 never an error. Writes go to a temporary file renamed into place, so concurrent runs never read a
@@ -41,6 +43,7 @@ from kpilint.rule import Context
 FORMAT = "2"
 STATE = "state.json"
 REPORTS = "reports"
+SIGNATURES = "signatures.json"
 REPORTS_KEPT = 16
 """The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
 different set of files on each run."""
@@ -148,18 +151,21 @@ class ResultCache:
     def report(self, render_key: str, files: str) -> CachedReport | None:
         """The report kept for ``render_key`` if it was made from the same ``files`` (see
         :func:`files_digest`), else None (also when it is missing or damaged)."""
-        read = _read_unchecked(self._report_path(render_key))
-        if read is None:
-            return None
-        digest, data = read
-        header, _, text = data.partition(b"\n")
         try:
-            fields = json.loads(header)
+            data = self._report_path(render_key).read_bytes()
+        except OSError:
+            return None
+        # the checksum, the header, the text: sliced from one view, never copied (11 MB)
+        view = memoryview(data)
+        first = data.find(b"\n")
+        second = data.find(b"\n", first + 1)
+        try:
+            fields = json.loads(view[first + 1:second if second > first else None].tobytes())
             if fields.get("render") != render_key or fields.get("files") != files:
                 return None  # the report of other files: not worth its checksum
-            if not _intact(digest, data):
+            if second < 0 or not _intact(view[:first].tobytes(), view[first + 1:]):
                 return None
-            return CachedReport(text.decode("utf-8"), int(fields["count"]),
+            return CachedReport(view[second + 1:], int(fields["count"]),
                                 bool(fields["failed"]), fields["baseline_hidden"],
                                 [(str(path), str(code), subject, int(allowed), int(now))
                                  for path, code, subject, allowed, now in fields["stale"]])
@@ -173,7 +179,7 @@ class ResultCache:
                   "stale": report.baseline_stale}
         path = self._report_path(render_key)
         self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n"
-                          + report.text.encode("utf-8"))
+                          + report.text)
         try:  # this one and the others written last
             others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
                       if not entry.name.startswith(".") and entry.name != path.name]
@@ -186,6 +192,28 @@ class ResultCache:
     def _report_path(self, render_key: str) -> Path:
         name = hashlib.sha256(render_key.encode("utf-8")).hexdigest()[:24]
         return self.directory / REPORTS / name
+
+    def clock(self) -> int | None:
+        """The cache directory's file system clock now (ns), read from the time stamp of a new
+        file; None when the directory cannot be written."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".clock-")
+            try:
+                return os.fstat(handle).st_mtime_ns
+            finally:
+                os.close(handle)
+                os.unlink(temporary)
+        except OSError:
+            return None
+
+    def signatures(self) -> Json | None:
+        """The files' stat signatures kept with the last report (see
+        :mod:`kpilint.reading`), if they are there and whole."""
+        return _load(self.directory / SIGNATURES)
+
+    def put_signatures(self, signatures: Json) -> None:
+        self._store(self.directory / SIGNATURES, signatures)
 
     def state(self) -> bytes | None:
         """The last run's state (see :mod:`kpilint.run_state`), if it is there and whole."""
@@ -207,11 +235,11 @@ class ResultCache:
 
 @dataclass(frozen=True, slots=True)
 class CachedReport:
-    """A rendered report and what else the run that rendered it told: the number of files
-    checked, whether a finding reached ``fail-on``, and what the baseline hid and which of its
+    """A rendered report (UTF-8) and what else the run that rendered it told: the number of
+    files checked, whether a finding reached ``fail-on``, and what the baseline hid and which of its
     entries went stale (path, code, subject, count in the baseline, findings then)."""
 
-    text: str
+    text: bytes | memoryview
     files: int
     failed: bool
     baseline_hidden: int | None = None
@@ -236,7 +264,7 @@ def _read_unchecked(path: Path) -> tuple[bytes, bytes] | None:
     return digest, payload
 
 
-def _intact(digest: bytes, payload: bytes) -> bool:
+def _intact(digest: bytes, payload: bytes | memoryview) -> bool:
     return hashlib.sha256(payload).hexdigest().encode() == digest
 
 

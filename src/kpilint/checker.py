@@ -22,14 +22,21 @@ from kpilint.config import (
 from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.project import ProjectPlan, plan_projects, project_files
-from kpilint.reading import ProjectFile, ReportSlot, printable_path, read_project_files
+from kpilint.reading import (
+    ProjectFile,
+    ReportSlot,
+    Signatures,
+    printable_path,
+    read_project_files,
+    read_trusted,
+)
 from kpilint.report import RunResult
 from kpilint.rule import Context
-from kpilint.suppressions import Suppression
 
 if TYPE_CHECKING:
     from kpilint.engine import Linter
     from kpilint.incremental import LoadReport
+    from kpilint.suppressions import Suppression
 
 
 @dataclass(slots=True)
@@ -64,9 +71,9 @@ class CheckOutcome:
     force_excluded_all: bool = False
     """Files were named and ``force-exclude`` left out every one of them (SPEC 10.4)."""
     plans: list[ProjectPlan] = field(default_factory=list)  # one per linter, in the same order
-    kept_report: str | None = None
-    """The report a run of the same files kept (``CheckOptions.render_key``); ``result`` then
-    holds no findings, only the file count and the baseline's notes."""
+    kept_report: bytes | memoryview | None = None
+    """The report (UTF-8) a run of the same files kept (``CheckOptions.render_key``);
+    ``result`` then holds no findings, only the file count and the baseline's notes."""
     report_slot: ReportSlot | None = None
 
     def keep_report(self, text: str) -> None:
@@ -76,7 +83,7 @@ class CheckOutcome:
             return
         result = self.result
         self.report_slot.keep(CachedReport(
-            text, result.files, self.failed, result.baseline_hidden,
+            text.encode("utf-8"), result.files, self.failed, result.baseline_hidden,
             [(key.path, key.code, key.subject, allowed, now)
              for key, allowed, now in result.baseline_stale]))
 
@@ -112,10 +119,17 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
         force_excluded += named_before - len(plan.named)
         if options.render_key is not None and len(plans) == 1 and not nested:
             slot = ReportSlot.of(reading.files, reading.cache,
-                                 _run_render_key(options, baseline, cwd))
+                                 _run_render_key(options, baseline, cwd), reading.taken)
             kept = slot.kept() if slot is not None else None
             if kept is not None:
+                assert slot is not None
+                slot.refresh_signatures()
                 return _kept_outcome(kept, plans)
+        if any(each.trusted for each in reading.files):  # now their bytes are needed
+            read_trusted(reading.files, plan.config.limits.max_file_bytes)
+            if slot is not None:
+                slot = ReportSlot.of(reading.files, reading.cache, slot.render_key,
+                                     reading.taken)
         linter, read, report = _load_project(plan, reading, options)
         linters.append(linter)
         _add_nested_projects(plans, nested)
@@ -202,6 +216,8 @@ class _Reading:
     salt: str
     files: list[ProjectFile]
     cache: ResultCache | None
+    taken: int | None = None
+    """The cache directory's clock before the files were read, for their signatures."""
 
 
 def _read_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
@@ -212,11 +228,31 @@ def _read_project(plan: ProjectPlan, options: CheckOptions, cwd: Path,
     salt = os.path.relpath(plan.root, cwd)
     salt = "" if salt == "." else printable_path(salt.replace(os.sep, "/"))
     context = Context(today=today, dbt=DbtProject(plan.root, plan.config.dbt_project))
-    paths = [(absolute, plan.spellings.get(absolute) or os.path.relpath(absolute, cwd))
+    relative = _relative_to(cwd)
+    paths = [(absolute, plan.spellings.get(absolute) or relative(absolute))
              for absolute in project_files(plan, force_exclude, nested)]
-    files = read_project_files(paths, options.stdin, plan.config.limits.max_file_bytes)
     cache = ResultCache.of(plan.root, plan.config, context, salt) if options.cache else None
-    return _Reading(context, salt, files, cache)
+    kept, taken = None, None
+    if cache is not None and options.render_key is not None and options.stdin is None:
+        signatures = cache.signatures()
+        kept = Signatures.of(signatures) if signatures is not None else None
+        taken = cache.clock()
+    files = read_project_files(paths, options.stdin, plan.config.limits.max_file_bytes, kept)
+    return _Reading(context, salt, files, cache, taken)
+
+
+def _relative_to(cwd: Path) -> Callable[[Path], str]:
+    """``os.path.relpath(path, cwd)``, without its normalizing of both paths for a path under
+    ``cwd`` that has no ``..`` (a run's files are absolute, found under their project)."""
+    prefix = os.path.join(cwd, "")
+
+    def relative(path: Path) -> str:
+        text = str(path)
+        if text.startswith(prefix) and len(text) > len(prefix) and ".." not in text:
+            return text[len(prefix):]
+        return os.path.relpath(path, cwd)
+
+    return relative
 
 
 def _load_project(plan: ProjectPlan, reading: _Reading,

@@ -7,6 +7,7 @@ Exit codes: 0 nothing at or above ``fail-on``; 1 findings; 2 usage, config or in
 from __future__ import annotations
 
 import argparse
+import codecs
 import dataclasses
 import datetime
 import functools
@@ -334,16 +335,18 @@ def _check(args: argparse.Namespace) -> int:
         if isinstance(done, int):
             return done
         outcome, fixed, refused = done
+    text: str | bytes | memoryview
     if outcome.kept_report is not None:
         text = outcome.kept_report
-    elif args.statistics:
-        from kpilint.statistics import render_statistics
-
-        text = render_statistics(outcome.result, output_format)
     else:
-        text = renderer(output_format)(dataclasses.replace(outcome.result, fixed=fixed),
-                                       render_options)
-    outcome.keep_report(text)
+        if args.statistics:
+            from kpilint.statistics import render_statistics
+
+            text = render_statistics(outcome.result, output_format)
+        else:
+            text = renderer(output_format)(dataclasses.replace(outcome.result, fixed=fixed),
+                                           render_options)
+        outcome.keep_report(text)
     if args.output_file is not None:
         _write_report(args.output_file, text)
     else:
@@ -639,10 +642,21 @@ def _convert(dialect: str, inputs: list[Path], output_dir: Path) -> int:
     return EXIT_OK
 
 
-def _write_stdout(text: str) -> None:
+def _write_stdout(text: str | bytes | memoryview) -> None:
+    """Write a report (bytes: UTF-8, straight to the buffer when stdout would write the same)."""
     if sys.stdout is None:
         raise UsageError("standard output is closed; use --output-file")
     try:
+        if not isinstance(text, str):
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is None or os.linesep != "\n" or codecs.lookup(
+                    sys.stdout.encoding or "ascii").name != "utf-8":
+                text = str(text, "utf-8")
+            else:
+                sys.stdout.flush()
+                buffer.write(text)
+                buffer.flush()
+                return
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
@@ -651,14 +665,14 @@ def _write_stdout(text: str) -> None:
         raise UsageError(f"cannot write the report: {error.strerror or error}") from None
 
 
-def _write_report(path: Path, text: str) -> None:
+def _write_report(path: Path, text: str | bytes | memoryview) -> None:
     """Write a report atomically; a symbolic link at ``path`` is replaced, never followed."""
     from kpilint.fileio import write_atomically
 
     if path.is_dir() and not path.is_symlink():
         raise UsageError(f"cannot write {path}: it is a directory")
     try:
-        write_atomically(path, text.encode("utf-8"))
+        write_atomically(path, text.encode("utf-8") if isinstance(text, str) else text)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from kpilint import registry
 from kpilint.diagnostics import Severity, plural
-from kpilint.load import Limits
+from kpilint.limits import Limits
 from kpilint.quickschema import certainly_valid
 from kpilint.resources import data_path
 from kpilint.rule import Rule

@@ -4,7 +4,8 @@ The dbt project is config ``dbt-project`` (a directory under the root holding ``
 else the shallowest ``dbt_project.yml`` under the root in path order, skipping ``dbt_packages/``,
 ``target/`` and the default excludes. Its metrics are the ``metrics:`` entries of the YAML files
 under its ``model-paths`` (default ``models``), read with kpilint's own safe loader so that each
-metric keeps its position (for go-to-definition). Everything is read once, on first use.
+metric keeps its position (for go-to-definition). Everything is read once, on first use; the
+YAML reader is imported only then (a check answered by its kept report finds no dbt project).
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpilint.config import DEFAULT_EXCLUDE
 from kpilint.diagnostics import Span
-from kpilint.load import Limits, MappingNode, Node, ScalarNode, SequenceNode, read_file
+
+if TYPE_CHECKING:
+    from kpilint.load import MappingNode, Node
 
 PREFIX = "dbt:"
 PROJECT_FILE = "dbt_project.yml"
@@ -75,6 +79,8 @@ class DbtProject:
     def metrics(self) -> dict[str, Metric]:
         """The project's metrics by name (the first definition of a name wins)."""
         if self._metrics is None:
+            from kpilint.load import Limits, read_file
+
             self._metrics = {}
             for path in self.metric_files():
                 loaded = read_file(path, Limits())
@@ -126,6 +132,8 @@ def find_dbt_project(root: Path) -> Path | None:
 
 def _model_paths(directory: Path) -> tuple[str, ...]:
     """`model-paths` of ``dbt_project.yml`` (default ``models``); unreadable: the default."""
+    from kpilint.load import Limits, MappingNode, ScalarNode, SequenceNode, read_file
+
     loaded = read_file(directory / PROJECT_FILE, Limits())
     root = loaded.documents[0] if loaded.documents else None
     pair = root.get("model-paths") if isinstance(root, MappingNode) else None
@@ -137,6 +145,8 @@ def _model_paths(directory: Path) -> tuple[str, ...]:
 
 def _metrics_in(document: Node | None, path: Path) -> list[Metric]:
     """The named entries of a document's top-level `metrics:` list."""
+    from kpilint.load import MappingNode, ScalarNode, SequenceNode
+
     pair = document.get("metrics") if isinstance(document, MappingNode) else None
     if pair is None or not isinstance(pair[1], SequenceNode):
         return []
@@ -151,6 +161,8 @@ def _metrics_in(document: Node | None, path: Path) -> list[Metric]:
 
 
 def _text(node: MappingNode, key: str) -> str | None:
+    from kpilint.load import ScalarNode
+
     pair = node.get(key)
     if pair is None or not isinstance(pair[1], ScalarNode) or pair[1].value is None:
         return None

@@ -8,7 +8,8 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
+def write_atomically(path: Path, data: bytes | memoryview,
+                     like: os.stat_result | None = None) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never half.
 
     The new file takes the mode and owner of ``like`` (the file it replaces), else those of the

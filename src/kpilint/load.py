@@ -21,6 +21,7 @@ import yaml
 from yaml import _yaml
 
 from kpilint.diagnostics import Span
+from kpilint.limits import Limits as Limits
 
 STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 MERGE_TAG = STANDARD_TAG_PREFIX + "merge"
@@ -48,15 +49,6 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 # libyaml 0.2.6 and later refuse nesting deeper than this in their scanner (older ones do not);
 # a deeper ``limits.max-depth`` could never be reached, so the config refuses it.
 LIBYAML_MAX_DEPTH = 998
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """The reading limits of SPEC §2 (config ``[limits]``)."""
-
-    max_file_bytes: int = 10 * 1024 * 1024
-    max_depth: int = 256
-    max_nodes: int = 1_000_000
 
 
 class Node:

@@ -2,6 +2,13 @@
 
 This is all a run answered from the result cache does besides finding the files, so it imports
 neither the engine nor the models (:mod:`kpilint.incremental` loads the files when it is not).
+
+Stat signatures: a run that keeps its report keeps, beside it, each file's signature (``st_mtime_ns,
+st_size, st_ino, st_ctime_ns`` of the file it read) and content digest, with the moment they were
+taken (the cache directory's clock before the first file was read). The next run trusts the
+digest of a file whose signature is the same, as git trusts its index, without reading it; a
+file whose time stamp is not older than that moment is "racily clean" (it may have changed again
+within the same clock tick) and is always read. Whenever a file is read, its digest is the truth.
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpilint.cache import CachedReport, Json, ResultCache, content_digest, files_digest
+
+Signature = tuple[int, int, int, int]
+"""``st_mtime_ns, st_size, st_ino, st_ctime_ns``."""
 
 
 @dataclass(slots=True)
@@ -26,19 +36,83 @@ class ProjectFile:
     summary: Json | None = None
     """Its summary when one was made (by a worker process) or read from the cache: ready for
     the cache, and for the facts the run's state keeps of it."""
+    signature: Signature | None = None
+    """The stat signature of the file read or trusted (None: unreadable, or from stdin)."""
+    trusted: bool = False
+    """Not read: its signature matched the one kept, and so is its digest (``content`` None)."""
+
+
+@dataclass(slots=True)
+class Signatures:
+    """The signatures and digests of a run's files (by absolute path), and when they were
+    taken: the cache directory's clock before the first file was read."""
+
+    taken: int
+    files: dict[str, tuple[str, Signature, str]]  # absolute: display, signature, digest
+
+    @classmethod
+    def of(cls, kept: Json) -> Signatures | None:
+        """The signatures as :meth:`to_json` wrote them; None if they are not that shape."""
+        try:
+            return cls(int(kept["taken"]), {
+                str(absolute): (str(display), (int(mtime), int(size), int(inode), int(ctime)),
+                                str(digest))
+                for absolute, display, mtime, size, inode, ctime, digest in kept["files"]})
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def to_json(self) -> Json:
+        return {"taken": self.taken, "files": [
+            [absolute, display, *signature, digest]
+            for absolute, (display, signature, digest) in self.files.items()]}
+
+    def unchanged(self, absolute: Path, display: str) -> tuple[Signature, str] | None:
+        """The kept signature and digest of a file that has not changed since, by its
+        signature; None when the file must be read (changed, new, not a regular file, or
+        racily clean)."""
+        kept = self.files.get(str(absolute))
+        if kept is None or kept[0] != display:
+            return None
+        try:
+            status = os.stat(absolute)
+        except OSError:
+            return None
+        if (not stat.S_ISREG(status.st_mode) or status.st_mtime_ns >= self.taken
+                or _signature(status) != kept[1]):
+            return None
+        return kept[1], kept[2]
+
+
+def _signature(status: os.stat_result) -> Signature:
+    return status.st_mtime_ns, status.st_size, status.st_ino, status.st_ctime_ns
 
 
 def read_project_files(paths: list[tuple[Path, str]], stdin: tuple[str, bytes] | None,
-                       max_bytes: int) -> list[ProjectFile]:
-    """Each file's bytes; too large or unreadable files are left to the loader's E001."""
+                       max_bytes: int, kept: Signatures | None = None) -> list[ProjectFile]:
+    """Each file's bytes; too large or unreadable files are left to the loader's E001. With
+    ``kept`` signatures, a file whose signature matches is not read (see :func:`read_trusted`)."""
     files = []
     for absolute, display in paths:
         if stdin is not None and display == stdin[0]:
             files.append(ProjectFile(absolute, display, stdin[1], from_stdin=True))
             continue
-        files.append(ProjectFile(absolute, printable_path(display),
-                                 _regular_file_bytes(absolute, max_bytes)))
+        display = printable_path(display)
+        unchanged = kept.unchanged(absolute, display) if kept is not None else None
+        if unchanged is not None:
+            files.append(ProjectFile(absolute, display, None, unchanged[1],
+                                     signature=unchanged[0], trusted=True))
+            continue
+        content, signature = _regular_file_bytes(absolute, max_bytes)
+        files.append(ProjectFile(absolute, display, content, signature=signature))
     return files
+
+
+def read_trusted(files: list[ProjectFile], max_bytes: int) -> None:
+    """Read the files whose kept digest was trusted: their bytes and digest are the truth."""
+    for each in files:
+        if each.trusted:
+            each.content, each.signature = _regular_file_bytes(each.absolute, max_bytes)
+            each.digest, each.trusted = None, False
 
 
 def printable_path(path: str) -> str:
@@ -53,20 +127,21 @@ def printable_path(path: str) -> str:
     return path
 
 
-def _regular_file_bytes(path: Path, max_bytes: int) -> bytes | None:
-    """A regular file's bytes within the size limit; None leaves the file to the loader, which
-    reports why (E001). A FIFO is never opened for reading, and no more than the limit is read."""
+def _regular_file_bytes(path: Path, max_bytes: int) -> tuple[bytes | None, Signature | None]:
+    """A regular file's bytes within the size limit, and its signature before they were read;
+    None leaves the file to the loader, which reports why (E001). A FIFO is never opened for
+    reading, and no more than the limit is read."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
+            return None, None
         with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
             status = os.fstat(handle.fileno())
             if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
-                return None
+                return None, None
             data = handle.read(max_bytes + 1)
     except OSError:
-        return None
-    return data if len(data) <= max_bytes else None
+        return None, None
+    return (data, _signature(status)) if len(data) <= max_bytes else (None, None)
 
 
 def digest_files(files: list[ProjectFile]) -> None:
@@ -84,10 +159,13 @@ class ReportSlot:
     cache: ResultCache
     render_key: str
     files: str
+    read: list[ProjectFile]
+    taken: int | None
+    """The cache directory's clock before the files were read (None: unknown)."""
 
     @classmethod
-    def of(cls, files: list[ProjectFile], cache: ResultCache | None,
-           render_key: str) -> ReportSlot | None:
+    def of(cls, files: list[ProjectFile], cache: ResultCache | None, render_key: str,
+           taken: int | None) -> ReportSlot | None:
         """The slot of a run of ``files``; None without a cache or when a file has no
         digest (stdin, an unreadable file)."""
         if cache is None:
@@ -96,13 +174,35 @@ class ReportSlot:
         if any(each.digest is None for each in files):
             return None
         return cls(cache, render_key, files_digest(
-            (str(each.absolute), each.display, str(each.digest)) for each in files))
+            (str(each.absolute), each.display, str(each.digest)) for each in files),
+            files, taken)
 
     def kept(self) -> CachedReport | None:
         """The report a run of the same files rendered the same way kept, if any."""
         return self.cache.report(self.render_key, self.files)
 
     def keep(self, report: CachedReport) -> None:
+        """Keep the report, and the signatures of the files it was made from."""
         self.cache.put_report(self.render_key, self.files, report)
+        self.keep_signatures()
+
+    def keep_signatures(self) -> None:
+        """Keep the files' signatures with the moment they were taken (when all are known)."""
+        if self.taken is None:
+            return
+        signatures = {}
+        for each in self.read:
+            if each.signature is None or each.digest is None:
+                return
+            signatures[str(each.absolute)] = (each.display, each.signature, each.digest)
+        self.cache.put_signatures(Signatures(self.taken, signatures).to_json())
+
+    def refresh_signatures(self) -> None:
+        """After a kept report answered: keep the signatures again if a file was read whose
+        signature the next run can trust (no signatures were kept, or it was racily clean)."""
+        if self.taken is not None and any(
+                not each.trusted and each.signature is not None
+                and each.signature[0] < self.taken for each in self.read):
+            self.keep_signatures()
 
 
