@@ -90,7 +90,8 @@ class EntityRecord(Generic[ModelT]):
     def __post_init__(self) -> None:
         self.id = self.model.id
         self.kind = self.model.kind
-        self.line = self.node.span.line
+        position = self.node.position  # the line without making the node's span
+        self.line = position.line if isinstance(position, Span) else position[0]
 
     def lacks(self, name: str) -> bool:
         """Whether the field is absent, and not merely invalid (E002 reported it already)."""
@@ -118,6 +119,10 @@ class EntityRecord(Generic[ModelT]):
     def at_field(self, name: str) -> Location:
         """The value node of ``name``, or the entity when the field is absent. A dotted name
         (``actual.as_of``) reaches into a mapping, and stops at the deepest node present."""
+        if "." not in name:  # nearly every call: one field of the entity
+            pair = self.node.get(name)
+            return (self.at_entity() if pair is None or pair[1] is self.node
+                    else Location(self.path, pair[1].span))
         node: Node = self.node
         for part in name.split("."):
             pair = node.get(part) if isinstance(node, MappingNode) else None

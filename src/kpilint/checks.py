@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import ClassVar
 
 from kpilint.build import EntityRecord, SpecFile
@@ -23,16 +24,33 @@ def describe(record: EntityRecord[Entity]) -> str:
 
 
 def repeat_of(record: EntityRecord[Entity], first: EntityRecord[Entity], field: str,
-              claim: str, advice: str, note: str, *,
-              related: Related | None = None) -> Violation:
+              claim: str, advice: str, note: str) -> Violation:
     """``record``'s ``field`` repeats ``first``'s: "CLAIM at PATH:LINE" then ADVICE, at
-    ``record``'s field, with ``first``'s field as the related location noted NOTE (``related``:
-    that location already made, by a caller that reports many repeats of one first)."""
-    if related is None:
-        related = Related(first.at_field(field), note)
-    where = related.location
-    return Violation(record.at_field(field), f"{claim} at {where.path}:{where.span.line}{advice}",
-                     subject=record.id, field=field, related=(related,))
+    ``record``'s field, with ``first``'s field as the related location noted NOTE."""
+    return Original.of(first, field, note).repeat(record, claim, advice)
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """The first entity whose ``field`` others repeat, with what each repeat's finding says of
+    it, made once for a rule that reports many repeats of one first."""
+
+    field: str
+    related: Related
+    where: str
+    """" at PATH:LINE", the place of the first's field."""
+
+    @classmethod
+    def of(cls, first: EntityRecord[Entity], field: str, note: str) -> Original:
+        """``first``'s ``field`` as the related location noted NOTE."""
+        location = first.at_field(field)
+        return cls(field, Related(location, note),
+                   f" at {location.path}:{location.span.line}")
+
+    def repeat(self, record: EntityRecord[Entity], claim: str, advice: str) -> Violation:
+        """``record``'s repeat: "CLAIM at PATH:LINE" then ADVICE, at ``record``'s field."""
+        return Violation(record.at_field(self.field), f"{claim}{self.where}{advice}",
+                         subject=record.id, field=self.field, related=(self.related,))
 
 
 def number(value: float) -> str:
@@ -90,8 +108,10 @@ class MissingField(FileRule):
                 f" {advice or self.advice(record, context)}")
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        for record in spec.entities:
-            if record.kind in self.kinds and record.lacks(self.field_name):
+        kinds, name = self.kinds, self.field_name
+        for record in spec.entities:  # record.lacks(name), inline: 7 rules ask every entity
+            if (record.kind in kinds and getattr(record.model, name, None) is None
+                    and name not in record.invalid):
                 message = self.message(record, context)
                 if message is not None:
                     yield Violation(record.at_entity(), message, subject=record.id)

@@ -192,7 +192,10 @@ class Lexicon:
         """The longest Latin term whose words start at ``found[index]``."""
         if index >= len(found):
             return None
-        return next((term for term, _ in self._by_first_word.get(found[index], ())
+        starting = self._by_first_word.get(found[index])
+        if starting is None:  # most words start no term
+            return None
+        return next((term for term, _ in starting
                      if found[index:index + len(term.words)] == term.words), None)
 
     def starting(self, text: str) -> Term | None:

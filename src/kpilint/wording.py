@@ -60,23 +60,33 @@ def definition_flaws(name: str, definition: str, unit: str | None) -> list[str]:
     Circular: once stop words, generic measure words and the unit's words are dropped, nothing
     is left that is not a word of the name.
     """
-    if is_unspaced(definition):
-        found = _japanese_word().findall(normalise(definition))
+    found, flaws, content = _definition_words(definition)
+    if content is None:
         circular = _japanese_circular(name, found, unit)
     else:
-        found = list(words(definition))
-        circular = _english_circular(name, found, unit)
-    flaws = []
+        circular = content.difference(words(unit or "")).issubset(words(name))
+    return [*flaws, "adds nothing to its name"] if circular else list(flaws)
+
+
+@functools.lru_cache(maxsize=8192)
+def _definition_words(
+        definition: str) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str] | None]:
+    """What a definition's text alone says: its words (Japanese: runs of one script), why they
+    are nonsense, and for English the words that are not generic (None for Japanese)."""
+    if is_unspaced(definition):
+        found = tuple(_japanese_word().findall(normalise(definition)))
+        content = None
+    else:
+        found = words(definition)
+        content = frozenset(found) - definition_words().generic_words
     counts = Counter(found)
     if len(counts) < 3:
-        flaws.append(f"has only {len(counts)} distinct word{'' if len(counts) == 1 else 's'}")
-    else:
-        word, repeats = max(counts.items(), key=itemgetter(1))  # the first most common
-        if repeats * 2 > len(found):
-            flaws.append(f"repeats '{word}' in {repeats} of its {len(found)} words")
-    if circular:
-        flaws.append("adds nothing to its name")
-    return flaws
+        return found, (f"has only {len(counts)} distinct word{'' if len(counts) == 1 else 's'}",
+                       ), content
+    word, repeats = max(counts.items(), key=itemgetter(1))  # the first most common
+    if repeats * 2 > len(found):
+        return found, (f"repeats '{word}' in {repeats} of its {len(found)} words",), content
+    return found, (), content
 
 
 def _english_circular(name: str, found: list[str], unit: str | None) -> bool:
@@ -86,7 +96,7 @@ def _english_circular(name: str, found: list[str], unit: str | None) -> bool:
     return left <= set(words(name))
 
 
-def _japanese_circular(name: str, runs: list[str], unit: str | None) -> bool:
+def _japanese_circular(name: str, runs: tuple[str, ...], unit: str | None) -> bool:
     """Every run, once stop and measure words and the unit are cut out of it, is part of the
     name (by substring); what is left of a Latin run may also be English generic words."""
     vocabulary = definition_words()

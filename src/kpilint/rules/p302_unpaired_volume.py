@@ -1,5 +1,6 @@
 """P302 unpaired-volume: a count KPI has no quality or counter KPI paired with it."""
 
+import functools
 import heapq
 from collections import defaultdict
 from collections.abc import Iterator
@@ -48,16 +49,22 @@ class QualityIndex:
 
     def __init__(self, graph: ProjectGraph) -> None:
         self.graph = graph
-        self.position = {record.id: index for index, record in enumerate(graph.kpis)}
         self.by_target: dict[str, Groups] = defaultdict(lambda: ([], []))
         self.by_goal: dict[str, Groups] = defaultdict(lambda: ([], []))
+        by_target, by_goal, reached, pairs = (self.by_target, self.by_goal,
+                                              graph.kgis_reached.ids, graph.paired)
         for other in graph.kpis:  # in project order, not yet paired ones in [0]
             if measures_quality(other.model):
-                paired = other.id in graph.paired
+                paired = other.id in pairs
                 for target in other.model.supports or []:
-                    self.by_target[target][paired].append(other)
-                for kgi in graph.kgis_reached[other.id]:
-                    self.by_goal[kgi.id][paired].append(other)
+                    by_target[target][paired].append(other)
+                for kgi_id in reached(other.id):
+                    by_goal[kgi_id][paired].append(other)
+
+    @functools.cached_property
+    def position(self) -> dict[str, int]:
+        """Each KPI's place in project order (made when a volume KPI first needs partners)."""
+        return {record.id: index for index, record in enumerate(self.graph.kpis)}
 
     def partners(self, kpi: EntityRecord[Kpi]) -> list[EntityRecord[Kpi]]:
         """Quality KPIs that could pair with ``kpi``, at most :data:`MAX_PARTNERS`: those

@@ -3,13 +3,14 @@
 import functools
 import unicodedata
 from collections.abc import Iterator
+from operator import attrgetter
 
-from kpilint.build import EntityRecord
-from kpilint.checks import describe, repeat_of
-from kpilint.diagnostics import Related, Severity, Violation
+from kpilint.checks import Original, describe
+from kpilint.diagnostics import Severity, Violation
 from kpilint.graph import ProjectGraph
-from kpilint.model import Entity
 from kpilint.rule import Context, ProjectRule
+
+LINE = attrgetter("line")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -31,9 +32,9 @@ class DuplicateDefinition(ProjectRule):
     reads = frozenset({"definition"})
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        first_by_key: dict[str, tuple[EntityRecord[Entity], Related]] = {}
+        first_by_key: dict[str, tuple[str, Original]] = {}
         for spec in graph.files:
-            for record in sorted(spec.entities, key=lambda rec: rec.line):
+            for record in sorted(spec.entities, key=LINE):
                 if record.kind not in ("KPI", "KGI"):
                     continue
                 definition = getattr(record.model, "definition", None)
@@ -42,13 +43,12 @@ class DuplicateDefinition(ProjectRule):
                     continue
                 found = first_by_key.get(key)
                 if found is None:
-                    first_by_key[key] = (record, Related(
-                        record.at_field("definition"), f"{describe(record)} has this definition"))
+                    first = describe(record)
+                    first_by_key[key] = (first, Original.of(
+                        record, "definition", f"{first} has this definition"))
                     continue
-                first, related = found
-                yield repeat_of(
-                    record, first, "definition",
-                    f"{describe(record)} has the same definition as {describe(first)}",
+                first, original = found
+                yield original.repeat(
+                    record, f"{describe(record)} has the same definition as {first}",
                     ": two different indicators need two definitions; say what this one counts"
-                    " that the other does not",
-                    related.message, related=related)
+                    " that the other does not")
