@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 from kpilint.build import SpecFile, build_spec_file
 from kpilint.graph import ProjectGraph
 from kpilint.load import Limits, parse_bytes
+from kpilint.model import Kpi
 from kpilint.summary import (
     FileSource,
     file_facts,
     file_summary,
     model_data,
+    plain_model_data,
     spec_of,
     spec_of_facts,
 )
@@ -67,8 +70,16 @@ def _records() -> SpecFile:
 @pytest.mark.parametrize("index", range(5))
 def test_model_data_is_pydantics_json_dump(index: int) -> None:
     model = _records().entities[index].model
+    plain = plain_model_data(model)
     expected = model.model_dump(mode="json", exclude_unset=True)
+    assert json.dumps(plain) == json.dumps(expected)
     assert json.dumps(model_data(model)) == json.dumps(expected)
+
+
+def test_a_value_not_plain_is_left_to_pydantic() -> None:
+    model = Kpi.model_construct(id="leads", name="Leads", target=math.inf)
+    assert plain_model_data(model) is None
+    assert model_data(model) == model.model_dump(mode="json", exclude_unset=True)
 
 
 def test_models_read_back_equal_and_graph_of_facts_matches() -> None:
