@@ -31,6 +31,7 @@ from kpilint.diagnostics import Location, Related
 from kpilint.formula import Formula, parse_or_error
 from kpilint.model import Entity, Kgi, Kpi, Ksf
 from kpilint.suggestions import Suggester
+from kpilint.summary import SummaryRecord, span_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -62,19 +63,41 @@ def as_related(records: Iterable[AnyRecord]) -> tuple[Related, ...]:
     return tuple(Related(record.at_entity(), f"{record.kind} '{record.id}'") for record in records)
 
 
-@dataclass(frozen=True, slots=True)
+Place = Location | tuple[str, list[int]]
+"""Where a reference stands: a location, or (for an entity read back from a summary) its path and
+``[line, column, end_line, end_column]``, made a location only when asked for."""
+
+
+_Named = tuple[AnyRecord, str, str, Place, str, frozenset[str], bool]
+"""A reference as the graph keeps it: the arguments of :class:`Reference`, made when asked."""
+
+
 class Reference:
     """One id named in a reference field of an entity."""
 
-    source: AnyRecord
-    field: str
-    target_id: str
-    location: Location
-    field_path: str
-    allowed_kinds: frozenset[str]
-    exact: bool = True
-    """Whether ``location`` is exactly the id's text (a fix may replace it): false for a formula
-    term inside a quoted or multi-line formula, located at the whole formula value."""
+    __slots__ = ("_place", "allowed_kinds", "exact", "field", "field_path", "source", "target_id")
+
+    def __init__(self, source: AnyRecord, field: str, target_id: str, place: Place,
+                 field_path: str, allowed_kinds: frozenset[str], exact: bool = True) -> None:
+        self.source = source
+        self.field = field
+        self.target_id = target_id
+        self._place = place
+        self.field_path = field_path
+        self.allowed_kinds = allowed_kinds
+        self.exact = exact
+        """Whether ``location`` is exactly the id's text (a fix may replace it): false for a
+        formula term inside a quoted or multi-line formula, located at the whole formula value."""
+
+    @property
+    def location(self) -> Location:
+        """Where the id is named."""
+        place = self._place
+        if isinstance(place, Location):
+            return place
+        path, span = place
+        self._place = location = Location(str(path), span_of(span))
+        return location
 
 
 @dataclass(slots=True)
@@ -140,7 +163,7 @@ class ProjectGraph:
         self._order: dict[AnyRecord, tuple[FileKey, int]] = {}
         self._definitions: dict[str, list[AnyRecord]] = {}
         self._winners: dict[str, AnyRecord] = {}
-        self._references: dict[str, list[Reference]] = {}  # by source id
+        self._references: dict[str, list[_Named]] = {}  # by source id
         self._referrers: dict[str, dict[str, None]] = {}  # target id -> source ids naming it
         self._with_broken: set[str] = set()  # source ids with a reference that does not resolve
         self._repeated: set[str] = set()  # ids defined more than once
@@ -278,41 +301,56 @@ class ProjectGraph:
         return record.kind if record else None
 
     def _add_references(self, record: AnyRecord) -> None:
-        references: list[Reference] = []
+        references: list[_Named] = []
         kind, source_id = record.kind, record.id
-        for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
-            if record.has_references(field_name):
+        if isinstance(record, SummaryRecord):  # its places stay data until a location is asked
+            path = record.path
+            for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
                 references.extend(
-                    Reference(record, field_name, target_id, location, field_path, allowed)
-                    for target_id, location, field_path in record.reference_locations(field_name))
-        if kind == Kgi.kind:
-            allowed = ALLOWED_TARGETS[(kind, FORMULA)]
-            for term, location, exact in record.formula_references():
-                references.append(Reference(record, FORMULA, term, location, FORMULA, allowed,
-                                            exact))
+                    (record, field_name, target_id, (path, span), field_path, allowed, True)
+                    for target_id, span, field_path in record.reference_spans(field_name))
+            if kind == Kgi.kind:
+                allowed = ALLOWED_TARGETS[(kind, FORMULA)]
+                references.extend(
+                    (record, FORMULA, term, (path, span), FORMULA, allowed, bool(exact))
+                    for term, span, exact in record.formula_spans())
+        else:
+            for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
+                if record.has_references(field_name):
+                    references.extend(
+                        (record, field_name, target_id, location, field_path, allowed, True)
+                        for target_id, location, field_path
+                        in record.reference_locations(field_name))
+            if kind == Kgi.kind:
+                allowed = ALLOWED_TARGETS[(kind, FORMULA)]
+                references.extend(
+                    (record, FORMULA, term, location, FORMULA, allowed, exact)
+                    for term, location, exact in record.formula_references())
         self._references[source_id] = references
-        referrers, add_edge = self._referrers, self.edges.add_edge
-        for reference in references:
-            referrers.setdefault(reference.target_id, {})[source_id] = None
-            if not self._resolves(reference):
+        referrers, add_edge, resolves = self._referrers, self.edges.add_edge, self._resolves
+        for named in references:
+            target_id = named[2]
+            referrers.setdefault(target_id, {})[source_id] = None
+            if resolves(named):
+                add_edge(source_id, target_id, named[1])
+            else:
                 self._with_broken.add(source_id)
-                continue
-            add_edge(source_id, reference.target_id, reference.field)
 
     def _remove_references(self, source_id: str) -> None:
         self._with_broken.discard(source_id)
-        for reference in self._references.pop(source_id, ()):
-            naming = self._referrers.get(reference.target_id)
+        for named in self._references.pop(source_id, ()):
+            naming = self._referrers.get(named[2])
             if naming is not None:
                 naming.pop(source_id, None)
                 if not naming:
-                    del self._referrers[reference.target_id]
+                    del self._referrers[named[2]]
         self.edges.remove_out_edges(source_id)
 
-    def _resolves(self, reference: Reference) -> bool:
-        target = self._winners.get(reference.target_id)
-        return (target is not None and target.kind in reference.allowed_kinds
-                and (reference.field == FORMULA or reference.target_id != reference.source.id))
+    def _resolves(self, named: _Named) -> bool:
+        source, field_name, target_id, _, _, allowed, _ = named
+        target = self._winners.get(target_id)
+        return (target is not None and target.kind in allowed
+                and (field_name == FORMULA or target_id != source.id))
 
     # -- what rules and the server read ---------------------------------------------------------
 
@@ -353,25 +391,25 @@ class ProjectGraph:
     @property
     def references(self) -> list[Reference]:
         """Every reference of the project, in the order of the entities that make them."""
-        return [reference for entity_id in self.entities
-                for reference in self._references.get(entity_id, ())]
+        return [Reference(*named) for entity_id in self.entities
+                for named in self._references.get(entity_id, ())]
 
     def references_of(self, entity_id: str) -> list[Reference]:
         """The references the entity ``entity_id`` makes."""
-        return list(self._references.get(entity_id, ()))
+        return [Reference(*named) for named in self._references.get(entity_id, ())]
 
     def references_to(self, entity_id: str) -> list[Reference]:
         """Every reference naming ``entity_id`` (resolved or not), in entity order."""
         sources = self._in_file_order(
             source for source in self._referrers.get(entity_id, {}) if source in self._winners)
-        return [reference for source in sources for reference in self._references[source]
-                if reference.target_id == entity_id]
+        return [Reference(*named) for source in sources for named in self._references[source]
+                if named[2] == entity_id]
 
     @property
     def broken(self) -> list[Reference]:
         """References that name no entity of an allowed kind (E005), in entity order."""
-        return [reference for source in self._in_file_order(self._with_broken)
-                for reference in self._references[source] if not self._resolves(reference)]
+        return [Reference(*named) for source in self._in_file_order(self._with_broken)
+                for named in self._references[source] if not self._resolves(named)]
 
     @property
     def formulas(self) -> dict[str, Formula]:

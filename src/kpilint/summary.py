@@ -11,13 +11,17 @@ workers send them back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+import math
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from pydantic import BaseModel
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Diagnostic, Edit, Fix, Location, Related, Severity, Span
 from kpilint.load import Limits, MappingNode, ScalarNode
-from kpilint.model import ENTITY_MODELS, Entity
+from kpilint.model import ENTITY_MODELS, Entity, construct_valid
 from kpilint.suppressions import Suppression
 
 MODELS: dict[str, type[Entity]] = {model.kind: model for model in ENTITY_MODELS}
@@ -43,6 +47,7 @@ def _slot_setters(cls: type, *names: str) -> list[Any]:
 _SET_LINE, _SET_COLUMN, _SET_END_LINE, _SET_END_COLUMN = _slot_setters(
     Span, "line", "column", "end_line", "end_column")
 _SET_PATH, _SET_SPAN = _slot_setters(Location, "path", "span")
+_SET_RELATED_LOCATION, _SET_RELATED_MESSAGE = _slot_setters(Related, "location", "message")
 _SEVERITIES = {int(severity): severity for severity in Severity}
 
 
@@ -64,6 +69,13 @@ def _location_of(path: Json, span: Json) -> Location:
     return location
 
 
+def _related_of(path: Json, span: Json, message: Json) -> Related:
+    related: Related = object.__new__(Related)
+    _SET_RELATED_LOCATION(related, _location_of(path, span))
+    _SET_RELATED_MESSAGE(related, str(message))
+    return related
+
+
 def diagnostic_data(diagnostic: Diagnostic) -> Json:
     fix = diagnostic.fix
     return [diagnostic.code, diagnostic.name, int(diagnostic.severity), diagnostic.message,
@@ -82,7 +94,7 @@ def diagnostic_of(data: Json) -> Diagnostic:
     return Diagnostic(
         str(code), str(name), _SEVERITIES[severity], str(message), _location_of(path, span),
         str(url), subject, field_name,
-        tuple([Related(_location_of(where, at), str(text)) for where, at, text in related])
+        tuple([_related_of(where, at, text) for where, at, text in related])
         if related else (),
         None if fix is None else Fix(str(fix[0]), tuple(
             Edit(span_of(at), str(text)) for at, text in fix[1]), *map(str, fix[2:3])),
@@ -115,9 +127,58 @@ def record_data(record: EntityRecord[Entity]) -> Json:
         "fields": fields, "references": references,
         "formula": [[term, span_data(location.span), exact]
                     for term, location, exact in record.formula_references()],
-        "model": record.model.model_dump(mode="json", exclude_unset=True),
+        "model": model_data(record.model),
         "dialect": record.dialect, "target_text": record.target_text,
     }
+
+
+class _NotPlain(Exception):
+    """A value :func:`plain_model_data` leaves to pydantic's serializer."""
+
+
+def model_data(model: Entity) -> Json:
+    """``model.model_dump(mode="json", exclude_unset=True)``. While pydantic's serializer of
+    the model is not built (building it costs tens of milliseconds; a one-file change needs a
+    few models), :func:`plain_model_data` where it can."""
+    if not type(model).__pydantic_complete__:
+        plain = plain_model_data(model)
+        if plain is not None:
+            return plain
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+def plain_model_data(model: BaseModel) -> Json | None:
+    """``model.model_dump(mode="json", exclude_unset=True)`` when every value set is plain:
+    text, a flag, a finite number, a day, a list of texts, or a model of those (a baseline);
+    else None."""
+    try:
+        return _fields(model)
+    except _NotPlain:
+        return None
+
+
+def _fields(model: BaseModel) -> Json:
+    if model.__pydantic_extra__:
+        raise _NotPlain
+    fields_set = model.model_fields_set
+    return {name: _plain(getattr(model, name)) for name in type(model).model_fields
+            if name in fields_set}
+
+
+def _plain(value: Any) -> Json:
+    """A plain field value as pydantic's JSON mode writes it."""
+    kind = type(value)
+    if value is None or kind is str or kind is bool or kind is int:
+        return value
+    if kind is float and math.isfinite(value):
+        return value
+    if kind is datetime.date:
+        return value.isoformat()
+    if kind is list and all(type(each) is str for each in value):
+        return list(value)
+    if isinstance(value, BaseModel):
+        return _fields(value)
+    raise _NotPlain
 
 
 class FileSource:
@@ -188,8 +249,10 @@ class SummaryRecord(EntityRecord[Entity]):
 
     @property
     def model(self) -> Entity:
-        if self._model is None:
-            self._model = MODELS[self.kind].model_validate(self._whole()["model"])
+        if self._model is None:  # without building pydantic's validator where it can
+            model, values = MODELS[self.kind], self._whole()["model"]
+            made = construct_valid(model, values)
+            self._model = model.model_validate(values) if made is None else made
         return self._model
 
     @model.setter
@@ -225,6 +288,14 @@ class SummaryRecord(EntityRecord[Entity]):
     def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
         return [(target, _location_of(self.path, span), field_path)
                 for target, span, field_path in self.data["references"].get(name, ())]
+
+    def reference_spans(self, name: str) -> Iterable[Json]:
+        """The ``[target, span, field_path]`` of :meth:`reference_locations`, as stored."""
+        return self.data["references"].get(name, ())  # type: ignore[no-any-return]
+
+    def formula_spans(self) -> Iterable[Json]:
+        """The ``[term, span, exact]`` of :meth:`formula_references`, as stored."""
+        return self.data["formula"]  # type: ignore[no-any-return]
 
     def formula_references(self) -> list[tuple[str, Location, bool]]:
         return [(term, _location_of(self.path, span), bool(exact))

@@ -1,0 +1,100 @@
+"""A summary's entity models: written as pydantic's JSON mode writes them, read back equal."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from kpilint.build import SpecFile, build_spec_file
+from kpilint.graph import ProjectGraph
+from kpilint.load import Limits, parse_bytes
+from kpilint.model import Kpi
+from kpilint.summary import (
+    FileSource,
+    file_facts,
+    file_summary,
+    model_data,
+    plain_model_data,
+    spec_of,
+    spec_of_facts,
+)
+
+SPEC = """\
+version: 1
+scope: sales
+kgis:
+  - id: revenue
+    name: Revenue
+    unit: EUR
+    target: {min: 10, max: 20.5}
+    formula: leads * win-rate
+    x-team: sales
+  - id: margin
+    name: Margin
+    target: 0.3
+    actual: {value: 0.25, as_of: 2026-06-30}
+    deadline: 2027-Q1
+ksfs:
+  - id: grow
+    name: Grow deals
+    supports: [revenue, nowhere]
+    tags: [a, "b:c"]
+kpis:
+  - id: leads
+    name: Leads
+    supports: [grow, revenue]
+    primary: true
+    baseline: {value: 261, as_of: 2026-06-30}
+    target: 1335
+    deadline: 2027-01-31
+    last_reviewed: 2026-07-06
+    paired_with: win-rate
+  - id: win-rate
+    name: "Win rate \\u00e9"
+    definition: null
+    supports: grow
+    baseline: 18.8
+    target: {min: 0.2}
+"""
+
+
+def _records() -> SpecFile:
+    spec = build_spec_file("sales.kpi.yaml", parse_bytes(SPEC.encode(), Limits()))
+    assert [record.id for record in spec.entities] == ["revenue", "margin", "grow", "leads",
+                                                       "win-rate"]
+    return spec
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_model_data_is_pydantics_json_dump(index: int) -> None:
+    model = _records().entities[index].model
+    plain = plain_model_data(model)
+    expected = model.model_dump(mode="json", exclude_unset=True)
+    assert json.dumps(plain) == json.dumps(expected)
+    assert json.dumps(model_data(model)) == json.dumps(expected)
+
+
+def test_a_value_not_plain_is_left_to_pydantic() -> None:
+    model = Kpi.model_construct(id="leads", name="Leads", target=math.inf)
+    assert plain_model_data(model) is None
+    assert model_data(model) == model.model_dump(mode="json", exclude_unset=True)
+
+
+def test_models_read_back_equal_and_graph_of_facts_matches() -> None:
+    spec = _records()
+    summary = json.loads(json.dumps(file_summary(spec, [], [])))
+    restored, _, _ = spec_of(summary, Limits())
+    assert [record.model for record in restored.entities] == [
+        record.model for record in spec.entities]
+    facts = spec_of_facts(file_facts(summary), FileSource(spec.path, Limits(), None,
+                                                          summary=summary))
+    fresh, from_facts = ProjectGraph([spec]), ProjectGraph([facts])
+    assert [(each.source.id, each.field, each.target_id, each.location, each.field_path,
+             each.exact) for each in from_facts.references] == [
+        (each.source.id, each.field, each.target_id, each.location, each.field_path, each.exact)
+        for each in fresh.references]
+    assert [(each.source.id, each.target_id, each.location) for each in from_facts.broken] == [
+        ("grow", "nowhere", each.location) for each in fresh.broken]
+    assert len(fresh.broken) == 1
