@@ -404,3 +404,18 @@ def test_a_file_name_that_is_not_utf8_is_shown_with_its_byte_escaped(
     assert text.stdout.splitlines()[0] == (
         "team/sal\\xffes.kpi.yaml:3:9: E004 [error] id 'a' is already used by the KPI at"
         " d\\xfe.kpi.yaml:3; ids must be unique across the project")
+    [run_key] = (tmp_path / ".kpilint_cache").glob("*-*")  # the cache keeps its state too
+    assert (run_key / "state.json").is_file()
+    assert (run_key / "signatures.json").is_file()
+
+
+@pytest.mark.skipif(os.sep == "\\", reason="a backslash separates folders here")
+def test_a_literal_backslash_never_shares_a_spelling_with_an_escaped_byte(
+        tmp_path: Path) -> None:
+    _non_utf8_name(tmp_path, b"x\xff.kpi.yaml")
+    write_files(tmp_path, {"x\\xff.kpi.yaml": KPI.format(id="b")})
+    for args in (("--no-cache",), (), ()):
+        run = run_kpilint("check", "--select", "G102", "--output-format", "json", *args,
+                          cwd=tmp_path)
+        assert [(d["path"], d["subject"]) for d in run.json()["diagnostics"]] == [
+            ("x\\\\xff.kpi.yaml", "b"), ("x\\xff.kpi.yaml", "a")]

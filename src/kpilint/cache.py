@@ -101,6 +101,15 @@ def content_digest(display: str, content: bytes) -> str:
     return hashlib.sha256(display.encode("utf-8") + b"\0" + content).hexdigest()[:32]
 
 
+def json_bytes(payload: Json) -> bytes:
+    """Compact UTF-8 JSON; a path with a byte that is not UTF-8 (a lone surrogate in Python) is
+    written as a ``\\udcff`` escape, which reads back as the same string."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":")).encode("ascii")
+
+
 @dataclass(slots=True)
 class ResultCache:
     """One project's cache directory for one run key."""
@@ -124,7 +133,7 @@ class ResultCache:
     def _store(self, path: Path, payload: Json) -> None:
         """Write a JSON payload atomically; a cache that cannot be written is skipped."""
         try:
-            data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            data = json_bytes(payload)
         except (TypeError, ValueError):
             return
         self._store_bytes(path, data)

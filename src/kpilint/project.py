@@ -82,7 +82,7 @@ def plan_projects(paths: list[str], cwd: Path, config_file: Path | None,
 def _existing(text: str, cwd: Path, unsaved: str | None) -> Path:
     absolute = Path(os.path.abspath(cwd / text))
     if not absolute.exists() and text != unsaved:
-        raise ConfigError(f"{text}: no such file or directory")
+        raise ConfigError(f"{printable_path(text)}: no such file or directory")
     return absolute
 
 

@@ -115,11 +115,18 @@ def read_trusted(files: list[ProjectFile], max_bytes: int) -> None:
             each.digest, each.trusted = None, False
 
 
+ESCAPE = "\\"
+
+
 def printable_path(path: str) -> str:
     """``path`` as findings name it: a byte of a file name that is not UTF-8 written ``\\xff``
-    (Python decodes it as a lone surrogate, which no report, fingerprint or cache can encode)."""
-    if path.isascii():
+    (Python decodes it as a lone surrogate, which no report, fingerprint or cache can encode).
+    Where a backslash is an ordinary file-name character (POSIX), it is written ``\\\\``, so
+    that two files never share a spelling."""
+    if path.isascii() and (ESCAPE not in path or os.sep == ESCAPE):
         return path
+    if os.sep != ESCAPE:
+        path = path.replace(ESCAPE, ESCAPE * 2)
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kpilint.cache import json_bytes
 from kpilint.summary import (
     Json,
     diagnostic_data,
@@ -146,13 +147,10 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
             facts = line.facts
         else:
             facts = facts_of(each)
-        lines.append(_dumps([str(each.absolute), each.display, each.digest, facts,
+        lines.append(json_bytes([str(each.absolute), each.display, each.digest, facts,
                              None if result is None else _result_data(result)]))
     header = {"rules": [rule.code for rule in linter.project_rules], "units": units,
               "elsewhere": {path: _result_data(result) for path, result in linter.composed.items()
                             if path not in displays}}
-    return b"\n".join([_dumps(header), *lines])
+    return b"\n".join([json_bytes(header), *lines])
 
-
-def _dumps(value: Json) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
