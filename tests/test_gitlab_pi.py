@@ -189,15 +189,18 @@ def test_only_key_indicators_are_checked_and_ids_are_unique(tmp_path: Path) -> N
                              ("a.yml", "P305", 16, 3, "pi")]
 
 
+SUPPRESSED_DEPLOYS = """\
+- name: Deploys  # kpilint: disable=S205,S201 -- counted on the release dashboard
+  definition: Deployments to production per working day, averaged over the month.
+  is_key: true
+  target: Above 5
+  dri: Ann
+  urls: [https://example.com/deploys]
+"""
+
+
 def test_suppression_comments_work_in_dialect_files(tmp_path: Path) -> None:
-    write_files(tmp_path, {"a.yml": """
-        - name: Deploys  # kpilint: disable=S205,S201 -- counted on the release dashboard
-          definition: Deployments to production per working day, averaged over the month.
-          is_key: true
-          target: Above 5
-          dri: Ann
-          urls: [https://example.com/deploys]
-    """})
+    write_files(tmp_path, {"a.yml": SUPPRESSED_DEPLOYS})
     run = check(tmp_path, "--dialect", "gitlab-pi", "a.yml", "--ignore", "P305")
     assert run.stdout.splitlines()[0] == (
         "a.yml:1:18: X001 [warning] unused suppression: no S201 finding on line 1 to suppress;"
@@ -307,14 +310,7 @@ def test_show_settings_lists_the_dialect_globs(tmp_path: Path) -> None:
 
 
 def test_fix_never_touches_dialect_files(tmp_path: Path) -> None:
-    text = """\
-- name: Deploys  # kpilint: disable=S205,S201 -- counted on the release dashboard
-  definition: Deployments to production per working day, averaged over the month.
-  is_key: true
-  target: Above 5
-  dri: Ann
-  urls: [https://example.com/deploys]
-"""
+    text = SUPPRESSED_DEPLOYS
     (tmp_path / "a.yml").write_text(text, encoding="utf-8")
     diff = check(tmp_path, "--dialect", "gitlab-pi", "a.yml", "--diff", "--unsafe-fixes")
     assert (diff.code, diff.stdout) == (0, "")
