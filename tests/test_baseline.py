@@ -7,10 +7,15 @@ A baseline counts findings per (root-relative path, code, subject), never line n
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kpilint.baseline import BaselineKey, apply_baseline
+from kpilint.diagnostics import Diagnostic, Location, Severity, Span
 from tests.conftest import TODAY, Run, run_kpilint, write_files
 
 CONFIG = f'today = "{TODAY}"\nselect = ["E005", "P301"]\n'
@@ -360,3 +365,25 @@ def test_baseline_with_null_and_named_subjects_of_one_code(project: Path) -> Non
     run = check_with_baseline(project)
     assert run.code == 0, run.stderr
     assert run.stderr.splitlines()[2:] == ["  a.kpi.yaml: E002: 1 in the baseline, 0 now"]
+
+
+_PLACES = st.tuples(st.sampled_from(["a.kpi.yaml", "b.kpi.yaml"]), st.integers(1, 3),
+                    st.integers(1, 2), st.sampled_from(["E005", "P301"]),
+                    st.sampled_from([None, "x", "y"]), st.sampled_from(["", "other/a.kpi.yaml"]))
+
+
+@settings(max_examples=300)
+@given(st.lists(_PLACES, max_size=12))
+def test_no_baseline_orders_findings_as_grouping_them_does(places: list[tuple[
+        str, int, int, str, str | None, str]]) -> None:
+    # without a baseline, findings are not grouped per key: the order must still be the one
+    # grouping gives (each key's findings in turn, then a stable sort by place), ties included
+    diagnostics = [Diagnostic(code, "name", Severity.ERROR, "message",
+                              Location(path, Span(line, column, line, column + 1)), "",
+                              subject, project_path=project_path)
+                   for path, line, column, code, subject, project_path in places]
+    grouped = apply_baseline(diagnostics, Counter({BaselineKey("elsewhere", "E005", None): 1}),
+                             {"a.kpi.yaml"})
+    fast = apply_baseline(diagnostics, Counter(), {"a.kpi.yaml"})
+    assert [id(each) for each in fast.reported] == [id(each) for each in grouped.reported]
+    assert (fast.hidden, fast.stale) == (0, [])

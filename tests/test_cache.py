@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 
 from kpilint import cache as cache_module
-from kpilint import engine, summary
+from kpilint import engine, run_state, summary
 from kpilint.checker import CheckOptions, run_check
 from kpilint.diagnostics import Diagnostic, Location, Severity, Span
 from kpilint.load import Limits, LoadedYaml, parse_bytes
@@ -160,7 +161,7 @@ def test_a_state_that_does_not_fit_is_ignored(project: Path, parsed: list[int]) 
     cache = cache_module.ResultCache(project / CACHE, directory)
     data = cache.state()
     assert data is not None
-    header, _, lines = data.partition(b"\n")
+    header, _, lines = data.base.partition(b"\n")
     other_rules = json.loads(header) | {"rules": ["E004"]}
     cache.put_state(json.dumps(other_rules).encode() + b"\n" + lines,
                     {line.digest for line in RunState.parse(data).lines.values()})
@@ -474,7 +475,11 @@ def test_one_changed_file_reads_only_the_summaries_its_rules_need(
     assert 2 <= len(read) < _spec_count(project) - 1
 
 
-def test_successive_changes_report_as_uncached_runs(project: Path) -> None:
+@pytest.mark.parametrize("share", [1, 10**9])  # a delta (while under the base) or never
+def test_successive_changes_report_as_uncached_runs(project: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    share: int) -> None:
+    monkeypatch.setattr(run_state, "DELTA_SHARE", share)
     _check(project)
     for old, new in [("target: 100000000", "target: 100000001"),
                      ("formula: 12 * agent-hours", "formula: 12 * agent-hour"),
@@ -491,10 +496,17 @@ def test_successive_changes_report_as_uncached_runs(project: Path) -> None:
     assert _check(project) == _fresh(project)
 
 
+def _state(project: Path) -> RunState:
+    """The last run's state (its base and delta)."""
+    directory = next((project / CACHE).rglob("state.json")).parent
+    stored = cache_module.ResultCache(project / CACHE, directory).state()
+    assert stored is not None
+    return RunState.parse(stored)
+
+
 def _summary_digest(project: Path, name: str) -> str:
     """The digest of the summary of ``name`` that the last run's state names."""
-    state = next((project / CACHE).rglob("state.json")).read_bytes().partition(b"\n")[2]
-    return RunState.parse(state).lines[str((project / name).resolve())].digest
+    return _state(project).lines[str((project / name).resolve())].digest
 
 
 @pytest.mark.parametrize("damage", ["remove", "garble"])
@@ -539,11 +551,95 @@ def test_a_lost_summary_of_a_changed_files_last_version_restores_nothing(
 def test_the_state_lines_of_untouched_files_are_written_back_as_they_were(
         project: Path) -> None:
     _check(project)
-    path = next((project / CACHE).rglob("state.json"))
-    before = RunState.parse(path.read_bytes().partition(b"\n")[2]).lines
+    before = _state(project).lines
     _edit(project / "support.kpi.yaml", "target: ", "target: 1")  # reaches no other file
     assert _check(project) == _fresh(project)
-    after = RunState.parse(path.read_bytes().partition(b"\n")[2]).lines
-    assert list(after) == list(before)
+    after = _state(project).lines
+    assert sorted(after) == sorted(before)
     changed = [str(project.resolve() / "support.kpi.yaml")]
     assert [name for name in after if after[name].raw != before[name].raw] == changed
+    assert [name for name in after if not after[name].in_base] == changed  # in the delta
+
+
+@pytest.fixture
+def deltas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A delta is written while it is smaller than its base (this project is small: its
+    header weighs more than a quarter of its state)."""
+    monkeypatch.setattr(run_state, "DELTA_SHARE", 1)
+
+
+@pytest.mark.usefixtures("deltas")
+def test_a_change_writes_a_delta_beside_the_unchanged_state(project: Path,
+                                                             parsed: list[int]) -> None:
+    _check(project)
+    base = next((project / CACHE).rglob("state.json"))
+    written = base.read_bytes()
+    delta = base.parent / cache_module.STATE_DELTA
+    _edit(project / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    assert _check(project) == _fresh(project)
+    assert base.read_bytes() == written
+    assert delta.read_bytes().split(b"\n")[1] == written.split(b"\n")[0]  # names its base
+    (project / "marketing.kpi.yaml").unlink()  # a second change: a delta of the same base
+    _edit(project / "forecast.kpi.yaml", "target: 100000001", "target: 100000002")
+    second = _check(project)
+    assert second == _fresh(project)
+    assert base.read_bytes() == written
+    state = _state(project)
+    gone = str((project / "marketing.kpi.yaml").resolve())
+    assert gone in state.base_paths and gone not in state.lines
+    in_delta = [line.display for line in state.lines.values() if not line.in_base]
+    assert "bad/forecast.kpi.yaml" in in_delta and len(in_delta) < len(state.lines)
+    parsed.clear()
+    assert _check(project) == second  # nothing changed: the base and its delta
+    assert parsed == []
+
+
+def test_a_delta_that_grows_too_large_is_folded_into_the_state(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run_state, "DELTA_SHARE", 1)
+    _check(project)
+    base = next((project / CACHE).rglob("state.json"))
+    written = base.read_bytes()
+    _edit(project / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    _check(project)
+    assert (base.parent / cache_module.STATE_DELTA).exists()
+    monkeypatch.setattr(run_state, "DELTA_SHARE", 10**9)  # any delta is too large now
+    _edit(project / "forecast.kpi.yaml", "target: 100000001", "target: 100000002")
+    assert _check(project) == _fresh(project)
+    assert base.read_bytes() != written
+    assert not (base.parent / cache_module.STATE_DELTA).exists()
+    assert all(line.in_base for line in _state(project).lines.values())
+
+
+def _damage_delta(delta: Path, damage: str) -> None:
+    """Truncate, garble or misname a state's delta, or give it a whole checksum over content
+    that is no delta."""
+    data = delta.read_bytes()
+    _, meta, payload = data.split(b"\n", 2)
+    if damage == "truncate":
+        delta.write_bytes(data[:len(data) // 2])
+    elif damage == "garble":
+        delta.write_bytes(b"garbage\n{")
+    else:
+        meta = b"0" * 64 if damage == "other base" else meta
+        payload = b'["/nowhere"]\n{}' if damage == "content" else payload
+        whole = meta + b"\n" + payload
+        delta.write_bytes(hashlib.sha256(whole).hexdigest().encode() + b"\n" + whole)
+
+
+@pytest.mark.usefixtures("deltas")
+@pytest.mark.parametrize("damage", ["truncate", "garble", "other base", "content"])
+def test_a_damaged_or_foreign_delta_is_a_miss_and_rebuilt(project: Path, parsed: list[int],
+                                                          damage: str) -> None:
+    _check(project)
+    _edit(project / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    _check(project)
+    delta = next((project / CACHE).rglob(cache_module.STATE_DELTA))
+    _damage_delta(delta, damage)
+    _edit(project / "forecast.kpi.yaml", "target: 100000001", "target: 100000002")
+    rebuilt = _check(project)
+    assert rebuilt == _fresh(project)
+    assert not delta.exists()  # the whole state was written again
+    parsed.clear()
+    assert _check(project) == rebuilt
+    assert parsed == []

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from kpilint.config import ConfigError
@@ -19,6 +20,8 @@ from kpilint.fileio import write_atomically
 
 FORMAT_VERSION = 1
 ENTRY_KEYS = ("path", "code", "subject", "count")
+_POSITION = attrgetter("location.path", "location.span.line", "location.span.column", "code")
+"""A diagnostic's ``sort_key``, read in C."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,10 @@ def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey]
                    named: set[str]) -> BaselineOutcome:
     """Hide the keys whose findings do not outnumber the baseline; list entries that shrank
     (also those of deleted files) among the ``named`` root-relative paths."""
+    if not baseline:
+        unsorted = _sorted_ungrouped(diagnostics)
+        if unsorted is not None:
+            return BaselineOutcome(unsorted, 0, [])
     groups: dict[BaselineKey, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         groups.setdefault(key_of(diagnostic), []).append(diagnostic)
@@ -139,3 +146,16 @@ def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey]
              if in_scope(key.path, named) and len(groups.get(key, ())) < allowed]
     reported.sort(key=lambda diagnostic: diagnostic.sort_key)
     return BaselineOutcome(reported, hidden, stale)
+
+
+def _sorted_ungrouped(diagnostics: list[Diagnostic]) -> list[Diagnostic] | None:
+    """The order :func:`apply_baseline` gives ``diagnostics`` with an empty baseline (each
+    key's group in turn, then sorted by place), without grouping them: the same as sorting
+    them by place, unless findings of different keys share a place (then None)."""
+    ordered = sorted(diagnostics, key=_POSITION)
+    positions = list(map(_POSITION, ordered))
+    for index in range(1, len(positions)):
+        if positions[index] == positions[index - 1] and key_of(ordered[index]) != key_of(
+                ordered[index - 1]):
+            return None  # their groups' order decides: group them
+    return ordered

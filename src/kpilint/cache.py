@@ -3,7 +3,9 @@
 Layout: ``<cache-dir>/<format>-<run key>/`` holds one summary per checked file version
 (``files/<digest>.json``, see :mod:`kpilint.summary`) and ``state.json``, the engine's findings of
 the last run (per project rule and unit, and per file after suppressions) with the file versions
-they belong to and the facts the graph is built from (:mod:`kpilint.run_state`). The run key
+they belong to and the facts the graph is built from (:mod:`kpilint.run_state`); a run that
+changed a few files' lines of it writes them to ``state-delta.json`` beside it instead, named by
+the checksum of the ``state.json`` it applies to, until the delta grows too large. The run key
 (:func:`run_key`) covers everything that can change a finding besides the spec files
 themselves; a spec file's summary is keyed on its content and display path.
 
@@ -42,6 +44,7 @@ from kpilint.rule import Context
 
 FORMAT = "2"
 STATE = "state.json"
+STATE_DELTA = "state-delta.json"
 REPORTS = "reports"
 SIGNATURES = "signatures.json"
 REPORTS_KEPT = 16
@@ -224,13 +227,37 @@ class ResultCache:
     def put_signatures(self, signatures: Json) -> None:
         self._store(self.directory / SIGNATURES, signatures)
 
-    def state(self) -> bytes | None:
-        """The last run's state (see :mod:`kpilint.run_state`), if it is there and whole."""
-        return _load_bytes(self.directory / STATE)
+    def state(self) -> StoredState | None:
+        """The last run's state (see :mod:`kpilint.run_state`): its base and the delta written
+        beside it since, if any. None when the base is missing or damaged, or a delta is there
+        that is damaged or was written beside another base (a concurrent run): a miss."""
+        base = _read_unchecked(self.directory / STATE)
+        if base is None or not _intact(*base):
+            return None
+        delta = _read_unchecked(self.directory / STATE_DELTA)
+        if delta is None:
+            return StoredState(base[0].decode("ascii"), base[1])
+        meta, _, changes = delta[1].partition(b"\n")
+        if meta != base[0] or not _intact(*delta):
+            return None
+        return StoredState(meta.decode("ascii"), base[1], changes)
 
     def put_state(self, state: bytes, keep: set[str]) -> None:
-        """Write the run's state; drop the summaries no longer named by it."""
+        """Write the run's whole state (the delta beside the last one goes); drop the summaries
+        no longer named by it."""
+        with contextlib.suppress(OSError):  # none, or another run removed it already
+            os.unlink(self.directory / STATE_DELTA)  # first: the base alone is a whole state
         self._store_bytes(self.directory / STATE, state)
+        self._drop_summaries(keep)
+
+    def put_state_delta(self, base: str, delta: bytes, keep: set[str]) -> None:
+        """Write what the run's state changed of the base whose checksum is ``base`` (see
+        :mod:`kpilint.run_state`), beside it; drop the summaries no longer named."""
+        self._store_bytes(self.directory / STATE_DELTA, base.encode("ascii") + b"\n" + delta)
+        self._drop_summaries(keep)
+
+    def _drop_summaries(self, keep: set[str]) -> None:
+        """Remove the summaries that neither ``keep`` nor this run names."""
         folder = self.directory / "files"
         try:
             stale = [entry for entry in os.scandir(folder) if entry.name.endswith(".json")
@@ -240,6 +267,16 @@ class ResultCache:
         for entry in stale:
             with contextlib.suppress(OSError):  # another run removed it already: harmless
                 os.unlink(entry.path)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    """A state as stored: the checksum and payload of its base, and the delta written beside
+    that base since (without its first line, the base's checksum), if any."""
+
+    checksum: str
+    base: bytes
+    delta: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

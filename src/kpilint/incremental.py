@@ -94,10 +94,10 @@ def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
     """Restore the last run where it fits; the files still to parse."""
     current = {str(each.absolute): [each.display, each.digest] for each in files}
     previous: dict[str, list[str]] = {}
-    payload = cache.state()
-    if payload is not None and all(each.digest is not None for each in files):
+    stored = cache.state()
+    if stored is not None and all(each.digest is not None for each in files):
         try:
-            state = RunState.parse(payload)
+            state = RunState.parse(stored)
             previous = state.files
             if not state.fits(linter):
                 raise ValueError("the cached state is of other rules")
@@ -348,6 +348,11 @@ def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) 
         cache.put_summary(each.digest, each.summary)
     try:
         state = state_payload(linter, files, lambda each: file_facts(each.summary), report.state)
+        delta = state.delta(report.state)
     except (TypeError, ValueError):  # a value JSON cannot hold (a lone surrogate): no state
         return
-    cache.put_state(state, {str(each.digest) for each in files})
+    keep = {str(each.digest) for each in files}
+    if delta is not None and report.state is not None:
+        cache.put_state_delta(report.state.checksum, delta, keep)
+    else:
+        cache.put_state(state.whole(), keep)
