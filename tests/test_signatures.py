@@ -13,6 +13,7 @@ import pytest
 from kpilint import reading
 from kpilint.reading import Signatures, read_project_files, read_trusted
 from tests.conftest import run_kpilint
+from tests.test_cache import _summary_digest
 from tests.test_engine import example_project
 
 CACHE = ".kpilint_cache"
@@ -198,3 +199,67 @@ def test_a_kept_report_is_written_as_stdout_would_write_its_text(
     stdout.write("before\n")  # still in the text layer: written first
     cli._write_stdout(memoryview("« report »\n".encode()))
     assert raw.getvalue() == "before\n« report »\n".encode(encoding)
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_run_with_one_changed_file_reads_only_that_file(
+        project: Path, reads: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    _cli(project, capsys=capsys)
+    _replace(project / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    reads.clear()
+    changed = _cli(project, capsys=capsys)
+    assert reads == ["forecast.kpi.yaml"]
+    assert changed == _cli(project, "--no-cache", capsys=capsys)
+
+
+def _lose_summaries_but_the_old_sales(project: Path) -> None:
+    """Remove every summary but that of the last run's sales.kpi.yaml, then move one of its
+    edges: the whole-project rules read every file, whose summaries are made again."""
+    old_sales = _summary_digest(project, "sales.kpi.yaml")
+    for summary in project.joinpath(CACHE).glob("*/files/*.json"):
+        if summary.stem != old_sales:
+            summary.unlink()
+    _replace(project / "sales.kpi.yaml", "supports: upsell-existing-customers",
+             "supports: nowhere-yet")
+
+
+def test_a_lost_summary_of_a_trusted_file_is_made_from_its_bytes(
+        project: Path, reads: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    _cli(project, capsys=capsys)
+    _lose_summaries_but_the_old_sales(project)
+    reads.clear()
+    changed = _cli(project, capsys=capsys)
+    assert "sales.kpi.yaml" in reads and "marketing.kpi.yaml" in reads  # read when needed
+    assert len(reads) == len(set(reads))  # once each
+    assert changed == _cli(project, "--no-cache", capsys=capsys)
+
+
+def test_a_trusted_file_that_changes_during_the_run_starts_it_again(
+        project: Path, reads: list[str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _cli(project, capsys=capsys)
+    _lose_summaries_but_the_old_sales(project)
+    marketing = project / "marketing.kpi.yaml"
+    real = Signatures.unchanged
+
+    def stale(self: Signatures, absolute: Path, display: str) -> object:
+        """Trusts marketing.kpi.yaml as if it changed after its signature was taken."""
+        kept = self.files.get(str(absolute))
+        if absolute.name == marketing.name and kept is not None:
+            return kept[1], kept[2]
+        return real(self, absolute, display)
+
+    monkeypatch.setattr(Signatures, "unchanged", stale)
+    _replace(marketing, "name: ", "name: Renamed ")
+    reads.clear()
+    changed = _cli(project, capsys=capsys)
+    # read late, found changed: the run started again from every file's bytes
+    assert reads[:2] == ["sales.kpi.yaml", "marketing.kpi.yaml"]
+    assert sorted(reads) == sorted(path.name for path in project.rglob("*.kpi.yaml"))
+    monkeypatch.undo()
+    assert changed == _cli(project, "--no-cache", capsys=capsys)

@@ -23,6 +23,7 @@ from kpilint.dbt import DbtProject
 from kpilint.diagnostics import Diagnostic, Severity
 from kpilint.project import ProjectPlan, plan_projects, project_files
 from kpilint.reading import (
+    FileChanged,
     ProjectFile,
     ReportSlot,
     Signatures,
@@ -34,7 +35,7 @@ from kpilint.report import RunResult
 from kpilint.rule import Context
 
 if TYPE_CHECKING:
-    from kpilint.engine import Linter
+    from kpilint.engine import Linter, ProjectResult
     from kpilint.incremental import LoadReport
     from kpilint.suppressions import Suppression
 
@@ -125,18 +126,16 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                 assert slot is not None
                 slot.refresh_signatures()
                 return _kept_outcome(kept, plans)
-        if any(each.trusted for each in reading.files):  # now their bytes are needed
-            read_trusted(reading.files, plan.config.limits.max_file_bytes)
-            if slot is not None:
-                slot = ReportSlot.of(reading.files, reading.cache, slot.render_key,
-                                     reading.taken)
-        linter, read, report = _load_project(plan, reading, options)
+        trusted = sum(each.trusted for each in reading.files)
+        linter, project_result, report = _load_and_check(plan, reading, options)
+        if slot is not None and sum(each.trusted for each in reading.files) < trusted:
+            # some were read after all (their bytes are the truth): key the report on them
+            slot = ReportSlot.of(reading.files, reading.cache, slot.render_key, reading.taken)
         linters.append(linter)
         _add_nested_projects(plans, nested)
-        project_result = linter.check()
         from kpilint.incremental import save_to_cache
 
-        save_to_cache(linter, read, report)
+        save_to_cache(linter, reading.files, report)
         crashes.extend(linter.crashes)
         is_named = _named_test(plan)
         named = {loaded.spec.path: loaded for loaded in linter.files.values()
@@ -255,15 +254,28 @@ def _relative_to(cwd: Path) -> Callable[[Path], str]:
     return relative
 
 
+def _load_and_check(plan: ProjectPlan, reading: _Reading,
+                    options: CheckOptions) -> tuple[Linter, ProjectResult, LoadReport]:
+    """Load the project's files and check it; once more from every file's bytes if a file
+    trusted by its signature changed during the run."""
+    try:
+        linter, report = _load_project(plan, reading, options)
+        return linter, linter.check(), report
+    except FileChanged:
+        read_trusted(reading.files, plan.config.limits.max_file_bytes)
+        linter, report = _load_project(plan, reading, options)
+        return linter, linter.check(), report
+
+
 def _load_project(plan: ProjectPlan, reading: _Reading,
-                  options: CheckOptions) -> tuple[Linter, list[ProjectFile], LoadReport]:
+                  options: CheckOptions) -> tuple[Linter, LoadReport]:
     from kpilint.engine import Linter  # neither is imported when a kept report answers
     from kpilint.incremental import load_project_files
 
     linter = Linter(plan.root, plan.config, reading.context, fingerprint_salt=reading.salt)
     report = load_project_files(linter, reading.files, reading.cache, options.jobs,
                                 _progress if options.progress else None)
-    return linter, reading.files, report
+    return linter, report
 
 
 def _progress(done: int, total: int) -> None:

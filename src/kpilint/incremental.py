@@ -30,7 +30,13 @@ from kpilint.diagnostics import Diagnostic
 from kpilint.dialects import build_file
 from kpilint.engine import Linter, LoadedFile
 from kpilint.load import parse_bytes
-from kpilint.reading import ProjectFile, digest_files, read_project_files
+from kpilint.reading import (
+    FileChanged,
+    ProjectFile,
+    digest_files,
+    read_late,
+    read_project_files,
+)
 from kpilint.rule import Context
 from kpilint.run_state import FileLine, RunState, state_payload
 from kpilint.summary import (
@@ -84,6 +90,9 @@ def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCa
     pending = files
     if cache is not None:
         pending = _restore(linter, files, cache, report, models)
+    for each in pending:
+        if each.trusted:  # its bytes are needed now: they are the truth
+            read_late(each, linter.config.limits.max_file_bytes)
     _parse(linter, pending, jobs, progress, pool)
     report.parsed = [each for each in pending if each.digest is not None]
     return report
@@ -165,11 +174,15 @@ def _files_before(linter: Linter, state: RunState, files: list[ProjectFile], cac
 def _summary_again(linter: Linter, cache: ResultCache, absolute: Path, line: FileLine,
                    file: ProjectFile | None) -> Json:
     """The summary of a file restored from its facts; made again from the file's content when
-    the cache lost it (a miss, never an error; ``SummaryError`` for an old version)."""
+    the cache lost it (a miss, never an error; ``SummaryError`` for an old version,
+    ``FileChanged`` when a trusted file changed during the run)."""
     summary = cache.summary(line.digest)
     if isinstance(summary, dict) and len(summary.get("entities", ())) == len(
             line.facts["entities"]) and summary.get("path") == line.display:
         return summary
+    if file is not None and file.trusted and not read_late(
+            file, linter.config.limits.max_file_bytes):
+        raise FileChanged(file.display)
     if file is None or file.content is None:
         raise SummaryError(f"{line.display}: the summary of its last version is lost")
     spec = build_file(line.display, parse_bytes(file.content, linter.config.limits),

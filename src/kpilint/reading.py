@@ -8,7 +8,10 @@ st_size, st_ino, st_ctime_ns`` of the file it read) and content digest, with the
 taken (the cache directory's clock before the first file was read). The next run trusts the
 digest of a file whose signature is the same, as git trusts its index, without reading it; a
 file whose time stamp is not older than that moment is "racily clean" (it may have changed again
-within the same clock tick) and is always read. Whenever a file is read, its digest is the truth.
+within the same clock tick) and is always read. Whenever a file is read, its digest is the
+truth. A trusted file is read only when its bytes are needed (it is parsed, or its lost summary
+made again): if they are no longer those of its digest, it changed during the run
+(:class:`FileChanged`).
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ class ProjectFile:
     signature: Signature | None = None
     """The stat signature of the file read or trusted (None: unreadable, or from stdin)."""
     trusted: bool = False
-    """Not read: its signature matched the one kept, and so is its digest (``content`` None)."""
+    """Not read: its signature matched the one kept, and so is its digest (``content`` None
+    until :func:`read_late`)."""
 
 
 @dataclass(slots=True)
@@ -113,6 +117,21 @@ def read_trusted(files: list[ProjectFile], max_bytes: int) -> None:
         if each.trusted:
             each.content, each.signature = _regular_file_bytes(each.absolute, max_bytes)
             each.digest, each.trusted = None, False
+
+
+class FileChanged(BaseException):
+    """A trusted file's bytes were needed after all, and they are not the ones its signature
+    vouched for: it changed during the run, which starts again from every file's bytes. Not an
+    ``Exception``: it must pass the rules' handlers (where an error becomes X002)."""
+
+
+def read_late(each: ProjectFile, max_bytes: int) -> bool:
+    """Read a trusted file whose bytes are needed after all (see :func:`read_trusted`);
+    whether its digest is still the one trusted."""
+    trusted = each.digest
+    read_trusted([each], max_bytes)
+    digest_files([each])
+    return each.digest == trusted
 
 
 ESCAPE = "\\"
