@@ -141,8 +141,12 @@ class ResultCache:
             return
         self._store_bytes(path, data)
 
-    def _store_bytes(self, path: Path, data: bytes) -> None:
-        """Write ``data`` after its checksum to a temporary file, then rename it into place."""
+    def _store_bytes(self, path: Path, *parts: bytes | memoryview) -> None:
+        """Write ``parts`` (one payload, not joined: a report weighs 11 MB) after the payload's
+        checksum to a temporary file, then rename it into place."""
+        checksum = hashlib.sha256()
+        for part in parts:
+            checksum.update(part)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.base / ".gitignore"
@@ -152,7 +156,7 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as stream:
-                    stream.write(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+                    stream.writelines([checksum.hexdigest().encode(), b"\n", *parts])
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)
@@ -190,8 +194,8 @@ class ResultCache:
                   "failed": report.failed, "baseline_hidden": report.baseline_hidden,
                   "stale": report.baseline_stale}
         path = self._report_path(render_key)
-        self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n"
-                          + report.text)
+        self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n",
+                          report.text)
         try:  # this one and the others written last
             others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
                       if not entry.name.startswith(".") and entry.name != path.name]
@@ -231,16 +235,14 @@ class ResultCache:
         """The last run's state (see :mod:`kpilint.run_state`): its base and the delta written
         beside it since, if any. None when the base is missing or damaged, or a delta is there
         that is damaged or was written beside another base (a concurrent run): a miss."""
-        base = _read_unchecked(self.directory / STATE)
-        if base is None or not _intact(*base):
+        base = _read_cached(self.directory / STATE)
+        if base is None or not _whole(base):
             return None
-        delta = _read_unchecked(self.directory / STATE_DELTA)
-        if delta is None:
-            return StoredState(base[0].decode("ascii"), base[1])
-        meta, _, changes = delta[1].partition(b"\n")
-        if meta != base[0] or not _intact(*delta):
+        checksum = base[:base.find(b"\n")]
+        delta = _read_cached(self.directory / STATE_DELTA)
+        if delta is not None and not _whole(delta, checksum):
             return None
-        return StoredState(meta.decode("ascii"), base[1], changes)
+        return StoredState(checksum.decode("ascii"), base, delta)
 
     def put_state(self, state: bytes, keep: set[str]) -> None:
         """Write the run's whole state (the delta beside the last one goes); drop the summaries
@@ -253,7 +255,7 @@ class ResultCache:
     def put_state_delta(self, base: str, delta: bytes, keep: set[str]) -> None:
         """Write what the run's state changed of the base whose checksum is ``base`` (see
         :mod:`kpilint.run_state`), beside it; drop the summaries no longer named."""
-        self._store_bytes(self.directory / STATE_DELTA, base.encode("ascii") + b"\n" + delta)
+        self._store_bytes(self.directory / STATE_DELTA, base.encode("ascii") + b"\n", delta)
         self._drop_summaries(keep)
 
     def _drop_summaries(self, keep: set[str]) -> None:
@@ -271,8 +273,9 @@ class ResultCache:
 
 @dataclass(frozen=True, slots=True)
 class StoredState:
-    """A state as stored: the checksum and payload of its base, and the delta written beside
-    that base since (without its first line, the base's checksum), if any."""
+    """A state as stored: the checksum of its base, the base's file (its first line is that
+    checksum), and the file of the delta written beside that base since (its first line is
+    its own checksum, its second the base's), if any."""
 
     checksum: str
     base: bytes
@@ -300,14 +303,30 @@ def files_digest(files: Iterable[tuple[str, str, str]]) -> str:
     return digest.hexdigest()
 
 
+def _read_cached(path: Path) -> bytes | None:
+    """A cache file's bytes, not yet checked; None when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _read_unchecked(path: Path) -> tuple[bytes, bytes] | None:
     """A cache file's checksum and payload, not yet compared; None when it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except OSError:
+    data = _read_cached(path)
+    if data is None:
         return None
     digest, _, payload = data.partition(b"\n")
     return digest, payload
+
+
+def _whole(data: bytes, second: bytes | None = None) -> bool:
+    """Whether a cache file's checksum matches its payload (not copied out of it, which a
+    state's 11 MB would cost), and its second line is ``second`` if given."""
+    first = data.find(b"\n")
+    if second is not None and data[first + 1:first + 2 + len(second)] != second + b"\n":
+        return False
+    return first > 0 and _intact(data[:first], memoryview(data)[first + 1:])
 
 
 def _intact(digest: bytes, payload: bytes | memoryview) -> bool:

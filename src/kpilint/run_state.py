@@ -77,18 +77,19 @@ class RunState:
     def parse(cls, stored: StoredState) -> RunState:
         """Read a state (its base and delta); ``ValueError`` (or ``KeyError``, ``TypeError``)
         when it is damaged."""
-        first, *rest = stored.base.split(b"\n")
+        _, first, *rest = stored.base.split(b"\n")  # after the checksum
         lines = _file_lines(rest, in_base=True)
         base_paths = set(lines)
-        if stored.delta is not None:
-            gone, first, *rest = stored.delta.split(b"\n")
+        if stored.delta is not None:  # after its checksum and the base's
+            _, _, gone, first, *rest = stored.delta.split(b"\n")
             for absolute in json.loads(gone):
                 del lines[absolute]
             lines.update(_file_lines(rest, in_base=False))
         header = json.loads(first)
         if not isinstance(header, dict) or not isinstance(header["elsewhere"], dict):
             raise ValueError("not a run state")
-        return cls(header, lines, stored.checksum, len(stored.base), base_paths)
+        return cls(header, lines, stored.checksum, len(stored.base) - len(stored.checksum) - 1,
+                   base_paths)
 
     @property
     def files(self) -> dict[str, list[str]]:
