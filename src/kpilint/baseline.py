@@ -154,6 +154,8 @@ def _sorted_ungrouped(diagnostics: list[Diagnostic]) -> list[Diagnostic] | None:
     them by place, unless findings of different keys share a place (then None)."""
     ordered = sorted(diagnostics, key=_POSITION)
     positions = list(map(_POSITION, ordered))
+    if len(set(positions)) == len(positions):
+        return ordered  # no two share a place
     for index in range(1, len(positions)):
         if positions[index] == positions[index - 1] and key_of(ordered[index]) != key_of(
                 ordered[index - 1]):

@@ -144,10 +144,11 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                            for path in plan.named)
         files += len(named)
         named_paths = set(named)  # once, not per finding: 5,000 files x 40,000 findings
-        for diagnostic in project_result.diagnostics:
-            if _is_reported(diagnostic, named_paths):
-                shown.append(diagnostic)
-                fail_on[id(diagnostic)] = options.fail_on or plan.config.fail_on
+        reported = [diagnostic for diagnostic in project_result.diagnostics
+                    if diagnostic.location.path in named_paths
+                    or _is_reported(diagnostic, named_paths)]
+        shown.extend(reported)
+        fail_on.update(dict.fromkeys(map(id, reported), options.fail_on or plan.config.fail_on))
         suppressed.extend(pair for pair in project_result.suppressed
                           if pair[0].location.path in named)
     outcome = apply_baseline(shown, baseline or Counter(), named_files)

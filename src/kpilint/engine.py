@@ -283,12 +283,21 @@ class Linter:
         later change) nothing may change before the check.
         """
         self.unit_findings = unit_findings if graph else [{} for _ in self.project_rules]
-        self.located = {}
+        located: dict[str, dict[tuple[int, str], list[Diagnostic]]] = {}
+        self.located = located
         for index, units in enumerate(self.unit_findings):
             for unit, found in units.items():
+                key = (index, unit)
                 for diagnostic in found:
-                    self.located.setdefault(diagnostic.location.path, {}).setdefault(
-                        (index, unit), []).append(diagnostic)
+                    path = diagnostic.location.path
+                    by_unit = located.get(path)
+                    if by_unit is None:
+                        by_unit = located[path] = {}
+                    same = by_unit.get(key)
+                    if same is None:
+                        by_unit[key] = [diagnostic]
+                    else:
+                        same.append(diagnostic)
         self.composed = composed
         self.files = dict(files)
         self.displays = {loaded.spec.path: path for path, loaded in files.items()}
