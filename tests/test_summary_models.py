@@ -7,7 +7,9 @@ import math
 
 import pytest
 
+from kpilint import summary
 from kpilint.build import SpecFile, build_spec_file
+from kpilint.diagnostics import Span
 from kpilint.graph import ProjectGraph
 from kpilint.load import Limits, parse_bytes
 from kpilint.model import Kpi
@@ -98,3 +100,18 @@ def test_models_read_back_equal_and_graph_of_facts_matches() -> None:
     assert [(each.source.id, each.target_id, each.location) for each in from_facts.broken] == [
         ("grow", "nowhere", each.location) for each in fresh.broken]
     assert len(fresh.broken) == 1
+
+
+def test_spans_read_back_are_shared_and_the_cache_stays_bounded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(summary, "_SPANS", {})
+    monkeypatch.setattr(summary, "SPANS_KEPT", 3)
+    first = summary.span_of([1, 2, 1, 9])
+    assert summary.span_of([1, 2, 1, 9]) is first
+    assert (first.line, first.column, first.end_line, first.end_column) == (1, 2, 1, 9)
+    for line in range(2, 9):  # past the bound: started afresh, every span still right
+        assert summary.span_of([line, 1, line, 5]) == Span(line, 1, line, 5)
+        assert len(summary._SPANS) <= 3
+    assert summary.span_of([1, 2, 1, 9]) == first
+    with pytest.raises(ValueError):
+        summary.span_of([1, 2, 3])

