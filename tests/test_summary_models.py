@@ -86,12 +86,17 @@ def test_a_value_not_plain_is_left_to_pydantic() -> None:
 
 def test_models_read_back_equal_and_graph_of_facts_matches() -> None:
     spec = _records()
+    spec.entities[0].target_text = "at least 95%"  # as a dialect's entity has it
     summary = json.loads(json.dumps(file_summary(spec, [], [])))
     restored, _, _ = spec_of(summary, Limits())
     assert [record.model for record in restored.entities] == [
         record.model for record in spec.entities]
     facts = spec_of_facts(file_facts(summary), FileSource(spec.path, Limits(), None,
                                                           summary=summary))
+    assert [(each.dialect, each.target_text) for each in facts.entities] == [
+        (each.dialect, each.target_text) for each in spec.entities]
+    assert not any(entity.get(key, "left out") is None for key in ("dialect", "target_text")
+                   for entity in file_facts(summary)["entities"])
     fresh, from_facts = ProjectGraph([spec]), ProjectGraph([facts])
     assert [(each.source.id, each.field, each.target_id, each.location, each.field_path,
              each.exact) for each in from_facts.references] == [

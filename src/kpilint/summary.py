@@ -347,6 +347,9 @@ def spec_of(data: Json, limits: Limits) -> tuple[SpecFile, list[Diagnostic], lis
 # -- facts: what the graph needs of a file, kept in the run's state ------------------------------
 
 LEFT_OUT_OF_FACTS = frozenset({"fields", "model"})
+UNLESS_SET = frozenset({"dialect", "target_text"})
+"""Entity facts read with a default (None): kept only when set (13,000 entities' nulls are
+10% of the facts a state parses)."""
 
 
 def file_facts(summary: Json) -> Json:
@@ -356,7 +359,9 @@ def file_facts(summary: Json) -> Json:
     return {"path": summary["path"], "dialect": summary.get("dialect"),
             "scopes": summary["scopes"],
             "entities": [{key: value for key, value in entity.items()
-                          if key not in LEFT_OUT_OF_FACTS} for entity in summary["entities"]]}
+                          if key not in LEFT_OUT_OF_FACTS
+                          and (value is not None or key not in UNLESS_SET)}
+                         for entity in summary["entities"]]}
 
 
 class SummarySpec(SpecFile):
