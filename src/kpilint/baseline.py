@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpilint.config import ConfigError
-from kpilint.diagnostics import Diagnostic
+from kpilint.diagnostics import Diagnostic, position
 from kpilint.fileio import write_atomically
 
 FORMAT_VERSION = 1
@@ -37,8 +37,13 @@ class BaselineKey:
 
 
 def key_of(diagnostic: Diagnostic) -> BaselineKey:
-    return BaselineKey(diagnostic.project_path or diagnostic.location.path, diagnostic.code,
-                       diagnostic.subject)
+    return BaselineKey(*_key_fields(diagnostic))
+
+
+def _key_fields(diagnostic: Diagnostic) -> tuple[str, str, str | None]:
+    """The fields of a diagnostic's key (a tuple hashes in C; a key, in Python)."""
+    return (diagnostic.project_path or diagnostic.location.path, diagnostic.code,
+            diagnostic.subject)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,18 +129,24 @@ def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey]
                    named: set[str]) -> BaselineOutcome:
     """Hide the keys whose findings do not outnumber the baseline; list entries that shrank
     (also those of deleted files) among the ``named`` root-relative paths."""
-    groups: dict[BaselineKey, list[Diagnostic]] = {}
+    groups: dict[tuple[str, str, str | None], list[Diagnostic]] = {}  # a key's fields
     for diagnostic in diagnostics:
-        groups.setdefault(key_of(diagnostic), []).append(diagnostic)
+        fields = _key_fields(diagnostic)
+        group = groups.get(fields)
+        if group is None:
+            groups[fields] = [diagnostic]
+        else:
+            group.append(diagnostic)
     reported: list[Diagnostic] = []
     hidden = 0
-    for key, group in groups.items():
-        if len(group) > baseline.get(key, 0):
+    for fields, group in groups.items():
+        if not baseline or len(group) > baseline.get(BaselineKey(*fields), 0):
             reported.extend(group)
         else:
             hidden += len(group)
-    stale = [(key, allowed, len(groups.get(key, ())))
+    stale = [(key, allowed, now)
              for key, allowed in sorted(baseline.items(), key=lambda item: item[0].sort_key())
-             if in_scope(key.path, named) and len(groups.get(key, ())) < allowed]
-    reported.sort(key=lambda diagnostic: diagnostic.sort_key)
+             if in_scope(key.path, named)
+             and (now := len(groups.get((key.path, key.code, key.subject), ()))) < allowed]
+    reported.sort(key=position)
     return BaselineOutcome(reported, hidden, stale)
