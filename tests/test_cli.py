@@ -256,3 +256,24 @@ def test_stdin_filename_replaces_the_file_on_disk(project: Path) -> None:
     misuse = run_kpilint("check", "-", cwd=project, stdin="")
     assert (misuse.code, misuse.stdout) == (2, "")
     assert "--stdin-filename NAME -" in misuse.stderr
+
+
+def test_only_the_console_entry_point_leaves_the_outcome_unfreed(
+        project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``run`` ends with ``os._exit``, so a check's outcome is left for it; ``main`` (library
+    callers, long-lived processes) keeps nothing once it returns."""
+    from kpilint import cli
+
+    write_files(project, {"a.kpi.yaml": "version: 1\nkpis:\n  - id: leads\n    name: Leads\n"})
+    monkeypatch.chdir(project)
+    assert cli.main(["check", "--no-cache", "--exit-zero"]) == 0
+    assert cli._left_for_exit is None
+    exits: list[int] = []
+    monkeypatch.setattr(cli, "_left_for_exit", None)
+    monkeypatch.setattr(os, "_exit", exits.append)
+    monkeypatch.setattr(sys, "argv", ["kpilint", "check", "--no-cache", "--exit-zero"])
+    cli.run()
+    assert exits == [0]
+    left = cli._left_for_exit
+    assert left is not None and len(left) == 1
+    assert capsys.readouterr().out.count("a.kpi.yaml") >= 1

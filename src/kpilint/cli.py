@@ -218,6 +218,8 @@ def run() -> NoReturn:
     then), freeing every object of a large project one by one is wasted time; the streams are
     flushed and the process ends with the exit code. Library callers use :func:`main`.
     """
+    global _left_for_exit
+    _left_for_exit = []
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -226,6 +228,17 @@ def run() -> NoReturn:
         except (OSError, ValueError):  # a closed or broken pipe: nothing more can be written
             code = code or EXIT_ERROR
     os._exit(code)
+
+
+_left_for_exit: list[object] | None = None
+"""Set by :func:`run`, which ends the process without freeing anything: a check's outcome (its
+projects' files, models and findings) is left here instead of being freed object by object
+when the command returns (about 6 us per file)."""
+
+
+def _leave_for_exit(value: object) -> None:
+    if _left_for_exit is not None:
+        _left_for_exit.append(value)
 
 
 def _fail(line: str) -> int:
@@ -325,6 +338,7 @@ def _check(args: argparse.Namespace) -> int:
     if options.cache:  # a run of the same files may write back the report this one keeps
         options.render_key = repr((output_format, args.statistics, render_options))
     outcome = run_check(options)
+    _leave_for_exit(outcome)
     if _nothing_checked(outcome, options):
         return EXIT_ERROR
     if args.add_suppressions:
