@@ -168,3 +168,21 @@ def test_discovery_prunes_once_and_lists_files_in_path_order(tmp_path: Path) -> 
         "Z.kpi.yaml", "a/1.kpi.yaml", "a/b/y.kpi.yaml", "a-b/m.kpi.yaml", "keep/k.kpi.yaml",
         "keep/sub/ign.kpi.yaml", "links/dangling.kpi.yaml", "other.yml"]
     assert nested == [tmp_path / "nest"]
+
+
+@pytest.mark.parametrize("named", [
+    [""], ["team"], ["team/a.kpi.yaml"], ["team/sub", "b.kpi.yaml"], ["te"],
+    ["team/sub/c.kpi.yaml"]])
+def test_named_test_agrees_with_is_named(tmp_path: Path, named: list[str]) -> None:
+    """The run's per-file test (strings, once per directory) says what ``is_named`` says."""
+    from kpilint.checker import _named_test
+    from kpilint.project import ProjectPlan
+
+    root = tmp_path.resolve()
+    files = ["a.kpi.yaml", "b.kpi.yaml", "team/a.kpi.yaml", "team/b.kpi.yaml", "teams/a.kpi.yaml",
+             "te/a.kpi.yaml", "team/sub/c.kpi.yaml", "team/sub/d.kpi.yaml", "team/subs/e.kpi.yaml"]
+    plan = ProjectPlan(root, Config(), [root / each for each in named])
+    test = _named_test(plan)
+    for relative in files * 2:  # the second time from what was learnt per directory
+        path = root / relative
+        assert test(path) == plan.is_named(path), relative
