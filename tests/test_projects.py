@@ -186,3 +186,16 @@ def test_named_test_agrees_with_is_named(tmp_path: Path, named: list[str]) -> No
     for relative in files * 2:  # the second time from what was learnt per directory
         path = root / relative
         assert test(path) == plan.is_named(path), relative
+
+
+def test_project_files_of_one_discovery_come_sorted(tmp_path: Path) -> None:
+    """Left unsorted when nothing was added to one discovery: its order is ``sorted``'s."""
+    from kpilint.project import plan_projects, project_files
+
+    names = ["a/x.kpi.yaml", "a-b/x.kpi.yaml", "a.b/x.kpi.yaml", "A/x.kpi.yaml", "a/b/x.kpi.yaml",
+             "a/B.kpi.yaml", "ab.kpi.yaml", "a0/x.kpi.yaml", "é/x.kpi.yaml", "z.kpi.yaml"]
+    write_files(tmp_path, {name: "version: 1\n" for name in names})
+    (tmp_path / "kpilint.toml").write_text("", encoding="utf-8")
+    plan = plan_projects([str(tmp_path)], tmp_path, None)[0]
+    files = project_files(plan, False, [])
+    assert files == sorted(tmp_path / name for name in names)
