@@ -277,3 +277,19 @@ def test_only_the_console_entry_point_leaves_the_outcome_unfreed(
     left = cli._left_for_exit
     assert left is not None and len(left) == 1
     assert capsys.readouterr().out.count("a.kpi.yaml") >= 1
+
+
+@pytest.mark.parametrize("text", [
+    "", "{\n}\n", "x" * (3 << 20) + "\n", "ab\n" * 700_000, "é" * (2 << 20),
+    "a" * (1 << 20) + "日本"])
+def test_a_report_on_stdout_is_written_whole(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """In slices or at once, stdout receives the text's bytes, in order."""
+    import io
+
+    from kpilint import cli
+
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    cli._write_stdout(text)
+    assert raw.getvalue() == text.encode("utf-8")
