@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpilint.baseline import BaselineKey, apply_baseline
+from kpilint.baseline import BaselineKey, BaselineOutcome, apply_baseline, in_scope, key_of
 from kpilint.diagnostics import Diagnostic, Location, Severity, Span
 from tests.conftest import TODAY, Run, run_kpilint, write_files
 
@@ -387,3 +387,53 @@ def test_no_baseline_orders_findings_as_grouping_them_does(places: list[tuple[
     fast = apply_baseline(diagnostics, Counter(), {"a.kpi.yaml"})
     assert [id(each) for each in fast.reported] == [id(each) for each in grouped.reported]
     assert (fast.hidden, fast.stale) == (0, [])
+
+
+def _reference_apply(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey],
+                     named: set[str]) -> BaselineOutcome:
+    """apply_baseline as first written: findings grouped by their BaselineKey."""
+    groups: dict[BaselineKey, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        groups.setdefault(key_of(diagnostic), []).append(diagnostic)
+    reported: list[Diagnostic] = []
+    hidden = 0
+    for key, group in groups.items():
+        if len(group) > baseline.get(key, 0):
+            reported.extend(group)
+        else:
+            hidden += len(group)
+    stale = [(key, allowed, len(groups.get(key, ())))
+             for key, allowed in sorted(baseline.items(), key=lambda item: item[0].sort_key())
+             if in_scope(key.path, named) and len(groups.get(key, ())) < allowed]
+    reported.sort(key=lambda diagnostic: diagnostic.sort_key)
+    return BaselineOutcome(reported, hidden, stale)
+
+
+_PATHS = st.sampled_from(["a.kpi.yaml", "b.kpi.yaml", "t/c.kpi.yaml"])
+_CODES = st.sampled_from(["E005", "P301", "S214"])
+_SUBJECTS = st.sampled_from([None, "leads", "views"])
+
+
+@st.composite
+def _diagnostics(draw: st.DrawFn) -> Diagnostic:
+    line, column = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    return Diagnostic(draw(_CODES), "name", Severity.WARNING, draw(st.text(max_size=3)),
+                      Location(draw(_PATHS), Span(line, column, line, column + 1)), "",
+                      subject=draw(_SUBJECTS), project_path=draw(st.sampled_from(["", "p.yaml"])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(diagnostics=st.lists(_diagnostics(), max_size=25),
+       entries=st.dictionaries(st.builds(BaselineKey, _PATHS, _CODES, _SUBJECTS),
+                               st.integers(0, 3), max_size=6),
+       named=st.sets(st.sampled_from([".", "a.kpi.yaml", "t"]), max_size=2))
+def test_apply_baseline_matches_grouping_by_key(diagnostics: list[Diagnostic],
+                                                entries: dict[BaselineKey, int],
+                                                named: set[str]) -> None:
+    """Grouping by the key's fields (and no lookups without a baseline) keeps what is
+    reported, in the same order (ties too), what is hidden and what is stale."""
+    baseline = Counter(entries)
+    got = apply_baseline(diagnostics, baseline, named)
+    expected = _reference_apply(diagnostics, baseline, named)
+    assert [id(each) for each in got.reported] == [id(each) for each in expected.reported]
+    assert (got.hidden, got.stale) == (expected.hidden, expected.stale)

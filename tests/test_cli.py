@@ -256,3 +256,40 @@ def test_stdin_filename_replaces_the_file_on_disk(project: Path) -> None:
     misuse = run_kpilint("check", "-", cwd=project, stdin="")
     assert (misuse.code, misuse.stdout) == (2, "")
     assert "--stdin-filename NAME -" in misuse.stderr
+
+
+def test_only_the_console_entry_point_leaves_the_outcome_unfreed(
+        project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``run`` ends with ``os._exit``, so a check's outcome is left for it; ``main`` (library
+    callers, long-lived processes) keeps nothing once it returns."""
+    from kpilint import cli
+
+    write_files(project, {"a.kpi.yaml": "version: 1\nkpis:\n  - id: leads\n    name: Leads\n"})
+    monkeypatch.chdir(project)
+    assert cli.main(["check", "--no-cache", "--exit-zero"]) == 0
+    assert cli._left_for_exit is None
+    exits: list[int] = []
+    monkeypatch.setattr(cli, "_left_for_exit", None)
+    monkeypatch.setattr(os, "_exit", exits.append)
+    monkeypatch.setattr(sys, "argv", ["kpilint", "check", "--no-cache", "--exit-zero"])
+    cli.run()
+    assert exits == [0]
+    left = cli._left_for_exit
+    assert left is not None and len(left) == 1
+    assert capsys.readouterr().out.count("a.kpi.yaml") >= 1
+
+
+@pytest.mark.parametrize("text", [
+    "", "{\n}\n", "x" * (3 << 20) + "\n", "ab\n" * 700_000, "é" * (2 << 20),
+    "a" * (1 << 20) + "日本"])
+def test_a_report_on_stdout_is_written_whole(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """In slices or at once, stdout receives the text's bytes, in order."""
+    import io
+
+    from kpilint import cli
+
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    cli._write_stdout(text)
+    assert raw.getvalue() == text.encode("utf-8")

@@ -168,3 +168,34 @@ def test_discovery_prunes_once_and_lists_files_in_path_order(tmp_path: Path) -> 
         "Z.kpi.yaml", "a/1.kpi.yaml", "a/b/y.kpi.yaml", "a-b/m.kpi.yaml", "keep/k.kpi.yaml",
         "keep/sub/ign.kpi.yaml", "links/dangling.kpi.yaml", "other.yml"]
     assert nested == [tmp_path / "nest"]
+
+
+@pytest.mark.parametrize("named", [
+    [""], ["team"], ["team/a.kpi.yaml"], ["team/sub", "b.kpi.yaml"], ["te"],
+    ["team/sub/c.kpi.yaml"]])
+def test_named_test_agrees_with_is_named(tmp_path: Path, named: list[str]) -> None:
+    """The run's per-file test (strings, once per directory) says what ``is_named`` says."""
+    from kpilint.checker import _named_test
+    from kpilint.project import ProjectPlan
+
+    root = tmp_path.resolve()
+    files = ["a.kpi.yaml", "b.kpi.yaml", "team/a.kpi.yaml", "team/b.kpi.yaml", "teams/a.kpi.yaml",
+             "te/a.kpi.yaml", "team/sub/c.kpi.yaml", "team/sub/d.kpi.yaml", "team/subs/e.kpi.yaml"]
+    plan = ProjectPlan(root, Config(), [root / each for each in named])
+    test = _named_test(plan)
+    for relative in files * 2:  # the second time from what was learnt per directory
+        path = root / relative
+        assert test(path) == plan.is_named(path), relative
+
+
+def test_project_files_of_one_discovery_come_sorted(tmp_path: Path) -> None:
+    """Left unsorted when nothing was added to one discovery: its order is ``sorted``'s."""
+    from kpilint.project import plan_projects, project_files
+
+    names = ["a/x.kpi.yaml", "a-b/x.kpi.yaml", "a.b/x.kpi.yaml", "A/x.kpi.yaml", "a/b/x.kpi.yaml",
+             "a/B.kpi.yaml", "ab.kpi.yaml", "a0/x.kpi.yaml", "é/x.kpi.yaml", "z.kpi.yaml"]
+    write_files(tmp_path, {name: "version: 1\n" for name in names})
+    (tmp_path / "kpilint.toml").write_text("", encoding="utf-8")
+    plan = plan_projects([str(tmp_path)], tmp_path, None)[0]
+    files = project_files(plan, False, [])
+    assert files == sorted(tmp_path / name for name in names)

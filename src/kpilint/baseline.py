@@ -11,16 +11,14 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import Path
 
 from kpilint.config import ConfigError
-from kpilint.diagnostics import Diagnostic
+from kpilint.diagnostics import Diagnostic, position
 from kpilint.fileio import write_atomically
 
 FORMAT_VERSION = 1
 ENTRY_KEYS = ("path", "code", "subject", "count")
-_POSITION = attrgetter("location.path", "location.span.line", "location.span.column", "code")
 """A diagnostic's ``sort_key``, read in C."""
 
 
@@ -40,8 +38,13 @@ class BaselineKey:
 
 
 def key_of(diagnostic: Diagnostic) -> BaselineKey:
-    return BaselineKey(diagnostic.project_path or diagnostic.location.path, diagnostic.code,
-                       diagnostic.subject)
+    return BaselineKey(*_key_fields(diagnostic))
+
+
+def _key_fields(diagnostic: Diagnostic) -> tuple[str, str, str | None]:
+    """The fields of a diagnostic's key (a tuple hashes in C; a key, in Python)."""
+    return (diagnostic.project_path or diagnostic.location.path, diagnostic.code,
+            diagnostic.subject)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,20 +134,26 @@ def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey]
         unsorted = _sorted_ungrouped(diagnostics)
         if unsorted is not None:
             return BaselineOutcome(unsorted, 0, [])
-    groups: dict[BaselineKey, list[Diagnostic]] = {}
+    groups: dict[tuple[str, str, str | None], list[Diagnostic]] = {}  # a key's fields
     for diagnostic in diagnostics:
-        groups.setdefault(key_of(diagnostic), []).append(diagnostic)
+        fields = _key_fields(diagnostic)
+        group = groups.get(fields)
+        if group is None:
+            groups[fields] = [diagnostic]
+        else:
+            group.append(diagnostic)
     reported: list[Diagnostic] = []
     hidden = 0
-    for key, group in groups.items():
-        if len(group) > baseline.get(key, 0):
+    for fields, group in groups.items():
+        if not baseline or len(group) > baseline.get(BaselineKey(*fields), 0):
             reported.extend(group)
         else:
             hidden += len(group)
-    stale = [(key, allowed, len(groups.get(key, ())))
+    stale = [(key, allowed, now)
              for key, allowed in sorted(baseline.items(), key=lambda item: item[0].sort_key())
-             if in_scope(key.path, named) and len(groups.get(key, ())) < allowed]
-    reported.sort(key=lambda diagnostic: diagnostic.sort_key)
+             if in_scope(key.path, named)
+             and (now := len(groups.get((key.path, key.code, key.subject), ()))) < allowed]
+    reported.sort(key=position)
     return BaselineOutcome(reported, hidden, stale)
 
 
@@ -152,8 +161,8 @@ def _sorted_ungrouped(diagnostics: list[Diagnostic]) -> list[Diagnostic] | None:
     """The order :func:`apply_baseline` gives ``diagnostics`` with an empty baseline (each
     key's group in turn, then sorted by place), without grouping them: the same as sorting
     them by place, unless findings of different keys share a place (then None)."""
-    ordered = sorted(diagnostics, key=_POSITION)
-    positions = list(map(_POSITION, ordered))
+    ordered = sorted(diagnostics, key=position)
+    positions = list(map(position, ordered))
     if len(set(positions)) == len(positions):
         return ordered  # no two share a place
     for index in range(1, len(positions)):

@@ -147,7 +147,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
         reported = [diagnostic for diagnostic in project_result.diagnostics
                     if diagnostic.location.path in named_paths
                     or _is_reported(diagnostic, named_paths)]
-        shown.extend(reported)
+        shown += reported
         fail_on.update(dict.fromkeys(map(id, reported), options.fail_on or plan.config.fail_on))
         suppressed.extend(pair for pair in project_result.suppressed
                           if pair[0].location.path in named)
@@ -163,17 +163,22 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
 
 
 def _named_test(plan: ProjectPlan) -> Callable[[Path], bool]:
-    """``plan.is_named``, asked once per directory rather than once per file."""
-    named = set(plan.named)
-    directories: dict[Path, bool] = {}
+    """``plan.is_named``, asked once per directory rather than once per file (the paths are
+    absolute and normalised: compared as strings, without a ``Path`` for each parent)."""
+    named = {os.path.normcase(path) for path in plan.named}
+    directories: dict[str, bool] = {}
 
-    def in_named(directory: Path) -> bool:
-        known = directories.get(directory)
+    def is_named(path: Path) -> bool:
+        text = str(path)
+        if os.path.normcase(text) in named:
+            return True
+        parent = os.path.dirname(text)
+        known = directories.get(parent)
         if known is None:
-            known = directories[directory] = plan.is_named(directory)
+            known = directories[parent] = plan.is_named(path.parent)
         return known
 
-    return lambda path: path in named or in_named(path.parent)
+    return is_named
 
 
 def _run_render_key(options: CheckOptions, baseline: Counter[BaselineKey] | None,

@@ -292,21 +292,26 @@ def project_files(plan: ProjectPlan, force_exclude: bool,
     """
     found_nested: list[Path] = []
     files = list(discover(plan.root, plan.config, found_nested))
+    in_order = True  # one discovery's files come sorted
     for named in plan.named:
         if named.is_dir() and named != plan.root and plan.root not in named.parents:
             files.extend(discover(named, plan.config, found_nested))  # --config from elsewhere
+            in_order = False
     if nested is not None:
         nested.extend(sub for sub in found_nested if any(
             sub == named or named in sub.parents for named in plan.named if named.is_dir()))
-    known = set(files)
-    file_filter = FileFilter(plan.root, plan.config)
-    for named in plan.named:
-        if (named.is_file() or named in plan.spellings) and named not in known:
-            if force_exclude and not file_filter.keeps_named(named):
-                continue
-            files.append(named)
-            known.add(named)
-    if force_exclude:
-        plan.named = [path for path in plan.named
-                      if not path.is_file() or file_filter.keeps_named(path)]
-    return sorted(files)
+    named_files = [named for named in plan.named if named.is_file() or named in plan.spellings]
+    if named_files:
+        in_order = False
+        known = set(files)
+        file_filter = FileFilter(plan.root, plan.config)
+        for named in named_files:
+            if named not in known:
+                if force_exclude and not file_filter.keeps_named(named):
+                    continue
+                files.append(named)
+                known.add(named)
+        if force_exclude:
+            plan.named = [path for path in plan.named
+                          if not path.is_file() or file_filter.keeps_named(path)]
+    return files if in_order else sorted(files)

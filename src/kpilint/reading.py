@@ -20,6 +20,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from kpilint.cache import CachedReport, Json, ResultCache, content_digest, files_digest
 
@@ -156,18 +157,36 @@ def printable_path(path: str) -> str:
 def _regular_file_bytes(path: Path, max_bytes: int) -> tuple[bytes | None, Signature | None]:
     """A regular file's bytes within the size limit, and its signature before they were read;
     None leaves the file to the loader, which reports why (E001). A FIFO is never opened for
-    reading, and no more than the limit is read."""
+    reading, and no more than the limit is read.
+
+    One unbuffered read of the size ``fstat`` gave, and one byte more, reads a file that did not
+    change: asking for the limit instead (10 MiB) had every read allocate that much."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None, None
-        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb",
+                  buffering=0) as handle:
             status = os.fstat(handle.fileno())
             if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
                 return None, None
-            data = handle.read(max_bytes + 1)
+            data = handle.read(status.st_size + 1)
+            if len(data) != status.st_size:  # it grew or shrank since, or a short read
+                data += _rest(handle, max_bytes + 1 - len(data))
     except OSError:
         return None, None
     return (data, _signature(status)) if len(data) <= max_bytes else (None, None)
+
+
+def _rest(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` more bytes of an open file, to its end."""
+    parts = []
+    while limit > 0:
+        part = handle.read(limit)
+        if not part:
+            break
+        parts.append(part)
+        limit -= len(part)
+    return b"".join(parts)
 
 
 def digest_files(files: list[ProjectFile]) -> None:

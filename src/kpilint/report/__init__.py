@@ -6,6 +6,7 @@ import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter, countOf
 from typing import TYPE_CHECKING
 
 from kpilint.diagnostics import Diagnostic, Severity
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from kpilint.suppressions import Suppression
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
+_SEVERITY = attrgetter("severity")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,7 @@ class RunResult:
     fixed: int = 0  # fixes ``--fix`` applied before this result was found
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for diagnostic in self.diagnostics if diagnostic.severity is severity)
+        return countOf(map(_SEVERITY, self.diagnostics), severity)
 
 
 @dataclass(frozen=True, slots=True)

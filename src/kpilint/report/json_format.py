@@ -10,12 +10,13 @@ a warm run's report (tests/test_json_format.py checks the identity on generated 
 from __future__ import annotations
 
 from kpilint import __version__
-from kpilint.diagnostics import Diagnostic, Fix, Severity
+from kpilint.diagnostics import Diagnostic, Fix, Related, Severity
 from kpilint.report import RenderOptions, RunResult
 from kpilint.report.json_text import dumps, encode_basestring, scalar
 from kpilint.suppressions import Suppression
 
-_RECORD = "\n    }"  # a record's closing brace, at the depth of the document's lists
+_RECORDS = ("[\n", "\n    },\n", "\n    }\n  ]")  # a list's opening, between records, its end
+_SEVERITIES = {severity: encode_basestring(severity.label) for severity in Severity}
 
 
 def render(result: RunResult, options: RenderOptions) -> str:
@@ -30,49 +31,63 @@ def render(result: RunResult, options: RenderOptions) -> str:
         },
         "diagnostics": [],
     })[:-len('"diagnostics": []\n}')]
-    parts = [head, '"diagnostics": ', _records([
-        _fields(diagnostic) + _RECORD for diagnostic in result.diagnostics])]
+    parts = [head, '"diagnostics": ']
+    _add_records(parts, [_fields(diagnostic) for diagnostic in result.diagnostics])
     if options.show_suppressed:
-        parts += [',\n  "suppressed": ', _records([
-            _fields(diagnostic) + _comment(comment) + _RECORD
-            for diagnostic, comment in result.suppressed])]
+        parts.append(',\n  "suppressed": ')
+        _add_records(parts, [_fields(diagnostic) + _comment(comment)
+                             for diagnostic, comment in result.suppressed])
     parts.append("\n}\n")
     return "".join(parts)
 
 
-def _records(records: list[str]) -> str:
-    """A list of records (each written from ``    {`` to its closing brace)."""
-    return "[\n" + ",\n".join(records) + "\n  ]" if records else "[]"
+def _add_records(parts: list[str], records: list[str]) -> None:
+    """Append a list of records (each written from ``    {`` to its last field), with their
+    closing braces and separators, to ``parts`` (joined once, at the end)."""
+    if not records:
+        parts.append("[]")
+        return
+    opening, between, end = _RECORDS
+    laid = [between] * (2 * len(records) - 1)
+    laid[::2] = records
+    parts.append(opening)
+    parts += laid
+    parts.append(end)
 
 
 def _fields(diagnostic: Diagnostic) -> str:
     """A diagnostic's record up to its last field (SPEC §8's keys, in order)."""
-    span = diagnostic.location.span
-    related = diagnostic.related
+    location = diagnostic.location
+    span = location.span
+    subject, field, url = diagnostic.subject, diagnostic.field, diagnostic.url
+    related, fix = diagnostic.related, diagnostic.fix
     return (
         f'    {{\n      "code": {encode_basestring(diagnostic.code)},'
         f'\n      "name": {encode_basestring(diagnostic.name)},'
-        f'\n      "severity": {encode_basestring(diagnostic.severity.label)},'
+        f'\n      "severity": {_SEVERITIES[diagnostic.severity]},'
         f'\n      "message": {encode_basestring(diagnostic.message)},'
-        f'\n      "path": {encode_basestring(diagnostic.location.path)},'
+        f'\n      "path": {encode_basestring(location.path)},'
         f'\n      "line": {span.line},\n      "column": {span.column},'
         f'\n      "end_line": {span.end_line},\n      "end_column": {span.end_column},'
-        f'\n      "subject": {scalar(diagnostic.subject)},'
-        f'\n      "field": {scalar(diagnostic.field)},'
-        f'\n      "url": {scalar(diagnostic.url or None)},'
+        f'\n      "subject": {"null" if subject is None else scalar(subject)},'
+        f'\n      "field": {"null" if field is None else scalar(field)},'
+        f'\n      "url": {encode_basestring(url) if url else "null"},'
         f'\n      "fingerprint": {encode_basestring(diagnostic.fingerprint)},'
-        f'\n      "related": ' + ("[\n" + ",\n".join(
-            f'        {{\n          "path": {encode_basestring(each.location.path)},'
-            f'\n          "line": {each.location.span.line},'
-            f'\n          "column": {each.location.span.column},'
-            f'\n          "message": {encode_basestring(each.message)}\n        }}'
-            for each in related) + "\n      ]" if related else "[]")
-        + ',\n      "fix": ' + _fix(diagnostic.fix))
+        f'\n      "related": {_related(related) if related else "[]"},'
+        f'\n      "fix": {"null" if fix is None else _fix(fix)}')
 
 
-def _fix(fix: Fix | None) -> str:
-    if fix is None:
-        return "null"
+def _related(related: tuple[Related, ...]) -> str:
+    """A non-empty ``related`` list."""
+    return "[\n" + ",\n".join([
+        f'        {{\n          "path": {encode_basestring(each.location.path)},'
+        f'\n          "line": {each.location.span.line},'
+        f'\n          "column": {each.location.span.column},'
+        f'\n          "message": {encode_basestring(each.message)}\n        }}'
+        for each in related]) + "\n      ]"
+
+
+def _fix(fix: Fix) -> str:
     edits = fix.edits
     return (
         f'{{\n        "message": {encode_basestring(fix.message)},'
