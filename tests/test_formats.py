@@ -142,6 +142,16 @@ def test_the_error_names_each_root_and_its_include_globs(tmp_path: Path) -> None
         " (`kpilint check --show-settings` shows the settings)\n")
 
 
+def test_the_error_names_the_folders_searched_not_their_project(tmp_path: Path) -> None:
+    write_files(tmp_path, {"kpilint.toml": "", "teams/sales/notes.yaml": "a: 1\n",
+                           "teams/ops/readme.md": "x\n"})
+    run = run_kpilint("check", "teams/sales", "teams/ops", cwd=tmp_path)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == no_spec_file("teams/sales, teams/ops")
+    run = run_kpilint("check", "sales", cwd=tmp_path / "teams")
+    assert (run.code, run.stderr) == (2, no_spec_file("sales"))
+
+
 def test_a_file_that_was_read_counts_as_checked(tmp_path: Path) -> None:
     write_files(tmp_path, {"kpilint.toml": "", "kpis.yaml": "version: [\n"})
     run = run_kpilint("check", "--output-format", "concise", cwd=tmp_path)
@@ -170,4 +180,4 @@ def test_a_named_directory_without_spec_files_is_exit_2_even_with_force_exclude(
         tmp_path: Path) -> None:
     write_files(tmp_path, {"kpilint.toml": "force-exclude = true\n", "docs/a.md": "x\n"})
     run = run_kpilint("check", "docs", cwd=tmp_path)
-    assert (run.code, run.stdout, run.stderr) == (2, "", no_spec_file("."))
+    assert (run.code, run.stdout, run.stderr) == (2, "", no_spec_file("docs"))

@@ -409,6 +409,20 @@ def test_a_file_name_that_is_not_utf8_is_shown_with_its_byte_escaped(
     assert (run_key / "signatures.json").is_file()
 
 
+def test_sarif_names_a_file_that_is_not_utf8_by_its_real_bytes(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    _non_utf8_name(tmp_path / "project", b"sal\xffes.kpi.yaml")
+    (tmp_path / "project" / "kpilint.toml").write_text("", "utf-8")
+    for cwd, uri in ((tmp_path / "project", {"uri": "sal%FFes.kpi.yaml", "uriBaseId": "%SRCROOT%"}),
+                     (tmp_path / "elsewhere", {"uri": (tmp_path / "project").resolve().as_uri()
+                                               + "/sal%FFes.kpi.yaml"})):
+        cwd.mkdir(exist_ok=True)
+        run = run_kpilint("check", "--select", "G102", "--output-format", "sarif",
+                          str(tmp_path / "project") if cwd.name == "elsewhere" else ".", cwd=cwd)
+        [result] = run.json()["runs"][0]["results"]
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"] == uri
+
+
 @pytest.mark.skipif(os.sep == "\\", reason="a backslash separates folders here")
 def test_a_literal_backslash_never_shares_a_spelling_with_an_escaped_byte(
         tmp_path: Path) -> None:

@@ -70,3 +70,12 @@ def test_rest_reads_on_after_short_reads() -> None:
     assert reading._rest(Trickle(b"0123456789"), 100) == b"0123456789"
     assert reading._rest(Trickle(b"0123456789"), 7) == b"0123456"
     assert reading._rest(Trickle(b""), 5) == b""
+
+
+@pytest.mark.skipif(os.sep == "\\", reason="a backslash separates folders here")
+@settings(max_examples=300)
+@given(st.binary(max_size=12).filter(lambda name: b"\0" not in name))
+def test_a_printable_path_spells_its_file_name_bytes_back(name: bytes) -> None:
+    """SARIF names a file by its bytes: the inverse of the escaped spelling findings use."""
+    printable = reading.printable_path(os.fsdecode(name))
+    assert reading.file_name_bytes(printable) == name

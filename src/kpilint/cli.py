@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kpilint.checker import CheckOptions, CheckOutcome
     from kpilint.diagnostics import Diagnostic
     from kpilint.fixes import FixedFile
+    from kpilint.project import ProjectPlan
     from kpilint.report import RunResult
     from kpilint.rule import Rule
 
@@ -389,12 +390,17 @@ def _nothing_checked(outcome: CheckOutcome, options: CheckOptions) -> bool:
         return False
     cwd = Path.cwd()
     searched = ", ".join(
-        f"{_shown_root(linter.root, cwd)} (include: {', '.join(linter.config.include)})"
-        for linter in outcome.linters)
+        f"{_searched(plan, cwd)} (include: {', '.join(plan.config.include)})"
+        for plan in outcome.plans)
     print(f"kpilint: error: no spec file to check: searched {searched}; name a spec file, or"
           " set `include` in the config (`kpilint check --show-settings` shows the settings)",
           file=sys.stderr)
     return True
+
+
+def _searched(plan: ProjectPlan, cwd: Path) -> str:
+    """What a project's search covered: the folders named in it, else its root."""
+    return ", ".join(_shown_root(path, cwd) for path in plan.named or [plan.root])
 
 
 def _shown_root(root: Path, cwd: Path) -> str:

@@ -17,6 +17,7 @@ made again): if they are no longer those of its digest, it changed during the ru
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,18 @@ def printable_path(path: str) -> str:
     except UnicodeEncodeError:
         return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return path
+
+
+def file_name_bytes(printable: str) -> bytes:
+    """The bytes of the path :func:`printable_path` spelled ``printable`` (its inverse), for
+    formats that must name the file itself, such as a URI."""
+    if ESCAPE not in printable or os.sep == ESCAPE:
+        return os.fsencode(printable)
+    return re.sub(rb"\\(\\|x([0-9a-f]{2}))", _unescaped, printable.encode("utf-8"))
+
+
+def _unescaped(escape: re.Match[bytes]) -> bytes:
+    return bytes([int(escape[2], 16)]) if escape[2] else b"\\"
 
 
 def _regular_file_bytes(path: Path, max_bytes: int) -> tuple[bytes | None, Signature | None]:

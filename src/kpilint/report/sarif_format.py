@@ -20,6 +20,7 @@ absolute ``file:`` URI, as SARIF forbids ``..`` segments in relative references'
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from urllib.parse import quote
 
 from kpilint import __version__
 from kpilint.diagnostics import Diagnostic, Fix, Severity, Span
+from kpilint.reading import file_name_bytes
 from kpilint.registry import all_rules
 from kpilint.report import RenderOptions, RunResult, posix_relative
 from kpilint.report.json_text import dumps
@@ -121,8 +123,8 @@ def artifact_location(path: str) -> dict[str, Any]:
     under the working directory, else an absolute ``file:`` URI."""
     relative = posix_relative(path)
     if relative == ".." or relative.startswith("../"):
-        return {"uri": Path(path).resolve().as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": Path(os.fsdecode(file_name_bytes(path))).resolve().as_uri()}
+    return {"uri": quote(file_name_bytes(relative), safe="/"), "uriBaseId": SRCROOT}
 
 
 def region(span: Span) -> dict[str, int]:
