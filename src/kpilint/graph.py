@@ -323,12 +323,18 @@ class ProjectGraph:
                     (record, FORMULA, term, (path, span), FORMULA, allowed, bool(exact))
                     for term, span, exact in record.formula_spans())
         else:  # each place stays its node until a location is asked
-            model = record.model
+            model, get = record.model, record.node.get
             for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
-                if getattr(model, field_name, None) is not None:  # record.has_references
-                    references.extend(
-                        (record, field_name, target_id, (path, node), field_path, allowed, True)
-                        for target_id, node, field_path in record.reference_nodes(field_name))
+                if getattr(model, field_name, None) is None:  # not record.has_references
+                    continue
+                pair = get(field_name)
+                if pair is not None and isinstance(pair[1], ScalarNode):  # one id: most often
+                    references.append((record, field_name, pair[1].text, (path, pair[1]),
+                                       field_name, allowed, True))
+                    continue
+                references.extend(
+                    (record, field_name, target_id, (path, node), field_path, allowed, True)
+                    for target_id, node, field_path in record.reference_nodes(field_name))
             if kind == Kgi.kind:
                 allowed = ALLOWED_TARGETS[(kind, FORMULA)]
                 references.extend(
