@@ -101,7 +101,7 @@ class Reference:
             return place
         path, where = place
         span = where.span if isinstance(where, ScalarNode) else span_of(where)
-        self._place = location = Location(path, span)
+        self._place = location = Location(str(path), span)
         return location
 
 
