@@ -133,17 +133,21 @@ class EntityRecord(Generic[ModelT]):
 
     def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
         """(id, value location, field path) for each id named in a reference field."""
+        path = self.path
+        return [(text, Location(path, node.span), field_path)
+                for text, node, field_path in self.reference_nodes(name)]
+
+    def reference_nodes(self, name: str) -> list[tuple[str, ScalarNode, str]]:
+        """(id, value node, field path) for each id named in a reference field."""
         pair = self.node.get(name)
         if pair is None:
             return []
         value = pair[1]
         if isinstance(value, SequenceNode):
-            return [
-                (item.text, Location(self.path, item.span), f"{name}[{index}]")
-                for index, item in enumerate(value.items) if isinstance(item, ScalarNode)
-            ]
+            return [(item.text, item, f"{name}[{index}]")
+                    for index, item in enumerate(value.items) if isinstance(item, ScalarNode)]
         if isinstance(value, ScalarNode):
-            return [(value.text, Location(self.path, value.span), name)]
+            return [(value.text, value, name)]
         return []
 
 

@@ -13,7 +13,7 @@ from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Related, Violation
 from kpilint.lexicon import NEITHER, Lexicon, Term, indicator_lexicon
 from kpilint.model import Entity, Kpi
-from kpilint.rule import Context, FileRule, Option
+from kpilint.rule import Context, FileRule, Option, entities_of_kinds, kpis_of
 
 TERMS_SCHEMA = {"type": "array", "items": {"type": "string", "minLength": 1}}
 
@@ -108,10 +108,9 @@ class MissingField(FileRule):
                 f" {advice or self.advice(record, context)}")
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        kinds, name = self.kinds, self.field_name
-        for record in spec.entities:  # record.lacks(name), inline: 7 rules ask every entity
-            if (record.kind in kinds and getattr(record.model, name, None) is None
-                    and name not in record.invalid):
+        name = self.field_name
+        for record in entities_of_kinds(spec, self.kinds):  # record.lacks(name), inline
+            if getattr(record.model, name, None) is None and name not in record.invalid:
                 message = self.message(record, context)
                 if message is not None:
                     yield Violation(record.at_entity(), message, subject=record.id)
@@ -129,7 +128,7 @@ class KpiNameRule(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         match = self.matcher()
-        for kpi in spec.entities_of(Kpi):
+        for kpi in kpis_of(spec):
             term = match(kpi.model.name)
             if term is not None:
                 yield Violation(kpi.at_field("name"), self.message(kpi.id, term),

@@ -11,7 +11,7 @@ import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,6 +36,8 @@ from kpilint.suppressions import (
 RuleT = TypeVar("RuleT", bound=Rule)
 _POSITION = attrgetter("location.path", "location.span.line", "location.span.column", "code")
 """A diagnostic's ``sort_key``, read in C (composing sorts every finding)."""
+_RULE_INDEX = itemgetter(0)
+"""A located key's project rule (its index), to compose findings in rule order."""
 
 
 def documentation_base() -> str:
@@ -51,21 +53,6 @@ def rule_url(rule: type[Rule]) -> str:
     if is_custom(rule):
         return custom_url(rule) or ""
     return documentation_base() + rule.name
-
-
-def _without_repeats(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Drop exact repeats (a merged or aliased node reports its problem once)."""
-    seen: set[tuple[str, str, int, int, int, int, str]] = set()
-    unique = []
-    for diagnostic in diagnostics:
-        location = diagnostic.location
-        span = location.span  # its fields, not the span: hashing those runs no Python code
-        key = (diagnostic.code, location.path, span.line, span.column, span.end_line,
-               span.end_column, diagnostic.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append(diagnostic)
-    return unique
 
 
 def _same_findings(old: list[Diagnostic], new: list[Diagnostic]) -> bool:
@@ -358,16 +345,20 @@ class Linter:
         found: UnitFindings = {}
         try:
             if scope is Scope.PROJECT:  # kept per file, so that unchanged files stay composed
+                path: str | None = None
+                in_file: list[Diagnostic] = []
                 for violation in rule.check(graph, self.context):
                     diagnostic = self._diagnostic(rule, violation)
-                    found.setdefault(IN_FILE + diagnostic.location.path, []).append(diagnostic)
+                    if diagnostic.location.path != path:  # findings come mostly file by file
+                        path = diagnostic.location.path
+                        in_file = found.setdefault(IN_FILE + path, [])
+                    in_file.append(diagnostic)
             else:
                 check_unit, context, make = rule.check_unit, self.context, self._diagnostic
                 for record in rule.units(graph):  # a unit without findings needs no entry
-                    diagnostics = [make(rule, violation) for violation
-                                   in check_unit(graph, record, context)]
-                    if diagnostics:
-                        found[record.id] = diagnostics
+                    violations = list(check_unit(graph, record, context))
+                    if violations:
+                        found[record.id] = [make(rule, violation) for violation in violations]
         except Exception as error:  # any rule bug must not stop the run
             return {WHOLE: [self._crash(rule, error)]}
         return found
@@ -407,19 +398,29 @@ class Linter:
     def _compose(self, path: str, loaded: LoadedFile | None) -> ProjectResult:
         """One file's findings: file and project rules, minus ignored and suppressed ones, plus
         the findings about its suppression comments; sorted, with fingerprints."""
-        located = self.located.get(path, {})
-        diagnostics = list(loaded.findings or []) if loaded else []
-        for key in sorted(located, key=lambda key: key[0]):
-            diagnostics.extend(located[key])
-        diagnostics = _without_repeats(diagnostics)
+        located = self.located.get(path)
+        found = list(loaded.findings or []) if loaded else []
+        if located:
+            for unit in sorted(located, key=_RULE_INDEX):
+                found.extend(located[unit])
         dialect = dialect_named(loaded.spec.dialect) if loaded else None
-        if dialect is not None:  # rules the format cannot answer report nothing there
-            diagnostics = [each for each in diagnostics if dialect.runs(each.code)]
         relative = self.root_relative(loaded) if loaded else path
-        for diagnostic in diagnostics:
-            diagnostic.project_path = relative
         ignored = self.config.ignored_in(relative)
-        diagnostics = [diagnostic for diagnostic in diagnostics if diagnostic.code not in ignored]
+        diagnostics: list[Diagnostic] = []
+        seen: set[tuple[str, str, int, int, int, int, str]] = set()
+        for diagnostic in found:  # in one pass:
+            location = diagnostic.location
+            span = location.span  # its fields, not the span: hashing those runs no Python code
+            key = (diagnostic.code, location.path, span.line, span.column, span.end_line,
+                   span.end_column, diagnostic.message)
+            if key in seen:  # an exact repeat (a merged or aliased node reports once)
+                continue
+            seen.add(key)
+            if dialect is not None and not dialect.runs(diagnostic.code):
+                continue  # rules the format cannot answer report nothing there
+            diagnostic.project_path = relative
+            if diagnostic.code not in ignored:
+                diagnostics.append(diagnostic)
         active, suppressed = self._apply_suppressions(diagnostics, loaded, relative)
         active.sort(key=_POSITION)
         self._fingerprint(active)
@@ -429,20 +430,23 @@ class Linter:
         self, diagnostics: list[Diagnostic], loaded: LoadedFile | None, relative: str,
     ) -> tuple[list[Diagnostic], list[tuple[Diagnostic, Suppression]]]:
         """Hide what one file's comments suppress; report unused (X001), forbidden (X003) and
-        unexplained (X004) comments."""
+        unexplained (X004) comments (``diagnostics``, the caller's own list, may come back as
+        the active findings)."""
         comments = loaded.suppression_comments() if loaded else []
         for comment in comments:
             comment.used.clear()
         index = SuppressionIndex(comments) if comments and self.config.allow_suppressions else None
-        active: list[Diagnostic] = []
+        active = diagnostics  # when no comment can suppress anything: the list, kept whole
         suppressed: list[tuple[Diagnostic, Suppression]] = []
-        for diagnostic in diagnostics:
-            covering = index.covering(diagnostic) if index is not None else None
-            if covering is None:
-                active.append(diagnostic)
-            else:
-                covering.used.add(diagnostic.code)
-                suppressed.append((diagnostic, covering))
+        if index is not None:
+            active = []
+            for diagnostic in diagnostics:
+                covering = index.covering(diagnostic)
+                if covering is None:
+                    active.append(diagnostic)
+                else:
+                    covering.used.add(diagnostic.code)
+                    suppressed.append((diagnostic, covering))
         if loaded is None:
             return active, suppressed
         wanted = self.selected_codes - self.config.ignored_in(relative)
@@ -506,8 +510,9 @@ class Linter:
             if dialect is not None and not dialect.runs(file_rule.code):
                 continue
             try:
-                found.extend([make(file_rule, violation)
-                              for violation in file_rule.check(spec, context)])
+                violations = list(file_rule.check(spec, context))
+                if violations:  # most rules find nothing in most files
+                    found.extend([make(file_rule, violation) for violation in violations])
             except Exception as error:  # any rule bug must not stop the run
                 found.append(self._crash(file_rule, error, spec.path))
         return found

@@ -24,11 +24,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Location, Related
 from kpilint.formula import Formula, parse_or_error
+from kpilint.load import ScalarNode
 from kpilint.model import Entity, Kgi, Kpi, Ksf
 from kpilint.suggestions import Suggester
 from kpilint.summary import SummaryRecord, span_of
@@ -44,6 +46,8 @@ SUPPORTS = "supports"
 PAIRED_WITH = "paired_with"
 FORMULA = "formula"
 ALL_KINDS = frozenset({"KGI", "KSF", "KPI"})
+_PATH_LINE = attrgetter("path", "line")
+"""Where an entity stands in the project, as reachability lists it (read in C)."""
 ALLOWED_TARGETS: dict[tuple[str, str], frozenset[str]] = {
     ("KSF", SUPPORTS): frozenset({"KGI"}),
     ("KPI", SUPPORTS): frozenset({"KSF", "KGI"}),
@@ -58,14 +62,14 @@ _REFERENCE_FIELDS: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
 """Each kind's id fields, with the kinds they may name (the formula is read apart)."""
 
 
-def as_related(records: Iterable[AnyRecord]) -> tuple[Related, ...]:
-    """Entities as related locations of a finding ("KPI 'leads'")."""
-    return tuple(Related(record.at_entity(), f"{record.kind} '{record.id}'") for record in records)
+def _related(record: AnyRecord) -> Related:
+    """An entity as a related location of a finding ("KPI 'leads'")."""
+    return Related(record.at_entity(), f"{record.kind} '{record.id}'")
 
 
-Place = Location | tuple[str, list[int]]
-"""Where a reference stands: a location, or (for an entity read back from a summary) its path and
-``[line, column, end_line, end_column]``, made a location only when asked for."""
+Place = Location | tuple[str, ScalarNode] | tuple[str, list[int]]
+"""Where a reference stands: a location, or its path and its value node (or, for an entity read
+back from a summary, ``[line, column, end_line, end_column]``), made a location when asked for."""
 
 
 _Named = tuple[AnyRecord, str, str, Place, str, frozenset[str], bool]
@@ -95,8 +99,9 @@ class Reference:
         place = self._place
         if isinstance(place, Location):
             return place
-        path, span = place
-        self._place = location = Location(str(path), span_of(span))
+        path, where = place
+        span = where.span if isinstance(where, ScalarNode) else span_of(where)
+        self._place = location = Location(str(path), span)
         return location
 
 
@@ -164,13 +169,16 @@ class ProjectGraph:
         self._definitions: dict[str, list[AnyRecord]] = {}
         self._winners: dict[str, AnyRecord] = {}
         self._references: dict[str, list[_Named]] = {}  # by source id
-        self._referrers: dict[str, dict[str, None]] = {}  # target id -> source ids naming it
+        self._referrers: dict[str, dict[str, None]] | None = None
+        """Target id -> the source ids naming it; made when an update or the server first asks
+        (a cold check never does), then kept up to date."""
         self._with_broken: set[str] = set()  # source ids with a reference that does not resolve
         self._repeated: set[str] = set()  # ids defined more than once
         self._ordered: dict[str, AnyRecord] | None = None
         self._sorted_files: list[SpecFile] | None = None
         self._suggesters: dict[frozenset[str], Suggester] = {}
         self._by_kinds: dict[frozenset[str], list[AnyRecord]] = {}
+        self._related: dict[AnyRecord, Related] = {}
         self.kpis_reaching: _Reach[EntityRecord[Kpi]] = _Reach(self._kpis_reaching,
                                                                 self._winners)
         """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
@@ -228,7 +236,7 @@ class ProjectGraph:
             self._replace_winner(entity_id)
             if entity_id in self._winners:
                 resolve[entity_id] = None
-            resolve.update(self._referrers.get(entity_id, {}))
+            resolve.update(self._referrers_of(entity_id))
         for source_id in resolve:
             self._remove_references(source_id)
         for source_id in resolve:
@@ -259,6 +267,7 @@ class ProjectGraph:
         self._sorted_files = None
         self._suggesters.clear()
         self._by_kinds.clear()
+        self._related.clear()
         self._networkx.clear()
         self.__dict__.pop("paired", None)
 
@@ -302,9 +311,8 @@ class ProjectGraph:
 
     def _add_references(self, record: AnyRecord) -> None:
         references: list[_Named] = []
-        kind, source_id = record.kind, record.id
+        kind, source_id, path = record.kind, record.id, record.path
         if isinstance(record, SummaryRecord):  # its places stay data until a location is asked
-            path = record.path
             for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
                 references.extend(
                     (record, field_name, target_id, (path, span), field_path, allowed, True)
@@ -314,37 +322,60 @@ class ProjectGraph:
                 references.extend(
                     (record, FORMULA, term, (path, span), FORMULA, allowed, bool(exact))
                     for term, span, exact in record.formula_spans())
-        else:
+        else:  # each place stays its node until a location is asked
+            model, get = record.model, record.node.get
             for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
-                if record.has_references(field_name):
-                    references.extend(
-                        (record, field_name, target_id, location, field_path, allowed, True)
-                        for target_id, location, field_path
-                        in record.reference_locations(field_name))
+                if getattr(model, field_name, None) is None:  # not record.has_references
+                    continue
+                pair = get(field_name)
+                if pair is not None and isinstance(pair[1], ScalarNode):  # one id: most often
+                    references.append((record, field_name, pair[1].text, (path, pair[1]),
+                                       field_name, allowed, True))
+                    continue
+                references.extend(
+                    (record, field_name, target_id, (path, node), field_path, allowed, True)
+                    for target_id, node, field_path in record.reference_nodes(field_name))
             if kind == Kgi.kind:
                 allowed = ALLOWED_TARGETS[(kind, FORMULA)]
                 references.extend(
                     (record, FORMULA, term, location, FORMULA, allowed, exact)
                     for term, location, exact in record.formula_references())
         self._references[source_id] = references
-        referrers, add_edge, resolves = self._referrers, self.edges.add_edge, self._resolves
-        for named in references:
-            target_id = named[2]
-            referrers.setdefault(target_id, {})[source_id] = None
-            if resolves(named):
-                add_edge(source_id, target_id, named[1])
+        referrers, winners = self._referrers, self._winners
+        targets, pred = self.edges.succ[source_id], self.edges.pred
+        for named in references:  # self._resolves and edges.add_edge, inline
+            field_name, target_id = named[1], named[2]
+            if referrers is not None:
+                referrers.setdefault(target_id, {})[source_id] = None
+            target = winners.get(target_id)
+            if (target is not None and target.kind in named[5]
+                    and (field_name == FORMULA or target_id != source_id)):
+                targets[target_id] = field_name
+                pred[target_id][source_id] = field_name
             else:
                 self._with_broken.add(source_id)
 
     def _remove_references(self, source_id: str) -> None:
         self._with_broken.discard(source_id)
-        for named in self._references.pop(source_id, ()):
-            naming = self._referrers.get(named[2])
-            if naming is not None:
-                naming.pop(source_id, None)
-                if not naming:
-                    del self._referrers[named[2]]
+        references, referrers = self._references.pop(source_id, ()), self._referrers
+        if referrers is not None:
+            for named in references:
+                naming = referrers.get(named[2])
+                if naming is not None:
+                    naming.pop(source_id, None)
+                    if not naming:
+                        del referrers[named[2]]
         self.edges.remove_out_edges(source_id)
+
+    def _referrers_of(self, target_id: str) -> dict[str, None]:
+        """The ids of the entities whose references name ``target_id`` (not to be modified)."""
+        referrers = self._referrers
+        if referrers is None:  # in the order references were added, as if kept all along
+            referrers = self._referrers = {}
+            for source_id, references in self._references.items():
+                for named in references:
+                    referrers.setdefault(named[2], {})[source_id] = None
+        return referrers.get(target_id, {})
 
     def _resolves(self, named: _Named) -> bool:
         source, field_name, target_id, _, _, allowed, _ = named
@@ -376,6 +407,18 @@ class ProjectGraph:
     def _in_file_order(self, ids: Iterable[str]) -> list[str]:
         return sorted(ids, key=lambda entity_id: self._order[self._definitions[entity_id][0]])
 
+    def as_related(self, records: Iterable[AnyRecord]) -> tuple[Related, ...]:
+        """Entities as related locations of a finding ("KPI 'leads'"), each made once until a
+        change (the goal rules name the same KPIs, thousands under a large goal)."""
+        known = self._related
+        found = []
+        for record in records:
+            related = known.get(record)
+            if related is None:
+                related = known[record] = _related(record)
+            found.append(related)
+        return tuple(found)
+
     def definitions(self, entity_id: str) -> list[AnyRecord]:
         """Every definition of an id, in path then line order (more than one is E004)."""
         return list(self._definitions.get(entity_id, ()))
@@ -401,7 +444,7 @@ class ProjectGraph:
     def references_to(self, entity_id: str) -> list[Reference]:
         """Every reference naming ``entity_id`` (resolved or not), in entity order."""
         sources = self._in_file_order(
-            source for source in self._referrers.get(entity_id, {}) if source in self._winners)
+            source for source in self._referrers_of(entity_id) if source in self._winners)
         return [Reference(*named) for source in sources for named in self._references[source]
                 if named[2] == entity_id]
 
@@ -485,6 +528,15 @@ class ProjectGraph:
         targets = self.edges.succ.get(entity_id)
         if not targets:
             return []
+        if len(targets) == 1:  # most entities support one thing: its answer, without sorting
+            target, kind = next(iter(targets.items()))
+            if kind != SUPPORTS:
+                return []
+            above = self.kgis_reached.ids(target)
+            if self._winners[target].kind != Kgi.kind:
+                return above  # the KGIs above a KSF, in order (not to be modified)
+            if not above:
+                return [target]
         reached: set[str] = set()
         for target, kind in targets.items():
             if kind == SUPPORTS:
@@ -538,7 +590,7 @@ class ProjectGraph:
         winners = self._winners
         records = [record for record in map(winners.__getitem__, ids) if record.kind == kind]
         if len(records) > 1:
-            records.sort(key=lambda record: (record.path, record.line))
+            records.sort(key=_PATH_LINE)
         return records
 
     def supports(self, source_id: str, target_id: str) -> bool:
@@ -630,10 +682,6 @@ class _Edges:
             self.pred[target].pop(node, None)
         for source in self.pred.pop(node, {}):
             self.succ[source].pop(node, None)
-
-    def add_edge(self, source: str, target: str, kind: str) -> None:
-        self.succ[source][target] = kind
-        self.pred[target][source] = kind
 
     def remove_out_edges(self, source: str) -> None:
         targets = self.succ.get(source)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from kpilint.diagnostics import Severity, Violation
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from kpilint.build import EntityRecord, SpecFile
     from kpilint.dbt import DbtProject
     from kpilint.graph import ProjectGraph
-    from kpilint.model import Entity
+    from kpilint.model import Entity, Kgi, Kpi
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +71,71 @@ MEASURED_KINDS = frozenset({"KGI", "KPI"})
 cadence, source, last review (a KSF has none of them)."""
 
 
+MEASURED = "measured"
+"""The key of :func:`measured_entities`' list among a file's lists by kind."""
+
+
+class _LastFile:
+    """The entities by kind of the file whose rules run now: made once for every rule that asks
+    (file rules run one file at a time; a file's entities do not change once built)."""
+
+    __slots__ = ("lists", "spec")
+
+    def __init__(self, spec: SpecFile | None, lists: dict[str, list[EntityRecord[Entity]]]) -> None:
+        self.spec = spec
+        self.lists = lists
+
+
+_last_file = [_LastFile(None, {})]
+
+
+def entities_by_kind(spec: SpecFile) -> dict[str, list[EntityRecord[Entity]]]:
+    """A file's entities per kind ("KPI", ...; :data:`MEASURED`: KGIs and KPIs), each in file
+    order (not to be modified)."""
+    last = _last_file[0]
+    if last.spec is spec:
+        return last.lists
+    lists: dict[str, list[EntityRecord[Entity]]] = {"KGI": [], "KSF": [], "KPI": [], MEASURED: []}
+    for record in spec.entities:
+        lists.setdefault(record.kind, []).append(record)
+        if record.kind in MEASURED_KINDS:
+            lists[MEASURED].append(record)
+    _last_file[0] = _LastFile(spec, lists)
+    return lists
+
+
+def entities_of_kinds(spec: SpecFile, kinds: tuple[str, ...]) -> list[EntityRecord[Entity]]:
+    """A file's entities of ``kinds``, in file order (not to be modified)."""
+    key = _list_of(kinds)
+    if key is None:
+        return [record for record in spec.entities if record.kind in kinds]
+    return entities_by_kind(spec).get(key, [])
+
+
+@functools.cache
+def _list_of(kinds: tuple[str, ...]) -> str | None:
+    """The key of the list of :func:`entities_by_kind` that holds the entities of ``kinds``."""
+    wanted = frozenset(kinds)
+    if len(wanted) == 1:
+        return next(iter(wanted))
+    return MEASURED if wanted == MEASURED_KINDS else None
+
+
 def measured_entities(spec: SpecFile) -> list[EntityRecord[Entity]]:
     """A file's KGIs and KPIs, in file order: the entities a rule about values reads (asking a
-    KSF for a field it lacks would only say None, more slowly)."""
-    return [record for record in spec.entities if record.kind in MEASURED_KINDS]
+    KSF for a field it lacks would only say None, more slowly). Not to be modified."""
+    return entities_by_kind(spec)[MEASURED]
+
+
+def kpis_of(spec: SpecFile) -> list[EntityRecord[Kpi]]:
+    """A file's KPIs, in file order (``spec.entities_of(Kpi)``, made once; not to be
+    modified)."""
+    return cast("list[EntityRecord[Kpi]]", entities_by_kind(spec)["KPI"])
+
+
+def kgis_of(spec: SpecFile) -> list[EntityRecord[Kgi]]:
+    """A file's KGIs, in file order (not to be modified)."""
+    return cast("list[EntityRecord[Kgi]]", entities_by_kind(spec)["KGI"])
 
 
 class Scope(enum.Enum):

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from kpilint.build import EntityRecord
 from kpilint.diagnostics import Location, Severity, Violation
-from kpilint.graph import AnyRecord, ProjectGraph, as_related
+from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.model import Kpi
 from kpilint.rule import Context, Option, ProjectRule, Scope
 
@@ -53,7 +53,7 @@ class TooManyKpis(ProjectRule):
                 f"KGI '{kgi.id}' has {len(kpis)} KPIs; keep at most {limit}: a few"
                 " key indicators steer better than many (demote the rest to plain"
                 " metrics)",
-                subject=kgi.id, related=as_related(kpis))
+                subject=kgi.id, related=graph.as_related(kpis))
 
     def _per_scope(self, graph: ProjectGraph, limit: int,
                    dialect_only: bool) -> Iterator[Violation]:
@@ -72,4 +72,4 @@ class TooManyKpis(ProjectRule):
                 yield Violation(
                     declared[scope],
                     f"{what[0]} '{scope}' has {len(kpis)} {what[1]}; keep at most {limit}",
-                    related=as_related(kpis))
+                    related=graph.as_related(kpis))

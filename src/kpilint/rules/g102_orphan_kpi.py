@@ -1,6 +1,5 @@
 """G102 orphan-kpi: a KPI has no supports path to any KGI."""
 
-from collections.abc import Iterator
 from typing import cast
 
 from kpilint.build import EntityRecord
@@ -24,10 +23,11 @@ class OrphanKpi(ProjectRule):
     reads = frozenset({"supports"})
 
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
-                   context: Context) -> Iterator[Violation]:
+                   context: Context) -> list[Violation]:
+        """A list, not a generator: nearly every KPI reaches a KGI, and is done at once."""
         kpi = cast("EntityRecord[Kpi]", record)
         if graph.kgis_reached.ids(kpi.id):
-            return
+            return []
         linked = [target for target in kpi.model.supports or []
                   if graph.supports(kpi.id, target)]
         if linked:
@@ -36,5 +36,5 @@ class OrphanKpi(ProjectRule):
         else:
             detail = broken_supports(kpi, "KSF or KGI") or (
                 "add `supports:` with the id of the KSF or KGI it drives")
-        yield Violation(kpi.at_entity(), f"KPI '{kpi.id}' does not reach any KGI: {detail}",
-                        subject=kpi.id)
+        return [Violation(kpi.at_entity(), f"KPI '{kpi.id}' does not reach any KGI: {detail}",
+                          subject=kpi.id)]

@@ -1,7 +1,5 @@
 """G104 unmeasured-ksf: no KPI supports the KSF."""
 
-from collections.abc import Iterator
-
 from kpilint.diagnostics import Severity, Violation
 from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.rule import Context, ProjectRule, Scope
@@ -20,10 +18,12 @@ class UnmeasuredKsf(ProjectRule):
     reads = frozenset()
 
     def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
-                   context: Context) -> Iterator[Violation]:
-        if not graph.is_supported(ksf.id, "KPI"):
-            yield Violation(
-                ksf.at_entity(),
-                f"no KPI supports KSF '{ksf.id}': add a KPI with `supports: {ksf.id}` that"
-                " measures whether this factor is happening",
-                subject=ksf.id)
+                   context: Context) -> list[Violation]:
+        """A list, not a generator: nearly every KSF has a KPI, and is done at once."""
+        if graph.is_supported(ksf.id, "KPI"):
+            return []
+        return [Violation(
+            ksf.at_entity(),
+            f"no KPI supports KSF '{ksf.id}': add a KPI with `supports: {ksf.id}` that"
+            " measures whether this factor is happening",
+            subject=ksf.id)]

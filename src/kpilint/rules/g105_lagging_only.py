@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from kpilint.checks import IndicatorInference
 from kpilint.diagnostics import Severity, Violation
-from kpilint.graph import AnyRecord, ProjectGraph, as_related
+from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.rule import Context, ProjectRule, Scope
 
 
@@ -32,4 +32,4 @@ class LaggingOnly(IndicatorInference, ProjectRule):
             f" ({len(lagging)}): they report the result once it is too late to change;"
             " add a leading KPI the team can move this month (activity, pipeline,"
             " adoption)",
-            subject=kgi.id, related=as_related(lagging))
+            subject=kgi.id, related=graph.as_related(lagging))

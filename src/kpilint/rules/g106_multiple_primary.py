@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from kpilint.diagnostics import Severity, Violation
-from kpilint.graph import AnyRecord, ProjectGraph, as_related
+from kpilint.graph import AnyRecord, ProjectGraph
 from kpilint.rule import Context, ProjectRule, Scope
 
 
@@ -28,4 +28,4 @@ class MultiplePrimary(ProjectRule):
                 kgi.at_entity(),
                 f"KGI '{kgi.id}' has {len(primaries)} primary KPIs ({names}); mark only"
                 " one `primary: true`",
-                subject=kgi.id, related=as_related(primaries))
+                subject=kgi.id, related=graph.as_related(primaries))

@@ -1,6 +1,5 @@
 """G107 deadline-after-goal: a KPI's deadline falls after the deadline of a KGI it reaches."""
 
-from collections.abc import Iterator
 from typing import cast
 
 from kpilint.build import EntityRecord
@@ -23,18 +22,21 @@ class DeadlineAfterGoal(ProjectRule):
     reads = frozenset({"deadline"})
 
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
-                   context: Context) -> Iterator[Violation]:
+                   context: Context) -> list[Violation]:
+        """A list, not a generator: most KPIs are due in time, and are done at once."""
         kpi = cast("EntityRecord[Kpi]", record)
         deadline = kpi.model.deadline
+        found: list[Violation] = []
         if deadline is None:
-            return
+            return found
         for kgi in graph.kgis_reached[kpi.id]:
             goal_deadline = kgi.model.deadline
             if goal_deadline is not None and deadline > goal_deadline:
-                yield Violation(
+                found.append(Violation(
                     kpi.at_field("deadline"),
                     f"KPI '{kpi.id}' is due {deadline.isoformat()}, after its KGI"
                     f" '{kgi.id}' ({goal_deadline.isoformat()}): a KPI must show progress"
                     " before the goal is judged; move the deadline earlier",
                     subject=kpi.id, field="deadline",
-                    related=(Related(kgi.at_field("deadline"), f"KGI '{kgi.id}' deadline"),))
+                    related=(Related(kgi.at_field("deadline"), f"KGI '{kgi.id}' deadline"),)))
+        return found

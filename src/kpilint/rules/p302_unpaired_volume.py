@@ -45,18 +45,25 @@ def measures_quality(kpi: Kpi) -> bool:
 
 class QualityIndex:
     """The project's quality KPIs by what they support directly and by the KGIs they reach,
-    built once per check so that finding partners stays linear in the project's size."""
+    built once per check so that finding partners stays linear in the project's size; and, from
+    the same pass over the KPIs, the unpaired ones that count volume."""
 
     def __init__(self, graph: ProjectGraph) -> None:
         self.graph = graph
         self.by_target: dict[str, Groups] = defaultdict(lambda: ([], []))
         self.by_goal: dict[str, Groups] = defaultdict(lambda: ([], []))
+        self.unpaired_volume: list[EntityRecord[Kpi]] = []
+        """Volume KPIs paired with nothing, in project order (each one a finding)."""
         by_target, by_goal, reached, pairs = (self.by_target, self.by_goal,
                                               graph.kgis_reached.ids, graph.paired)
         for other in graph.kpis:  # in project order, not yet paired ones in [0]
-            if measures_quality(other.model):
+            model = other.model
+            if (is_volume(model.name, model.unit) and other.id not in pairs
+                    and not model.paired_with and "paired_with" not in other.invalid):
+                self.unpaired_volume.append(other)
+            if measures_quality(model):
                 paired = other.id in pairs
-                for target in other.model.supports or []:
+                for target in model.supports or []:
                     by_target[target][paired].append(other)
                 for kgi_id in reached(other.id):
                     by_goal[kgi_id][paired].append(other)
@@ -100,10 +107,7 @@ class UnpairedVolume(ProjectRule):
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         quality = QualityIndex(graph)
-        for kpi in graph.kpis:
-            if (not is_volume(kpi.model.name, kpi.model.unit) or kpi.id in graph.paired
-                    or kpi.model.paired_with or "paired_with" in kpi.invalid):
-                continue
+        for kpi in quality.unpaired_volume:
             partners = quality.partners(kpi)
             hint = (f", e.g. `paired_with: {partners[0].id}`" if partners else
                     " (a conversion, error or quality rate of the same work)")

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from kpilint.build import SpecFile
 from kpilint.checks import IndicatorInference
 from kpilint.diagnostics import Severity, Violation
-from kpilint.model import CADENCE_DAYS, Kpi
-from kpilint.rule import Context, FileRule
+from kpilint.model import CADENCE_DAYS
+from kpilint.rule import Context, FileRule, kpis_of
 
 MONTHLY = CADENCE_DAYS["monthly"]
 HOW_OFTEN = {"quarterly": "quarterly", "semiannual": "twice a year", "annual": "once a year"}
@@ -21,7 +21,7 @@ class SlowLeadingCadence(IndicatorInference, FileRule):
     summary = "A leading KPI is reviewed too rarely for its early warning to be acted on"
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        for kpi in spec.entities_of(Kpi):
+        for kpi in kpis_of(spec):
             cadence = kpi.model.cadence
             if cadence is None or CADENCE_DAYS[cadence] <= MONTHLY:
                 continue

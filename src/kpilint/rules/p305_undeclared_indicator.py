@@ -9,7 +9,7 @@ from kpilint.diagnostics import UNSAFE, Edit, Fix, Severity, Span, Violation
 from kpilint.dialects import format_note
 from kpilint.load import LIBYAML_ONLY_BREAKS
 from kpilint.model import Kpi
-from kpilint.rule import Context, FileRule
+from kpilint.rule import Context, FileRule, kpis_of
 
 LINE_AND_BREAK = re.compile(r"(\r\n|\r|\n)")
 BLOCK_PREFIX = re.compile(r"[ -]*")  # indentation and block sequence dashes
@@ -27,7 +27,7 @@ class UndeclaredIndicator(IndicatorInference, FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         parts: list[str] | None = None
-        for kpi in spec.entities_of(Kpi):
+        for kpi in kpis_of(spec):
             if not kpi.lacks("indicator"):
                 continue
             guessed = self.guess(kpi.model)

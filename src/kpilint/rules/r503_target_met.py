@@ -29,10 +29,12 @@ class TargetMet(FileRule):
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         for record in measured_entities(spec):
             actual: Actual | None = getattr(record.model, "actual", None)
+            if actual is None:  # most entities: nothing else to read
+                continue
             target = plain_target(record.model)
             deadline = getattr(record.model, "deadline", None)
             direction = direction_of(record.model)
-            if (actual is None or target is None or deadline is None
+            if (target is None or deadline is None
                     or direction not in (INCREASE, DECREASE) or actual.as_of > deadline):
                 continue
             value = actual_value(record)

@@ -7,7 +7,7 @@ from typing import ClassVar
 from kpilint.build import SpecFile
 from kpilint.checks import describe
 from kpilint.diagnostics import Severity, Violation
-from kpilint.rule import Context, FileRule, Option
+from kpilint.rule import Context, FileRule, Option, measured_entities
 from kpilint.wording import definition_flaws
 
 
@@ -26,9 +26,7 @@ class VagueDefinition(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         minimum: int = self.option("min-length")
-        for record in spec.entities:
-            if record.kind not in ("KPI", "KGI"):
-                continue
+        for record in measured_entities(spec):
             definition = record.model.definition
             if definition is None and not record.lacks("definition"):
                 continue

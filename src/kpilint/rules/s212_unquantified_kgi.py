@@ -4,8 +4,7 @@ from collections.abc import Iterator
 
 from kpilint.build import SpecFile
 from kpilint.diagnostics import Severity, Violation
-from kpilint.model import Kgi
-from kpilint.rule import Context, FileRule
+from kpilint.rule import Context, FileRule, kgis_of
 
 EXAMPLES = {"target": "`target: 100000000`", "unit": "`unit: JPY`"}
 
@@ -19,7 +18,7 @@ class UnquantifiedKgi(FileRule):
     summary = "A KGI has no numeric target or no unit, so it is a wish, not a goal"
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        for kgi in spec.entities_of(Kgi):
+        for kgi in kgis_of(spec):
             missing = [name for name in ("target", "unit") if kgi.lacks(name)]
             if not missing:
                 continue

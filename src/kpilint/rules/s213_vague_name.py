@@ -7,7 +7,7 @@ from kpilint.build import SpecFile
 from kpilint.checks import TERMS_SCHEMA, describe, extended
 from kpilint.diagnostics import Severity, Violation
 from kpilint.lexicon import Lexicon, vague_lexicon, vague_nouns, vague_verbs, words
-from kpilint.rule import Context, FileRule, Option
+from kpilint.rule import Context, FileRule, Option, measured_entities
 
 # After a leading verb, these words show it is a noun: "Increase in AOV", "Lift per campaign".
 NOUN_MARKERS = frozenset({"in", "of", "on", "per", "from", "over", "vs", "versus", "to", "thru",
@@ -32,8 +32,8 @@ class VagueName(FileRule):
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         verbs = extended(vague_verbs(), self.option("extend-verbs"))
         phrases = extended(vague_lexicon(), self.option("extend-terms"))
-        for record in spec.entities:
-            if record.kind not in ("KPI", "KGI") or not record.model.name:
+        for record in measured_entities(spec):
+            if not record.model.name:
                 continue
             wording = self._wording(record.model.name, verbs, phrases)
             if wording is None:

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 from kpilint.build import SpecFile
 from kpilint.diagnostics import Severity, Violation
 from kpilint.formula import FormulaSyntaxError, formula_location, parse_or_error
-from kpilint.model import Kgi
-from kpilint.rule import Context, FileRule
+from kpilint.rule import Context, FileRule, kgis_of
 
 
 class FormulaSyntax(FileRule):
@@ -18,7 +17,7 @@ class FormulaSyntax(FileRule):
     summary = "A KGI formula is not arithmetic over KPI ids, numbers, + - * / and parentheses"
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        for kgi in spec.entities_of(Kgi):
+        for kgi in kgis_of(spec):
             if kgi.model.formula is None:
                 continue
             result = parse_or_error(kgi.model.formula)
