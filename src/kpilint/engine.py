@@ -11,14 +11,14 @@ import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
 from kpilint import DOCUMENTATION_URL
 from kpilint.build import SpecFile
 from kpilint.config import Config
-from kpilint.diagnostics import Diagnostic, Location, Severity, Span, Violation
+from kpilint.diagnostics import Diagnostic, Location, Severity, Span, Violation, position
 from kpilint.dialects import build_file, dialect_named, name_entities
 from kpilint.graph import FileKey, GraphChange, ProjectGraph
 from kpilint.load import LINE_BREAK, parse_bytes, read_file
@@ -34,8 +34,6 @@ from kpilint.suppressions import (
 )
 
 RuleT = TypeVar("RuleT", bound=Rule)
-_POSITION = attrgetter("location.path", "location.span.line", "location.span.column", "code")
-"""A diagnostic's ``sort_key``, read in C (composing sorts every finding)."""
 _RULE_INDEX = itemgetter(0)
 """A located key's project rule (its index), to compose findings in rule order."""
 
@@ -422,7 +420,7 @@ class Linter:
             if diagnostic.code not in ignored:
                 diagnostics.append(diagnostic)
         active, suppressed = self._apply_suppressions(diagnostics, loaded, relative)
-        active.sort(key=_POSITION)
+        active.sort(key=position)
         self._fingerprint(active)
         return ProjectResult(active, suppressed)
 
