@@ -14,10 +14,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpilint import build
+from kpilint import build, model
 from kpilint.build import SpecFile, build_spec_file
 from kpilint.limits import Limits
 from kpilint.load import parse_bytes
+from kpilint.model import ENTITY_MODELS, SpecDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,11 @@ def _outcome(spec: SpecFile) -> list[Any]:
 
 def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
     loaded = parse_bytes(text.encode("utf-8"), Limits())
-    quick = _outcome(build_spec_file("spec.yaml", loaded))
+    with monkeypatch.context() as patch:  # the quick path as in a fresh process
+        patch.setattr(model, "_quick_left", model.QUICK_BUDGET)
+        for each in (SpecDocument, *ENTITY_MODELS):
+            patch.setattr(each, "__pydantic_complete__", False)
+        quick = _outcome(build_spec_file("spec.yaml", loaded))
     with monkeypatch.context() as patch:  # every entity through pydantic's validator
         patch.setattr(build, "quick_shape", lambda model: None)
         patch.setattr(build, "construct_valid", lambda model, values: None)
@@ -61,7 +66,7 @@ VALUES: list[Any] = [
     {"value": 3, "as_of": "2026-03-31"}, {"value": "3"}, {"min": 1}, {"min": 2, "max": 1},
     {"value": 1, "as_of": datetime.date(2026, 1, 1), "extra": 1}, {}, {"x-note": 1},
 ]
-FIELDS = sorted({name for model in build.ENTITY_MODELS for name in model.model_fields}
+FIELDS = sorted({name for kind in ENTITY_MODELS for name in kind.model_fields}
                 | {"x-note", "unknown", "nam"})
 
 
@@ -78,3 +83,19 @@ def test_any_entity_builds_alike(section: str, fields: dict[str, Any], named: bo
         document["scope"] = scope
     quick, validated = _both_ways(yaml.safe_dump(document, allow_unicode=True), monkeypatch)
     assert quick == validated
+
+
+def test_a_valid_file_takes_the_quick_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison above is not vacuous: each valid entity is made without pydantic."""
+    made: list[str] = []
+    original = build.made_model
+
+    def spy(kind: Any, data: dict[str, Any], fields_set: set[str]) -> Any:
+        made.append(kind.__name__)
+        return original(kind, data, fields_set)
+
+    monkeypatch.setattr(build, "made_model", spy)
+    text = (ROOT / "examples" / "good" / "company.kpi.yaml").read_text("utf-8")
+    quick, validated = _both_ways(text, monkeypatch)
+    assert quick == validated
+    assert made.count("SpecDocument") == 1 and len(made) == len(quick[0]) + 1

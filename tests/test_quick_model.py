@@ -1,4 +1,4 @@
-"""The quick path of the models (``kpilint.model.construct_valid``) against pydantic's validator.
+"""The quick path of the models (``kpilint.model.quick_model``) against pydantic's validator.
 
 Whatever it accepts it must build exactly as ``model_validate`` does (values, types, the fields
 set, nested models); whatever pydantic rejects it must leave to pydantic (None).
@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from kpilint import model as model_module
 from kpilint.model import (
     PART_FIELDS,
     QUICK_FIELDS,
@@ -24,6 +25,7 @@ from kpilint.model import (
     Ksf,
     SpecDocument,
     construct_valid,
+    quick_model,
 )
 
 DAY = datetime.date(2026, 3, 31)
@@ -60,7 +62,7 @@ def _same(quick: BaseModel, validated: BaseModel) -> None:
 
 
 def _compare(model: type[BaseModel], values: dict[str, Any]) -> None:
-    quick = construct_valid(model, dict(values))
+    quick = quick_model(model, dict(values))
     try:
         validated = model.model_validate(values)
     except ValidationError:
@@ -101,7 +103,7 @@ FULL_KPI = {
 ])
 def test_typical_valid_entities_take_the_quick_path(model: type[BaseModel],
                                                     values: dict[str, Any]) -> None:
-    quick = construct_valid(model, dict(values))
+    quick = quick_model(model, dict(values))
     assert quick is not None
     _same(quick, model.model_validate(values))
 
@@ -115,7 +117,7 @@ def test_typical_valid_entities_take_the_quick_path(model: type[BaseModel],
     {"name": "No id"},
 ])
 def test_anything_uncertain_is_left_to_pydantic(values: dict[str, Any]) -> None:
-    assert construct_valid(Kpi, values) is None
+    assert quick_model(Kpi, values) is None
 
 
 def test_every_model_field_has_a_quick_check() -> None:
@@ -127,5 +129,18 @@ def test_every_model_field_has_a_quick_check() -> None:
 
 def test_a_model_inside_a_field_is_made_only_through_its_field() -> None:
     """A band's own validator (min above max) runs in the target's check, not in a band alone."""
-    assert construct_valid(Band, {"min": 2, "max": 1}) is None
-    assert construct_valid(Kpi, {"id": "a", "name": "A", "target": {"min": 2, "max": 1}}) is None
+    assert quick_model(Band, {"min": 2, "max": 1}) is None
+    assert quick_model(Kpi, {"id": "a", "name": "A", "target": {"min": 2, "max": 1}}) is None
+
+
+def test_the_quick_path_gives_way_to_a_built_validator_and_after_its_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    values = {"id": "convert", "name": "Convert"}
+    monkeypatch.setattr(model_module, "_quick_left", 2)
+    monkeypatch.setattr(Ksf, "__pydantic_complete__", False)
+    assert construct_valid(Ksf, values) is not None
+    assert construct_valid(Ksf, {"id": "-bad", "name": "x"}) is None
+    assert construct_valid(Ksf, values) is None  # the budget is spent
+    monkeypatch.setattr(model_module, "_quick_left", 2)
+    monkeypatch.setattr(Ksf, "__pydantic_complete__", True)
+    assert construct_valid(Ksf, values) is None

@@ -486,17 +486,24 @@ class _Builder:
             values[key] = value
             if data is None:
                 continue
-            # the quick path's check, as kpilint.model._construct applies it (a string in a
-            # text field, a null in an optional one, need no call)
+            # the quick path's check, as kpilint.model._construct applies it (a null in an
+            # optional field, a string in a text field or among a choice's, need no call)
             if check is None or (value is None and key in required):
                 data = None
-            elif value is not None and (check is not TEXT or value.__class__ is not str):
+            elif value is None:
+                continue
+            elif check is TEXT and value.__class__ is str:
+                data[key] = value
+            elif isinstance(check, frozenset):
+                if value.__class__ is str and value in check:
+                    data[key] = value
+                else:
+                    data = None
+            else:
                 try:
                     data[key] = check(value)
                 except Unsure:
                     data = None
-            elif value is not None:
-                data[key] = value
         certain = None
         if data is not None and required <= values.keys():
             certain = made_model(model, data, set(values))

@@ -275,10 +275,11 @@ class Unsure(Exception):
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-Convert = Callable[[Any], Any]
+Convert = Callable[[Any], Any] | frozenset[str]
 """Checks one value other than None the way the model validates it and returns what the model
-would hold; raises :class:`Unsure` for anything it cannot vouch for. None is decided without it:
-it is the default of every field that is not required, and fails a required one."""
+would hold; raises :class:`Unsure` for anything it cannot vouch for. A choice is the set of the
+strings it allows (a string among them is kept as it is). None is decided without it: it is the
+default of every field that is not required, and fails a required one."""
 MAX_EXACT_INT = 2**53  # a larger int may round when made a float: left to pydantic
 
 
@@ -356,15 +357,9 @@ def _deadline(value: Any) -> datetime.date:
         raise Unsure from None
 
 
-def _choice(choices: Any) -> Convert:
+def _choice(choices: Any) -> frozenset[str]:
     """The check of a choice among the strings of a ``Literal``."""
-    allowed = frozenset(choices.__args__)
-
-    def choice(value: Any) -> str:
-        if type(value) is not str or value not in allowed:
-            raise Unsure
-        return value
-    return choice
+    return frozenset(choices.__args__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +373,7 @@ class QuickShape:
 
 
 @functools.cache
-def quick_shape(model: type[BaseModel]) -> QuickShape | None:
+def _shape(model: type[BaseModel]) -> QuickShape | None:
     """The quick path's view of ``model``; None for a model it does not know."""
     checks = QUICK_FIELDS.get(model) or PART_FIELDS.get(model)
     if checks is None:
@@ -388,25 +383,30 @@ def quick_shape(model: type[BaseModel]) -> QuickShape | None:
                       {name: info[name].default for name in info})
 
 
+# A model's four slots (BaseModel.__slots__), set through their descriptors: object.__setattr__
+# looks each name up first, and the model's own __setattr__ validates.
 _new = object.__new__
-_set = object.__setattr__
+_set_data, _set_fields_set, _set_extra, _set_private = (
+    BaseModel.__dict__[name].__set__
+    for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
+                 "__pydantic_private__"))
 
 
 def made_model(model: type[ModelT], data: dict[str, Any], fields_set: set[str]) -> ModelT:
     """``model`` holding ``data`` (every field, in order), with ``fields_set``: the object
     ``model_construct`` makes, without its per-field alias and default lookups."""
     made: ModelT = _new(model)
-    _set(made, "__dict__", data)
-    _set(made, "__pydantic_fields_set__", fields_set)
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
+    _set_data(made, data)
+    _set_fields_set(made, fields_set)
+    _set_extra(made, None)
+    _set_private(made, None)
     return made
 
 
 def _construct(model: type[ModelT], values: Any) -> ModelT:
     """``model`` made from the mapping ``values`` as its validator makes it (the fields in
     order, unset ones at their default, the fields set), not validated."""
-    shape = quick_shape(model)
+    shape = _shape(model)
     if shape is None or type(values) is not dict or not shape.required <= values.keys():
         raise Unsure
     checks = shape.checks
@@ -416,10 +416,15 @@ def _construct(model: type[ModelT], values: Any) -> ModelT:
         check = checks.get(key)
         if check is None:
             raise Unsure
-        if value is not None:
+        if value is None:
+            if key in required:
+                raise Unsure
+        elif isinstance(check, frozenset):
+            if type(value) is not str or value not in check:
+                raise Unsure
+            data[key] = value
+        else:
             data[key] = check(value)
-        elif key in required:
-            raise Unsure
     return made_model(model, data, set(values))
 
 
@@ -466,15 +471,41 @@ PART_FIELDS: dict[type[BaseModel], dict[str, Convert]] = {
 """The same for the models inside a field, which their field's check makes."""
 
 
+QUICK_BUDGET = 30_000
+"""Entities the quick path is tried on per process. It makes an entity for about 5,000 more
+machine instructions than pydantic's validator once that is built, and building the four
+models' validators (with the package metadata pydantic's plugin loader reads) costs about
+190 million, 30 ms: past some 37,000 entities, building them pays for itself."""
+_quick_left = QUICK_BUDGET
+
+
+def quick_shape(model: type[BaseModel]) -> QuickShape | None:
+    """The quick path's view of ``model`` for one more entity, counted against
+    :data:`QUICK_BUDGET`; None once pydantic's validator is the cheaper way (the budget is
+    spent, or the model's validator is built) or for a model the quick path does not know."""
+    global _quick_left
+    if _quick_left <= 0 or model.__pydantic_complete__:
+        return None
+    _quick_left -= 1
+    return _shape(model)
+
+
 def construct_valid(model: type[ModelT], values: dict[str, Any]) -> ModelT | None:
     """``model`` made from ``values`` as ``model.model_validate(values)`` makes it, when every
-    value is certainly valid; None otherwise (validate then: pydantic finds and words the
-    errors).
+    value is certainly valid and the quick path is the cheaper one (:func:`quick_shape`); None
+    otherwise (validate then: pydantic finds and words the errors).
 
     The models are built on first validation (``defer_build``), so a run whose entities are
-    all certainly valid builds no pydantic validator at all (about 30 ms for the four models,
-    with the package metadata its plugin loader reads).
+    all certainly valid, and not too many, builds no pydantic validator at all.
     """
+    if model not in QUICK_FIELDS or quick_shape(model) is None:
+        return None
+    return quick_model(model, values)
+
+
+def quick_model(model: type[ModelT], values: dict[str, Any]) -> ModelT | None:
+    """``model`` made from ``values`` without its validator when every value is certainly
+    valid, else None (whatever the budget)."""
     if model not in QUICK_FIELDS:
         return None
     try:
