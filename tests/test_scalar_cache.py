@@ -191,3 +191,38 @@ def test_a_span_is_built_once_on_first_use() -> None:
     assert type(first) is Span and first == Span(2, 4, 2, 7)
     assert b_value.span is first and b_value.position is first
     assert type(root.span) is Span and root.span == Span(1, 1, 3, 1)
+
+
+def _mappings(node: Any) -> list[MappingNode]:
+    """Every mapping in a composed tree (aliases visited once)."""
+    found: list[MappingNode] = []
+    stack, seen = [node], set()
+    while stack:
+        each = stack.pop()
+        if id(each) in seen:
+            continue
+        seen.add(id(each))
+        if isinstance(each, MappingNode):
+            found.append(each)
+            stack.extend(part for pair in each.pairs for part in pair)
+        elif isinstance(each, SequenceNode):
+            stack.extend(each.items)
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\nb: [x, {c: d}]\n'e': !!str 2\n",  # distinct string keys: the index comes with the pairs
+    "a: 1\na: 2\nb: 3\n",  # a duplicate
+    "base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n",  # a merge
+    "1: int\n'1': text\n? [k]\n: complex\nnull: n\n",  # keys that are not strings, one text twice
+    "yes: bool\n'yes': text\n",
+])
+def test_a_mappings_index_is_the_one_made_from_its_pairs(text: str) -> None:
+    """The index the composer makes with a mapping's pairs answers ``get`` as the index made
+    from the pairs when first asked for does (the last pair of a key's text wins)."""
+    loaded = parse_bytes(text.encode("utf-8"), Limits())
+    for mapping in _mappings(loaded.documents[0]):
+        fresh = MappingNode(mapping.position, mapping.tag, mapping.bad_tag, mapping.pairs)
+        texts = {key.text for key, _ in mapping.pairs if isinstance(key, ScalarNode)}
+        for key_text in texts | {"absent"}:
+            assert mapping.get(key_text) == fresh.get(key_text), key_text

@@ -32,23 +32,31 @@ from kpilint.model import (
     ENTITY_MODELS,
     EXTENSION_PREFIX,
     NUMBER_OR_MAPPING,
+    QUICK_FIELDS,
+    TEXT,
     Actual,
     Band,
     Baseline,
+    Convert,
     Entity,
     SpecDocument,
+    Unsure,
     construct_valid,
+    made_model,
+    quick_shape,
     text_fields,
 )
 
 
-def _fields(model: type[BaseModel]) -> dict[str, bool]:
-    """The model's fields, in order, each with whether it takes its scalars' source text."""
+def _fields(model: type[BaseModel]) -> dict[str, tuple[bool, Convert | None]]:
+    """The model's fields, in order, each with whether it takes its scalars' source text and
+    its quick check (None: pydantic validates any entity that has the field)."""
     texts = text_fields(model)
-    return {name: name in texts for name in model.model_fields}
+    checks = QUICK_FIELDS.get(model, {})
+    return {name: (name in texts, checks.get(name)) for name in model.model_fields}
 
 
-FIELDS: dict[type[BaseModel], dict[str, bool]] = {
+FIELDS: dict[type[BaseModel], dict[str, tuple[bool, Convert | None]]] = {
     SpecDocument: _fields(SpecDocument), **{model: _fields(model) for model in ENTITY_MODELS}}
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
 NESTED_MODELS: dict[str, type[BaseModel]] = {
@@ -339,14 +347,14 @@ class _Builder:
             self.report(root.span, "a spec file must be a mapping with `version: 1` and any of"
                                    " kgis, ksfs, kpis")
             return
-        values, unusable = self._plain_values(root, SpecDocument, None,
-                                              skip=frozenset(SECTIONS))
+        values, unusable, certain = self._plain_values(root, SpecDocument, None,
+                                                       skip=frozenset(SECTIONS))
         scope = values.get("scope") if isinstance(values.get("scope"), str) else None
         if root.get("version") is None:
             self.report(Span.file_start() if first else root.head or root.span,
                         "missing required field `version`: add `version: 1` at the top")
         else:
-            self._validate(SpecDocument, root, values, None, unusable)
+            self._validate(SpecDocument, root, values, None, unusable, certain)
         scope_pair = root.get("scope")
         if scope is not None and scope_pair is not None:
             self.spec.scopes.append((scope, Location(self.spec.path, scope_pair[1].span)))
@@ -380,25 +388,32 @@ class _Builder:
         subject = None
         if id_pair is not None and isinstance(id_pair[1], ScalarNode):
             subject = id_pair[1].text
-        values, unusable = self._plain_values(node, model, subject)
+        values, unusable, certain = self._plain_values(node, model, subject)
         if "id" in unusable:
             return
-        entity = self._validate(model, node, values, subject, unusable)
+        entity = self._validate(model, node, values, subject, unusable, certain)
         if isinstance(entity, Entity):
             self.spec.entities.append(
                 EntityRecord(entity, self.spec.path, node, scope, frozenset(unusable)))
 
     def _validate(self, model: type[BaseModel], node: MappingNode, values: dict[str, Any],
-                  subject: str | None, unusable: set[str]) -> BaseModel | None:
+                  subject: str | None, unusable: set[str],
+                  certain: BaseModel | None) -> BaseModel | None:
         """Validate, reporting each problem once; a field in error is dropped and counts absent.
 
         ``unusable`` holds the fields reported already; every field dropped here is added to
-        it. Returns None when the entity has no valid id (it cannot join the graph).
+        it. ``certain`` is the model the quick path made of ``values``, if it could (it tries
+        only when nothing is unusable). Returns None when the entity has no valid id (it cannot
+        join the graph).
         """
-        quick = {**values, "name": ""} if "name" in unusable and "name" in FIELDS[model] else values
-        certain = construct_valid(model, quick)
         if certain is not None:
             return certain
+        if unusable:
+            quick = {**values, "name": ""} if "name" in unusable and "name" in FIELDS[model] \
+                else values
+            certain = construct_valid(model, quick)
+            if certain is not None:
+                return certain
         while True:
             if "name" in unusable and "name" in FIELDS[model]:
                 values = {**values, "name": ""}
@@ -425,45 +440,78 @@ class _Builder:
         return newly
 
     def _plain_values(self, node: MappingNode, model: type[BaseModel], subject: str | None,
-                      skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], set[str]]:
-        """The mapping as Python values, and the known fields whose value is unusable.
+                      skip: frozenset[str] = frozenset(),
+                      ) -> tuple[dict[str, Any], set[str], BaseModel | None]:
+        """The mapping as Python values, the known fields whose value is unusable, and the
+        model made of the values when the quick path can vouch for every one (else None).
 
         Unknown keys and unusable values (unsupported tags, invalid typed scalars) are reported;
-        extension keys and the fields in ``skip`` are left out.
+        extension keys and the fields in ``skip`` are left out. Each value is checked by the
+        quick path as it is read (:data:`kpilint.model.QUICK_FIELDS`): one pass over the pairs
+        for nearly every entity, and no pydantic validator unless something is uncertain.
         """
         values: dict[str, Any] = {}
         unusable: set[str] = set()
         known = FIELDS[model]
-        fields = {name: text for name, text in known.items() if name not in skip} if skip else known
+        fields = {name: entry for name, entry in known.items() if name not in skip} if skip \
+            else known
+        shape = quick_shape(model)
+        data = shape.defaults.copy() if shape is not None else None  # None: not certain
+        required = shape.required if shape is not None else frozenset()
         for key_node, value_node in node.pairs:
-            if not isinstance(key_node, ScalarNode) or not isinstance(key_node.value, str):
+            if not isinstance(key_node, ScalarNode) or key_node.value.__class__ is not str:
                 self.report(key_node.span, "keys must be plain field names", subject)
                 continue
             key = key_node.text
-            as_text = fields.get(key)
-            if as_text is None:
+            entry = fields.get(key)
+            if entry is None:
                 if not key.startswith(EXTENSION_PREFIX) and key not in skip:
                     self._unknown_field(node, key_node, list(known), model, subject)
                 continue
+            as_text, check = entry
             # a value without an unsupported tag or an invalid scalar in it (nearly all) goes
             # straight to its Python value; a scalar's inline, as _python_value would
-            if isinstance(value_node, ScalarNode):
-                if not value_node.bad_tag and value_node.invalid is None:
-                    value = value_node.value
-                    values[key] = (value_node.text if as_text and value is not None
-                                   and not isinstance(value, str) else value)
-                    continue
+            if (isinstance(value_node, ScalarNode) and not value_node.bad_tag
+                    and value_node.invalid is None):
+                value = value_node.value
+                if as_text and value is not None and value.__class__ is not str:
+                    value = value_node.text
             elif (isinstance(value_node, (SequenceNode, MappingNode)) and not value_node.bad_tag
                   and not value_node.tainted):
-                values[key] = _python_value(value_node, as_text)
+                value = _python_value(value_node, as_text)
+            else:
+                fault = first_fault(value_node, text_field=as_text)
+                if fault is not None:
+                    self.report(fault[0], f"`{key}`: {fault[1]}", subject, key)
+                    unusable.add(key)
+                    data = None
+                    continue
+                value = _python_value(value_node, as_text)
+            values[key] = value
+            if data is None:
                 continue
-            fault = first_fault(value_node, text_field=as_text)
-            if fault is not None:
-                self.report(fault[0], f"`{key}`: {fault[1]}", subject, key)
-                unusable.add(key)
+            # the quick path's check, as kpilint.model._construct applies it (a null in an
+            # optional field, a string in a text field or among a choice's, need no call)
+            if check is None or (value is None and key in required):
+                data = None
+            elif value is None:
                 continue
-            values[key] = _python_value(value_node, as_text)
-        return values, unusable
+            elif check is TEXT and value.__class__ is str:
+                data[key] = value
+            elif isinstance(check, frozenset):
+                if value.__class__ is str and value in check:
+                    data[key] = value
+                else:
+                    data = None
+            else:
+                try:
+                    data[key] = check(value)
+                except Unsure:
+                    data = None
+        certain = None
+        if data is not None and required <= values.keys():
+            certain = made_model(model, data, set(values))
+        return values, unusable, certain
 
     def _unknown_field(self, node: MappingNode, key_node: ScalarNode, known: list[str],
                        model: type[BaseModel], subject: str | None) -> None:

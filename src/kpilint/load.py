@@ -245,7 +245,9 @@ def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
     The same lookup as PyYAML's ``Resolver.resolve`` for scalars, without its per-call overhead.
     """
     if implicit[0]:
-        candidates = _IMPLICIT_RESOLVERS.get(value[0] if value else "", [])
+        candidates = _IMPLICIT_RESOLVERS.get(value[:1], [])
+        if not candidates and None not in _IMPLICIT_RESOLVERS:
+            return STR_TAG  # no resolver for its first character: most text
         for tag, pattern in (*candidates, *_IMPLICIT_RESOLVERS.get(None, [])):
             if pattern.match(value):
                 return tag
@@ -502,8 +504,10 @@ class _Composer:
         editor_lines = self.line_starts is not None
         anchors = self.anchors
         cache = _PLAIN_CACHE
+        new_node = _new_object
         get_event = parser.get_event
         node: Node
+        scalar: ScalarNode
         try:
             while True:
                 event = get_event()
@@ -516,10 +520,16 @@ class _Composer:
                         (start.line + 1, start.column + 1, end.line + 1, end.column + 1))
                     text = event.value
                     if event.tag is None and event.implicit[0]:  # untagged plain: never styled
-                        resolved = cache.get(text) or resolve_plain(text)
-                        node = ScalarNode(position, resolved[0], False, text, resolved[1], True,
-                                          resolved[2])
-                        if resolved[2] is not None:
+                        # ScalarNode(position, tag, False, text, value, True, invalid), its
+                        # slots set directly: a dataclass's __init__ costs twice as much
+                        scalar = node = new_node(ScalarNode)
+                        scalar.position = position
+                        scalar.tag, scalar.value, scalar.invalid = (
+                            cache.get(text) or resolve_plain(text))
+                        scalar.bad_tag = scalar.explicit = False
+                        scalar.text = text
+                        scalar.plain = True
+                        if scalar.invalid is not None:
                             top.faulty = True
                     else:
                         node = _tagged_scalar(event, position)
@@ -626,11 +636,15 @@ class _Composer:
         if frame.mapping:
             head = None
             if children:
-                first = _corners(frame.occurrence(0) if frame.occurrences else children[0])
-                last = _corners(frame.occurrence(1) if frame.occurrences else children[1])
+                first = children[0].position
+                last = children[1].position
+                if frame.occurrences or first.__class__ is not tuple or last.__class__ is not tuple:
+                    first = _corners(frame.occurrence(0) if frame.occurrences else children[0])
+                    last = _corners(frame.occurrence(1) if frame.occurrences else children[1])
                 head = new_span(first[0], first[1], last[2], last[3])
-            node = MappingNode(position, frame.tag, frame.bad_tag, self._mapping_pairs(frame), head,
-                               frame.faulty)
+            pairs, index = self._mapping_pairs(frame)
+            node = MappingNode(position, frame.tag, frame.bad_tag, pairs, head, frame.faulty,
+                               index)
         else:
             node = SequenceNode(position, frame.tag, frame.bad_tag, children, frame.faulty)
         if frame.anchor is not None:
@@ -639,13 +653,19 @@ class _Composer:
             self.weights[id(node)] = weight
         return node
 
-    def _mapping_pairs(self, frame: _Frame) -> list[tuple[Node, Node]]:
-        """Apply merge keys and report duplicates (at each later occurrence); the last wins."""
+    def _mapping_pairs(self, frame: _Frame) -> tuple[list[tuple[Node, Node]],
+                                                     dict[str, tuple[Node, Node]] | None]:
+        """Apply merge keys and report duplicates (at each later occurrence); the last wins.
+        Also the mapping's key index when every key is a string scalar and no two are alike
+        (nearly always; a string scalar's text is its value): else it is made when first
+        asked for."""
         children = frame.children
-        keys = children[0::2]
-        if len({key.value for key in keys if key.__class__ is ScalarNode and key.tag == STR_TAG}
-               ) == len(keys):  # every key a string scalar, and no two alike
-            return list(zip(keys, children[1::2], strict=True))
+        pairs_of = iter(children)
+        pairs = list(zip(pairs_of, pairs_of, strict=True))
+        by_text = {key.value: pair for pair in pairs
+                   if (key := pair[0]).__class__ is ScalarNode and key.tag == STR_TAG}
+        if len(by_text) == len(pairs):
+            return pairs, by_text
         merged: dict[object, tuple[Node, Node]] = {}
         own: dict[object, tuple[Node, Node]] = {}
         first_seen: dict[object, Span] = {}
@@ -666,7 +686,7 @@ class _Composer:
                     " only the last value would be kept: remove or rename one"))
             own[identity] = (key_node, value_node)
         merged.update(own)
-        return list(merged.values())
+        return list(merged.values()), None
 
     def _merge_sources(self, value: Node) -> list[MappingNode]:
         if isinstance(value, MappingNode):

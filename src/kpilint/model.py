@@ -14,6 +14,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union
 
 from pydantic import (
@@ -269,195 +270,245 @@ def _mentions_str(annotation: Any) -> bool:
 
 
 
-class _Unsure(Exception):
+class Unsure(Exception):
     """A value the quick path cannot vouch for: pydantic validates the mapping instead."""
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-Convert = Callable[[Any], Any]
-"""Checks one value the way the model validates it and returns what the model would hold; raises
-:class:`_Unsure` for anything it cannot vouch for."""
+Convert = Callable[[Any], Any] | frozenset[str]
+"""Checks one value other than None the way the model validates it and returns what the model
+would hold; raises :class:`Unsure` for anything it cannot vouch for. A choice is the set of the
+strings it allows (a string among them is kept as it is). None is decided without it: it is the
+default of every field that is not required, and fails a required one."""
 MAX_EXACT_INT = 2**53  # a larger int may round when made a float: left to pydantic
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Unsure
+    if type(value) is not str:
+        raise Unsure
     return value
+
+
+TEXT = _text
+"""The check of a text field (the model builder tests a string inline instead of calling it)."""
 
 
 def _id(value: Any) -> str:
-    if not isinstance(value, str) or ID_TEXT.fullmatch(value) is None:
-        raise _Unsure
-    return value
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise _Unsure
+    if type(value) is not str or ID_TEXT.fullmatch(value) is None:
+        raise Unsure
     return value
 
 
 def _texts(value: Any) -> list[str]:
-    return [_text(item) for item in _list(value)]
+    if type(value) is not list:
+        raise Unsure
+    for item in value:
+        if type(item) is not str:
+            raise Unsure
+    return value.copy()
 
 
 def _ids(value: Any) -> list[str]:
-    return [_id(item) for item in _list(_as_list(value))]
+    if type(value) is str:
+        return [_id(value)]
+    if type(value) is not list:
+        raise Unsure
+    return [_id(item) for item in value]
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, float) and math.isfinite(value):
+    if type(value) is float and math.isfinite(value):
         return value
     if type(value) is int and -MAX_EXACT_INT <= value <= MAX_EXACT_INT:
         return float(value)
-    raise _Unsure
+    raise Unsure
 
 
 def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Unsure
+    if type(value) is not bool:
+        raise Unsure
     return value
 
 
 def _version(value: Any) -> int:
     if type(value) is not int or value != 1:
-        raise _Unsure
-    return value
-
-
-def _date(value: Any) -> datetime.date:
-    if type(value) is not datetime.date:
-        raise _Unsure
+        raise Unsure
     return value
 
 
 def _day(value: Any) -> datetime.date:
+    if type(value) is datetime.date:
+        return value
     try:
-        return _date(_iso_day(value))
+        value = _iso_day(value)
     except ValueError:
-        raise _Unsure from None
+        raise Unsure from None
+    if type(value) is not datetime.date:
+        raise Unsure
+    return value
 
 
 def _deadline(value: Any) -> datetime.date:
-    try:
-        return _date(_period_end(value))
-    except ValueError:
-        raise _Unsure from None
-
-
-def _choice(choices: Any) -> Convert:
-    allowed = frozenset(choices.__args__)
-
-    def choice(value: Any) -> str:
-        if not isinstance(value, str) or value not in allowed:
-            raise _Unsure
+    if type(value) is datetime.date:
         return value
-    return choice
+    try:
+        return _day(_period_end(value))
+    except ValueError:
+        raise Unsure from None
 
 
-def _optional(convert: Convert) -> Convert:
-    def optional(value: Any) -> Any:
-        return None if value is None else convert(value)
-    return optional
+def _choice(choices: Any) -> frozenset[str]:
+    """The check of a choice among the strings of a ``Literal``."""
+    return frozenset(choices.__args__)
 
 
-def _construct(model: type[ModelT], values: Any, fields: dict[str, Convert]) -> ModelT:
-    """``model`` made from the mapping ``values`` converted by ``fields``, not validated."""
-    if not isinstance(values, dict):
-        raise _Unsure
-    converted = {}
-    for key, value in values.items():
-        convert = fields.get(key)
-        if convert is None:
-            raise _Unsure
-        converted[key] = convert(value)
-    if not _required(model) <= converted.keys():
-        raise _Unsure
-    return model.model_construct(**converted)
+@dataclass(frozen=True, slots=True)
+class QuickShape:
+    """What the quick path needs of one model: each field's check, the required fields, and
+    every field in order with its default (a required one's is never used)."""
+
+    checks: dict[str, Convert]
+    required: frozenset[str]
+    defaults: dict[str, Any]
 
 
 @functools.cache
-def _required(model: type[BaseModel]) -> frozenset[str]:
-    return frozenset(name for name, info in model.model_fields.items() if info.is_required())
+def _shape(model: type[BaseModel]) -> QuickShape | None:
+    """The quick path's view of ``model``; None for a model it does not know."""
+    checks = QUICK_FIELDS.get(model) or PART_FIELDS.get(model)
+    if checks is None:
+        return None
+    info = model.model_fields
+    return QuickShape(checks, frozenset(name for name in info if info[name].is_required()),
+                      {name: info[name].default for name in info})
+
+
+# A model's four slots (BaseModel.__slots__), set through their descriptors: object.__setattr__
+# looks each name up first, and the model's own __setattr__ validates.
+_new = object.__new__
+_set_data, _set_fields_set, _set_extra, _set_private = (
+    BaseModel.__dict__[name].__set__
+    for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
+                 "__pydantic_private__"))
+
+
+def made_model(model: type[ModelT], data: dict[str, Any], fields_set: set[str]) -> ModelT:
+    """``model`` holding ``data`` (every field, in order), with ``fields_set``: the object
+    ``model_construct`` makes, without its per-field alias and default lookups."""
+    made: ModelT = _new(model)
+    _set_data(made, data)
+    _set_fields_set(made, fields_set)
+    _set_extra(made, None)
+    _set_private(made, None)
+    return made
+
+
+def _construct(model: type[ModelT], values: Any) -> ModelT:
+    """``model`` made from the mapping ``values`` as its validator makes it (the fields in
+    order, unset ones at their default, the fields set), not validated."""
+    shape = _shape(model)
+    if shape is None or type(values) is not dict or not shape.required <= values.keys():
+        raise Unsure
+    checks = shape.checks
+    required = shape.required
+    data = shape.defaults.copy()
+    for key, value in values.items():
+        check = checks.get(key)
+        if check is None:
+            raise Unsure
+        if value is None:
+            if key in required:
+                raise Unsure
+        elif isinstance(check, frozenset):
+            if type(value) is not str or value not in check:
+                raise Unsure
+            data[key] = value
+        else:
+            data[key] = check(value)
+    return made_model(model, data, set(values))
 
 
 def _baseline(value: Any) -> Baseline:
-    if not isinstance(value, dict):
-        value = {"value": _number(value)}
-    return _construct(Baseline, value, BASELINE_FIELDS)
+    if type(value) is dict:
+        return _construct(Baseline, value)
+    return made_model(Baseline, {"value": _number(value), "as_of": None}, {"value"})
 
 
 def _target(value: Any) -> float | Band:
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         return _number(value)
-    band = _construct(Band, value, BAND_FIELDS)
+    band = _construct(Band, value)
     if (band.min is None and band.max is None) or (
             band.min is not None and band.max is not None and band.min > band.max):
-        raise _Unsure
+        raise Unsure
     return band
 
 
 def _actual(value: Any) -> Actual:
-    return _construct(Actual, value, ACTUAL_FIELDS)
+    return _construct(Actual, value)
 
 
-TEXT = _optional(_text)
-BASELINE_FIELDS: dict[str, Convert] = {"value": _number, "as_of": _optional(_day)}
-BAND_FIELDS: dict[str, Convert] = {"min": _optional(_number), "max": _optional(_number)}
-ACTUAL_FIELDS: dict[str, Convert] = {"value": _number, "as_of": _day}
 ENTITY_FIELDS: dict[str, Convert] = {
-    "id": _id, "name": _text, "definition": TEXT, "owner": TEXT, "tags": _optional(_texts)}
+    "id": _id, "name": TEXT, "definition": TEXT, "owner": TEXT, "tags": _texts}
 MEASURE_FIELDS: dict[str, Convert] = {
-    "unit": TEXT, "baseline": _optional(_baseline), "target": _optional(_target),
-    "actual": _optional(_actual), "direction": _optional(_choice(Direction)),
-    "deadline": _optional(_deadline), "source": TEXT, "cadence": _optional(_choice(Cadence)),
-    "last_reviewed": _optional(_day)}
+    "unit": TEXT, "baseline": _baseline, "target": _target, "actual": _actual,
+    "direction": _choice(Direction), "deadline": _deadline, "source": TEXT,
+    "cadence": _choice(Cadence), "last_reviewed": _day}
 QUICK_FIELDS: dict[type[BaseModel], dict[str, Convert]] = {
     SpecDocument: {"version": _version, "scope": TEXT},
     Kgi: {**ENTITY_FIELDS, **MEASURE_FIELDS, "formula": TEXT},
-    Ksf: {**ENTITY_FIELDS, "supports": _optional(_ids)},
-    Kpi: {**ENTITY_FIELDS, **MEASURE_FIELDS, "supports": _optional(_ids),
-          "indicator": _optional(_choice(Indicator)), "primary": _optional(_flag),
-          "paired_with": _optional(_ids)},
+    Ksf: {**ENTITY_FIELDS, "supports": _ids},
+    Kpi: {**ENTITY_FIELDS, **MEASURE_FIELDS, "supports": _ids, "indicator": _choice(Indicator),
+          "primary": _flag, "paired_with": _ids},
 }
 """The fields the quick path knows, per model (SpecDocument's sections are validated entity by
 entity, never through it); a field missing here is always left to pydantic."""
+PART_FIELDS: dict[type[BaseModel], dict[str, Convert]] = {
+    Baseline: {"value": _number, "as_of": _day},
+    Band: {"min": _number, "max": _number},  # its own validator: see _target
+    Actual: {"value": _number, "as_of": _day},
+}
+"""The same for the models inside a field, which their field's check makes."""
 
 
-QUICK_BUDGET = 500
-"""Entities the quick path makes per process. Each costs about 10 µs more than pydantic's
-validator, whose one-time build (with the package metadata its plugin loader reads) costs about
-20 ms: past a few hundred entities, building it pays for itself."""
+QUICK_BUDGET = 30_000
+"""Entities the quick path is tried on per process. It makes an entity for about 5,000 more
+machine instructions than pydantic's validator once that is built, and building the four
+models' validators (with the package metadata pydantic's plugin loader reads) costs about
+190 million, 30 ms: past some 37,000 entities, building them pays for itself."""
 _quick_left = QUICK_BUDGET
+
+
+def quick_shape(model: type[BaseModel]) -> QuickShape | None:
+    """The quick path's view of ``model`` for one more entity, counted against
+    :data:`QUICK_BUDGET`; None once pydantic's validator is the cheaper way (the budget is
+    spent, or the model's validator is built) or for a model the quick path does not know."""
+    global _quick_left
+    if _quick_left <= 0 or model.__pydantic_complete__:
+        return None
+    _quick_left -= 1
+    return _shape(model)
 
 
 def construct_valid(model: type[ModelT], values: dict[str, Any]) -> ModelT | None:
     """``model`` made from ``values`` as ``model.model_validate(values)`` makes it, when every
-    value is certainly valid and the quick path is the cheaper one; None otherwise (validate
-    then: pydantic finds and words the errors).
+    value is certainly valid and the quick path is the cheaper one (:func:`quick_shape`); None
+    otherwise (validate then: pydantic finds and words the errors).
 
-    The models are built on first validation (``defer_build``), so a small run whose spec files
-    are valid builds no pydantic validator: that was most of what a one-file run spent on
-    pydantic. Once a model's validator is built, or :data:`QUICK_BUDGET` entities were made,
-    pydantic's validator is the faster way.
+    The models are built on first validation (``defer_build``), so a run whose entities are
+    all certainly valid, and not too many, builds no pydantic validator at all.
     """
-    global _quick_left
-    if _quick_left <= 0 or model.__pydantic_complete__:
+    if model not in QUICK_FIELDS or quick_shape(model) is None:
         return None
-    made = quick_model(model, values)
-    if made is not None:
-        _quick_left -= 1
-    return made
+    return quick_model(model, values)
 
 
 def quick_model(model: type[ModelT], values: dict[str, Any]) -> ModelT | None:
     """``model`` made from ``values`` without its validator when every value is certainly
-    valid, else None."""
-    fields = QUICK_FIELDS.get(model)
-    if fields is None:
+    valid, else None (whatever the budget)."""
+    if model not in QUICK_FIELDS:
         return None
     try:
-        return _construct(model, values, fields)
-    except _Unsure:
+        return _construct(model, values)
+    except Unsure:
         return None

@@ -1,0 +1,101 @@
+"""The model builder's quick path (each value checked as it is read, no pydantic validator)
+against pydantic's validator on the same files: the same entities, fields set, invalid fields,
+scopes and findings, message for message."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpilint import build, model
+from kpilint.build import SpecFile, build_spec_file
+from kpilint.limits import Limits
+from kpilint.load import parse_bytes
+from kpilint.model import ENTITY_MODELS, SpecDocument
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _outcome(spec: SpecFile) -> list[Any]:
+    """Everything the rules read of a built file, models as their type, fields set and repr."""
+    entities = [(type(record.model).__name__, repr(record.model),
+                 sorted(record.model.model_fields_set), sorted(record.invalid), record.scope,
+                 record.id, record.kind, record.line) for record in spec.entities]
+    violations = sorted(
+        (code, repr(violation)) for code, found in spec.violations.items() for violation in found)
+    return [entities, violations, spec.scopes]
+
+
+def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
+    loaded = parse_bytes(text.encode("utf-8"), Limits())
+    with monkeypatch.context() as patch:  # the quick path as in a fresh process
+        patch.setattr(model, "_quick_left", model.QUICK_BUDGET)
+        for each in (SpecDocument, *ENTITY_MODELS):
+            patch.setattr(each, "__pydantic_complete__", False)
+        quick = _outcome(build_spec_file("spec.yaml", loaded))
+    with monkeypatch.context() as patch:  # every entity through pydantic's validator
+        patch.setattr(build, "quick_shape", lambda model: None)
+        patch.setattr(build, "construct_valid", lambda model, values: None)
+        validated = _outcome(build_spec_file("spec.yaml", loaded))
+    return quick, validated
+
+
+SPEC_FILES = sorted(path for pattern in ("examples/**/*.yaml", "tests/**/*.yaml")
+                    for path in ROOT.glob(pattern))
+
+
+@pytest.mark.parametrize("path", SPEC_FILES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_the_repositorys_spec_files_build_alike(path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    quick, validated = _both_ways(path.read_text("utf-8"), monkeypatch)
+    assert quick == validated
+
+
+VALUES: list[Any] = [
+    None, True, False, 0, 1, -7, 2**53, 2**53 + 1, 1.5, -0.0, math.inf, math.nan, "", "x",
+    "ok-id", "-bad", "bad id", "増加", "increase", "monthly", "leading", "2026-03-31",
+    "2026-02-30", "2026-03", "2026-Q4", "2026-13", "1", "1,000", "1e5", "yes",
+    datetime.date(2026, 3, 31), [], ["ok-id", "b"], ["x", 2], [None], {"value": 3},
+    {"value": 3, "as_of": "2026-03-31"}, {"value": "3"}, {"min": 1}, {"min": 2, "max": 1},
+    {"value": 1, "as_of": datetime.date(2026, 1, 1), "extra": 1}, {}, {"x-note": 1},
+]
+FIELDS = sorted({name for kind in ENTITY_MODELS for name in kind.model_fields}
+                | {"x-note", "unknown", "nam"})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(section=st.sampled_from(["kgis", "ksfs", "kpis"]),
+       fields=st.dictionaries(st.sampled_from(FIELDS), st.sampled_from(VALUES), max_size=8),
+       named=st.booleans(), scope=st.sampled_from([None, "growth", 7]))
+def test_any_entity_builds_alike(section: str, fields: dict[str, Any], named: bool,
+                                 scope: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    entity = {"id": "ok-id", "name": "A", **fields} if named else fields
+    document = {"version": 1, section: [entity]}
+    if scope is not None:
+        document["scope"] = scope
+    quick, validated = _both_ways(yaml.safe_dump(document, allow_unicode=True), monkeypatch)
+    assert quick == validated
+
+
+def test_a_valid_file_takes_the_quick_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison above is not vacuous: each valid entity is made without pydantic."""
+    made: list[str] = []
+    original = build.made_model
+
+    def spy(kind: Any, data: dict[str, Any], fields_set: set[str]) -> Any:
+        made.append(kind.__name__)
+        return original(kind, data, fields_set)
+
+    monkeypatch.setattr(build, "made_model", spy)
+    text = (ROOT / "examples" / "good" / "company.kpi.yaml").read_text("utf-8")
+    quick, validated = _both_ways(text, monkeypatch)
+    assert quick == validated
+    assert made.count("SpecDocument") == 1 and len(made) == len(quick[0]) + 1
