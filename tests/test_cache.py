@@ -447,6 +447,37 @@ def test_only_the_reports_used_last_are_kept(project: Path, monkeypatch: pytest.
     assert _kept_reports(project) == sorted([written["sarif"], written["text"]])
 
 
+def _key_directories(project: Path) -> set[Path]:
+    return {path for path in (project / CACHE).iterdir() if path.is_dir()}
+
+
+def test_only_the_run_keys_written_last_are_kept(project: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new day (or config, or selection) starts a new run-key directory; the cache does not
+    grow without end, and what is not a run key is never removed."""
+    monkeypatch.setattr(cache_module, "KEYS_KEPT", 3)
+    (project / CACHE / "notes").mkdir(parents=True)
+    made: list[Path] = []
+    for day in range(1, 6):
+        before = _key_directories(project)
+        _check(project, today=datetime.date(2027, 1, day))
+        (new,) = _key_directories(project) - before
+        os.utime(new, ns=(day * 10**9, day * 10**9))  # written in this order, whatever the clock
+        made.append(new)
+    assert _key_directories(project) == {*made[-3:], project / CACHE / "notes"}
+    assert _check(project, today=datetime.date(2027, 1, 5)) == _check(
+        project, today=datetime.date(2027, 1, 5), cache=False)
+
+
+def test_a_cache_dir_kpilint_did_not_mark_is_never_pruned(project: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "KEYS_KEPT", 1)
+    _check(project, today=datetime.date(2027, 1, 1))
+    (project / CACHE / ".gitignore").write_text("*\n", encoding="utf-8")  # the user's own
+    _check(project, today=datetime.date(2027, 1, 2))
+    assert len(_key_directories(project)) == 2
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text

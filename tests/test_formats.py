@@ -46,6 +46,26 @@ def test_a_foreign_format_gets_one_finding_at_the_start(tmp_path: Path, name: st
     assert findings(tmp_path, name) == [(name, "E002", 1, 1, message)]
 
 
+def test_a_foreign_files_comments_are_not_read_and_fix_leaves_it_alone(tmp_path: Path) -> None:
+    """Its suppression comments were written for its dialect: no X001 for them, nothing to
+    fix, and read in that dialect they suppress as they should."""
+    shutil.copy(REPO / "examples" / "gitlab-pi" / "sales.yml", tmp_path / "sales.yml")
+    okr = ("objectives:\n  - name: Grow\n    key_results:\n"
+           "      - name: KR1  # kpilint: disable=S206\n")
+    write_files(tmp_path, {"okrs.kpi.yaml": okr})
+    before = (tmp_path / "sales.yml").read_bytes()
+    for args in (("--no-cache",), (), ()):  # uncached, writing the cache, from the cache
+        assert findings(tmp_path, "sales.yml", "okrs.kpi.yaml", *args) == [
+            ("okrs.kpi.yaml", "E002", 1, 1, OKR), ("sales.yml", "E002", 1, 1, GITLAB)]
+    fix = run_kpilint("check", "--fix", "sales.yml", "okrs.kpi.yaml", cwd=tmp_path)
+    assert (fix.code, fix.stderr) == (1, "")
+    assert (tmp_path / "sales.yml").read_bytes() == before
+    assert (tmp_path / "okrs.kpi.yaml").read_text("utf-8") == okr
+    read = run_kpilint("check", "--dialect", "gitlab-pi", "--show-suppressed", "--select", "S206",
+                       "--output-format", "json", "sales.yml", cwd=tmp_path)
+    assert [(each["code"], each["line"]) for each in read.json()["suppressed"]] == [("S206", 70)]
+
+
 def test_the_text_output_names_the_format_and_the_dialect_option(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "gitlab_pi.yml", tmp_path / "gitlab_pi.yml")
     run = run_kpilint("check", "gitlab_pi.yml", cwd=tmp_path)

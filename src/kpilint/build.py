@@ -171,6 +171,9 @@ class SpecFile:
     scopes: list[tuple[str, Location]] = field(default_factory=list)
     dialect: str | None = None
     """The dialect it was read in (SPEC 10.5); None for a v1 spec."""
+    foreign: bool = False
+    """A file in a format kpilint recognises but was not asked to read (SPEC 10.4): its one
+    finding is E002, and its comments are not kpilint's."""
 
     def scalars(self) -> Iterator[tuple[ScalarNode, bool]]:
         """Every scalar of the file once (aliases are not walked twice), with whether it is a
@@ -239,6 +242,7 @@ def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
         problem.span for problem in loaded.problems if problem.code == "E003"))
     foreign = recognise(non_empty[0]) if non_empty else None
     if foreign is not None:  # SPEC 10.4: one finding naming the format, not one per key
+        spec.foreign = True
         builder.report(Span.file_start(), foreign.message())
     for index, document in enumerate(non_empty if foreign is None else ()):
         builder.document(document, first=index == 0)

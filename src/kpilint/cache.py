@@ -30,6 +30,8 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,12 +44,17 @@ from kpilint.dbt import PROJECT_FILE
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
-FORMAT = "2"
+FORMAT = "3"
 STATE = "state.json"
 STATE_DELTA = "state-delta.json"
 REPORTS = "reports"
 SIGNATURES = "signatures.json"
 REPORTS_KEPT = 16
+KEYS_KEPT = 8
+"""Run-key directories kept side by side: a new day (without a fixed ``today``), config or rule
+selection starts a new one, and the least recently written beyond these are removed."""
+GITIGNORE = "# written by kpilint: the cache is never committed\n*\n"
+_RUN_KEY_DIRECTORY = re.compile(r"[0-9]+-[0-9a-f]{24}")
 """The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
 different set of files on each run."""
 Json = Any
@@ -120,6 +127,7 @@ class ResultCache:
     base: Path
     directory: Path
     written: set[str] = field(default_factory=set)
+    pruned: bool = False
 
     @classmethod
     def of(cls, root: Path, config: Config, context: Context, salt: str) -> ResultCache:
@@ -148,11 +156,14 @@ class ResultCache:
         for part in parts:
             checksum.update(part)
         try:
+            if not self.pruned:
+                self.pruned = True
+                if not self.directory.exists():
+                    self._prune_other_keys()
             path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.base / ".gitignore"
             if not ignore.exists():
-                ignore.write_text("# written by kpilint: the cache is never committed\n*\n",
-                                  encoding="utf-8")
+                ignore.write_text(GITIGNORE, encoding="utf-8")
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as stream:
@@ -163,6 +174,22 @@ class ResultCache:
                 raise
         except OSError:
             return
+
+    def _prune_other_keys(self) -> None:
+        """Before a new run-key directory is made, remove the least recently written ones
+        beyond :data:`KEYS_KEPT`; only in a directory kpilint's own ``.gitignore`` marks as its
+        cache, and only folders named as run keys. A run still using one just misses."""
+        try:
+            if (self.base / ".gitignore").read_text(encoding="utf-8") != GITIGNORE:
+                return
+            keys = sorted(((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path)
+                           for entry in os.scandir(self.base)
+                           if _RUN_KEY_DIRECTORY.fullmatch(entry.name)
+                           and entry.is_dir(follow_symlinks=False)), reverse=True)
+        except (OSError, UnicodeDecodeError):
+            return
+        for _, stale in keys[KEYS_KEPT - 1:]:
+            shutil.rmtree(stale, ignore_errors=True)
 
     def report(self, render_key: str, files: str) -> CachedReport | None:
         """The report kept for ``render_key`` if it was made from the same ``files`` (see

@@ -72,8 +72,10 @@ class LoadedFile:
     suppressions: list[Suppression] | None = None
 
     def suppression_comments(self) -> list[Suppression]:
+        """The file's ``# kpilint:`` comments; none in a file of a foreign format (they were
+        written for its dialect, which this run does not read it in)."""
         if self.suppressions is None:
-            self.suppressions = parse_suppressions(
+            self.suppressions = [] if self.spec.foreign else parse_suppressions(
                 self.spec.text, self.spec.quoted_or_block_scalars())
         return self.suppressions
 

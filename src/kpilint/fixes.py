@@ -270,6 +270,7 @@ def fix_project(linter: Linter, named: Callable[[Path], bool], unsafe: bool) -> 
                                           loaded.spec.text)
               for absolute, loaded in linter.files.items()
               if named(absolute) and loaded.spec.dialect is None  # v1 specs only (SPEC 10.8)
+              and not loaded.spec.foreign
               and not loaded.spec.violations_of("E001")}
     for _ in range(MAX_PASSES):
         by_path: dict[str, list[Diagnostic]] = {}

@@ -329,6 +329,7 @@ def file_summary(spec: SpecFile, findings: list[Diagnostic],
         "scopes": [[scope, span_data(location.span)] for scope, location in spec.scopes],
         "entities": [record_data(record) for record in spec.entities],
         "dialect": spec.dialect,
+        "foreign": spec.foreign,
     }
 
 
@@ -336,7 +337,8 @@ def spec_of(data: Json, limits: Limits) -> tuple[SpecFile, list[Diagnostic], lis
     """A spec file (without its nodes; ``limits`` are the project's, to parse it again if a rule
     needs them), its file-rule findings and its comments."""
     path = str(data["path"])
-    spec = SpecFile(path, str(data["text"]), dialect=data.get("dialect"))
+    spec = SpecFile(path, str(data["text"]), dialect=data.get("dialect"),
+                    foreign=bool(data.get("foreign")))
     source = FileSource(path, limits, spec.dialect, data)
     spec.entities = [SummaryRecord(path, each, source) for each in data["entities"]]
     spec.scopes = [(str(scope), _location_of(path, span)) for scope, span in data["scopes"]]
