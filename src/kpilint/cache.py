@@ -141,10 +141,9 @@ class ResultCache:
             return
         self._store_bytes(path, data)
 
-    def _store_bytes(self, path: Path, *parts: bytes | memoryview) -> str | None:
+    def _store_bytes(self, path: Path, *parts: bytes | memoryview) -> None:
         """Write ``parts`` (one payload, not joined: a report weighs 11 MB) after the payload's
-        checksum to a temporary file, then rename it into place; the checksum, or None when the
-        file could not be written."""
+        checksum to a temporary file, then rename it into place."""
         checksum = hashlib.sha256()
         for part in parts:
             checksum.update(part)
@@ -163,43 +162,16 @@ class ResultCache:
                 os.unlink(temporary)
                 raise
         except OSError:
-            return None
-        return checksum.hexdigest()
+            return
 
     def report(self, render_key: str, files: str) -> CachedReport | None:
         """The report kept for ``render_key`` if it was made from the same ``files`` (see
         :func:`files_digest`), else None (also when it is missing or damaged)."""
-        kept = self._kept_report(render_key, files)
-        if kept is None:
-            return None
-        fields, text = kept
-        try:
-            return CachedReport(memoryview(text), int(fields["count"]),
-                                bool(fields["failed"]), fields["baseline_hidden"],
-                                [(str(path), str(code), subject, int(allowed), int(now))
-                                 for path, code, subject, allowed, now in fields["stale"]])
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def report_pieces(self, render_key: str) -> tuple[Json, bytes] | None:
-        """The pieces of the report kept for ``render_key``, whatever files it was made from:
-        the ``pieces`` of :class:`CachedReport` and the report; None when it is missing or
-        damaged, or has none."""
-        kept = self._kept_report(render_key, None)
-        if kept is None or kept[0].get("pieces") is None:
-            return None
-        return kept[0]["pieces"], kept[1]
-
-    def _kept_report(self, render_key: str, files: str | None) -> tuple[dict[str, Json],
-                                                                       bytes] | None:
-        """The header and text of the report kept for ``render_key`` (of ``files`` unless
-        None), when it is whole."""
         try:  # the header first: the report of other files is not read (11 MB)
             with self._report_path(render_key).open("rb") as stream:
                 checksum, header = stream.readline(), stream.readline()
                 fields = json.loads(header)
-                if fields.get("render") != render_key or (
-                        files is not None and fields.get("files") != files):
+                if fields.get("render") != render_key or fields.get("files") != files:
                     return None
                 text = stream.read()
         except (OSError, ValueError, AttributeError):
@@ -208,13 +180,19 @@ class ResultCache:
         digest.update(text)
         if not header.endswith(b"\n") or digest.hexdigest().encode() + b"\n" != checksum:
             return None
-        return fields, text
+        try:
+            return CachedReport(memoryview(text), int(fields["count"]),
+                                bool(fields["failed"]), fields["baseline_hidden"],
+                                [(str(path), str(code), subject, int(allowed), int(now))
+                                 for path, code, subject, allowed, now in fields["stale"]])
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def put_report(self, render_key: str, files: str, report: CachedReport) -> None:
         """Keep ``report`` for ``render_key`` and ``files``, replacing the one kept before."""
         header = {"render": render_key, "files": files, "count": report.files,
                   "failed": report.failed, "baseline_hidden": report.baseline_hidden,
-                  "stale": report.baseline_stale, "pieces": report.pieces}
+                  "stale": report.baseline_stale}
         path = self._report_path(render_key)
         self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n",
                           report.text)
@@ -266,23 +244,19 @@ class ResultCache:
             return None
         return StoredState(checksum.decode("ascii"), base, delta)
 
-    def put_state(self, state: bytes, keep: set[str]) -> str | None:
+    def put_state(self, state: bytes, keep: set[str]) -> None:
         """Write the run's whole state (the delta beside the last one goes); drop the summaries
-        no longer named by it. Its checksum, None when it could not be written."""
+        no longer named by it."""
         with contextlib.suppress(OSError):  # none, or another run removed it already
             os.unlink(self.directory / STATE_DELTA)  # first: the base alone is a whole state
-        checksum = self._store_bytes(self.directory / STATE, state)
+        self._store_bytes(self.directory / STATE, state)
         self._drop_summaries(keep)
-        return checksum
 
-    def put_state_delta(self, base: str, delta: bytes, keep: set[str]) -> str | None:
+    def put_state_delta(self, base: str, delta: bytes, keep: set[str]) -> None:
         """Write what the run's state changed of the base whose checksum is ``base`` (see
-        :mod:`kpilint.run_state`), beside it; drop the summaries no longer named. ``base``,
-        None when the delta could not be written."""
-        written = self._store_bytes(self.directory / STATE_DELTA, base.encode("ascii") + b"\n",
-                                    delta)
+        :mod:`kpilint.run_state`), beside it; drop the summaries no longer named."""
+        self._store_bytes(self.directory / STATE_DELTA, base.encode("ascii") + b"\n", delta)
         self._drop_summaries(keep)
-        return None if written is None else base
 
     def _drop_summaries(self, keep: set[str]) -> None:
         """Remove the summaries that neither ``keep`` nor this run names."""
@@ -319,8 +293,6 @@ class CachedReport:
     failed: bool
     baseline_hidden: int | None = None
     baseline_stale: list[tuple[str, str, str | None, int, int]] = field(default_factory=list)
-    pieces: Json = None
-    """Where each file's records are in ``text`` (see :class:`kpilint.report.KeptRecords`)."""
 
 
 def files_digest(files: Iterable[tuple[str, str, str]]) -> str:

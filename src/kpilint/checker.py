@@ -31,12 +31,12 @@ from kpilint.reading import (
     read_project_files,
     read_trusted,
 )
-from kpilint.report import KeptRecords, RunResult
+from kpilint.report import RunResult
 from kpilint.rule import Context
 
 if TYPE_CHECKING:
     from kpilint.engine import Linter, ProjectResult
-    from kpilint.incremental import LoadReport, SavedState
+    from kpilint.incremental import LoadReport
     from kpilint.suppressions import Suppression
 
 
@@ -86,8 +86,7 @@ class CheckOutcome:
         self.report_slot.keep(CachedReport(
             text.encode("utf-8"), result.files, self.failed, result.baseline_hidden,
             [(key.path, key.code, key.subject, allowed, now)
-             for key, allowed, now in result.baseline_stale],
-            None if result.kept_records is None else result.kept_records.pieces))
+             for key, allowed, now in result.baseline_stale]))
 
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
@@ -107,7 +106,6 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     fail_on: dict[int, Severity] = {}
     crashes: list[str] = []
     linters: list[Linter] = []
-    kept_records: KeptRecords | None = None
     named_files: set[str] = set()
     files = 0
     force_excluded = 0
@@ -137,7 +135,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
         _add_nested_projects(plans, nested)
         from kpilint.incremental import save_to_cache
 
-        saved = save_to_cache(linter, reading.files, report)
+        save_to_cache(linter, reading.files, report)
         crashes.extend(linter.crashes)
         is_named = _named_test(plan)
         named = {loaded.spec.path: loaded for loaded in linter.files.values()
@@ -146,8 +144,6 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                            for path in plan.named)
         files += len(named)
         named_paths = set(named)  # once, not per finding: 5,000 files x 40,000 findings
-        if slot is not None and saved is not None and baseline is None:
-            kept_records = _kept_records(slot, saved, linter.composed, named_paths)
         reported = [diagnostic for diagnostic in project_result.diagnostics
                     if diagnostic.location.path in named_paths
                     or _is_reported(diagnostic, named_paths)]
@@ -160,27 +156,10 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                  for diagnostic in outcome.reported)
     suppressed.sort(key=lambda pair: pair[0].sort_key)
     result = RunResult(outcome.reported, files, suppressed,
-                       outcome.hidden if baseline is not None else None, outcome.stale,
-                       kept_records=kept_records if len(plans) == 1 else None)
+                       outcome.hidden if baseline is not None else None, outcome.stale)
     left_out_all = force_excluded > 0 and not any(plan.named for plan in plans)
     return CheckOutcome(result, crashes, failed, linters, force_excluded_all=left_out_all,
                         plans=plans, report_slot=slot if len(plans) == 1 else None)
-
-
-def _kept_records(slot: ReportSlot, saved: SavedState, composed: dict[str, ProjectResult],
-                  named: set[str]) -> KeptRecords:
-    """What lets the JSON writer copy the records of files whose findings the state kept as
-    they were: those of named files (all their findings are reported) whose findings all are
-    in their own composed result."""
-    eligible = set(named)
-    for path, result in composed.items():
-        for diagnostic in result.diagnostics:
-            if diagnostic.location.path != path:
-                eligible.discard(diagnostic.location.path)
-    reusable = eligible & saved.kept
-    return KeptRecords(reusable, saved.before,
-                       lambda: slot.cache.report_pieces(slot.render_key),
-                       eligible if saved.whole else reusable, saved.after)
 
 
 def _named_test(plan: ProjectPlan) -> Callable[[Path], bool]:

@@ -346,26 +346,12 @@ def _summarize(item: tuple[Path, str, bytes | None]) -> tuple[Json, list[str]]:
     return file_summary(loaded.spec, findings, loaded.suppression_comments()), crashes
 
 
-@dataclass(frozen=True, slots=True)
-class SavedState:
-    """What :func:`save_to_cache` wrote: the checksum of the base the run was restored from
-    ("" without one), the display paths whose lines of it were kept as they were, the checksum
-    of the base the next run reads, and whether that base was written whole by this run."""
-
-    before: str
-    kept: set[str]
-    after: str
-    whole: bool
-
-
-def save_to_cache(linter: Linter, files: list[ProjectFile],
-                  report: LoadReport) -> SavedState | None:
-    """Store the summaries of the files parsed and the state of the run (not after a crash);
-    what was stored, None when no state was."""
+def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) -> None:
+    """Store the summaries of the files parsed and the state of the run (not after a crash)."""
     cache = report.cache
     if cache is None or report.unchanged or linter.crashes or any(
             each.digest is None for each in files):
-        return None
+        return
     for each in report.parsed:
         loaded = linter.files[each.absolute]
         assert each.digest is not None and loaded.findings is not None
@@ -377,11 +363,9 @@ def save_to_cache(linter: Linter, files: list[ProjectFile],
         state = state_payload(linter, files, lambda each: file_facts(each.summary), report.state)
         delta = state.delta(report.state)
     except (TypeError, ValueError):  # a value JSON cannot hold (a lone surrogate): no state
-        return None
+        return
     keep = {str(each.digest) for each in files}
-    before = report.state.checksum if report.state is not None else ""
     if delta is not None and report.state is not None:
-        after = cache.put_state_delta(report.state.checksum, delta, keep)
+        cache.put_state_delta(report.state.checksum, delta, keep)
     else:
-        after = cache.put_state(state.whole(), keep)
-    return None if after is None else SavedState(before, state.kept, after, delta is None)
+        cache.put_state(state.whole(), keep)

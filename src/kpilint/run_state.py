@@ -160,8 +160,6 @@ class StateLines:
     lines: list[bytes]
     changed: list[bytes]
     gone: list[str]
-    kept: set[str] = field(default_factory=set)
-    """The display paths whose lines are the base's, as they were (their findings too)."""
 
     def whole(self) -> bytes:
         return b"\n".join([self.header, *self.lines])
@@ -193,7 +191,6 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
     changed: list[bytes] = []
     displays: set[str] = set()
     absolutes: set[str] = set()
-    kept: set[str] = set()
     for each in files:
         displays.add(each.display)
         absolute = str(each.absolute)
@@ -203,9 +200,7 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
         if line is not None and (line.display, line.digest) == (each.display, each.digest):
             if line.result is result:
                 lines.append(line.raw)
-                if line.in_base:
-                    kept.add(each.display)
-                else:
+                if not line.in_base:
                     changed.append(line.raw)
                 continue
             facts = line.facts
@@ -218,4 +213,4 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
               "elsewhere": {path: _result_data(result) for path, result in linter.composed.items()
                             if path not in displays}}
     gone = sorted(before.base_paths - absolutes) if before is not None else []
-    return StateLines(json_bytes(header), lines, changed, gone, kept)
+    return StateLines(json_bytes(header), lines, changed, gone)

@@ -9,22 +9,14 @@ a warm run's report (tests/test_json_format.py checks the identity on generated 
 
 from __future__ import annotations
 
-from itertools import groupby
-from operator import attrgetter
-from typing import TYPE_CHECKING
-
 from kpilint import __version__
 from kpilint.diagnostics import Diagnostic, Fix, Related, Severity
-from kpilint.report import KeptRecords, RenderOptions, RunResult
+from kpilint.report import RenderOptions, RunResult
 from kpilint.report.json_text import dumps, encode_basestring, scalar
 from kpilint.suppressions import Suppression
 
 _RECORDS = ("[\n", "\n    },\n", "\n    }\n  ]")  # a list's opening, between records, its end
 _SEVERITIES = {severity: encode_basestring(severity.label) for severity in Severity}
-_PATH = attrgetter("location.path")
-
-if TYPE_CHECKING:
-    from kpilint.cache import Json
 
 
 def render(result: RunResult, options: RenderOptions) -> str:
@@ -40,11 +32,7 @@ def render(result: RunResult, options: RenderOptions) -> str:
         "diagnostics": [],
     })[:-len('"diagnostics": []\n}')]
     parts = [head, '"diagnostics": ']
-    kept = result.kept_records
-    if kept is None or not result.diagnostics:
-        _add_records(parts, [_fields(diagnostic) for diagnostic in result.diagnostics])
-    else:
-        _add_pieces(parts, result.diagnostics, kept)
+    _add_records(parts, [_fields(diagnostic) for diagnostic in result.diagnostics])
     if options.show_suppressed:
         parts.append(',\n  "suppressed": ')
         _add_records(parts, [_fields(diagnostic) + _comment(comment)
@@ -65,41 +53,6 @@ def _add_records(parts: list[str], records: list[str]) -> None:
     parts.append(opening)
     parts += laid
     parts.append(end)
-
-
-def _add_pieces(parts: list[str], diagnostics: list[Diagnostic], kept: KeptRecords) -> None:
-    """:func:`_add_records` of findings sorted by path, each file's records (its piece) copied
-    from the kept report where ``kept`` allows; ``kept.pieces`` gets this report's."""
-    groups = [(path, list(found)) for path, found in groupby(diagnostics, _PATH)]
-    if len({path for path, _ in groups}) < len(groups):  # not sorted by path: no pieces
-        _add_records(parts, [_fields(diagnostic) for diagnostic in diagnostics])
-        return
-    previous = kept.previous()
-    text, spans = previous if previous is not None else ("", {})
-    opening, between, end = _RECORDS
-    offset = sum(map(len, parts)) + len(opening)
-    pieces: dict[str, list[int]] = {}
-    laid: list[str] = []
-    for path, found in groups:
-        span = _span(spans.get(path), len(text)) if path in kept.reusable else None
-        piece = (text[span[0]:span[1]] if span is not None
-                 else between.join([_fields(diagnostic) for diagnostic in found]))
-        if path in kept.keep:
-            pieces[path] = [offset, offset + len(piece)]
-        laid += (piece, between)
-        offset += len(piece) + len(between)
-    laid[-1] = end
-    parts.append(opening)
-    parts += laid
-    kept.pieces = {"base": kept.after, "files": pieces}
-
-
-def _span(span: Json, size: int) -> tuple[int, int] | None:
-    """A kept piece's place (start, end), if it is one in a text of ``size`` characters."""
-    if (type(span) is list and len(span) == 2 and type(span[0]) is int
-            and type(span[1]) is int and 0 <= span[0] < span[1] <= size):
-        return span[0], span[1]
-    return None
 
 
 def _fields(diagnostic: Diagnostic) -> str:
