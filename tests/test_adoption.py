@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -276,11 +277,14 @@ def test_show_settings_origins_from_the_config_file(project: Path) -> None:
 def test_show_settings_origins_from_the_command_line(project: Path) -> None:
     write_files(project, {"kpilint.toml": SETTINGS_CONFIG, "broken.kpi.yaml": BROKEN})
     run = run_kpilint("check", "--show-settings", "--select", "P301", "--fail-on", "info",
-                      "--today", "2026-01-01", cwd=project)
+                      "--today", "2026-01-01", "--ignore", "S2", cwd=project)
     assert (run.code, run.stderr) == (0, "")
     top = settings_rows(run.stdout)[""]
+    config_path = project.resolve() / "kpilint.toml"
+    assert tomllib.loads(run.stdout)["select"] == ["P301"]  # valid TOML: each key once
     for row in [
         'select = ["P301"]  # command line',
+        f'ignore = ["S206", "S2"]  # {config_path} + command line',
         'fail-on = "info"  # command line',
         "today = 2026-01-01  # command line",
         f"# 3 of {len(registry.all_rules())} rules enabled: E001, P301, X002",
@@ -295,6 +299,8 @@ def test_show_settings_defaults_without_a_config(tmp_path: Path) -> None:
     rows = settings_rows(run.stdout)
     top = rows[""]
     assert "# config file: none (all defaults)" in top
+    shown = run_kpilint("check", "--show-settings", "--select", "G1", cwd=tmp_path)
+    assert 'select = ["G1"]  # command line' in settings_rows(shown.stdout)[""]
     for row in [
         'include = ["**/*.kpi.yaml", "**/*.kpi.yml", "**/kpis.yaml", "**/kpis.yml"]  # default',
         'select = ["ALL"]  # default',

@@ -102,18 +102,26 @@ def describe_settings(plan: ProjectPlan, options: CheckOptions) -> str:
 
 
 def _selection_rows(config: Config, options: CheckOptions, row: Any) -> list[str]:
-    """select / extend-select / ignore of the config, then of the command line."""
-    layers = zip(config.selections, ("config", COMMAND_LINE), strict=False)
-    for layer, source in layers:
-        for key, values in (("select", layer.select), ("extend-select", layer.extend_select),
-                            ("ignore", layer.ignore)):
-            if source == "config":
-                if values is None and key == "select":
-                    row(key, ["ALL"], "default")
-                elif values:
-                    row(key, values, config.origin(key))
-            elif values:
-                row(key, values, COMMAND_LINE)
+    """select / extend-select / ignore, each key once: a later layer's select (the command
+    line's) replaces the config's, and the lists of extend-select and ignore add up; the line
+    after them names the rules that are on."""
+    for key in ("select", "extend-select", "ignore"):
+        values: list[str] | None = None
+        origins: list[str] = []
+        for layer in config.selections:
+            given = getattr(layer, key.replace("-", "_"))
+            if given is None or (key != "select" and not given):
+                continue
+            origin = COMMAND_LINE if layer is options.selection else config.origin(key)
+            if key == "select" or values is None:
+                values, origins = list(given), [origin]
+            else:
+                values += given
+                origins.append(origin)
+        if values is not None:
+            row(key, values, " + ".join(origins))
+        elif key == "select":
+            row(key, ["ALL"], "default")
     enabled = [rule.code for rule in config.selected_rules()]
     return [f"# {len(enabled)} of {len(config.available_entries())} rules enabled: "
             + ", ".join(enabled)]
