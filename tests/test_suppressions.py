@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -170,6 +171,10 @@ def test_disable_all_suppresses_every_code_on_its_line(project: Path) -> None:
     assert codes_at(run) == [("P301", 4, 11)]
     assert [(d["code"], d["line"], d["column"]) for d in run.json()["suppressed"]] == [
         ("S201", 3, 5), ("S204", 3, 5)]
+    fingerprints = [d["fingerprint"] for key in ("diagnostics", "suppressed")
+                    for d in run.json()[key]]  # suppressed findings have theirs too
+    assert all(re.fullmatch("[0-9a-f]{32}", each) for each in fingerprints)
+    assert len(set(fingerprints)) == len(fingerprints) == 3
 
 
 def test_codes_and_names_can_be_mixed(project: Path) -> None:

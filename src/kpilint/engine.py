@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -423,7 +424,7 @@ class Linter:
                 diagnostics.append(diagnostic)
         active, suppressed = self._apply_suppressions(diagnostics, loaded, relative)
         active.sort(key=position)
-        self._fingerprint(active)
+        self._fingerprint(active, sorted((each for each, _ in suppressed), key=position))
         return ProjectResult(active, suppressed)
 
     def _apply_suppressions(
@@ -550,13 +551,14 @@ class Linter:
         except ValueError:  # not under the root
             return printable_path(loaded.absolute.as_posix())
 
-    def _fingerprint(self, diagnostics: list[Diagnostic]) -> None:
+    def _fingerprint(self, active: list[Diagnostic], suppressed: list[Diagnostic]) -> None:
         """sha256 of path, code, subject, field, the occurrence of those four and the salt,
-        joined by NULs."""
+        joined by NULs; suppressed findings count on after the active ones, so that the active
+        ones keep the fingerprints they had and none of the run's repeats another."""
         seen: dict[tuple[str, str, str, str], int] = {}
         salt = "\0" + self.fingerprint_salt if self.fingerprint_salt else ""
         sha256 = hashlib.sha256
-        for diagnostic in diagnostics:
+        for diagnostic in itertools.chain(active, suppressed):
             key = (diagnostic.project_path, diagnostic.code, diagnostic.subject or "",
                    diagnostic.field or "")
             occurrence = seen.get(key, 0)
