@@ -22,7 +22,7 @@ import pytest
 from kpilint.add_suppressions import add_suppression_comments
 from kpilint.build import SpecFile
 from kpilint.load import Limits, parse_bytes
-from kpilint.safe_write import WriteRefused
+from kpilint.safe_write import WriteRefused, write_new_files
 from kpilint.suppressions import parse_suppressions
 from tests.conftest import TODAY, run_kpilint, write_files
 
@@ -417,3 +417,15 @@ def test_output_file_that_is_a_directory_is_a_usage_error(project: Path) -> None
     run = run_kpilint("check", "--output-file", "out", cwd=project)
     assert (run.code, run.stdout, run.stderr) == (
         2, "", "kpilint: error: cannot write out: it is a directory\n")
+
+
+def test_new_files_that_exist_are_named_as_a_list(tmp_path: Path) -> None:
+    names = ["engineering.kpi.yaml", "people.kpi.yaml", "sales.kpi.yaml", "kpilint.toml"]
+    for name in names:
+        (tmp_path / name).write_text("# mine\n", encoding="utf-8")
+    with pytest.raises(WriteRefused) as refused:
+        write_new_files({tmp_path / name: "new\n" for name in names}, Path("out"), "convert")
+    assert str(refused.value) == (
+        "engineering.kpi.yaml, people.kpi.yaml, sales.kpi.yaml and kpilint.toml already exist in"
+        " out; kpilint convert never overwrites files")
+    assert {path.read_text("utf-8") for path in tmp_path.iterdir()} == {"# mine\n"}

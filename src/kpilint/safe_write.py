@@ -123,7 +123,8 @@ def write_new_files(contents: dict[Path, str], directory: Path, command: str) ->
     """
     existing = [path for path in contents if os.path.lexists(path)]  # a dangling link too
     if existing:
-        names = " and ".join(path.name for path in existing)
+        *others, last = [path.name for path in existing]
+        names = f"{', '.join(others)} and {last}" if others else last
         raise WriteRefused(f"{names} already exist{'s' if len(existing) == 1 else ''} in"
                            f" {directory}; kpilint {command} never overwrites files")
     written: list[Path] = []
