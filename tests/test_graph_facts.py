@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from kpilint.build import SpecFile
 from kpilint.graph import ProjectGraph
-from kpilint.rule import Context, ProjectRule
+from kpilint.rule import Context, ProjectRule, Scope
+from kpilint.rules.g101_too_many_kpis import TooManyKpis
 from kpilint.rules.g102_orphan_kpi import OrphanKpi
 from kpilint.rules.g104_unmeasured_ksf import UnmeasuredKsf
 from kpilint.rules.g107_deadline_after_goal import DeadlineAfterGoal
@@ -61,21 +62,25 @@ def _kpis_reaching(graph: ProjectGraph, kgi_id: str) -> list[str]:
 def _check(graph: ProjectGraph) -> None:
     facts = graph.kpi_facts()
     assert facts.records == graph.kpis
-    assert facts.ids == [record.id for record in graph.kpis]
-    assert facts.models == [record.model for record in graph.kpis]
     assert facts.reached == [_reached(graph, record.id) for record in graph.kpis]
     assert facts.deadlines == [record.model.deadline for record in graph.kpis]
     assert facts.goal_deadlines == {kgi.id: kgi.model.deadline for kgi in graph.kgis
                                     if kgi.model.deadline is not None}
+    at_once = ProjectGraph()  # every goal's KPIs in one pass, against a search per goal
+    at_once.load_all(((f"{index}",), spec) for index, spec in enumerate(graph.files))
+    at_once.reach_every_goal()
     for record in graph.kgis:
-        assert [kpi.id for kpi in graph.kpis_reaching[record.id]] == _kpis_reaching(
-            graph, record.id), record.id
+        searched = _kpis_reaching(graph, record.id)
+        assert at_once.kpis_reaching.known[record.id] == searched, record.id
+        assert [kpi.id for kpi in graph.kpis_reaching[record.id]] == searched, record.id
     context = Context(today=datetime.date(2026, 12, 7))
-    rules: list[ProjectRule] = [OrphanKpi(), UnmeasuredKsf(), DeadlineAfterGoal(), OrphanKsf()]
+    rules: list[ProjectRule] = [TooManyKpis({"max": 1}), TooManyKpis(), OrphanKpi(),
+                                UnmeasuredKsf(), DeadlineAfterGoal(), OrphanKsf()]
     for rule in rules:
         assert [violation for unit in rule.units(graph)
                 for violation in rule.check_unit(graph, unit, context)] == [
-            violation for unit in graph.of_kinds(rule.kinds)
+            violation for unit in graph.of_kinds(
+                ("KGI",) if rule.scope is Scope.GOAL else rule.kinds)
             for violation in rule.check_unit(graph, unit, context)], rule.code
 
 
@@ -92,18 +97,24 @@ def test_facts_reach_and_candidates_match_plain_answers_after_any_edits(
 
 def test_a_kgis_kpis_are_in_path_order_not_the_graphs() -> None:
     drawn: Drawn = {
-        "kpis": [("k0", (3, "g0", None)), ("k1", (2, "g0", None)), ("k2", (0, "s0", None))],
+        "kpis": [("k0", (3, "g0", None)), ("k1", (2, "g0", None)),
+                 ("k2", (0, "s0", None))],
         "ksfs": [("s0", (1, "g0", None))], "kgis": [("g0", (1, None, None))]}
     graph = _graph(drawn)
     assert [kpi.id for kpi in graph.kpis] == ["k2", "k1", "k0"]  # b, a/c, a-b/c by parts
+    graph.reach_every_goal()
+    assert graph.kpis_reaching.known == {"g0": ["k0", "k1", "k2"]}
     assert [kpi.id for kpi in graph.kpis_reaching["g0"]] == ["k0", "k1", "k2"]
+    assert [kgi.id for kgi in TooManyKpis({"max": 2}).units(graph)] == ["g0"]
+    assert TooManyKpis({"max": 3}).units(graph) == []
 
 
 def test_a_late_kpi_is_a_candidate_of_g107_only_when_a_goal_it_reaches_is_earlier() -> None:
-    graph = _graph({"kpis": [("k0", (0, "g0", "2026-06")), ("k1", (0, ["g0", "g1"], "2026-06")),
-                             ("k2", (0, "g1", None)), ("k3", (0, "g2", "2027-01-15"))],
-                    "ksfs": [], "kgis": [("g0", (1, None, "2026-Q3")),
-                                         ("g1", (1, None, "2026-03-31")),
-                                         ("g2", (1, None, None))]})
+    graph = _graph({
+        "kpis": [("k0", (0, "g0", "2026-06")), ("k1", (0, ["g0", "g1"], "2026-06")),
+                 ("k2", (0, "g1", None)), ("k3", (0, "g2", "2027-01-15"))],
+        "ksfs": [], "kgis": [("g0", (1, None, "2026-Q3")),
+                             ("g1", (1, None, "2026-03-31")), ("g2", (1, None, None))]})
     assert [unit.id for unit in DeadlineAfterGoal().units(graph)] == ["k1"]
     assert [unit.id for unit in OrphanKpi().units(graph)] == []
+

@@ -138,8 +138,6 @@ class KpiFacts:
     lists run parallel to :attr:`ProjectGraph.kpis`, in project order (not to be modified)."""
 
     records: list[EntityRecord[Kpi]]
-    ids: list[str]
-    models: list[Kpi]
     reached: list[list[str]]
     """The ids of the KGIs each KPI reaches (``kgis_reached.ids``)."""
     deadlines: list[datetime.date | None]
@@ -539,37 +537,31 @@ class ProjectGraph:
         facts = self._kpi_facts
         if facts is None:
             records = self.kpis
-            ids: list[str] = []
-            models: list[Kpi] = []
             reached: list[list[str]] = []
             deadlines: list[datetime.date | None] = []
             reach = self.kgis_reached.ids
             for record in records:
-                ids.append(entity_id := record.id)
-                models.append(model := record.model)
-                reached.append(reach(entity_id))
-                deadlines.append(model.deadline)
+                reached.append(reach(record.id))
+                deadlines.append(record.model.deadline)
             goal_deadlines = {kgi.id: kgi.model.deadline for kgi in self.kgis
                               if kgi.model.deadline is not None}
-            facts = self._kpi_facts = KpiFacts(records, ids, models, reached, deadlines,
-                                               goal_deadlines)
+            facts = self._kpi_facts = KpiFacts(records, reached, deadlines, goal_deadlines)
         return facts
 
     def _kpis_reaching(self, kgi_id: str) -> list[str]:
-        known = self.kpis_reaching.known
-        if not known:  # none known (a new graph, or every goal forgotten): all KGIs at once
-            self._every_kgis_kpis(known)
-            found = known.get(kgi_id)
-            if found is not None:
-                return found
         if kgi_id not in self.edges.pred:
             return []
         return [record.id for record in self._in_order(
             self.edges.reach(kgi_id, self.edges.pred), Kpi.kind)]
 
-    def _every_kgis_kpis(self, known: dict[str, list[str]]) -> None:
-        """Every KGI's KPIs, from each KPI's reach in one pass over the KPIs in path then line
-        order (the order a search's answer is sorted in) instead of one search per KGI."""
+    def reach_every_goal(self) -> None:
+        """Find every KGI's KPIs (``kpis_reaching``) at once when none is known yet, for a run
+        that asks about every goal: from each KPI's reach, in one pass over the KPIs in path
+        then line order (the order a search's answer is sorted in), instead of one search per
+        KGI. A change asks about a few goals, and searches from each."""
+        known = self.kpis_reaching.known
+        if known:
+            return
         for kgi in self.kgis:
             known[kgi.id] = []
         reached = self.kgis_reached.ids

@@ -54,18 +54,18 @@ class QualityIndex:
         self.by_goal: dict[str, Groups] = defaultdict(lambda: ([], []))
         self.unpaired_volume: list[EntityRecord[Kpi]] = []
         """Volume KPIs paired with nothing, in project order (each one a finding)."""
-        by_target, by_goal, pairs = self.by_target, self.by_goal, graph.paired
-        facts = graph.kpi_facts()
-        for other, entity_id, model, reached in zip(facts.records, facts.ids, facts.models,
-                                                    facts.reached, strict=True):
-            if (is_volume(model.name, model.unit) and entity_id not in pairs
+        by_target, by_goal, reached, pairs = (self.by_target, self.by_goal,
+                                              graph.kgis_reached.ids, graph.paired)
+        for other in graph.kpis:  # in project order, not yet paired ones in [0]
+            model = other.model
+            if (is_volume(model.name, model.unit) and other.id not in pairs
                     and not model.paired_with and "paired_with" not in other.invalid):
-                self.unpaired_volume.append(other)  # in project order
+                self.unpaired_volume.append(other)
             if measures_quality(model):
-                paired = entity_id in pairs  # not yet paired ones in [0]
+                paired = other.id in pairs
                 for target in model.supports or []:
                     by_target[target][paired].append(other)
-                for kgi_id in reached:
+                for kgi_id in reached(other.id):
                     by_goal[kgi_id][paired].append(other)
 
     @functools.cached_property
