@@ -4,6 +4,9 @@ the referrers index made on first use, and a file's entities by kind made once."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,25 +39,37 @@ def _yaml(value: str | list[str]) -> str:
     return value if isinstance(value, str) else "[" + ", ".join(value) + "]"
 
 
-def _files(drawn: dict[str, list[tuple[str, tuple[int, object, object]]]]) -> list[SpecFile]:
-    """The drawn entities as spec files: each in its file, with its `supports` and (for a KPI)
-    `paired_with` when drawn."""
-    texts = [["version: 1"] for _ in range(FILES)]
+def spec_files(drawn: dict[str, list[tuple[str, tuple[Any, ...]]]], paths: list[str],
+               fields: Callable[[str, tuple[Any, ...]], list[str]]) -> list[SpecFile]:
+    """The drawn entities as spec files at ``paths``: each entity (id, (file index, ...)) under
+    its section in its file, with the field lines ``fields(section, drawn tuple)`` gives."""
+    texts = [["version: 1"] for _ in paths]
     for section, entities in drawn.items():
         for index, lines in enumerate(texts):
             mine = [each for each in entities if each[1][0] == index]
             if not mine:
                 continue
             lines.append(f"{section}:")
-            for entity_id, (_, supports, paired) in mine:
+            for entity_id, drawn_entity in mine:
                 lines += [f"  - id: {entity_id}", f"    name: Entity {entity_id}"]
-                if supports is not None:
-                    lines.append(f"    supports: {_yaml(supports)}")  # type: ignore[arg-type]
-                if paired is not None and section == "kpis":
-                    lines.append(f"    paired_with: {_yaml(paired)}")  # type: ignore[arg-type]
-    return [build_spec_file(f"f{index}.kpi.yaml",
-                            parse_bytes(("\n".join(lines) + "\n").encode(), Limits()))
-            for index, lines in enumerate(texts)]
+                lines += fields(section, drawn_entity)
+    return [build_spec_file(path, parse_bytes(("\n".join(lines) + "\n").encode(), Limits()))
+            for path, lines in zip(paths, texts, strict=True)]
+
+
+def _references(section: str, drawn_entity: tuple[Any, ...]) -> list[str]:
+    """An entity's `supports` and (for a KPI) `paired_with` lines, when drawn."""
+    _, supports, paired = drawn_entity
+    lines = [] if supports is None else [f"    supports: {_yaml(supports)}"]
+    if paired is not None and section == "kpis":
+        lines.append(f"    paired_with: {_yaml(paired)}")
+    return lines
+
+
+def _files(drawn: dict[str, list[tuple[str, tuple[int, object, object]]]]) -> list[SpecFile]:
+    """The drawn entities as spec files f0 to f2, with their references."""
+    return spec_files(drawn, [f"f{index}.kpi.yaml" for index in range(FILES)],
+                      _references)
 
 
 def _supported(graph: ProjectGraph, record: AnyRecord) -> list[str]:

@@ -21,6 +21,7 @@ change touches it. The server's hover, definition, references and completion ask
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
@@ -130,6 +131,20 @@ class GraphChange:
         self.fields |= other.fields
 
 
+@dataclass(frozen=True, slots=True)
+class KpiFacts:
+    """What the project rules read of every KPI, gathered in one pass over the project's KPIs
+    (:meth:`ProjectGraph.kpi_facts`) instead of one pass per rule; kept until a change. The
+    lists run parallel to :attr:`ProjectGraph.kpis`, in project order (not to be modified)."""
+
+    records: list[EntityRecord[Kpi]]
+    reached: list[list[str]]
+    """The ids of the KGIs each KPI reaches (``kgis_reached.ids``)."""
+    deadlines: list[datetime.date | None]
+    goal_deadlines: dict[str, datetime.date]
+    """The deadline of each KGI that has one."""
+
+
 RecordT = TypeVar("RecordT")
 
 
@@ -179,6 +194,7 @@ class ProjectGraph:
         self._suggesters: dict[frozenset[str], Suggester] = {}
         self._by_kinds: dict[frozenset[str], list[AnyRecord]] = {}
         self._related: dict[AnyRecord, Related] = {}
+        self._kpi_facts: KpiFacts | None = None
         self.kpis_reaching: _Reach[EntityRecord[Kpi]] = _Reach(self._kpis_reaching,
                                                                 self._winners)
         """For each KGI id, the distinct KPIs that reach it (directly or via KSFs)."""
@@ -268,6 +284,7 @@ class ProjectGraph:
         self._suggesters.clear()
         self._by_kinds.clear()
         self._related.clear()
+        self._kpi_facts = None
         self._networkx.clear()
         self.__dict__.pop("paired", None)
 
@@ -515,11 +532,42 @@ class ProjectGraph:
     def kpis(self) -> list[EntityRecord[Kpi]]:
         return cast(list[EntityRecord[Kpi]], self.of_kind(Kpi.kind))
 
+    def kpi_facts(self) -> KpiFacts:
+        """Every KPI's reach and deadline, and every KGI's deadline, kept until a change."""
+        facts = self._kpi_facts
+        if facts is None:
+            records = self.kpis
+            reached: list[list[str]] = []
+            deadlines: list[datetime.date | None] = []
+            reach = self.kgis_reached.ids
+            for record in records:
+                reached.append(reach(record.id))
+                deadlines.append(record.model.deadline)
+            goal_deadlines = {kgi.id: kgi.model.deadline for kgi in self.kgis
+                              if kgi.model.deadline is not None}
+            facts = self._kpi_facts = KpiFacts(records, reached, deadlines, goal_deadlines)
+        return facts
+
     def _kpis_reaching(self, kgi_id: str) -> list[str]:
         if kgi_id not in self.edges.pred:
             return []
         return [record.id for record in self._in_order(
             self.edges.reach(kgi_id, self.edges.pred), Kpi.kind)]
+
+    def reach_every_goal(self) -> None:
+        """Find every KGI's KPIs (``kpis_reaching``) at once when none is known yet, for a run
+        that asks about every goal: from each KPI's reach, in one pass over the KPIs in path
+        then line order (the order a search's answer is sorted in), instead of one search per
+        KGI. A change asks about a few goals, and searches from each."""
+        known = self.kpis_reaching.known
+        if known:
+            return
+        for kgi in self.kgis:
+            known[kgi.id] = []
+        reached = self.kgis_reached.ids
+        for record in sorted(self.kpis, key=_PATH_LINE):
+            for kgi_id in reached(record.id):
+                known[kgi_id].append(record.id)
 
     def _kgis_reached(self, entity_id: str) -> list[str]:
         """Composed from what it supports: supports edges only go KPI -> KSF -> KGI and

@@ -178,9 +178,13 @@ class ProjectRule(Rule):
         return self.scope
 
     def units(self, graph: ProjectGraph) -> list[EntityRecord[Entity]]:
-        """The entities checked one at a time, in path then line order."""
-        wanted = ("KGI",) if self.effective_scope is Scope.GOAL else self.kinds
-        return graph.of_kinds(wanted)
+        """The entities a whole run checks one at a time, in path then line order (a change
+        checks the units it reaches); a rule may narrow it to the units that can have a
+        finding."""
+        if self.effective_scope is Scope.GOAL:
+            graph.reach_every_goal()  # every goal's KPIs are about to be asked for
+            return graph.of_kinds(("KGI",))
+        return graph.of_kinds(self.kinds)
 
     def check(self, graph: ProjectGraph, context: Context) -> Iterable[Violation]:
         for record in self.units(graph):

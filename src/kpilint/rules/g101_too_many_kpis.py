@@ -34,9 +34,17 @@ class TooManyKpis(ProjectRule):
         """Counting per scope (or per dialect org) reads every KPI of the project."""
         return Scope.PROJECT if "scope" in self.option("per") or self.dialects else Scope.GOAL
 
+    def units(self, graph: ProjectGraph) -> list[AnyRecord]:
+        """Only a KGI that more than ``max`` KPIs reach has a finding: a whole run checks those
+        alone (a change checks every goal it reaches)."""
+        limit: int = self.option("max")
+        graph.reach_every_goal()
+        reaching = graph.kpis_reaching.ids
+        return [kgi for kgi in graph.kgis if len(reaching(kgi.id)) > limit]
+
     def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
         if "kgi" in self.option("per"):
-            for kgi in graph.kgis:
+            for kgi in self.units(graph):
                 yield from self.check_unit(graph, kgi, context)
         if "scope" in self.option("per"):
             yield from self._per_scope(graph, self.option("max"), dialect_only=False)

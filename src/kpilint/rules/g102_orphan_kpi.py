@@ -22,6 +22,13 @@ class OrphanKpi(ProjectRule):
     kinds = ("KPI",)
     reads = frozenset({"supports"})
 
+    def units(self, graph: ProjectGraph) -> list[AnyRecord]:
+        """Only a KPI that reaches no KGI has a finding: the whole run checks those alone (a
+        change checks every KPI it reaches)."""
+        facts = graph.kpi_facts()
+        return [record for record, reached in zip(facts.records, facts.reached, strict=True)
+                if not reached]
+
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
                    context: Context) -> list[Violation]:
         """A list, not a generator: nearly every KPI reaches a KGI, and is done at once."""

@@ -17,6 +17,11 @@ class UnmeasuredKsf(ProjectRule):
     kinds = ("KSF",)
     reads = frozenset()
 
+    def units(self, graph: ProjectGraph) -> list[AnyRecord]:
+        """Only a KSF no KPI supports has a finding: the whole run checks those alone."""
+        supported = graph.is_supported
+        return [ksf for ksf in graph.ksfs if not supported(ksf.id, "KPI")]
+
     def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
                    context: Context) -> list[Violation]:
         """A list, not a generator: nearly every KSF has a KPI, and is done at once."""

@@ -21,6 +21,22 @@ class DeadlineAfterGoal(ProjectRule):
     kinds = ("KPI",)
     reads = frozenset({"deadline"})
 
+    def units(self, graph: ProjectGraph) -> list[AnyRecord]:
+        """Only a KPI due after one of the KGIs it reaches has a finding: the whole run checks
+        those alone, from the KPI facts (a change checks every KPI it reaches)."""
+        facts = graph.kpi_facts()
+        goals = facts.goal_deadlines
+        late: list[AnyRecord] = []
+        for record, deadline, reached in zip(facts.records, facts.deadlines, facts.reached,
+                                             strict=True):
+            if deadline is not None:
+                for kgi_id in reached:
+                    goal = goals.get(kgi_id)
+                    if goal is not None and deadline > goal:
+                        late.append(record)
+                        break
+        return late
+
     def check_unit(self, graph: ProjectGraph, record: AnyRecord,
                    context: Context) -> list[Violation]:
         """A list, not a generator: most KPIs are due in time, and are done at once."""

@@ -18,6 +18,11 @@ class OrphanKsf(ProjectRule):
     kinds = ("KSF",)
     reads = frozenset({"supports"})
 
+    def units(self, graph: ProjectGraph) -> list[AnyRecord]:
+        """Only a KSF that reaches no KGI has a finding: the whole run checks those alone."""
+        reached = graph.kgis_reached.ids
+        return [ksf for ksf in graph.ksfs if not reached(ksf.id)]
+
     def check_unit(self, graph: ProjectGraph, ksf: AnyRecord,
                    context: Context) -> list[Violation]:
         """A list, not a generator: nearly every KSF reaches a KGI, and is done at once."""
