@@ -99,3 +99,16 @@ def test_a_valid_file_takes_the_quick_path(monkeypatch: pytest.MonkeyPatch) -> N
     quick, validated = _both_ways(text, monkeypatch)
     assert quick == validated
     assert made.count("SpecDocument") == 1 and len(made) == len(quick[0]) + 1
+
+
+@pytest.mark.parametrize("slots_known", [True, False], ids=["slots", "model_construct"])
+def test_a_pydantic_with_other_slots_makes_models_through_model_construct(
+        monkeypatch: pytest.MonkeyPatch, slots_known: bool) -> None:
+    """Setting a model's slots relies on pydantic 2's layout; another layout takes the public
+    ``model_construct``, with the same models (the installed pydantic decides which path the
+    first case takes)."""
+    if not slots_known:
+        monkeypatch.setattr(model, "SLOT_SETTERS", None)
+    text = (ROOT / "examples" / "good" / "company.kpi.yaml").read_text("utf-8")
+    quick, validated = _both_ways(text, monkeypatch)
+    assert quick == validated

@@ -383,23 +383,35 @@ def _shape(model: type[BaseModel]) -> QuickShape | None:
                       {name: info[name].default for name in info})
 
 
-# A model's four slots (BaseModel.__slots__), set through their descriptors: object.__setattr__
-# looks each name up first, and the model's own __setattr__ validates.
+# A model's four slots (BaseModel.__slots__ in pydantic 2), set through their descriptors:
+# object.__setattr__ looks each name up first, and the model's own __setattr__ validates. A
+# pydantic whose models hold other slots is served by its public model_construct instead.
+_SLOTS = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
 _new = object.__new__
-_set_data, _set_fields_set, _set_extra, _set_private = (
-    BaseModel.__dict__[name].__set__
-    for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
-                 "__pydantic_private__"))
+
+
+def _slot_setters() -> tuple[Callable[[Any, Any], None], ...] | None:
+    """The setters of a model's slots, or None for a pydantic whose models hold others."""
+    if getattr(BaseModel, "__slots__", None) != _SLOTS:
+        return None
+    return tuple(BaseModel.__dict__[name].__set__ for name in _SLOTS)
+
+
+SLOT_SETTERS = _slot_setters()
 
 
 def made_model(model: type[ModelT], data: dict[str, Any], fields_set: set[str]) -> ModelT:
     """``model`` holding ``data`` (every field, in order), with ``fields_set``: the object
-    ``model_construct`` makes, without its per-field alias and default lookups."""
+    ``model_construct`` makes, without its per-field alias and default lookups (through it
+    when this pydantic's slots are not the known ones)."""
+    if SLOT_SETTERS is None:
+        return model.model_construct(fields_set, **data)
+    set_data, set_fields_set, set_extra, set_private = SLOT_SETTERS
     made: ModelT = _new(model)
-    _set_data(made, data)
-    _set_fields_set(made, fields_set)
-    _set_extra(made, None)
-    _set_private(made, None)
+    set_data(made, data)
+    set_fields_set(made, fields_set)
+    set_extra(made, None)
+    set_private(made, None)
     return made
 
 
