@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpilint.baseline import BaselineKey, BaselineOutcome, apply_baseline, in_scope, key_of
-from kpilint.diagnostics import Diagnostic, Location, Severity, Span
+from kpilint.diagnostics import Diagnostic, Location, Severity, Span, position
 from tests.conftest import TODAY, Run, run_kpilint, write_files
 
 CONFIG = f'today = "{TODAY}"\nselect = ["E005", "P301"]\n'
@@ -405,7 +405,7 @@ def _reference_apply(diagnostics: list[Diagnostic], baseline: Counter[BaselineKe
     stale = [(key, allowed, len(groups.get(key, ())))
              for key, allowed in sorted(baseline.items(), key=lambda item: item[0].sort_key())
              if in_scope(key.path, named) and len(groups.get(key, ())) < allowed]
-    reported.sort(key=lambda diagnostic: diagnostic.sort_key)
+    reported.sort(key=position)
     return BaselineOutcome(reported, hidden, stale)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -120,6 +120,11 @@ class EntityRecord(Generic[ModelT]):
             return []
         return [(token.text, *formula_location(self, token)) for token in formula.terms]
 
+    def formula_places(self) -> Sequence[tuple[str, Location | tuple[str, list[int]], bool]]:
+        """:meth:`formula_references` as the graph keeps them (an entity read back from a
+        summary gives its path and stored span instead of a location)."""
+        return self.formula_references()
+
     def at_entity(self) -> Location:
         """The entity's first key-value pair."""
         return Location(self.path, self.node.head or self.node.span)
@@ -143,10 +148,14 @@ class EntityRecord(Generic[ModelT]):
         """(id, value location, field path) for each id named in a reference field."""
         path = self.path
         return [(text, Location(path, node.span), field_path)
-                for text, node, field_path in self.reference_nodes(name)]
+                for text, node, field_path in self._reference_nodes(name)]
 
-    def reference_nodes(self, name: str) -> list[tuple[str, ScalarNode, str]]:
-        """(id, value node, field path) for each id named in a reference field."""
+    def reference_places(self, name: str) -> Sequence[tuple[str, ScalarNode | list[int], str]]:
+        """(id, where it stands, field path) for each id named in a reference field: its value
+        node (an entity read back from a summary gives the stored span instead)."""
+        return self._reference_nodes(name)
+
+    def _reference_nodes(self, name: str) -> list[tuple[str, ScalarNode, str]]:
         pair = self.node.get(name)
         if pair is None:
             return []

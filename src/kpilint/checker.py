@@ -20,7 +20,7 @@ from kpilint.config import (
     load_config,
 )
 from kpilint.dbt import DbtProject
-from kpilint.diagnostics import Diagnostic, Severity
+from kpilint.diagnostics import Diagnostic, Severity, position
 from kpilint.project import ProjectPlan, plan_projects, project_files
 from kpilint.reading import (
     FileChanged,
@@ -154,7 +154,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     outcome = apply_baseline(shown, baseline or Counter(), named_files)
     failed = any(diagnostic.severity >= fail_on[id(diagnostic)]
                  for diagnostic in outcome.reported)
-    suppressed.sort(key=lambda pair: pair[0].sort_key)
+    suppressed.sort(key=lambda pair: position(pair[0]))
     result = RunResult(outcome.reported, files, suppressed,
                        outcome.hidden if baseline is not None else None, outcome.stale)
     left_out_all = force_excluded > 0 and not any(plan.named for plan in plans)

@@ -139,11 +139,6 @@ class Diagnostic:
     fingerprint: str = ""
     project_path: str = ""
 
-    @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        span = self.location.span
-        return (self.location.path, span.line, span.column, self.code)
-
 
 position = attrgetter("location.path", "location.span.line", "location.span.column", "code")
-"""A diagnostic's :attr:`Diagnostic.sort_key`, read in C (to sort many findings)."""
+"""Where a diagnostic sorts: path, line, column, code (read in C, to sort many findings)."""

@@ -34,7 +34,7 @@ from kpilint.formula import Formula, parse_or_error
 from kpilint.load import ScalarNode
 from kpilint.model import Entity, Kgi, Kpi, Ksf
 from kpilint.suggestions import Suggester
-from kpilint.summary import SummaryRecord, span_of
+from kpilint.summary import span_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -68,7 +68,7 @@ def _related(record: AnyRecord) -> Related:
     return Related(record.at_entity(), f"{record.kind} '{record.id}'")
 
 
-Place = Location | tuple[str, ScalarNode] | tuple[str, list[int]]
+Place = Location | tuple[str, ScalarNode | list[int]]
 """Where a reference stands: a location, or its path and its value node (or, for an entity read
 back from a summary, ``[line, column, end_line, end_column]``), made a location when asked for."""
 
@@ -327,36 +327,17 @@ class ProjectGraph:
         return record.kind if record else None
 
     def _add_references(self, record: AnyRecord) -> None:
-        references: list[_Named] = []
-        kind, source_id, path = record.kind, record.id, record.path
-        if isinstance(record, SummaryRecord):  # its places stay data until a location is asked
-            for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
-                references.extend(
-                    (record, field_name, target_id, (path, span), field_path, allowed, True)
-                    for target_id, span, field_path in record.reference_spans(field_name))
-            if kind == Kgi.kind:
-                allowed = ALLOWED_TARGETS[(kind, FORMULA)]
-                references.extend(
-                    (record, FORMULA, term, (path, span), FORMULA, allowed, bool(exact))
-                    for term, span, exact in record.formula_spans())
-        else:  # each place stays its node until a location is asked
-            model, get = record.model, record.node.get
-            for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
-                if getattr(model, field_name, None) is None:  # not record.has_references
-                    continue
-                pair = get(field_name)
-                if pair is not None and isinstance(pair[1], ScalarNode):  # one id: most often
-                    references.append((record, field_name, pair[1].text, (path, pair[1]),
-                                       field_name, allowed, True))
-                    continue
-                references.extend(
-                    (record, field_name, target_id, (path, node), field_path, allowed, True)
-                    for target_id, node, field_path in record.reference_nodes(field_name))
-            if kind == Kgi.kind:
-                allowed = ALLOWED_TARGETS[(kind, FORMULA)]
-                references.extend(
-                    (record, FORMULA, term, location, FORMULA, allowed, exact)
-                    for term, location, exact in record.formula_references())
+        """The ids ``record`` names; each place stays its node (or stored span) until a
+        location is asked for."""
+        kind, path, source_id = record.kind, record.path, record.id
+        references: list[_Named] = [
+            (record, field_name, target_id, (path, where), field_path, allowed, True)
+            for field_name, allowed in _REFERENCE_FIELDS.get(kind, ())
+            for target_id, where, field_path in record.reference_places(field_name)]
+        if kind == Kgi.kind:
+            allowed = ALLOWED_TARGETS[(kind, FORMULA)]
+            references.extend((record, FORMULA, term, place, FORMULA, allowed, exact)
+                              for term, place, exact in record.formula_places())
         self._references[source_id] = references
         referrers, winners = self._referrers, self._winners
         targets, pred = self.edges.succ[source_id], self.edges.pred

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -303,13 +303,14 @@ class SummaryRecord(EntityRecord[Entity]):
         return [(target, _location_of(self.path, span), field_path)
                 for target, span, field_path in self.data["references"].get(name, ())]
 
-    def reference_spans(self, name: str) -> Iterable[Json]:
+    def reference_places(self, name: str) -> Sequence[tuple[str, list[int], str]]:
         """The ``[target, span, field_path]`` of :meth:`reference_locations`, as stored."""
         return self.data["references"].get(name, ())  # type: ignore[no-any-return]
 
-    def formula_spans(self) -> Iterable[Json]:
-        """The ``[term, span, exact]`` of :meth:`formula_references`, as stored."""
-        return self.data["formula"]  # type: ignore[no-any-return]
+    def formula_places(self) -> Sequence[tuple[str, tuple[str, list[int]], bool]]:
+        """(term, (path, stored span), exact) of :meth:`formula_references`."""
+        path = self.path
+        return [(term, (path, span), bool(exact)) for term, span, exact in self.data["formula"]]
 
     def formula_references(self) -> list[tuple[str, Location, bool]]:
         return [(term, _location_of(self.path, span), bool(exact))
