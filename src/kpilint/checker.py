@@ -37,6 +37,7 @@ from kpilint.rule import Context
 if TYPE_CHECKING:
     from kpilint.engine import Linter, ProjectResult
     from kpilint.incremental import LoadReport
+    from kpilint.run_state import KeptPart
     from kpilint.suppressions import Suppression
 
 
@@ -59,6 +60,9 @@ class CheckOptions:
     render_key: str | None = None
     """What the caller renders the result with (format, options, working directory): with the
     cache, a run of one project keeps its report, and a run of the same files writes it back."""
+    keep_stored: bool = False
+    """Whether the caller's renderer writes findings as a restored state stores them
+    (``RunResult.kept``: the JSON writer): unchanged files' findings are then not decoded."""
 
 
 @dataclass(slots=True)
@@ -105,6 +109,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     suppressed: list[tuple[Diagnostic, Suppression]] = []
     fail_on: dict[int, Severity] = {}
     crashes: list[str] = []
+    stored: list[KeptPart] = []
+    kept_failed = False
     linters: list[Linter] = []
     named_files: set[str] = set()
     files = 0
@@ -127,7 +133,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                 slot.refresh_signatures()
                 return _kept_outcome(kept, plans)
         trusted = sum(each.trusted for each in reading.files)
-        linter, project_result, report = _load_and_check(plan, reading, options)
+        linter, parts, report = _load_and_check(plan, reading, options)
         if slot is not None and sum(each.trusted for each in reading.files) < trusted:
             # some were read after all (their bytes are the truth): key the report on them
             slot = ReportSlot.of(reading.files, reading.cache, slot.render_key, reading.taken)
@@ -144,22 +150,48 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                            for path in plan.named)
         files += len(named)
         named_paths = set(named)  # once, not per finding: 5,000 files x 40,000 findings
+        threshold = options.fail_on or plan.config.fail_on
+        if options.keep_stored and baseline is None and len(plans) == 1 and not nested:
+            passed, parts = _passed_through(parts, named_paths)
+            stored += passed
+            kept_failed = any(part.worst() >= threshold for part in passed)
+        from kpilint.engine import joined
+
+        project_result = joined(parts)
         reported = [diagnostic for diagnostic in project_result.diagnostics
                     if diagnostic.location.path in named_paths
                     or _is_reported(diagnostic, named_paths)]
         shown += reported
-        fail_on.update(dict.fromkeys(map(id, reported), options.fail_on or plan.config.fail_on))
+        fail_on.update(dict.fromkeys(map(id, reported), threshold))
         suppressed.extend(pair for pair in project_result.suppressed
                           if pair[0].location.path in named)
     outcome = apply_baseline(shown, baseline or Counter(), named_files)
-    failed = any(diagnostic.severity >= fail_on[id(diagnostic)]
-                 for diagnostic in outcome.reported)
+    failed = kept_failed or any(diagnostic.severity >= fail_on[id(diagnostic)]
+                                for diagnostic in outcome.reported)
     suppressed.sort(key=lambda pair: position(pair[0]))
     result = RunResult(outcome.reported, files, suppressed,
-                       outcome.hidden if baseline is not None else None, outcome.stale)
+                       outcome.hidden if baseline is not None else None, outcome.stale, kept=stored)
     left_out_all = force_excluded > 0 and not any(plan.named for plan in plans)
     return CheckOutcome(result, crashes, failed, linters, force_excluded_all=left_out_all,
                         plans=plans, report_slot=slot if len(plans) == 1 else None)
+
+
+def _passed_through(parts: list[ProjectResult | KeptPart],
+                    named: set[str]) -> tuple[list[KeptPart], list[ProjectResult | KeptPart]]:
+    """The parts still stored that go to the renderer as they are, and the others: a named
+    path's (all its findings are reported) without suppressed findings (they are listed among
+    every file's) whose order no baseline step changes (:meth:`KeptPart.regrouped`)."""
+    from kpilint.run_state import KeptPart
+
+    passed: list[KeptPart] = []
+    others: list[ProjectResult | KeptPart] = []
+    for part in parts:
+        if (isinstance(part, KeptPart) and part.path in named and not part.data[1]
+                and not part.regrouped()):
+            passed.append(part)
+        else:
+            others.append(part)
+    return passed, others
 
 
 def _named_test(plan: ProjectPlan) -> Callable[[Path], bool]:
@@ -260,17 +292,18 @@ def _relative_to(cwd: Path) -> Callable[[Path], str]:
     return relative
 
 
-def _load_and_check(plan: ProjectPlan, reading: _Reading,
-                    options: CheckOptions) -> tuple[Linter, ProjectResult, LoadReport]:
-    """Load the project's files and check it; once more from every file's bytes if a file
-    trusted by its signature changed during the run."""
+def _load_and_check(plan: ProjectPlan, reading: _Reading, options: CheckOptions) -> tuple[
+        Linter, list[ProjectResult | KeptPart], LoadReport]:
+    """Load the project's files and check it (its findings per path: ``Linter.check_parts``);
+    once more from every file's bytes if a file trusted by its signature changed during the
+    run."""
     try:
         linter, report = _load_project(plan, reading, options)
-        return linter, linter.check(), report
+        return linter, linter.check_parts(), report
     except FileChanged:
         read_trusted(reading.files, plan.config.limits.max_file_bytes)
         linter, report = _load_project(plan, reading, options)
-        return linter, linter.check(), report
+        return linter, linter.check_parts(), report
 
 
 def _load_project(plan: ProjectPlan, reading: _Reading,

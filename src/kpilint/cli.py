@@ -338,6 +338,7 @@ def _check(args: argparse.Namespace) -> int:
         "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if options.cache:  # a run of the same files may write back the report this one keeps
         options.render_key = repr((output_format, args.statistics, render_options))
+        options.keep_stored = output_format == "json" and not args.statistics
     outcome = run_check(options)
     _leave_for_exit(outcome)
     if _nothing_checked(outcome, options):

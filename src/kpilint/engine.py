@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kpilint import DOCUMENTATION_URL
 from kpilint.build import SpecFile
@@ -33,6 +33,9 @@ from kpilint.suppressions import (
     parse_suppressions,
     unused_code_fix,
 )
+
+if TYPE_CHECKING:
+    from kpilint.run_state import KeptFindings, KeptPart
 
 RuleT = TypeVar("RuleT", bound=Rule)
 _RULE_INDEX = itemgetter(0)
@@ -89,6 +92,17 @@ class ProjectResult:
     suppressed: list[tuple[Diagnostic, Suppression]]
 
 
+def joined(parts: list[ProjectResult | KeptPart]) -> ProjectResult:
+    """The findings of ``parts`` (:meth:`Linter.check_parts`), one after the other, decoded."""
+    diagnostics: list[Diagnostic] = []
+    suppressed: list[tuple[Diagnostic, Suppression]] = []
+    for part in parts:
+        result = part if isinstance(part, ProjectResult) else part.result()
+        diagnostics.extend(result.diagnostics)
+        suppressed.extend(result.suppressed)
+    return ProjectResult(diagnostics, suppressed)
+
+
 def file_key(absolute: Path) -> FileKey:
     """Where a file sorts in the project: as its absolute path does."""
     return absolute.parts
@@ -131,7 +145,10 @@ class Linter:
     displays: dict[str, Path] = field(default_factory=dict, init=False)
     """Each file's display path (as findings name it) to its absolute path."""
     settled: bool = field(default=False, init=False)
-    """Whether ``composed`` holds the findings of every file as they stand."""
+    """Whether ``composed`` and ``kept`` hold the findings of every file as they stand."""
+    kept: KeptFindings | None = field(default=None, init=False)
+    """Findings a restored state keeps as stored until they are composed again (the paths not
+    in ``composed``, and the whole-project rules' findings kept per file there)."""
     _rule_facts: dict[type[Rule], tuple[str, str, Severity, str]] = field(
         default_factory=dict, init=False)
     """Each rule's code, name, severity and URL, as its findings carry them."""
@@ -188,13 +205,21 @@ class Linter:
         If the engine itself fails, the next check starts over from the files (never from a
         half-updated graph).
         """
+        return joined(self.check_parts())
+
+    def check_parts(self) -> list[ProjectResult | KeptPart]:
+        """:meth:`check`'s findings per path, in path order; a path whose findings are those
+        a restored state kept (``kept``) comes as it is stored."""
         try:
-            return self._check()
+            self._check()
         except BaseException:
             self._forget_findings()
             raise
+        kept = self.kept.parts if self.kept is not None else {}
+        return [self.composed.get(path) or kept[path]
+                for path in sorted(self.composed.keys() | kept.keys())]
 
-    def _check(self) -> ProjectResult:
+    def _check(self) -> None:
         if self.changed or not self.settled:
             self._name_dialect_entities()
         dirty: set[str] = set()
@@ -214,6 +239,7 @@ class Linter:
         self.changed.clear()
         self.settled = True
         for path in dirty:
+            self._open(path)
             file_path = self.displays.get(path)
             loaded = self.files.get(file_path) if file_path is not None else None
             if loaded is not None and loaded.spec.path != path:
@@ -222,12 +248,22 @@ class Linter:
                 self.composed[path] = self._compose(path, loaded)
             else:
                 self.composed.pop(path, None)
-        diagnostics: list[Diagnostic] = []
-        suppressed: list[tuple[Diagnostic, Suppression]] = []
-        for path in sorted(self.composed):
-            diagnostics.extend(self.composed[path].diagnostics)
-            suppressed.extend(self.composed[path].suppressed)
-        return ProjectResult(diagnostics, suppressed)
+
+    def _open(self, path: str) -> None:
+        """Take ``path``'s findings out of ``kept``, to compose them again."""
+        if self.kept is not None:
+            result, units = self.kept.open(path)
+            if result is not None:
+                self.composed[path] = result
+            for index, found in units:
+                self._add_kept_unit(index, path, found)
+
+    def _add_kept_unit(self, index: int, path: str, found: list[Diagnostic]) -> None:
+        """Give back a rule's findings ``kept`` held for one file."""
+        unit = IN_FILE + path
+        self.unit_findings[index][unit] = found
+        if found:
+            self.located.setdefault(path, {})[(index, unit)] = found
 
     def _name_dialect_entities(self) -> None:
         """Give dialect entities their project-wide ids; a file whose ids changed is checked
@@ -254,6 +290,7 @@ class Linter:
         self.crashed.clear()
         self.located.clear()
         self.composed.clear()
+        self.kept = None
 
     def file_findings(self, loaded: LoadedFile) -> list[Diagnostic]:
         """The file rules' findings of one file (run once, then kept)."""
@@ -262,13 +299,15 @@ class Linter:
         return loaded.findings
 
     def resume(self, unit_findings: list[UnitFindings], composed: dict[str, ProjectResult],
-               files: dict[Path, LoadedFile], graph: bool) -> None:
+               files: dict[Path, LoadedFile], graph: bool,
+               kept: KeptFindings | None = None) -> None:
         """Take up where a cached check left off (:mod:`kpilint.run_state`): its findings per
         project rule and unit, per file after suppressions, and its files as they were.
 
         With ``graph`` the project graph is built from ``files``, so later changes re-check
         only what they reach; without it (and without ``unit_findings``, which matter only to a
-        later change) nothing may change before the check.
+        later change) nothing may change before the check. ``kept`` holds the findings left
+        as stored (see ``kept``).
         """
         self.unit_findings = unit_findings if graph else [{} for _ in self.project_rules]
         located: dict[str, dict[tuple[int, str], list[Diagnostic]]] = {}
@@ -287,6 +326,7 @@ class Linter:
                     else:
                         same.append(diagnostic)
         self.composed = composed
+        self.kept = kept
         self.files = dict(files)
         self.displays = {loaded.spec.path: path for path, loaded in files.items()}
         self.changed.clear()
@@ -367,6 +407,9 @@ class Linter:
     def _set_findings(self, index: int, found: UnitFindings, replace_all: bool) -> set[str]:
         """Store a rule's findings per unit; the paths whose findings from it changed (a unit
         found again as it was keeps its findings, so its files need not be composed again)."""
+        if replace_all and self.kept is not None:
+            for path, kept in self.kept.take_rule(index):
+                self._add_kept_unit(index, path, kept)
         current = self.unit_findings[index]
         dirty: set[str] = set()
         crashed = WHOLE in found and any(each.code == "X002" for each in found[WHOLE])

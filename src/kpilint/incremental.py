@@ -111,15 +111,16 @@ def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
             if not state.fits(linter):
                 raise ValueError("the cached state is of other rules")
             if previous == current and not models:
-                linter.resume([], state.composed(), {
+                linter.resume([], {}, {
                     each.absolute: LoadedFile(each.absolute, SpecFile(each.display, ""))
-                    for each in files}, graph=False)
+                    for each in files}, graph=False, kept=state.kept()[1])
                 report.restored = report.unchanged = True
                 return []
             before = _files_before(linter, state, files, cache, lazy=not (
                 models or linter.config.dialects))
             if before is not None:
-                linter.resume(state.unit_findings(), state.composed(), before, graph=True)
+                unit_findings, kept = state.kept()
+                linter.resume(unit_findings, {}, before, graph=True, kept=kept)
                 report.restored = True
                 report.state = state
         except (KeyError, TypeError, ValueError, SummaryError):

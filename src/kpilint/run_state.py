@@ -13,6 +13,11 @@ it stands there (``[path, index]``, ``[path, -1 - index]`` among the suppressed 
 in full (``[null, finding]``). A file line whose file and findings are as they were read is
 written back as it was, without encoding it again.
 
+Restored (:meth:`RunState.kept`), a path's findings and the whole-project rules' findings kept
+per file in it stay as stored (:class:`KeptFindings`) until the engine needs them as objects: a
+run that changed one file decodes only the findings its change reaches, and the JSON writer
+writes the rest from the stored data.
+
 A run restored from a state writes only what changed of it, its *delta*, beside that state (the
 *base*, left as it is): the absolute paths of the base's files that are gone, then the first
 line, then the lines that are not the base's (see :meth:`StateLines.delta`). The base with its
@@ -25,9 +30,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import countOf, itemgetter
 from typing import TYPE_CHECKING
 
 from kpilint.cache import StoredState, json_bytes
+from kpilint.engine import IN_FILE
 from kpilint.summary import (
     Json,
     diagnostic_data,
@@ -42,6 +50,80 @@ if TYPE_CHECKING:
     from kpilint.reading import ProjectFile
 
 
+
+_SEVERITY = itemgetter(2)  # of a finding as stored
+
+
+@dataclass(slots=True)
+class KeptPart:
+    """One path's findings after suppressions as the state stores them (``[active,
+    suppressed]``, each finding as :func:`~kpilint.summary.diagnostic_data` writes it); made
+    objects when first asked."""
+
+    path: str
+    data: Json
+    decoded: ProjectResult | None = None
+
+    def result(self) -> ProjectResult:
+        """Its findings as objects (the same ones on every call)."""
+        if self.decoded is None:
+            self.decoded = _result_of(self.data)
+        return self.decoded
+
+    def count(self, severity: int) -> int:
+        """How many of its active findings have ``severity``."""
+        return countOf(map(_SEVERITY, self.data[0]), severity)
+
+    def worst(self) -> int:
+        """The highest severity of its active findings (0 without any)."""
+        return max(map(_SEVERITY, self.data[0]), default=0)
+
+    def regrouped(self) -> bool:
+        """Whether two active findings share a place but not a baseline key (their code and
+        place, not their subject): :func:`kpilint.baseline.apply_baseline` then orders them by
+        key, not as they are stored."""
+        active = self.data[0]
+        return any(a[0] == b[0] and a[5][:2] == b[5][:2] and a[7] != b[7]
+                   for a, b in pairwise(active))
+
+
+@dataclass(slots=True)
+class KeptFindings:
+    """What a restored run keeps as stored until the engine needs it: ``parts``, each path's
+    findings (of the paths whose findings were not composed again), and ``units``, per path the
+    whole-project rules' findings kept per file there (rule index to where they stand, as the
+    state writes them)."""
+
+    parts: dict[str, KeptPart]
+    units: dict[str, dict[int, Json]]
+
+    def open(self, path: str) -> tuple[ProjectResult | None, list[tuple[int, list[Diagnostic]]]]:
+        """Take ``path``'s findings out: its result (None without one), and each rule's
+        findings kept per file there."""
+        units = self.units.pop(path, {})
+        found = [(index, self.found(refs)) for index, refs in units.items()]
+        part = self.parts.pop(path, None)
+        return (None if part is None else part.result()), found
+
+    def take_rule(self, index: int) -> list[tuple[str, list[Diagnostic]]]:
+        """Take out rule ``index``'s findings kept per file, by path."""
+        taken = [(path, units.pop(index)) for path, units in self.units.items()
+                 if index in units]
+        return [(path, self.found(refs)) for path, refs in taken]
+
+    def found(self, refs: Json) -> list[Diagnostic]:
+        """The findings ``[path, where]`` point at (see the module's docstring)."""
+        found = []
+        for path, where in refs:
+            if path is None:
+                found.append(diagnostic_of(where))
+            else:
+                result = self.parts[path].result()
+                found.append(result.diagnostics[where] if where >= 0
+                             else result.suppressed[-1 - where][0])
+        return found
+
+
 @dataclass(slots=True)
 class FileLine:
     """One file's line of a state as read: its bytes, and what they hold."""
@@ -51,8 +133,8 @@ class FileLine:
     digest: str
     facts: Json
     composed: Json | None
-    result: ProjectResult | None = None
-    """Its findings once decoded (:meth:`RunState.composed`)."""
+    result: KeptPart | None = None
+    """Its findings as kept (:meth:`RunState.kept`)."""
     in_base: bool = True
     """Whether it is the base's line of its file (not the delta's)."""
 
@@ -71,7 +153,6 @@ class RunState:
     checksum: str = ""
     base_size: int = 0
     base_paths: set[str] = field(default_factory=set)
-    decoded: dict[str, ProjectResult] | None = field(default=None)
 
     @classmethod
     def parse(cls, stored: StoredState) -> RunState:
@@ -101,29 +182,27 @@ class RunState:
         return bool(self.header["rules"] == [rule.code for rule in linter.project_rules]
                     and len(self.header["units"]) == len(linter.project_rules))
 
-    def composed(self) -> dict[str, ProjectResult]:
-        """Each path's findings after suppressions."""
-        if self.decoded is None:
-            self.decoded = {str(path): _result_of(data)
-                            for path, data in self.header["elsewhere"].items()}
-            for line in self.lines.values():
-                if line.composed is not None:
-                    line.result = self.decoded[line.display] = _result_of(line.composed)
-        return self.decoded
-
-    def unit_findings(self) -> list[UnitFindings]:
-        """Each project rule's findings per unit: the very findings of :meth:`composed` where
-        they are there."""
-        composed = self.composed()
-
-        def finding(path: str | None, where: Json) -> Diagnostic:
-            if path is None:
-                return diagnostic_of(where)
-            result = composed[path]
-            return result.diagnostics[where] if where >= 0 else result.suppressed[-1 - where][0]
-
-        return [{str(unit): [finding(path, where) for path, where in found]
-                 for unit, found in units.items()} for units in self.header["units"]]
+    def kept(self) -> tuple[list[UnitFindings], KeptFindings]:
+        """Each project rule's findings per unit, but for the whole-project rules' findings
+        kept per file, which stay stored with each path's findings (:class:`KeptFindings`)."""
+        parts = {str(path): KeptPart(str(path), data)
+                 for path, data in self.header["elsewhere"].items()}
+        for line in self.lines.values():
+            if line.composed is not None:
+                line.result = parts[line.display] = KeptPart(line.display, line.composed)
+        kept = KeptFindings(parts, {})
+        resolved: list[UnitFindings] = []
+        for index, units in enumerate(self.header["units"]):
+            found: UnitFindings = {}
+            for unit, refs in units.items():
+                path = str(unit)[len(IN_FILE):]
+                if unit.startswith(IN_FILE) and all(
+                        (where[4] if at is None else at) == path for at, where in refs):
+                    kept.units.setdefault(path, {})[index] = refs
+                else:
+                    found[str(unit)] = kept.found(refs)
+            resolved.append(found)
+        return resolved, kept
 
 
 def _file_lines(raws: list[bytes], in_base: bool) -> dict[str, FileLine]:
@@ -178,8 +257,11 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
                   before: RunState | None) -> StateLines:
     """The state of ``linter``'s last check of ``files`` (see the module's docstring);
     ``facts_of`` gives a file's facts, ``before`` is the state the run was restored from."""
+    kept = linter.kept if linter.kept is not None else KeptFindings({}, {})
     where: dict[int, Json] = {}
-    for path, composed in linter.composed.items():
+    decoded = [*linter.composed.items(), *((path, part.decoded) for path, part
+                                           in kept.parts.items() if part.decoded is not None)]
+    for path, composed in decoded:
         for index, diagnostic in enumerate(composed.diagnostics):
             where[id(diagnostic)] = [path, index]
         for index, (diagnostic, _) in enumerate(composed.suppressed):
@@ -187,6 +269,9 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
     units = [{unit: [where.get(id(diagnostic)) or [None, diagnostic_data(diagnostic)]
                      for diagnostic in found]
               for unit, found in rule_units.items()} for rule_units in linter.unit_findings]
+    for path, stored in kept.units.items():  # where they stood still holds: not composed again
+        for index, refs in stored.items():
+            units[index][IN_FILE + path] = refs
     lines: list[bytes] = []
     changed: list[bytes] = []
     displays: set[str] = set()
@@ -195,7 +280,7 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
         displays.add(each.display)
         absolute = str(each.absolute)
         absolutes.add(absolute)
-        result = linter.composed.get(each.display)
+        result = linter.composed.get(each.display) or kept.parts.get(each.display)
         line = before.lines.get(absolute) if before is not None else None
         if line is not None and (line.display, line.digest) == (each.display, each.digest):
             if line.result is result:
@@ -207,10 +292,17 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
         else:
             facts = facts_of(each)
         lines.append(json_bytes([absolute, each.display, each.digest, facts,
-                                 None if result is None else _result_data(result)]))
+                                 None if result is None else _part_data(result)]))
         changed.append(lines[-1])
+    elsewhere = {path: _result_data(result) for path, result in linter.composed.items()
+                 if path not in displays}
+    elsewhere.update((path, part.data) for path, part in kept.parts.items()
+                     if path not in displays)
     header = {"rules": [rule.code for rule in linter.project_rules], "units": units,
-              "elsewhere": {path: _result_data(result) for path, result in linter.composed.items()
-                            if path not in displays}}
+              "elsewhere": elsewhere}
     gone = sorted(before.base_paths - absolutes) if before is not None else []
     return StateLines(json_bytes(header), lines, changed, gone)
+
+
+def _part_data(result: ProjectResult | KeptPart) -> Json:
+    return result.data if isinstance(result, KeptPart) else _result_data(result)

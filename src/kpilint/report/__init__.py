@@ -13,6 +13,7 @@ from kpilint.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from kpilint.baseline import BaselineKey
+    from kpilint.run_state import KeptPart
     from kpilint.suppressions import Suppression
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
@@ -33,9 +34,13 @@ class RunResult:
     baseline_hidden: int | None = None
     baseline_stale: list[tuple[BaselineKey, int, int]] = field(default_factory=list)
     fixed: int = 0  # fixes ``--fix`` applied before this result was found
+    kept: list[KeptPart] = field(default_factory=list)
+    """Reported findings of other paths than those of ``diagnostics``, as a restored state
+    stores them, by path (only with ``CheckOptions.keep_stored``, for the JSON writer)."""
 
     def count(self, severity: Severity) -> int:
-        return countOf(map(_SEVERITY, self.diagnostics), severity)
+        return countOf(map(_SEVERITY, self.diagnostics), severity) + sum(
+            part.count(severity) for part in self.kept)
 
 
 @dataclass(frozen=True, slots=True)

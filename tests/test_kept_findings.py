@@ -1,0 +1,128 @@
+"""Findings a restored state keeps as stored (``run_state.KeptFindings``).
+
+A run restored from the cache decodes only the findings its change reaches; the JSON writer
+writes the others from the state's data. Each cached run after random edits (which file,
+findings that appear or go) must print what an uncached run prints, exit code and stderr
+included, under the options that shape the report: ``--show-suppressed``, ``--fail-on``, a
+baseline, a subset of the project named, other output formats.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpilint import cli, run_state
+from tests.test_engine import example_project
+
+EDITS = [  # (file, one text, the other): each edit swaps them
+    ("forecast.kpi.yaml", "target: 100000000", "target: 100000001"),
+    ("forecast.kpi.yaml", "formula: 12 * agent-hours", "formula: 12 * agent-hour"),
+    ("forecast.kpi.yaml", "name: Inbound new-business revenue", "name: Inbound revenue"),
+    ("sales.kpi.yaml", "supports: upsell-existing-customers", "supports: nowhere-yet"),
+    ("company.kpi.yaml", "target: 100000000", "target: 7"),
+    ("marketing.kpi.yaml", "\n", "\n# a comment\n"),
+    ("marketing.kpi.yaml", "\n", "\n# kpilint: disable-file=E002\n"),
+]
+OPTIONS = [[], ["--show-suppressed"], ["--fail-on", "info"], ["--fail-on", "error"],
+           ["--baseline", "baseline.json"], ["--statistics"], ["--output-format", "text"],
+           ["--output-format", "sarif"]]
+NAMED = [["bad"], ["bad/forecast.kpi.yaml", "bad/sales.kpi.yaml"], ["bad/finance"]]
+
+
+def _run(root: Path, named: list[str], options: list[str], capsys: pytest.CaptureFixture[str],
+         *extra: str) -> tuple[int, str, str]:
+    """``kpilint check`` in this process, from the project's parent."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root.parent)
+        patch.delenv("GITHUB_ACTIONS", raising=False)
+        code = cli.main(["check", *named, "--jobs", "1", "--output-format", "json", *options,
+                         *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _swap(path: Path, one: str, other: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    old, new = (one, other) if one in text else (other, one)
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_cached_runs_print_what_uncached_runs_print(
+        tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
+        data: st.DataObject) -> None:
+    root = example_project(tmp_path_factory.mktemp("kept"))
+    options = data.draw(st.sampled_from(OPTIONS))
+    named = data.draw(st.sampled_from(NAMED))
+    if "--baseline" in options:
+        baseline = root.parent / "baseline.json"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(root.parent)
+            assert cli.main(["baseline", str(baseline), root.name, "--no-cache"]) == 0
+        capsys.readouterr()
+        options = ["--baseline", str(baseline)]
+    _run(root, named, options, capsys)  # the cache, written whole
+    for _ in range(data.draw(st.integers(1, 3))):
+        for path, one, other in data.draw(st.lists(st.sampled_from(EDITS), min_size=1,
+                                                   max_size=2)):
+            _swap(root / path, one, other)
+        cached = _run(root, named, options, capsys)
+        assert cached == _run(root, named, options, capsys, "--no-cache")
+
+
+@pytest.fixture
+def decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths whose kept findings were made objects."""
+    paths: list[str] = []
+    real = run_state.KeptPart.result
+
+    def counting(part: run_state.KeptPart) -> object:
+        if part.decoded is None:
+            paths.append(part.path)
+        return real(part)
+
+    monkeypatch.setattr(run_state.KeptPart, "result", counting)
+    return paths
+
+
+def test_an_edit_decodes_only_the_findings_it_reaches(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], decoded: list[str]) -> None:
+    root = example_project(tmp_path)
+    cold = _run(root, ["bad"], [], capsys)
+    assert cold == _run(root, ["bad"], [], capsys, "--no-cache")
+    paths = {each["path"] for each in json.loads(cold[1])["diagnostics"]}
+    assert len(paths) >= 5
+    _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    decoded.clear()
+    cached = _run(root, ["bad"], [], capsys)
+    assert cached == _run(root, ["bad"], [], capsys, "--no-cache")
+    assert "bad/forecast.kpi.yaml" in decoded  # composed again (the uncached run decodes none)
+    assert "bad/support.kpi.yaml" not in decoded and len(set(decoded)) < len(paths)
+    decoded.clear()
+    _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    assert _run(root, ["bad"], ["--output-format", "text"], capsys) == _run(
+        root, ["bad"], ["--output-format", "text"], capsys, "--no-cache")
+    assert set(decoded) >= paths - {"bad/forecast.kpi.yaml"}  # a plain renderer reads all
+
+
+def test_a_kept_part_answers_counts_and_order_from_its_data() -> None:
+    def finding(code: str, severity: int, line: int, subject: str | None) -> list[object]:
+        return [code, "name", severity, "message", "a.kpi.yaml", [line, 5, line, 9], "", subject,
+                None, [], None, "f", "a.kpi.yaml"]
+
+    part = run_state.KeptPart("a.kpi.yaml", [[finding("S214", 2, 3, "x"),
+                                              finding("S214", 2, 3, "x"),
+                                              finding("P301", 1, 4, "y")], []])
+    assert (part.count(1), part.count(2), part.count(3), part.worst()) == (1, 2, 0, 2)
+    assert not part.regrouped()
+    part.data[0][1][7] = "z"  # same place and code, another subject: grouped by key
+    assert part.regrouped()
+    assert run_state.KeptPart("b.kpi.yaml", [[], []]).worst() == 0
