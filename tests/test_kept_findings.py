@@ -9,6 +9,7 @@ baseline, a subset of the project named, other output formats.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -17,8 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpilint import cli, run_state
+from kpilint.diagnostics import Diagnostic
+from kpilint.report import json_format
 from tests.test_engine import example_project
 
+CACHE = ".kpilint_cache"
 EDITS = [  # (file, one text, the other): each edit swaps them
     ("forecast.kpi.yaml", "target: 100000000", "target: 100000001"),
     ("forecast.kpi.yaml", "formula: 12 * agent-hours", "formula: 12 * agent-hour"),
@@ -118,11 +122,94 @@ def test_a_kept_part_answers_counts_and_order_from_its_data() -> None:
         return [code, "name", severity, "message", "a.kpi.yaml", [line, 5, line, 9], "", subject,
                 None, [], None, "f", "a.kpi.yaml"]
 
-    part = run_state.KeptPart("a.kpi.yaml", [[finding("S214", 2, 3, "x"),
-                                              finding("S214", 2, 3, "x"),
-                                              finding("P301", 1, 4, "y")], []])
+    active = [finding("S214", 2, 3, "x"), finding("S214", 2, 3, "x"), finding("P301", 1, 4, "y")]
+    part = run_state._kept_part("a.kpi.yaml", [active, []])
     assert (part.count(1), part.count(2), part.count(3), part.worst()) == (1, 2, 0, 2)
-    assert not part.regrouped()
-    part.data[0][1][7] = "z"  # same place and code, another subject: grouped by key
-    assert part.regrouped()
-    assert run_state.KeptPart("b.kpi.yaml", [[], []]).worst() == 0
+    assert not part.regrouped() and part.suppressed == 0
+    assert json.loads(part.raw) == [active, []]
+    active[1][7] = "z"  # same place and code, another subject: grouped by key
+    other = run_state._kept_part("a.kpi.yaml", [active, [[active[2], []]]])
+    assert other.regrouped() and other.suppressed == 1 and other.token != part.token
+    assert run_state._kept_part("b.kpi.yaml", [[], []]).worst() == 0
+
+
+@pytest.fixture
+def written(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the records the JSON writer writes itself (not copied)."""
+    paths: list[str] = []
+    fields, stored_fields = json_format._fields, json_format._stored_fields
+
+    def counting(diagnostic: Diagnostic) -> str:
+        paths.append(diagnostic.location.path)
+        return fields(diagnostic)
+
+    def counting_stored(data: list[object]) -> str:
+        paths.append(str(data[4]))
+        return stored_fields(data)
+
+    monkeypatch.setattr(json_format, "_fields", counting)
+    monkeypatch.setattr(json_format, "_stored_fields", counting_stored)
+    return paths
+
+
+def test_an_edit_writes_only_the_records_of_the_files_it_changed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: list[str]) -> None:
+    root = example_project(tmp_path)
+    cold = _run(root, ["bad"], [], capsys)
+    reported = [each["path"] for each in json.loads(cold[1])["diagnostics"]]
+    assert written == reported and len(reported) > 20
+    for value in ("100000001", "100000002", "100000000"):
+        _swap(root / "forecast.kpi.yaml", "target: 100000000", f"target: {value}")
+        written.clear()
+        cached = _run(root, ["bad"], [], capsys)
+        assert set(written) == {"bad/forecast.kpi.yaml"}  # the others are copied
+        assert cached == _run(root, ["bad"], [], capsys, "--no-cache")
+        _swap(root / "forecast.kpi.yaml", f"target: {value}", "target: 100000000")
+
+
+def _rewrite_pieces(kept: Path, pieces: object) -> None:
+    """Give the kept report other pieces, under a checksum that fits them."""
+    _, header, text = kept.read_bytes().split(b"\n", 2)
+    fields = json.loads(header)
+    fields["pieces"] = pieces
+    payload = json.dumps(fields).encode() + b"\n" + text
+    kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+
+
+@pytest.mark.parametrize("damage", [
+    "truncate", "garble", "no pieces", "other tokens", "places out of the text",
+    "places not numbers", "places not lists", "not a mapping", "not UTF-8"])
+def test_a_damaged_kept_report_makes_the_writer_write_every_record(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: list[str],
+        damage: str) -> None:
+    root = example_project(tmp_path)
+    _run(root, ["bad"], [], capsys)
+    (kept,) = sorted(root.joinpath(CACHE).glob("*/reports/*"))
+    data = kept.read_bytes()
+    pieces = json.loads(data.split(b"\n", 2)[1])["pieces"]
+    assert len(pieces) >= 5
+    if damage == "truncate":
+        kept.write_bytes(data[:len(data) // 2])
+    elif damage == "garble":
+        kept.write_bytes(data.replace(b'"code"', b'"cOde"', 1))
+    elif damage == "no pieces":
+        _rewrite_pieces(kept, None)
+    elif damage == "other tokens":
+        _rewrite_pieces(kept, {path: [*place[:2], "0" * 16] for path, place in pieces.items()})
+    elif damage == "places out of the text":
+        _rewrite_pieces(kept, {path: [0, 10**9, place[2]] for path, place in pieces.items()})
+    elif damage == "places not numbers":
+        _rewrite_pieces(kept, {path: ["0", 1.5, place[2]] for path, place in pieces.items()})
+    elif damage == "places not lists":
+        _rewrite_pieces(kept, {path: place[2] for path, place in pieces.items()})
+    elif damage == "not a mapping":
+        _rewrite_pieces(kept, list(pieces))
+    else:
+        _, header, text = data.split(b"\n", 2)
+        payload = header + b"\n" + text.replace(b'"code"', b'"\xff\xfe"', 1)
+        kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    written.clear()
+    cached = _run(root, ["bad"], [], capsys)
+    assert cached == _run(root, ["bad"], [], capsys, "--no-cache")
+    assert len(written) == 2 * len(json.loads(cached[1])["diagnostics"])

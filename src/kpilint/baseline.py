@@ -54,6 +54,9 @@ class BaselineOutcome:
     reported: list[Diagnostic]
     hidden: int
     stale: list[tuple[BaselineKey, int, int]]
+    in_place_order: bool = False
+    """Whether ``reported`` is the findings sorted by place alone (no key's group went
+    first: see :func:`_sorted_ungrouped`)."""
 
 
 class _Malformed(Exception):
@@ -133,7 +136,7 @@ def apply_baseline(diagnostics: list[Diagnostic], baseline: Counter[BaselineKey]
     if not baseline:
         unsorted = _sorted_ungrouped(diagnostics)
         if unsorted is not None:
-            return BaselineOutcome(unsorted, 0, [])
+            return BaselineOutcome(unsorted, 0, [], in_place_order=True)
     groups: dict[tuple[str, str, str | None], list[Diagnostic]] = {}  # a key's fields
     for diagnostic in diagnostics:
         fields = _key_fields(diagnostic)

@@ -44,7 +44,7 @@ from kpilint.dbt import PROJECT_FILE
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
-FORMAT = "3"
+FORMAT = "4"
 STATE = "state.json"
 STATE_DELTA = "state-delta.json"
 REPORTS = "reports"
@@ -194,19 +194,10 @@ class ResultCache:
     def report(self, render_key: str, files: str) -> CachedReport | None:
         """The report kept for ``render_key`` if it was made from the same ``files`` (see
         :func:`files_digest`), else None (also when it is missing or damaged)."""
-        try:  # the header first: the report of other files is not read (11 MB)
-            with self._report_path(render_key).open("rb") as stream:
-                checksum, header = stream.readline(), stream.readline()
-                fields = json.loads(header)
-                if fields.get("render") != render_key or fields.get("files") != files:
-                    return None
-                text = stream.read()
-        except (OSError, ValueError, AttributeError):
+        kept = self._kept_report(render_key, files)
+        if kept is None:
             return None
-        digest = hashlib.sha256(header)
-        digest.update(text)
-        if not header.endswith(b"\n") or digest.hexdigest().encode() + b"\n" != checksum:
-            return None
+        fields, text = kept
         try:
             return CachedReport(memoryview(text), int(fields["count"]),
                                 bool(fields["failed"]), fields["baseline_hidden"],
@@ -215,11 +206,37 @@ class ResultCache:
         except (KeyError, TypeError, ValueError):
             return None
 
+    def report_pieces(self, render_key: str) -> tuple[Json, bytes] | None:
+        """The pieces of the report kept for ``render_key``, whatever files it was made from
+        (``CachedReport.pieces``), and its text; None when it is missing or damaged."""
+        kept = self._kept_report(render_key, None)
+        return None if kept is None else (kept[0].get("pieces"), kept[1])
+
+    def _kept_report(self, render_key: str,
+                     files: str | None) -> tuple[dict[str, Json], bytes] | None:
+        """The header and text of the report kept for ``render_key`` (made from ``files``
+        unless None), when it is whole."""
+        try:  # the header first: the report of other files is not read (11 MB)
+            with self._report_path(render_key).open("rb") as stream:
+                checksum, header = stream.readline(), stream.readline()
+                fields = json.loads(header)
+                if fields.get("render") != render_key or (
+                        files is not None and fields.get("files") != files):
+                    return None
+                text = stream.read()
+        except (OSError, ValueError, AttributeError):
+            return None
+        digest = hashlib.sha256(header)
+        digest.update(text)
+        if not header.endswith(b"\n") or digest.hexdigest().encode() + b"\n" != checksum:
+            return None
+        return fields, text
+
     def put_report(self, render_key: str, files: str, report: CachedReport) -> None:
         """Keep ``report`` for ``render_key`` and ``files``, replacing the one kept before."""
         header = {"render": render_key, "files": files, "count": report.files,
                   "failed": report.failed, "baseline_hidden": report.baseline_hidden,
-                  "stale": report.baseline_stale}
+                  "stale": report.baseline_stale, "pieces": report.pieces}
         path = self._report_path(render_key)
         self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n",
                           report.text)
@@ -320,6 +337,8 @@ class CachedReport:
     failed: bool
     baseline_hidden: int | None = None
     baseline_stale: list[tuple[str, str, str | None, int, int]] = field(default_factory=list)
+    pieces: Json = None
+    """Where files' records are in ``text`` (:class:`kpilint.report.json_format.KeptRecords`)."""
 
 
 def files_digest(files: Iterable[tuple[str, str, str]]) -> str:

@@ -37,6 +37,7 @@ from kpilint.rule import Context
 if TYPE_CHECKING:
     from kpilint.engine import Linter, ProjectResult
     from kpilint.incremental import LoadReport
+    from kpilint.report.json_format import KeptRecords
     from kpilint.run_state import KeptPart
     from kpilint.suppressions import Suppression
 
@@ -90,7 +91,8 @@ class CheckOutcome:
         self.report_slot.keep(CachedReport(
             text.encode("utf-8"), result.files, self.failed, result.baseline_hidden,
             [(key.path, key.code, key.subject, allowed, now)
-             for key, allowed, now in result.baseline_stale]))
+             for key, allowed, now in result.baseline_stale],
+            None if result.records is None else result.records.pieces))
 
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
@@ -111,6 +113,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
     crashes: list[str] = []
     stored: list[KeptPart] = []
     kept_failed = False
+    tokens: dict[str, str] | None = None
     linters: list[Linter] = []
     named_files: set[str] = set()
     files = 0
@@ -141,7 +144,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
         _add_nested_projects(plans, nested)
         from kpilint.incremental import save_to_cache
 
-        save_to_cache(linter, reading.files, report)
+        saved = save_to_cache(linter, reading.files, report)
         crashes.extend(linter.crashes)
         is_named = _named_test(plan)
         named = {loaded.spec.path: loaded for loaded in linter.files.values()
@@ -152,6 +155,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
         named_paths = set(named)  # once, not per finding: 5,000 files x 40,000 findings
         threshold = options.fail_on or plan.config.fail_on
         if options.keep_stored and baseline is None and len(plans) == 1 and not nested:
+            tokens = {path: token for path, token in (saved or {}).items() if path in named}
             passed, parts = _passed_through(parts, named_paths)
             stored += passed
             kept_failed = any(part.worst() >= threshold for part in passed)
@@ -170,10 +174,23 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:
                                 for diagnostic in outcome.reported)
     suppressed.sort(key=lambda pair: position(pair[0]))
     result = RunResult(outcome.reported, files, suppressed,
-                       outcome.hidden if baseline is not None else None, outcome.stale, kept=stored)
+                       outcome.hidden if baseline is not None else None, outcome.stale, kept=stored,
+                       records=_kept_records(slot, tokens if outcome.in_place_order else {})
+                       if tokens is not None else None)
     left_out_all = force_excluded > 0 and not any(plan.named for plan in plans)
     return CheckOutcome(result, crashes, failed, linters, force_excluded_all=left_out_all,
                         plans=plans, report_slot=slot if len(plans) == 1 else None)
+
+
+def _kept_records(slot: ReportSlot | None, tokens: dict[str, str]) -> KeptRecords:
+    """What lets the JSON writer copy records from the report kept for this rendering; the
+    named paths' ``tokens`` (their records are their stored findings in order, which findings
+    sorted by place alone keep)."""
+    from kpilint.report.json_format import KeptRecords
+
+    cache = slot.cache if slot is not None else None
+    render_key = slot.render_key if slot is not None else ""
+    return KeptRecords(tokens, lambda: cache.report_pieces(render_key) if cache else None)
 
 
 def _passed_through(parts: list[ProjectResult | KeptPart],
@@ -186,7 +203,7 @@ def _passed_through(parts: list[ProjectResult | KeptPart],
     passed: list[KeptPart] = []
     others: list[ProjectResult | KeptPart] = []
     for part in parts:
-        if (isinstance(part, KeptPart) and part.path in named and not part.data[1]
+        if (isinstance(part, KeptPart) and part.path in named and not part.suppressed
                 and not part.regrouped()):
             passed.append(part)
         else:

@@ -347,12 +347,14 @@ def _summarize(item: tuple[Path, str, bytes | None]) -> tuple[Json, list[str]]:
     return file_summary(loaded.spec, findings, loaded.suppression_comments()), crashes
 
 
-def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) -> None:
-    """Store the summaries of the files parsed and the state of the run (not after a crash)."""
+def save_to_cache(linter: Linter, files: list[ProjectFile],
+                  report: LoadReport) -> dict[str, str] | None:
+    """Store the summaries of the files parsed and the state of the run (not after a crash);
+    each file's findings' token in it (``StateLines.tokens``), None when none was stored."""
     cache = report.cache
     if cache is None or report.unchanged or linter.crashes or any(
             each.digest is None for each in files):
-        return
+        return None
     for each in report.parsed:
         loaded = linter.files[each.absolute]
         assert each.digest is not None and loaded.findings is not None
@@ -364,9 +366,10 @@ def save_to_cache(linter: Linter, files: list[ProjectFile], report: LoadReport) 
         state = state_payload(linter, files, lambda each: file_facts(each.summary), report.state)
         delta = state.delta(report.state)
     except (TypeError, ValueError):  # a value JSON cannot hold (a lone surrogate): no state
-        return
+        return None
     keep = {str(each.digest) for each in files}
     if delta is not None and report.state is not None:
         cache.put_state_delta(report.state.checksum, delta, keep)
     else:
         cache.put_state(state.whole(), keep)
+    return state.tokens

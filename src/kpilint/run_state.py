@@ -5,8 +5,10 @@ One JSON value per line, so that a run rewrites only what changed:
 - the first line: the project rules' codes, each rule's findings per unit it checked, and the
   findings of paths that are no file of the run (``elsewhere``);
 - then one line per file, in the run's order: its absolute path, display path and content
-  digest, its facts (:func:`kpilint.summary.file_facts`: what the graph is built from) and its
-  findings after suppressions (active, and suppressed with their comment).
+  digest, its facts (:func:`kpilint.summary.file_facts`: what the graph is built from) and what
+  its findings are (:func:`_findings_meta`: their token, counts per severity...), then after a
+  tab its findings after suppressions (active, and suppressed with their comment), which are
+  parsed only when read.
 
 Each finding is written once: a rule's finding that a file's findings hold is written as where
 it stands there (``[path, index]``, ``[path, -1 - index]`` among the suppressed ones), any other
@@ -27,11 +29,12 @@ state is written again instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
-from operator import countOf, itemgetter
 from typing import TYPE_CHECKING
 
 from kpilint.cache import StoredState, json_bytes
@@ -50,19 +53,24 @@ if TYPE_CHECKING:
     from kpilint.reading import ProjectFile
 
 
-
-_SEVERITY = itemgetter(2)  # of a finding as stored
-
-
 @dataclass(slots=True)
 class KeptPart:
-    """One path's findings after suppressions as the state stores them (``[active,
-    suppressed]``, each finding as :func:`~kpilint.summary.diagnostic_data` writes it); made
-    objects when first asked."""
+    """One path's findings after suppressions as the state stores them: ``raw``, their JSON
+    (``[active, suppressed]``, each finding as :func:`~kpilint.summary.diagnostic_data` writes
+    it), parsed when first read, and ``meta`` (:func:`_findings_meta`)."""
 
     path: str
-    data: Json
+    raw: bytes
+    meta: Json
     decoded: ProjectResult | None = None
+    parsed: Json = None
+
+    @property
+    def data(self) -> Json:
+        """Its findings' data."""
+        if self.parsed is None:
+            self.parsed = json.loads(self.raw)
+        return self.parsed
 
     def result(self) -> ProjectResult:
         """Its findings as objects (the same ones on every call)."""
@@ -70,21 +78,49 @@ class KeptPart:
             self.decoded = _result_of(self.data)
         return self.decoded
 
+    @property
+    def token(self) -> str:
+        """A digest of ``raw``: equal tokens, equal findings."""
+        return str(self.meta[0])
+
     def count(self, severity: int) -> int:
         """How many of its active findings have ``severity``."""
-        return countOf(map(_SEVERITY, self.data[0]), severity)
+        return int(self.meta[severity])
 
     def worst(self) -> int:
         """The highest severity of its active findings (0 without any)."""
-        return max(map(_SEVERITY, self.data[0]), default=0)
+        return max((severity for severity in _SEVERITIES if self.meta[severity]), default=0)
 
     def regrouped(self) -> bool:
         """Whether two active findings share a place but not a baseline key (their code and
         place, not their subject): :func:`kpilint.baseline.apply_baseline` then orders them by
         key, not as they are stored."""
-        active = self.data[0]
-        return any(a[0] == b[0] and a[5][:2] == b[5][:2] and a[7] != b[7]
-                   for a, b in pairwise(active))
+        return bool(self.meta[4])
+
+    @property
+    def suppressed(self) -> int:
+        """How many of its findings suppression comments hid."""
+        return int(self.meta[5])
+
+
+_SEVERITIES = (1, 2, 3)  # Severity's values (INFO, WARNING, ERROR), as findings are stored
+
+
+def _findings_meta(raw: bytes, data: Json) -> Json:
+    """What :class:`KeptPart` tells without parsing ``raw`` (``data``'s JSON): ``[token,
+    infos, warnings, errors, regrouped, suppressed]`` (a severity's count at its value)."""
+    active, suppressed = data
+    severities = Counter([each[2] for each in active])
+    regrouped = any(a[0] == b[0] and a[5][:2] == b[5][:2] and a[7] != b[7]
+                    for a, b in pairwise(active))
+    return [hashlib.blake2b(raw, digest_size=8).hexdigest(),
+            *(severities[severity] for severity in _SEVERITIES), regrouped, len(suppressed)]
+
+
+def _kept_part(path: str, data: Json) -> KeptPart:
+    """A part of findings held as data (those of paths that are no file of the run)."""
+    raw = json_bytes(data)
+    return KeptPart(path, raw, _findings_meta(raw, data), parsed=data)
 
 
 @dataclass(slots=True)
@@ -132,7 +168,9 @@ class FileLine:
     display: str
     digest: str
     facts: Json
-    composed: Json | None
+    meta: Json
+    findings: bytes | None
+    """Its findings' JSON (:class:`KeptPart`), None without any."""
     result: KeptPart | None = None
     """Its findings as kept (:meth:`RunState.kept`)."""
     in_base: bool = True
@@ -185,11 +223,12 @@ class RunState:
     def kept(self) -> tuple[list[UnitFindings], KeptFindings]:
         """Each project rule's findings per unit, but for the whole-project rules' findings
         kept per file, which stay stored with each path's findings (:class:`KeptFindings`)."""
-        parts = {str(path): KeptPart(str(path), data)
+        parts = {str(path): _kept_part(str(path), data)
                  for path, data in self.header["elsewhere"].items()}
         for line in self.lines.values():
-            if line.composed is not None:
-                line.result = parts[line.display] = KeptPart(line.display, line.composed)
+            if line.findings is not None:
+                line.result = parts[line.display] = KeptPart(line.display, line.findings,
+                                                             line.meta)
         kept = KeptFindings(parts, {})
         resolved: list[UnitFindings] = []
         for index, units in enumerate(self.header["units"]):
@@ -209,9 +248,10 @@ def _file_lines(raws: list[bytes], in_base: bool) -> dict[str, FileLine]:
     """File lines by absolute path."""
     lines: dict[str, FileLine] = {}
     for raw in raws:
-        absolute, display, digest, facts, composed = json.loads(raw)
-        lines[str(absolute)] = FileLine(raw, str(display), str(digest), facts, composed,
-                                        in_base=in_base)
+        head, tab, findings = raw.partition(b"\t")  # compact JSON writes no tab
+        absolute, display, digest, facts, meta = json.loads(head)
+        lines[str(absolute)] = FileLine(raw, str(display), str(digest), facts, meta,
+                                        findings if tab else None, in_base=in_base)
     return lines
 
 
@@ -239,6 +279,8 @@ class StateLines:
     lines: list[bytes]
     changed: list[bytes]
     gone: list[str]
+    tokens: dict[str, str] = field(default_factory=dict)
+    """Each file's findings' token (:attr:`KeptPart.token`), by display path."""
 
     def whole(self) -> bytes:
         return b"\n".join([self.header, *self.lines])
@@ -274,6 +316,7 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
             units[index][IN_FILE + path] = refs
     lines: list[bytes] = []
     changed: list[bytes] = []
+    tokens: dict[str, str] = {}
     displays: set[str] = set()
     absolutes: set[str] = set()
     for each in files:
@@ -287,12 +330,13 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
                 lines.append(line.raw)
                 if not line.in_base:
                     changed.append(line.raw)
+                if line.result is not None:
+                    tokens[each.display] = line.result.token
                 continue
             facts = line.facts
         else:
             facts = facts_of(each)
-        lines.append(json_bytes([absolute, each.display, each.digest, facts,
-                                 None if result is None else _part_data(result)]))
+        lines.append(_file_line([absolute, each.display, each.digest, facts], result, tokens))
         changed.append(lines[-1])
     elsewhere = {path: _result_data(result) for path, result in linter.composed.items()
                  if path not in displays}
@@ -301,8 +345,19 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
     header = {"rules": [rule.code for rule in linter.project_rules], "units": units,
               "elsewhere": elsewhere}
     gone = sorted(before.base_paths - absolutes) if before is not None else []
-    return StateLines(json_bytes(header), lines, changed, gone)
+    return StateLines(json_bytes(header), lines, changed, gone, tokens)
 
 
-def _part_data(result: ProjectResult | KeptPart) -> Json:
-    return result.data if isinstance(result, KeptPart) else _result_data(result)
+def _file_line(head: list[Json], result: ProjectResult | KeptPart | None,
+               tokens: dict[str, str]) -> bytes:
+    """A file's line of the state (see the module's docstring); its token goes to ``tokens``."""
+    if result is None:
+        return json_bytes([*head, None])
+    if isinstance(result, KeptPart):
+        raw, meta = result.raw, result.meta
+    else:
+        data = _result_data(result)
+        raw = json_bytes(data)
+        meta = _findings_meta(raw, data)
+    tokens[str(head[1])] = str(meta[0])
+    return json_bytes([*head, meta]) + b"\t" + raw

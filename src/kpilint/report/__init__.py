@@ -13,6 +13,7 @@ from kpilint.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from kpilint.baseline import BaselineKey
+    from kpilint.report.json_format import KeptRecords
     from kpilint.run_state import KeptPart
     from kpilint.suppressions import Suppression
 
@@ -37,6 +38,8 @@ class RunResult:
     kept: list[KeptPart] = field(default_factory=list)
     """Reported findings of other paths than those of ``diagnostics``, as a restored state
     stores them, by path (only with ``CheckOptions.keep_stored``, for the JSON writer)."""
+    records: KeptRecords | None = None
+    """What lets the JSON writer copy records from the report kept for the same rendering."""
 
     def count(self, severity: Severity) -> int:
         return countOf(map(_SEVERITY, self.diagnostics), severity) + sum(

@@ -9,7 +9,10 @@ a warm run's report (tests/test_json_format.py checks the identity on generated 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from kpilint import __version__
@@ -19,11 +22,41 @@ from kpilint.report.json_text import dumps, encode_basestring, scalar
 from kpilint.suppressions import Suppression
 
 if TYPE_CHECKING:
+    from kpilint.run_state import KeptPart
     from kpilint.summary import Json
 
 _RECORDS = ("[\n", "\n    },\n", "\n    }\n  ]")  # a list's opening, between records, its end
+_PATH = attrgetter("location.path")
+_FIRST = itemgetter(0)
 _SEVERITIES: dict[int, str] = {severity: encode_basestring(severity.label)
                                for severity in Severity}
+
+
+@dataclass(slots=True)
+class KeptRecords:
+    """What lets the writer copy a path's records from the report kept for the same rendering.
+
+    A path's records are a function of its active findings alone, which a state's token names
+    (``run_state.KeptPart.token``). ``tokens`` gives the token of each path whose records here
+    are its stored active findings, in order, besides the parts still stored (``RunResult.kept``,
+    which know theirs); ``load`` reads the kept report's pieces and text
+    (``ResultCache.report_pieces``). The writer notes this report's pieces in ``pieces``: per
+    path, where its records start and end in the text (characters) and their token.
+    """
+
+    tokens: dict[str, str]
+    load: Callable[[], tuple[Json, bytes] | None]
+    pieces: dict[str, list[Json]] = field(default_factory=dict)
+
+    def previous(self) -> tuple[dict[str, Json], str] | None:
+        """The kept report's pieces by path and its text, if it has any."""
+        loaded = self.load()
+        if loaded is None or not isinstance(loaded[0], dict):
+            return None
+        try:
+            return loaded[0], loaded[1].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
 
 def render(result: RunResult, options: RenderOptions) -> str:
@@ -39,7 +72,10 @@ def render(result: RunResult, options: RenderOptions) -> str:
         "diagnostics": [],
     })[:-len('"diagnostics": []\n}')]
     parts = [head, '"diagnostics": ']
-    _add_records(parts, _records(result))
+    if result.records is None and not result.kept:
+        _add_records(parts, [_fields(diagnostic) for diagnostic in result.diagnostics])
+    else:
+        _add_pieces(parts, result, result.records)
     if options.show_suppressed:
         parts.append(',\n  "suppressed": ')
         _add_records(parts, [_fields(diagnostic) + _comment(comment)
@@ -62,23 +98,48 @@ def _add_records(parts: list[str], records: list[str]) -> None:
     parts.append(end)
 
 
-def _records(result: RunResult) -> list[str]:
-    """The records of the reported findings, in order: ``result.diagnostics``, and the parts
-    still stored (``result.kept``) written from their data where their paths sort."""
-    diagnostics = result.diagnostics
-    if not result.kept:
-        return [_fields(diagnostic) for diagnostic in diagnostics]
-    records: list[str] = []
-    at = 0
-    for part in result.kept:
-        end = at
-        while end < len(diagnostics) and diagnostics[end].location.path < part.path:
-            end += 1
-        records += map(_fields, diagnostics[at:end])
-        records += map(_stored_fields, part.data[0])
-        at = end
-    records += map(_fields, diagnostics[at:])
-    return records
+def _add_pieces(parts: list[str], result: RunResult, kept: KeptRecords | None) -> None:
+    """:func:`_add_records` of the findings (``result.diagnostics`` and the parts still stored,
+    ``result.kept``), laid path by path: a path's records are copied from the kept report
+    where its piece there has the same token (``kept``), else written; where they are goes to
+    ``kept.pieces``."""
+    groups: list[tuple[str, list[Diagnostic] | KeptPart]] = [
+        (path, list(found)) for path, found in groupby(result.diagnostics, _PATH)]
+    groups += [(part.path, part) for part in result.kept if part.worst()]  # none: no records
+    groups.sort(key=_FIRST)
+    if not groups:
+        parts.append("[]")
+        return
+    tokens = kept.tokens if kept is not None else {}
+    previous = kept.previous() if kept is not None and result.kept else None
+    pieces, text = previous if previous is not None else ({}, "")
+    opening, between, end = _RECORDS
+    offset = sum(map(len, parts)) + len(opening)
+    laid: list[str] = []
+    for path, found in groups:
+        token = tokens.get(path) if isinstance(found, list) else found.token
+        piece = _piece(pieces.get(path), token, text)
+        if piece is None:
+            piece = between.join(map(_fields, found) if isinstance(found, list)
+                                 else map(_stored_fields, found.data[0]))
+        if kept is not None and token is not None:
+            kept.pieces[path] = [offset, offset + len(piece), token]
+        laid += (piece, between)
+        offset += len(piece) + len(between)
+    laid[-1] = end
+    parts.append(opening)
+    parts += laid
+
+
+def _piece(place: Json, token: str | None, text: str) -> str | None:
+    """The records ``place`` (``[start, end, token]``) points at in ``text``, when they are of
+    ``token``."""
+    if token is None or not isinstance(place, list) or len(place) != 3 or place[2] != token:
+        return None
+    start, end, _ = place
+    if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+        return None
+    return text[start:end]
 
 
 def _fields(diagnostic: Diagnostic) -> str:
