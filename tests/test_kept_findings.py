@@ -169,15 +169,13 @@ def test_an_edit_writes_only_the_records_of_the_files_it_changed(
 
 def _rewrite_pieces(kept: Path, pieces: object) -> None:
     """Give the kept report other pieces, under a checksum that fits them."""
-    _, header, text = kept.read_bytes().split(b"\n", 2)
-    fields = json.loads(header)
-    fields["pieces"] = pieces
-    payload = json.dumps(fields).encode() + b"\n" + text
+    _, header, _, text = kept.read_bytes().split(b"\n", 3)
+    payload = header + b"\n" + json.dumps(pieces).encode() + b"\n" + text
     kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
 
 
 @pytest.mark.parametrize("damage", [
-    "truncate", "garble", "no pieces", "other tokens", "places out of the text",
+    "truncate", "garble", "no pieces", "pieces not JSON", "other tokens", "places out of the text",
     "places not numbers", "places not lists", "not a mapping", "not UTF-8"])
 def test_a_damaged_kept_report_makes_the_writer_write_every_record(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], written: list[str],
@@ -186,7 +184,7 @@ def test_a_damaged_kept_report_makes_the_writer_write_every_record(
     _run(root, ["bad"], [], capsys)
     (kept,) = sorted(root.joinpath(CACHE).glob("*/reports/*"))
     data = kept.read_bytes()
-    pieces = json.loads(data.split(b"\n", 2)[1])["pieces"]
+    pieces = json.loads(data.split(b"\n", 3)[2])
     assert len(pieces) >= 5
     if damage == "truncate":
         kept.write_bytes(data[:len(data) // 2])
@@ -194,6 +192,10 @@ def test_a_damaged_kept_report_makes_the_writer_write_every_record(
         kept.write_bytes(data.replace(b'"code"', b'"cOde"', 1))
     elif damage == "no pieces":
         _rewrite_pieces(kept, None)
+    elif damage == "pieces not JSON":
+        _, header, _, text = data.split(b"\n", 3)
+        payload = header + b"\n{\n" + text
+        kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
     elif damage == "other tokens":
         _rewrite_pieces(kept, {path: [*place[:2], "0" * 16] for path, place in pieces.items()})
     elif damage == "places out of the text":
@@ -205,8 +207,8 @@ def test_a_damaged_kept_report_makes_the_writer_write_every_record(
     elif damage == "not a mapping":
         _rewrite_pieces(kept, list(pieces))
     else:
-        _, header, text = data.split(b"\n", 2)
-        payload = header + b"\n" + text.replace(b'"code"', b'"\xff\xfe"', 1)
+        _, header, places, text = data.split(b"\n", 3)
+        payload = header + b"\n" + places + b"\n" + text.replace(b'"code"', b'"\xff\xfe"', 1)
         kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
     _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
     written.clear()

@@ -197,7 +197,7 @@ class ResultCache:
         kept = self._kept_report(render_key, files)
         if kept is None:
             return None
-        fields, text = kept
+        fields, _, text = kept
         try:
             return CachedReport(memoryview(text), int(fields["count"]),
                                 bool(fields["failed"]), fields["baseline_hidden"],
@@ -210,12 +210,17 @@ class ResultCache:
         """The pieces of the report kept for ``render_key``, whatever files it was made from
         (``CachedReport.pieces``), and its text; None when it is missing or damaged."""
         kept = self._kept_report(render_key, None)
-        return None if kept is None else (kept[0].get("pieces"), kept[1])
+        if kept is None:
+            return None
+        try:
+            return json.loads(kept[1]), kept[2]
+        except ValueError:
+            return None
 
     def _kept_report(self, render_key: str,
-                     files: str | None) -> tuple[dict[str, Json], bytes] | None:
-        """The header and text of the report kept for ``render_key`` (made from ``files``
-        unless None), when it is whole."""
+                     files: str | None) -> tuple[dict[str, Json], bytes, bytes] | None:
+        """The header, pieces (JSON, read only by :meth:`report_pieces`) and text of the
+        report kept for ``render_key`` (made from ``files`` unless None), when it is whole."""
         try:  # the header first: the report of other files is not read (11 MB)
             with self._report_path(render_key).open("rb") as stream:
                 checksum, header = stream.readline(), stream.readline()
@@ -223,23 +228,25 @@ class ResultCache:
                 if fields.get("render") != render_key or (
                         files is not None and fields.get("files") != files):
                     return None
-                text = stream.read()
+                pieces, text = stream.readline(), stream.read()
         except (OSError, ValueError, AttributeError):
             return None
         digest = hashlib.sha256(header)
+        digest.update(pieces)
         digest.update(text)
-        if not header.endswith(b"\n") or digest.hexdigest().encode() + b"\n" != checksum:
+        if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or (
+                digest.hexdigest().encode() + b"\n" != checksum):
             return None
-        return fields, text
+        return fields, pieces, text
 
     def put_report(self, render_key: str, files: str, report: CachedReport) -> None:
         """Keep ``report`` for ``render_key`` and ``files``, replacing the one kept before."""
         header = {"render": render_key, "files": files, "count": report.files,
                   "failed": report.failed, "baseline_hidden": report.baseline_hidden,
-                  "stale": report.baseline_stale, "pieces": report.pieces}
+                  "stale": report.baseline_stale}
         path = self._report_path(render_key)
         self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n",
-                          report.text)
+                          json_bytes(report.pieces) + b"\n", report.text)
         try:  # this one and the others written last
             others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
                       if not entry.name.startswith(".") and entry.name != path.name]
