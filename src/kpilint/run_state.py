@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -110,11 +109,11 @@ def _findings_meta(raw: bytes, data: Json) -> Json:
     """What :class:`KeptPart` tells without parsing ``raw`` (``data``'s JSON): ``[token,
     infos, warnings, errors, regrouped, suppressed]`` (a severity's count at its value)."""
     active, suppressed = data
-    severities = Counter([each[2] for each in active])
-    regrouped = any(a[0] == b[0] and a[5][:2] == b[5][:2] and a[7] != b[7]
-                    for a, b in pairwise(active))
+    severities = [each[2] for each in active]
+    regrouped = len(active) > 1 and any(a[0] == b[0] and a[5][:2] == b[5][:2] and a[7] != b[7]
+                                        for a, b in pairwise(active))
     return [hashlib.blake2b(raw, digest_size=8).hexdigest(),
-            *(severities[severity] for severity in _SEVERITIES), regrouped, len(suppressed)]
+            *map(severities.count, _SEVERITIES), regrouped, len(suppressed)]
 
 
 def _kept_part(path: str, data: Json) -> KeptPart:
@@ -249,7 +248,8 @@ def _file_lines(raws: list[bytes], in_base: bool) -> dict[str, FileLine]:
     lines: dict[str, FileLine] = {}
     for raw in raws:
         head, tab, findings = raw.partition(b"\t")  # compact JSON writes no tab
-        absolute, display, digest, facts, meta = json.loads(head)
+        absolute, display, digest, facts, meta = json.loads(head.decode("utf-8"))  # as text:
+        # json.loads of bytes first guesses their encoding, in Python
         lines[str(absolute)] = FileLine(raw, str(display), str(digest), facts, meta,
                                         findings if tab else None, in_base=in_base)
     return lines

@@ -9,14 +9,14 @@ a warm run's report (tests/test_json_format.py checks the identity on generated 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from kpilint import __version__
-from kpilint.diagnostics import Diagnostic, Severity
+from kpilint.diagnostics import Diagnostic, Fix, Related, Severity
 from kpilint.report import RenderOptions, RunResult
 from kpilint.report.json_text import dumps, encode_basestring, scalar
 from kpilint.suppressions import Suppression
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 _RECORDS = ("[\n", "\n    },\n", "\n    }\n  ]")  # a list's opening, between records, its end
 _PATH = attrgetter("location.path")
 _FIRST = itemgetter(0)
-_SEVERITIES: dict[int, str] = {severity: encode_basestring(severity.label)
-                               for severity in Severity}
+_SEVERITIES = {severity: encode_basestring(severity.label) for severity in Severity}
 
 
 @dataclass(slots=True)
@@ -146,74 +145,54 @@ def _fields(diagnostic: Diagnostic) -> str:
     """A diagnostic's record up to its last field (SPEC §8's keys, in order)."""
     location = diagnostic.location
     span = location.span
+    subject, field, url = diagnostic.subject, diagnostic.field, diagnostic.url
     related, fix = diagnostic.related, diagnostic.fix
-    return _record(
-        diagnostic.code, diagnostic.name, diagnostic.severity, diagnostic.message, location.path,
-        (span.line, span.column, span.end_line, span.end_column), diagnostic.subject,
-        diagnostic.field, diagnostic.url, diagnostic.fingerprint,
-        _related([(each.location.path, each.location.span.line, each.location.span.column,
-                   each.message) for each in related]) if related else "[]",
-        "null" if fix is None else _fix(fix.message, fix.applicability, [
-            (edit.span.line, edit.span.column, edit.span.end_line, edit.span.end_column,
-             edit.text) for edit in fix.edits]))
-
-
-def _stored_fields(data: Json) -> str:
-    """:func:`_fields` of a finding as the state stores it (``summary.diagnostic_data``)."""
-    (code, name, severity, message, path, span, url, subject, field, related, fix,
-     fingerprint, _) = data
-    return _record(
-        code, name, severity, message, path, span, subject, field, url, fingerprint,
-        _related([(where, at[0], at[1], text) for where, at, text in related])
-        if related else "[]",
-        "null" if fix is None else _fix(fix[0], fix[2], [(*at, text) for at, text in fix[1]]))
-
-
-def _record(code: str, name: str, severity: int, message: str, path: str,
-            span: Sequence[int], subject: str | None, field: str | None, url: str,
-            fingerprint: str, related: str, fix: str) -> str:
-    """A record up to its last field, of a finding's values (``related`` and ``fix``
-    written)."""
-    line, column, end_line, end_column = span
     return (
-        f'    {{\n      "code": {encode_basestring(code)},'
-        f'\n      "name": {encode_basestring(name)},'
-        f'\n      "severity": {_SEVERITIES[severity]},'
-        f'\n      "message": {encode_basestring(message)},'
-        f'\n      "path": {encode_basestring(path)},'
-        f'\n      "line": {line},\n      "column": {column},'
-        f'\n      "end_line": {end_line},\n      "end_column": {end_column},'
+        f'    {{\n      "code": {encode_basestring(diagnostic.code)},'
+        f'\n      "name": {encode_basestring(diagnostic.name)},'
+        f'\n      "severity": {_SEVERITIES[diagnostic.severity]},'
+        f'\n      "message": {encode_basestring(diagnostic.message)},'
+        f'\n      "path": {encode_basestring(location.path)},'
+        f'\n      "line": {span.line},\n      "column": {span.column},'
+        f'\n      "end_line": {span.end_line},\n      "end_column": {span.end_column},'
         f'\n      "subject": {"null" if subject is None else scalar(subject)},'
         f'\n      "field": {"null" if field is None else scalar(field)},'
         f'\n      "url": {encode_basestring(url) if url else "null"},'
-        f'\n      "fingerprint": {encode_basestring(fingerprint)},'
-        f'\n      "related": {related},'
-        f'\n      "fix": {fix}')
+        f'\n      "fingerprint": {encode_basestring(diagnostic.fingerprint)},'
+        f'\n      "related": {_related(related) if related else "[]"},'
+        f'\n      "fix": {"null" if fix is None else _fix(fix)}')
 
 
-def _related(related: list[tuple[str, int, int, str]]) -> str:
-    """A non-empty ``related`` list, of each place's path, line, column and message."""
+def _stored_fields(data: Json) -> str:
+    """:func:`_fields` of a finding as the state stores it (``summary.diagnostic_data``): for a
+    part whose records the kept report lacks."""
+    from kpilint.summary import diagnostic_of
+
+    return _fields(diagnostic_of(data))
+
+
+def _related(related: tuple[Related, ...]) -> str:
+    """A non-empty ``related`` list."""
     return "[\n" + ",\n".join([
-        f'        {{\n          "path": {encode_basestring(path)},'
-        f'\n          "line": {line},'
-        f'\n          "column": {column},'
-        f'\n          "message": {encode_basestring(message)}\n        }}'
-        for path, line, column, message in related]) + "\n      ]"
+        f'        {{\n          "path": {encode_basestring(each.location.path)},'
+        f'\n          "line": {each.location.span.line},'
+        f'\n          "column": {each.location.span.column},'
+        f'\n          "message": {encode_basestring(each.message)}\n        }}'
+        for each in related]) + "\n      ]"
 
 
-def _fix(message: str, applicability: str, edits: list[tuple[int, int, int, int, str]]) -> str:
-    """A fix, of its message, applicability and edits (each edit's span and text)."""
+def _fix(fix: Fix) -> str:
+    edits = fix.edits
     return (
-        f'{{\n        "message": {encode_basestring(message)},'
-        f'\n        "applicability": {encode_basestring(applicability)},'
+        f'{{\n        "message": {encode_basestring(fix.message)},'
+        f'\n        "applicability": {encode_basestring(fix.applicability)},'
         '\n        "edits": ' + ("[\n" + ",\n".join(
-            f'          {{\n            "line": {line},'
-            f'\n            "column": {column},'
-            f'\n            "end_line": {end_line},'
-            f'\n            "end_column": {end_column},'
-            f'\n            "text": {encode_basestring(text)}\n          }}'
-            for line, column, end_line, end_column, text in edits) + "\n        ]"
-                               if edits else "[]") + "\n      }")
+            f'          {{\n            "line": {edit.span.line},'
+            f'\n            "column": {edit.span.column},'
+            f'\n            "end_line": {edit.span.end_line},'
+            f'\n            "end_column": {edit.span.end_column},'
+            f'\n            "text": {encode_basestring(edit.text)}\n          }}'
+            for edit in edits) + "\n        ]" if edits else "[]") + "\n      }")
 
 
 def _comment(comment: Suppression) -> str:
