@@ -210,3 +210,17 @@ def test_a_damaged_kept_report_makes_the_writer_write_every_record(
     cached = _run(root, ["bad"], [], capsys)
     assert cached == _run(root, ["bad"], [], capsys, "--no-cache")
     assert len(written) == 2 * len(json.loads(cached[1])["diagnostics"])
+
+
+def test_a_kept_report_without_its_pieces_line_is_a_miss(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = example_project(tmp_path)
+    first = _run(root, ["bad"], [], capsys)
+    (kept,) = sorted(root.joinpath(CACHE).glob("*/reports/*"))
+    _, header, _, text = kept.read_bytes().split(b"\n", 3)
+    fields = json.loads(header)
+    del fields["pieces"]  # as a report with no pieces line says: its text follows its header
+    payload = json.dumps(fields).encode() + b"\n" + text
+    kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    assert _run(root, ["bad"], [], capsys) == first == _run(root, ["bad"], [], capsys,
+                                                            "--no-cache")

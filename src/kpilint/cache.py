@@ -225,9 +225,9 @@ class ResultCache:
             with self._report_path(render_key).open("rb") as stream:
                 checksum, header = stream.readline(), stream.readline()
                 fields = json.loads(header)
-                if fields.get("render") != render_key or (
+                if fields.get("render") != render_key or fields.get("pieces") is not True or (
                         files is not None and fields.get("files") != files):
-                    return None
+                    return None  # of another rendering, or of no pieces line
                 pieces, text = stream.readline(), stream.read()
         except (OSError, ValueError, AttributeError):
             return None
@@ -243,7 +243,7 @@ class ResultCache:
         """Keep ``report`` for ``render_key`` and ``files``, replacing the one kept before."""
         header = {"render": render_key, "files": files, "count": report.files,
                   "failed": report.failed, "baseline_hidden": report.baseline_hidden,
-                  "stale": report.baseline_stale}
+                  "stale": report.baseline_stale, "pieces": True}  # their line follows
         path = self._report_path(render_key)
         self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n",
                           json_bytes(report.pieces) + b"\n", report.text)
