@@ -298,16 +298,15 @@ class Linter:
             loaded.findings = self._run_file_rules(loaded.spec)
         return loaded.findings
 
-    def resume(self, unit_findings: list[UnitFindings], composed: dict[str, ProjectResult],
-               files: dict[Path, LoadedFile], graph: bool,
-               kept: KeptFindings | None = None) -> None:
+    def resume(self, unit_findings: list[UnitFindings], kept: KeptFindings,
+               files: dict[Path, LoadedFile], graph: bool) -> None:
         """Take up where a cached check left off (:mod:`kpilint.run_state`): its findings per
-        project rule and unit, per file after suppressions, and its files as they were.
+        project rule and unit, per path after suppressions as stored (``kept``, the whole-project
+        rules' findings kept per file with them), and its files as they were.
 
         With ``graph`` the project graph is built from ``files``, so later changes re-check
         only what they reach; without it (and without ``unit_findings``, which matter only to a
-        later change) nothing may change before the check. ``kept`` holds the findings left
-        as stored (see ``kept``).
+        later change) nothing may change before the check.
         """
         self.unit_findings = unit_findings if graph else [{} for _ in self.project_rules]
         located: dict[str, dict[tuple[int, str], list[Diagnostic]]] = {}
@@ -325,7 +324,7 @@ class Linter:
                         by_unit[key] = [diagnostic]
                     else:
                         same.append(diagnostic)
-        self.composed = composed
+        self.composed = {}
         self.kept = kept
         self.files = dict(files)
         self.displays = {loaded.spec.path: path for path, loaded in files.items()}

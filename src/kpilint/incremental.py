@@ -111,16 +111,16 @@ def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
             if not state.fits(linter):
                 raise ValueError("the cached state is of other rules")
             if previous == current and not models:
-                linter.resume([], {}, {
+                linter.resume([], state.kept()[1], {
                     each.absolute: LoadedFile(each.absolute, SpecFile(each.display, ""))
-                    for each in files}, graph=False, kept=state.kept()[1])
+                    for each in files}, graph=False)
                 report.restored = report.unchanged = True
                 return []
             before = _files_before(linter, state, files, cache, lazy=not (
                 models or linter.config.dialects))
             if before is not None:
                 unit_findings, kept = state.kept()
-                linter.resume(unit_findings, {}, before, graph=True, kept=kept)
+                linter.resume(unit_findings, kept, before, graph=True)
                 report.restored = True
                 report.state = state
         except (KeyError, TypeError, ValueError, SummaryError):
