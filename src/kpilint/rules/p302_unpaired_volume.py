@@ -60,10 +60,14 @@ class QualityIndex:
         for place, (other, reached) in enumerate(zip(facts.records, facts.reached,
                                                      strict=True)):
             model = other.model  # in project order, not yet paired ones in [0]
-            if (is_volume(model.name, model.unit) and other.id not in pairs
-                    and not model.paired_with and "paired_with" not in other.invalid):
-                self.unpaired_volume.append(other)
-            if measures_quality(model):
+            if model.unit in RATE_UNITS:  # a rate (is_volume says no): of quality at once
+                quality = True
+            else:
+                if (is_volume(model.name, model.unit) and other.id not in pairs
+                        and not model.paired_with and "paired_with" not in other.invalid):
+                    self.unpaired_volume.append(other)
+                quality = measures_quality(model)
+            if quality:
                 paired = other.id in pairs
                 placed = (place, other)
                 for target in model.supports or []:
