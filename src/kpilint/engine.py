@@ -423,7 +423,8 @@ class Linter:
                 diagnostics.append(diagnostic)
         active, suppressed = self._apply_suppressions(diagnostics, loaded, relative)
         active.sort(key=position)
-        self._fingerprint(active, sorted((each for each, _ in suppressed), key=position))
+        self._fingerprint(active, sorted([each for each, _ in suppressed], key=position)
+                          if suppressed else [])
         return ProjectResult(active, suppressed)
 
     def _apply_suppressions(
@@ -447,7 +448,7 @@ class Linter:
                 else:
                     covering.used.add(diagnostic.code)
                     suppressed.append((diagnostic, covering))
-        if loaded is None:
+        if loaded is None or not comments:  # most files: no comment to report on
             return active, suppressed
         wanted = self.selected_codes - self.config.ignored_in(relative)
         lines: list[str] | None = None
