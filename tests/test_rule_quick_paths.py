@@ -140,9 +140,13 @@ def test_a_memo_computes_each_text_once() -> None:
         asked.append(text)
         return text.upper()
 
-    memo = Memo(shout)
+    memo = Memo(shout, limit=2)
     assert [memo[text] for text in ["a", "b", "a", "a", "b"]] == ["A", "B", "A", "A", "B"]
     assert asked == ["a", "b"]
+    assert memo["c"] == "C"  # past the limit: started afresh
+    assert dict(memo) == {"c": "C"}
+    assert [memo[text] for text in ["a", "c"]] == ["A", "C"]
+    assert asked == ["a", "b", "c", "a"]
 
 
 def test_name_rules_report_every_entity_that_shares_a_name() -> None:

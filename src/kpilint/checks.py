@@ -126,13 +126,17 @@ ValueT = TypeVar("ValueT")
 
 class Memo(dict[str, ValueT]):
     """What ``compute`` says of each text, asked once per distinct text (a rule's lexicons stay
-    as its options made them, so a name is matched once however many entities bear it)."""
+    as its options made them, so a name is matched once however many entities bear it). It
+    starts afresh past ``limit`` texts (a language server sees every name typed)."""
 
-    def __init__(self, compute: Callable[[str], ValueT]) -> None:
+    def __init__(self, compute: Callable[[str], ValueT], limit: int = 65536) -> None:
         super().__init__()
         self.compute = compute
+        self.limit = limit
 
     def __missing__(self, text: str) -> ValueT:
+        if len(self) >= self.limit:
+            self.clear()
         value = self[text] = self.compute(text)
         return value
 
