@@ -7,7 +7,7 @@ import datetime
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from kpilint.build import EntityRecord, SpecFile
 from kpilint.diagnostics import Related, Violation
@@ -36,7 +36,8 @@ class Original:
     it, made once for a rule that reports many repeats of one first."""
 
     field: str
-    related: Related
+    related: tuple[Related]
+    """The first's field, as every repeat's one related location."""
     where: str
     """" at PATH:LINE", the place of the first's field."""
 
@@ -44,13 +45,17 @@ class Original:
     def of(cls, first: EntityRecord[Entity], field: str, note: str) -> Original:
         """``first``'s ``field`` as the related location noted NOTE."""
         location = first.at_field(field)
-        return cls(field, Related(location, note),
+        return cls(field, (Related(location, note),),
                    f" at {location.path}:{location.span.line}")
 
     def repeat(self, record: EntityRecord[Entity], claim: str, advice: str) -> Violation:
         """``record``'s repeat: "CLAIM at PATH:LINE" then ADVICE, at ``record``'s field."""
-        return Violation(record.at_field(self.field), f"{claim}{self.where}{advice}",
-                         subject=record.id, field=self.field, related=(self.related,))
+        return self.said(record, f"{claim}{self.where}{advice}")
+
+    def said(self, record: EntityRecord[Entity], message: str) -> Violation:
+        """``record``'s repeat with its whole message, at ``record``'s field."""
+        return Violation(record.at_field(self.field), message, record.id, self.field,
+                         self.related)
 
 
 def number(value: float) -> str:
@@ -116,8 +121,33 @@ class MissingField(FileRule):
                     yield Violation(record.at_entity(), message, subject=record.id)
 
 
+ValueT = TypeVar("ValueT")
+
+
+class Memo(dict[str, ValueT]):
+    """What ``compute`` says of each text, asked once per distinct text (a rule's lexicons stay
+    as its options made them, so a name is matched once however many entities bear it). It
+    starts afresh past ``limit`` texts (a language server sees every name typed)."""
+
+    def __init__(self, compute: Callable[[str], ValueT], limit: int = 65536) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, text: str) -> ValueT:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[text] = self.compute(text)
+        return value
+
+
 class KpiNameRule(FileRule):
     """Reports each KPI whose name a lexicon matches, at the `name` value (KGIs are outcomes)."""
+
+    @functools.cached_property
+    def _terms(self) -> Memo[Term | None]:
+        """The term each KPI name matches."""
+        return Memo(self.matcher())
 
     def matcher(self) -> Callable[[str], Term | None]:
         """The lexicon's match, with the user's ``extend-terms``."""
@@ -127,9 +157,9 @@ class KpiNameRule(FileRule):
         raise NotImplementedError
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
-        match = self.matcher()
+        terms = self._terms
         for kpi in kpis_of(spec):
-            term = match(kpi.model.name)
+            term = terms[kpi.model.name]
             if term is not None:
                 yield Violation(kpi.at_field("name"), self.message(kpi.id, term),
                                 subject=kpi.id, field="name")

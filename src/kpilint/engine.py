@@ -387,18 +387,17 @@ class Linter:
             if scope is Scope.PROJECT:  # kept per file, so that unchanged files stay composed
                 path: str | None = None
                 in_file: list[Diagnostic] = []
-                for violation in rule.check(graph, self.context):
-                    diagnostic = self._diagnostic(rule, violation)
+                for diagnostic in self._diagnostics(rule, list(rule.check(graph, self.context))):
                     if diagnostic.location.path != path:  # findings come mostly file by file
                         path = diagnostic.location.path
                         in_file = found.setdefault(IN_FILE + path, [])
                     in_file.append(diagnostic)
             else:
-                check_unit, context, make = rule.check_unit, self.context, self._diagnostic
+                check_unit, context, make = rule.check_unit, self.context, self._diagnostics
                 for record in rule.units(graph):  # a unit without findings needs no entry
                     violations = list(check_unit(graph, record, context))
                     if violations:
-                        found[record.id] = [make(rule, violation) for violation in violations]
+                        found[record.id] = make(rule, violations)
         except Exception as error:  # any rule bug must not stop the run
             return {WHOLE: [self._crash(rule, error)]}
         return found
@@ -466,7 +465,8 @@ class Linter:
                 diagnostics.append(diagnostic)
         active, suppressed = self._apply_suppressions(diagnostics, loaded, relative)
         active.sort(key=position)
-        self._fingerprint(active, sorted((each for each, _ in suppressed), key=position))
+        self._fingerprint(active, sorted([each for each, _ in suppressed], key=position)
+                          if suppressed else [])
         return ProjectResult(active, suppressed)
 
     def _apply_suppressions(
@@ -490,7 +490,7 @@ class Linter:
                 else:
                     covering.used.add(diagnostic.code)
                     suppressed.append((diagnostic, covering))
-        if loaded is None:
+        if loaded is None or not comments:  # most files: no comment to report on
             return active, suppressed
         wanted = self.selected_codes - self.config.ignored_in(relative)
         lines: list[str] | None = None
@@ -548,14 +548,14 @@ class Linter:
         instead of its findings."""
         found: list[Diagnostic] = []
         dialect = dialect_named(spec.dialect)
-        context, make = self.context, self._diagnostic
+        context, make = self.context, self._diagnostics
         for file_rule in self.file_rules:
             if dialect is not None and not dialect.runs(file_rule.code):
                 continue
             try:
                 violations = list(file_rule.check(spec, context))
                 if violations:  # most rules find nothing in most files
-                    found.extend([make(file_rule, violation) for violation in violations])
+                    found.extend(make(file_rule, violations))
             except Exception as error:  # any rule bug must not stop the run
                 found.append(self._crash(file_rule, error, spec.path))
         return found
@@ -574,14 +574,20 @@ class Linter:
         return self._diagnostic(internal(), Violation(Location(path, Span.file_start()), message))
 
     def _diagnostic(self, rule: Rule, violation: Violation) -> Diagnostic:
+        """A rule's finding as reports carry it: with the rule's code, name, severity and URL."""
+        return self._diagnostics(rule, [violation])[0]
+
+    def _diagnostics(self, rule: Rule, violations: list[Violation]) -> list[Diagnostic]:
+        """:meth:`_diagnostic` of each of a rule's findings (the rule's facts looked up once)."""
         rule_type = type(rule)
         facts = self._rule_facts.get(rule_type)
         if facts is None:
             facts = self._rule_facts[rule_type] = (
                 rule.code, rule.name, self.config.severity_of(rule_type), rule_url(rule_type))
         code, name, severity, url = facts
-        return Diagnostic(code, name, severity, violation.message, violation.location, url,
-                          violation.subject, violation.field, violation.related, violation.fix)
+        return [Diagnostic(code, name, severity, violation.message, violation.location, url,
+                           violation.subject, violation.field, violation.related, violation.fix)
+                for violation in violations]
 
     def root_relative(self, loaded: LoadedFile) -> str:
         """A file's POSIX path relative to the project root."""

@@ -109,7 +109,8 @@ def entities_of_kinds(spec: SpecFile, kinds: tuple[str, ...]) -> list[EntityReco
     key = _list_of(kinds)
     if key is None:
         return [record for record in spec.entities if record.kind in kinds]
-    return entities_by_kind(spec).get(key, [])
+    last = _last_file[0]  # entities_by_kind's answer, without its call when it is known
+    return (last.lists if last.spec is spec else entities_by_kind(spec)).get(key, [])
 
 
 @functools.cache
@@ -124,13 +125,16 @@ def _list_of(kinds: tuple[str, ...]) -> str | None:
 def measured_entities(spec: SpecFile) -> list[EntityRecord[Entity]]:
     """A file's KGIs and KPIs, in file order: the entities a rule about values reads (asking a
     KSF for a field it lacks would only say None, more slowly). Not to be modified."""
-    return entities_by_kind(spec)[MEASURED]
+    last = _last_file[0]
+    return (last.lists if last.spec is spec else entities_by_kind(spec))[MEASURED]
 
 
 def kpis_of(spec: SpecFile) -> list[EntityRecord[Kpi]]:
     """A file's KPIs, in file order (``spec.entities_of(Kpi)``, made once; not to be
     modified)."""
-    return cast("list[EntityRecord[Kpi]]", entities_by_kind(spec)["KPI"])
+    last = _last_file[0]
+    return cast("list[EntityRecord[Kpi]]",
+                (last.lists if last.spec is spec else entities_by_kind(spec))["KPI"])
 
 
 def kgis_of(spec: SpecFile) -> list[EntityRecord[Kgi]]:

@@ -7,7 +7,7 @@ dbt project, each file gets one finding, at its first `dbt:` source, saying so.
 from collections.abc import Iterator
 
 from kpilint.build import SpecFile, did_you_mean, suggestion_suffix
-from kpilint.dbt import metric_name
+from kpilint.dbt import PREFIX, metric_name
 from kpilint.diagnostics import Severity, Violation
 from kpilint.rule import Context, FileRule, measured_entities
 
@@ -22,10 +22,11 @@ class UnknownMetric(FileRule):
 
     def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
         linked = [(record, name) for record in measured_entities(spec)
-                  if (name := metric_name(getattr(record.model, "source", None) or "")) is not None]
-        linked.sort(key=lambda pair: pair[0].line)
+                  if (source := getattr(record.model, "source", None))  # most are not dbt's
+                  and source.startswith(PREFIX) and (name := metric_name(source)) is not None]
         if not linked:
             return
+        linked.sort(key=lambda pair: pair[0].line)
         dbt = context.dbt
         if dbt is None or dbt.directory is None:
             record, name = linked[0]

@@ -1,7 +1,5 @@
 """G105 lagging-only: every KPI of a KGI whose indicator is known is lagging."""
 
-from collections.abc import Iterator
-
 from kpilint.checks import IndicatorInference
 from kpilint.diagnostics import Severity, Violation
 from kpilint.graph import AnyRecord, ProjectGraph
@@ -20,16 +18,22 @@ class LaggingOnly(IndicatorInference, ProjectRule):
     reads = frozenset({"indicator", "name"})
 
     def check_unit(self, graph: ProjectGraph, kgi: AnyRecord,
-                   context: Context) -> Iterator[Violation]:
-        kpis = graph.kpis_reaching[kgi.id]
-        indicators = {kpi.id: self.indicator(kpi.model) for kpi in kpis}
-        lagging = [kpi for kpi in kpis if indicators[kpi.id] == "lagging"]
-        if not lagging or "leading" in indicators.values():
-            return
-        yield Violation(
+                   context: Context) -> list[Violation]:
+        """A list, not a generator; the first leading KPI ends the search."""
+        lagging: list[AnyRecord] = []
+        indicator = self.indicator
+        for kpi in graph.kpis_reaching[kgi.id]:
+            found = indicator(kpi.model)
+            if found == "leading":
+                return []
+            if found == "lagging":
+                lagging.append(kpi)
+        if not lagging:
+            return []
+        return [Violation(
             kgi.at_entity(),
             f"every KPI of KGI '{kgi.id}' with a known indicator is lagging"
             f" ({len(lagging)}): they report the result once it is too late to change;"
             " add a leading KPI the team can move this month (activity, pipeline,"
             " adoption)",
-            subject=kgi.id, related=graph.as_related(lagging))
+            subject=kgi.id, related=graph.as_related(lagging))]

@@ -1,6 +1,5 @@
 """P302 unpaired-volume: a count KPI has no quality or counter KPI paired with it."""
 
-import functools
 import heapq
 from collections import defaultdict
 from collections.abc import Iterator
@@ -20,7 +19,9 @@ RATE_WORDS = frozenset({"rate", "ratio", "score", "share", "percent", "percentag
 RATE_MARKS = (PERCENT_SIGN, "率", "割合", "スコア")
 PRESSURE = {"increase": "pushed up", "decrease": "pushed down"}
 MAX_PARTNERS = 3
-Groups = tuple[list[EntityRecord[Kpi]], list[EntityRecord[Kpi]]]
+Placed = tuple[int, EntityRecord[Kpi]]
+"""A KPI with its place in project order (by which groups are merged)."""
+Groups = tuple[list[Placed], list[Placed]]
 """Quality KPIs not yet paired, and paired ones, each in project order."""
 
 
@@ -54,24 +55,25 @@ class QualityIndex:
         self.by_goal: dict[str, Groups] = defaultdict(lambda: ([], []))
         self.unpaired_volume: list[EntityRecord[Kpi]] = []
         """Volume KPIs paired with nothing, in project order (each one a finding)."""
-        by_target, by_goal, reached, pairs = (self.by_target, self.by_goal,
-                                              graph.kgis_reached.ids, graph.paired)
-        for other in graph.kpis:  # in project order, not yet paired ones in [0]
-            model = other.model
-            if (is_volume(model.name, model.unit) and other.id not in pairs
-                    and not model.paired_with and "paired_with" not in other.invalid):
-                self.unpaired_volume.append(other)
-            if measures_quality(model):
+        facts = graph.kpi_facts()  # each KPI's reach, shared with the goal rules
+        by_target, by_goal, pairs = self.by_target, self.by_goal, graph.paired
+        for place, (other, reached) in enumerate(zip(facts.records, facts.reached,
+                                                     strict=True)):
+            model = other.model  # in project order, not yet paired ones in [0]
+            if model.unit in RATE_UNITS:  # a rate (is_volume says no): of quality at once
+                quality = True
+            else:
+                if (is_volume(model.name, model.unit) and other.id not in pairs
+                        and not model.paired_with and "paired_with" not in other.invalid):
+                    self.unpaired_volume.append(other)
+                quality = measures_quality(model)
+            if quality:
                 paired = other.id in pairs
+                placed = (place, other)
                 for target in model.supports or []:
-                    by_target[target][paired].append(other)
-                for kgi_id in reached(other.id):
-                    by_goal[kgi_id][paired].append(other)
-
-    @functools.cached_property
-    def position(self) -> dict[str, int]:
-        """Each KPI's place in project order (made when a volume KPI first needs partners)."""
-        return {record.id: index for index, record in enumerate(self.graph.kpis)}
+                    by_target[target][paired].append(placed)
+                for kgi_id in reached:
+                    by_goal[kgi_id][paired].append(placed)
 
     def partners(self, kpi: EntityRecord[Kpi]) -> list[EntityRecord[Kpi]]:
         """Quality KPIs that could pair with ``kpi``, at most :data:`MAX_PARTNERS`: those
@@ -80,20 +82,18 @@ class QualityIndex:
         groups = [self.by_target[target] for target in kpi.model.supports or []
                   if target in self.by_target]
         if not groups:
-            groups = [self.by_goal[kgi.id] for kgi in self.graph.kgis_reached[kpi.id]
-                      if kgi.id in self.by_goal]
+            groups = [self.by_goal[kgi_id] for kgi_id in self.graph.kgis_reached.ids(kpi.id)
+                      if kgi_id in self.by_goal]
         found: dict[str, EntityRecord[Kpi]] = {}
         for paired in (False, True):  # each group is in project order: merge, stop early
-            ordered = heapq.merge(*(group[paired] for group in groups), key=self._place)
-            for other in ordered:
+            # by place (a KPI in two groups ties with itself, and equal tuples compare no
+            # records)
+            for _, other in heapq.merge(*(group[paired] for group in groups)):
                 if other.id != kpi.id:
                     found.setdefault(other.id, other)
                     if len(found) == MAX_PARTNERS:
                         return list(found.values())
         return list(found.values())
-
-    def _place(self, record: EntityRecord[Kpi]) -> int:
-        return self.position[record.id]
 
 
 class UnpairedVolume(ProjectRule):

@@ -1,10 +1,11 @@
 """S213 vague-name: a KPI's or KGI's name states an aspiration instead of a metric."""
 
+import functools
 from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
 from kpilint.build import SpecFile
-from kpilint.checks import TERMS_SCHEMA, describe, extended
+from kpilint.checks import TERMS_SCHEMA, Memo, describe, extended
 from kpilint.diagnostics import Severity, Violation
 from kpilint.lexicon import Lexicon, vague_lexicon, vague_nouns, vague_verbs, words
 from kpilint.rule import Context, FileRule, Option, measured_entities
@@ -29,13 +30,19 @@ class VagueName(FileRule):
                                "more vague phrases to report wherever they stand in a name"),
     }
 
-    def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
+    @functools.cached_property
+    def _wordings(self) -> Memo[str | None]:
+        """How each name gives itself away, with this rule's lexicons."""
         verbs = extended(vague_verbs(), self.option("extend-verbs"))
         phrases = extended(vague_lexicon(), self.option("extend-terms"))
+        return Memo(functools.partial(self._wording, verbs=verbs, phrases=phrases))
+
+    def check(self, spec: SpecFile, context: Context) -> Iterator[Violation]:
+        wordings = self._wordings
         for record in measured_entities(spec):
             if not record.model.name:
                 continue
-            wording = self._wording(record.model.name, verbs, phrases)
+            wording = wordings[record.model.name]
             if wording is None:
                 continue
             yield Violation(

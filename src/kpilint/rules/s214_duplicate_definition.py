@@ -2,7 +2,6 @@
 
 import functools
 import unicodedata
-from collections.abc import Iterator
 from operator import attrgetter
 
 from kpilint.checks import Original, describe
@@ -11,6 +10,9 @@ from kpilint.graph import ProjectGraph
 from kpilint.rule import Context, ProjectRule
 
 LINE = attrgetter("line")
+KINDS = ("KPI", "KGI")
+ADVICE = (": two different indicators need two definitions; say what this one counts that the"
+          " other does not")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -31,24 +33,25 @@ class DuplicateDefinition(ProjectRule):
     summary = "Two KPIs or KGIs share one definition, so at least one of them is not defined"
     reads = frozenset({"definition"})
 
-    def check(self, graph: ProjectGraph, context: Context) -> Iterator[Violation]:
-        first_by_key: dict[str, tuple[str, Original]] = {}
+    def check(self, graph: ProjectGraph, context: Context) -> list[Violation]:
+        firsts: dict[str, tuple[Original, str]] = {}
+        """Each definition key's first, and what its repeats' messages say after their names."""
+        found: list[Violation] = []
         for spec in graph.files:
             for record in sorted(spec.entities, key=LINE):
-                if record.kind not in ("KPI", "KGI"):
+                if record.kind not in KINDS:
                     continue
                 definition = getattr(record.model, "definition", None)
                 key = definition_key(definition) if definition else None
                 if not key:
                     continue
-                found = first_by_key.get(key)
-                if found is None:
-                    first = describe(record)
-                    first_by_key[key] = (first, Original.of(
-                        record, "definition", f"{first} has this definition"))
-                    continue
-                first, original = found
-                yield original.repeat(
-                    record, f"{describe(record)} has the same definition as {first}",
-                    ": two different indicators need two definitions; say what this one counts"
-                    " that the other does not")
+                first = firsts.get(key)
+                if first is None:
+                    name = describe(record)
+                    original = Original.of(record, "definition", f"{name} has this definition")
+                    firsts[key] = (original, f" has the same definition as {name}"
+                                             f"{original.where}{ADVICE}")
+                else:
+                    original, rest = first
+                    found.append(original.said(record, describe(record) + rest))
+        return found
