@@ -37,6 +37,8 @@ from kpilint.suppressions import (
 RuleT = TypeVar("RuleT", bound=Rule)
 _RULE_INDEX = itemgetter(0)
 """A located key's project rule (its index), to compose findings in rule order."""
+_FILE_KEY = itemgetter(0)
+"""A (key, spec) pair's file key."""
 
 
 def documentation_base() -> str:
@@ -291,18 +293,20 @@ class Linter:
         self.displays = {loaded.spec.path: path for path, loaded in files.items()}
         self.changed.clear()
         if graph:
-            self.graph = ProjectGraph()
-            self.graph.load_all((file_key(path), self.files[path].spec)
-                                for path in sorted(self.files))
+            self._build_graph()
         self.settled = True
+
+    def _build_graph(self) -> None:
+        """The graph of the files afresh (given in key order: loading it sorts nothing)."""
+        self.graph = ProjectGraph()
+        self.graph.load_all(sorted(((file_key(path), loaded.spec)
+                                    for path, loaded in self.files.items()), key=_FILE_KEY))
 
     def _update_graph(self) -> GraphChange | None:
         """Bring the graph up to date; None when it was built afresh (every rule runs whole)."""
         if self.graph is None:
             assert not self.settled, "a project restored without its graph cannot change"
-            self.graph = ProjectGraph()
-            self.graph.load_all((file_key(path), self.files[path].spec)
-                                for path in sorted(self.files))
+            self._build_graph()
             return None
         change = GraphChange()
         for absolute in self.changed:

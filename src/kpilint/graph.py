@@ -185,7 +185,8 @@ class ProjectGraph:
         self._order: dict[AnyRecord, tuple[FileKey, int]] = {}
         self._definitions: dict[str, list[AnyRecord]] = {}
         self._winners: dict[str, AnyRecord] = {}
-        self._with_broken: set[str] = set()  # source ids with a reference that does not resolve
+        self._with_broken: dict[str, None] = {}
+        """The ids of the entities with a reference that does not resolve, in the order found."""
         self._repeated: set[str] = set()  # ids defined more than once
         self._ordered: dict[str, AnyRecord] | None = None
         self._sorted_files: list[SpecFile] | None = None
@@ -262,8 +263,8 @@ class ProjectGraph:
                 self._define(key, record)
                 self._definitions[record.id].sort(key=self._order.__getitem__)
         self._changed()
-        naming = {entity_id: self._referrers_of(entity_id) for entity_id in sorted(ids)}
-        resolve: dict[str, None] = {}  # (the referrers of an id: while its edges stand)
+        naming = self._referrers(sorted(ids))  # while the edges they name stand
+        resolve: dict[str, None] = {}
         for entity_id, referrers in naming.items():
             self._replace_winner(entity_id)
             if entity_id in self._winners:
@@ -365,7 +366,7 @@ class ProjectGraph:
                 else:
                     broken = True
         if broken:
-            self._with_broken.add(source_id)
+            self._with_broken[source_id] = None
 
     @staticmethod
     def _named(record: AnyRecord) -> list[_Named]:
@@ -383,19 +384,21 @@ class ProjectGraph:
         return references
 
     def _remove_references(self, source_id: str) -> None:
-        self._with_broken.discard(source_id)
+        self._with_broken.pop(source_id, None)
         self.edges.remove_out_edges(source_id)
 
-    def _referrers_of(self, target_id: str) -> dict[str, None]:
-        """The ids of the entities whose references name ``target_id``, resolved or not (read
-        from the edges and the entities with a broken reference, so kept by nobody)."""
-        referrers = dict.fromkeys(self.edges.pred.get(target_id, ()))
+    def _referrers(self, target_ids: Iterable[str]) -> dict[str, dict[str, None]]:
+        """For each id, the ids of the entities whose references name it, resolved or not:
+        read from the edges, and from the entities with a broken reference (in one pass)."""
+        pred = self.edges.pred
+        found = {target_id: dict.fromkeys(pred.get(target_id, ())) for target_id in target_ids}
         winners = self._winners
         for source_id in self._with_broken:
-            if source_id not in referrers and any(
-                    named[2] == target_id for named in self._named(winners[source_id])):
-                referrers[source_id] = None
-        return referrers
+            for named in self._named(winners[source_id]):
+                referrers = found.get(named[2])
+                if referrers is not None:
+                    referrers[source_id] = None
+        return found
 
     def _resolves(self, named: _Named) -> bool:
         source, field_name, target_id, _, _, allowed, _ = named
@@ -464,8 +467,7 @@ class ProjectGraph:
 
     def references_to(self, entity_id: str) -> list[Reference]:
         """Every reference naming ``entity_id`` (resolved or not), in entity order."""
-        sources = self._in_file_order(
-            source for source in self._referrers_of(entity_id) if source in self._winners)
+        sources = self._in_file_order(self._referrers((entity_id,))[entity_id])
         return [Reference(*named) for source in sources
                 for named in self._named(self._winners[source]) if named[2] == entity_id]
 
