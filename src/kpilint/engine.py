@@ -12,7 +12,7 @@ import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -39,6 +39,8 @@ _RULE_INDEX = itemgetter(0)
 """A located key's project rule (its index), to compose findings in rule order."""
 _FILE_KEY = itemgetter(0)
 """A (key, spec) pair's file key."""
+_PATH_OF = attrgetter("location.path")
+"""A finding's path (read in C)."""
 
 
 def documentation_base() -> str:
@@ -63,6 +65,22 @@ def _same_findings(old: list[Diagnostic], new: list[Diagnostic]) -> bool:
         (a.code, a.message, a.location, a.severity, a.subject, a.field, a.related, a.fix)
         == (b.code, b.message, b.location, b.severity, b.subject, b.field, b.related, b.fix)
         for a, b in zip(old, new, strict=True))
+
+
+def _locate(located: dict[str, dict[tuple[int, str], list[Diagnostic]]], key: tuple[int, str],
+            diagnostics: list[Diagnostic]) -> None:
+    """File one project rule's findings in one unit (``key``) under their paths in
+    ``located``, in order."""
+    for diagnostic in diagnostics:
+        path = diagnostic.location.path
+        by_unit = located.get(path)
+        if by_unit is None:
+            by_unit = located[path] = {}
+        same = by_unit.get(key)
+        if same is None:
+            by_unit[key] = [diagnostic]
+        else:
+            same.append(diagnostic)
 
 
 @dataclass(slots=True)
@@ -277,17 +295,7 @@ class Linter:
         self.located = located
         for index, units in enumerate(self.unit_findings):
             for unit, found in units.items():
-                key = (index, unit)
-                for diagnostic in found:
-                    path = diagnostic.location.path
-                    by_unit = located.get(path)
-                    if by_unit is None:
-                        by_unit = located[path] = {}
-                    same = by_unit.get(key)
-                    if same is None:
-                        by_unit[key] = [diagnostic]
-                    else:
-                        same.append(diagnostic)
+                _locate(located, (index, unit), found)
         self.composed = composed
         self.files = dict(files)
         self.displays = {loaded.spec.path: path for path, loaded in files.items()}
@@ -394,10 +402,8 @@ class Linter:
             if not diagnostics or current.get(unit) is diagnostics:
                 continue
             current[unit] = diagnostics
-            for diagnostic in diagnostics:
-                path = diagnostic.location.path
-                dirty.add(path)
-                self.located.setdefault(path, {}).setdefault((index, unit), []).append(diagnostic)
+            dirty.update(map(_PATH_OF, diagnostics))
+            _locate(self.located, (index, unit), diagnostics)
         return dirty
 
     def _compose(self, path: str, loaded: LoadedFile | None) -> ProjectResult:
