@@ -63,6 +63,8 @@ _REFERENCE_FIELDS: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
     for kind in sorted(ALL_KINDS)}
 """Each kind's id fields, with the kinds they may name (the formula is read apart)."""
 _FORMULA_TARGETS = ALLOWED_TARGETS[(KGI, FORMULA)]
+_NONE_BROKEN: list[str] = []
+"""No broken reference (never modified: a broken one makes a new list)."""
 
 
 def _related(record: AnyRecord) -> Related:
@@ -76,7 +78,7 @@ back from a summary, ``[line, column, end_line, end_column]``), made a location 
 
 
 _Named = tuple[AnyRecord, str, str, Place, str, frozenset[str], bool]
-"""A reference as the graph keeps it: the arguments of :class:`Reference`, made when asked."""
+"""A reference as the graph makes it from its entity: the arguments of :class:`Reference`."""
 
 
 class Reference:
@@ -185,8 +187,11 @@ class ProjectGraph:
         self._order: dict[AnyRecord, tuple[FileKey, int]] = {}
         self._definitions: dict[str, list[AnyRecord]] = {}
         self._winners: dict[str, AnyRecord] = {}
-        self._with_broken: dict[str, None] = {}
-        """The ids of the entities with a reference that does not resolve, in the order found."""
+        self._with_broken: dict[str, list[str]] = {}
+        """The ids of the entities with a reference that does not resolve (in the order found),
+        with the ids those references name."""
+        self._broken_to: dict[str, dict[str, None]] = {}
+        """The same the other way: an id, and the entities naming it in a broken reference."""
         self._repeated: set[str] = set()  # ids defined more than once
         self._ordered: dict[str, AnyRecord] | None = None
         self._sorted_files: list[SpecFile] | None = None
@@ -348,7 +353,7 @@ class ProjectGraph:
         :meth:`_named`, from the record: the winner of its id, whose edges these are)."""
         source_id = record.id
         winners, targets, pred = self._winners, self.edges.succ[source_id], self.edges.pred
-        broken = False
+        broken: list[str] = _NONE_BROKEN  # (most entities: no list of their own)
         for field_name, allowed in _REFERENCE_FIELDS.get(record.kind, ()):
             for target_id, _, _ in record.reference_places(field_name):
                 target = winners.get(target_id)  # self._resolves and edges.add_edge, inline
@@ -356,7 +361,7 @@ class ProjectGraph:
                     targets[target_id] = field_name
                     pred[target_id][source_id] = field_name
                 else:
-                    broken = True
+                    broken = [*broken, target_id]
         if record.kind == KGI:
             for term, _, _ in record.formula_places():
                 target = winners.get(term)
@@ -364,13 +369,15 @@ class ProjectGraph:
                     targets[term] = FORMULA
                     pred[term][source_id] = FORMULA
                 else:
-                    broken = True
+                    broken = [*broken, term]
         if broken:
-            self._with_broken[source_id] = None
+            self._with_broken[source_id] = broken
+            for target_id in broken:
+                self._broken_to.setdefault(target_id, {})[source_id] = None
 
     @staticmethod
     def _named(record: AnyRecord) -> list[_Named]:
-        """The references ``record`` makes, as the graph keeps them; each place stays its node
+        """The references ``record`` makes (:data:`_Named`); each place stays its node
         (or stored span) until a location is asked for."""
         kind, path = record.kind, record.path
         references: list[_Named] = [
@@ -384,20 +391,22 @@ class ProjectGraph:
         return references
 
     def _remove_references(self, source_id: str) -> None:
-        self._with_broken.pop(source_id, None)
+        for target_id in self._with_broken.pop(source_id, ()):
+            naming = self._broken_to.get(target_id)
+            if naming is not None:
+                naming.pop(source_id, None)
+                if not naming:
+                    del self._broken_to[target_id]
         self.edges.remove_out_edges(source_id)
 
     def _referrers(self, target_ids: Iterable[str]) -> dict[str, dict[str, None]]:
-        """For each id, the ids of the entities whose references name it, resolved or not:
-        read from the edges, and from the entities with a broken reference (in one pass)."""
-        pred = self.edges.pred
-        found = {target_id: dict.fromkeys(pred.get(target_id, ())) for target_id in target_ids}
-        winners = self._winners
-        for source_id in self._with_broken:
-            for named in self._named(winners[source_id]):
-                referrers = found.get(named[2])
-                if referrers is not None:
-                    referrers[source_id] = None
+        """For each id, the ids of the entities whose references name it, resolved or not (the
+        edges into it, then the broken references naming it)."""
+        pred, broken = self.edges.pred, self._broken_to
+        found: dict[str, dict[str, None]] = {}
+        for target_id in target_ids:
+            referrers = found[target_id] = dict.fromkeys(pred.get(target_id, ()))
+            referrers.update(broken.get(target_id, ()))
         return found
 
     def _resolves(self, named: _Named) -> bool:
