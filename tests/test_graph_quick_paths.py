@@ -1,6 +1,7 @@
 """The graph's and the file rules' quick paths against plain computations of the same answers:
-reach composed from one supported entity, references kept as nodes until a location is asked,
-the referrers index made on first use, and a file's entities by kind made once."""
+reach composed from one supported entity, references made from their entity when asked (their
+places kept as nodes until a location is asked), an id's referrers read from the edges, a graph
+loaded in order without sorting, and a file's entities by kind made once."""
 
 from __future__ import annotations
 
@@ -126,6 +127,39 @@ def test_reach_and_references_match_a_search_after_any_edits(
         fresh.load_all(((f"{each}",), spec) for each, spec in enumerate(graph.files))
         assert {entity_id: fresh.kgis_reached.ids(entity_id) for entity_id in fresh.entities} == {
             entity_id: graph.kgis_reached.ids(entity_id) for entity_id in graph.entities}
+
+
+def _shape(graph: ProjectGraph) -> tuple[object, ...]:
+    """What a graph holds, in the orders it gives them."""
+    return (list(graph.entities),
+            [(each.id, each.path, each.line) for each in graph.entities.values()],
+            [(later.path, later.line, first.path, first.line) for later, first in graph.duplicates],
+            {node: list(targets.items()) for node, targets in graph.edges.succ.items()},
+            {node: sorted(sources.items()) for node, sources in graph.edges.pred.items()},
+            [(each.source.path, each.source.line, each.field_path, each.target_id,
+              each.location) for each in graph.broken],
+            [(each.source.path, each.field_path, each.target_id) for each in graph.references],
+            {entity_id: graph.kgis_reached.ids(entity_id) for entity_id in graph.entities})
+
+
+@settings(max_examples=100, deadline=None)
+@given(project, st.permutations(range(FILES)))
+def test_a_graph_loaded_out_of_order_is_the_graph_loaded_in_order(
+        drawn: dict[str, list[tuple[str, tuple[int, object, object]]]],
+        shuffled: list[int]) -> None:
+    """Ids defined in several files (E004): the first definition in key order wins however the
+    files come; files in key order take the quick path, which sorts nothing."""
+    files = _files(drawn)
+    in_order = ProjectGraph()
+    in_order.load_all(((f"{index}",), spec) for index, spec in enumerate(files))
+    out_of_order = ProjectGraph()
+    out_of_order.load_all(((f"{index}",), files[index]) for index in shuffled)
+    assert _shape(out_of_order) == _shape(in_order)
+    backwards = ProjectGraph()  # entities out of line order in a file: sorted by line
+    reversed_files = [SpecFile(spec.path, spec.text, entities=spec.entities[::-1])
+                      for spec in files]
+    backwards.load_all(((f"{index}",), spec) for index, spec in enumerate(reversed_files))
+    assert _shape(backwards) == _shape(in_order)
 
 
 @settings(max_examples=60, deadline=None)

@@ -12,7 +12,7 @@ import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 RuleT = TypeVar("RuleT", bound=Rule)
 _RULE_INDEX = itemgetter(0)
 """A located key's project rule (its index), to compose findings in rule order."""
+_FILE_KEY = itemgetter(0)
+"""A (key, spec) pair's file key."""
+_PATH_OF = attrgetter("location.path")
+"""A finding's path (read in C)."""
 
 
 def documentation_base() -> str:
@@ -64,6 +68,22 @@ def _same_findings(old: list[Diagnostic], new: list[Diagnostic]) -> bool:
         (a.code, a.message, a.location, a.severity, a.subject, a.field, a.related, a.fix)
         == (b.code, b.message, b.location, b.severity, b.subject, b.field, b.related, b.fix)
         for a, b in zip(old, new, strict=True))
+
+
+def _locate(located: dict[str, dict[tuple[int, str], list[Diagnostic]]], key: tuple[int, str],
+            diagnostics: list[Diagnostic]) -> None:
+    """File one project rule's findings in one unit (``key``) under their paths in
+    ``located``, in order."""
+    for diagnostic in diagnostics:
+        path = diagnostic.location.path
+        by_unit = located.get(path)
+        if by_unit is None:
+            by_unit = located[path] = {}
+        same = by_unit.get(key)
+        if same is None:
+            by_unit[key] = [diagnostic]
+        else:
+            same.append(diagnostic)
 
 
 @dataclass(slots=True)
@@ -313,35 +333,27 @@ class Linter:
         self.located = located
         for index, units in enumerate(self.unit_findings):
             for unit, found in units.items():
-                key = (index, unit)
-                for diagnostic in found:
-                    path = diagnostic.location.path
-                    by_unit = located.get(path)
-                    if by_unit is None:
-                        by_unit = located[path] = {}
-                    same = by_unit.get(key)
-                    if same is None:
-                        by_unit[key] = [diagnostic]
-                    else:
-                        same.append(diagnostic)
+                _locate(located, (index, unit), found)
         self.composed = {}
         self.kept = kept
         self.files = dict(files)
         self.displays = {loaded.spec.path: path for path, loaded in files.items()}
         self.changed.clear()
         if graph:
-            self.graph = ProjectGraph()
-            self.graph.load_all((file_key(path), self.files[path].spec)
-                                for path in sorted(self.files))
+            self._build_graph()
         self.settled = True
+
+    def _build_graph(self) -> None:
+        """The graph of the files afresh (given in key order: loading it sorts nothing)."""
+        self.graph = ProjectGraph()
+        self.graph.load_all(sorted(((file_key(path), loaded.spec)
+                                    for path, loaded in self.files.items()), key=_FILE_KEY))
 
     def _update_graph(self) -> GraphChange | None:
         """Bring the graph up to date; None when it was built afresh (every rule runs whole)."""
         if self.graph is None:
             assert not self.settled, "a project restored without its graph cannot change"
-            self.graph = ProjectGraph()
-            self.graph.load_all((file_key(path), self.files[path].spec)
-                                for path in sorted(self.files))
+            self._build_graph()
             return None
         change = GraphChange()
         for absolute in self.changed:
@@ -431,10 +443,8 @@ class Linter:
             if not diagnostics or current.get(unit) is diagnostics:
                 continue
             current[unit] = diagnostics
-            for diagnostic in diagnostics:
-                path = diagnostic.location.path
-                dirty.add(path)
-                self.located.setdefault(path, {}).setdefault((index, unit), []).append(diagnostic)
+            dirty.update(map(_PATH_OF, diagnostics))
+            _locate(self.located, (index, unit), diagnostics)
         return dirty
 
     def _compose(self, path: str, loaded: LoadedFile | None) -> ProjectResult:

@@ -47,6 +47,7 @@ SUPPORTS = "supports"
 PAIRED_WITH = "paired_with"
 FORMULA = "formula"
 ALL_KINDS = frozenset({"KGI", "KSF", "KPI"})
+KGI = Kgi.kind
 _PATH_LINE = attrgetter("path", "line")
 """Where an entity stands in the project, as reachability lists it (read in C)."""
 ALLOWED_TARGETS: dict[tuple[str, str], frozenset[str]] = {
@@ -61,6 +62,9 @@ _REFERENCE_FIELDS: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
                 if (kind, name) in ALLOWED_TARGETS)
     for kind in sorted(ALL_KINDS)}
 """Each kind's id fields, with the kinds they may name (the formula is read apart)."""
+_FORMULA_TARGETS = ALLOWED_TARGETS[(KGI, FORMULA)]
+_NONE_BROKEN: list[str] = []
+"""No broken reference (never modified: a broken one makes a new list)."""
 
 
 def _related(record: AnyRecord) -> Related:
@@ -74,7 +78,7 @@ back from a summary, ``[line, column, end_line, end_column]``), made a location 
 
 
 _Named = tuple[AnyRecord, str, str, Place, str, frozenset[str], bool]
-"""A reference as the graph keeps it: the arguments of :class:`Reference`, made when asked."""
+"""A reference as the graph makes it from its entity: the arguments of :class:`Reference`."""
 
 
 class Reference:
@@ -159,7 +163,7 @@ class _Reach(Generic[RecordT]):
         self.known: dict[str, list[str]] = {}
 
     def __getitem__(self, entity_id: str) -> list[RecordT]:
-        return cast("list[RecordT]", [self.winners[each] for each in self.ids(entity_id)])
+        return cast("list[RecordT]", list(map(self.winners.__getitem__, self.ids(entity_id))))
 
     def ids(self, entity_id: str) -> list[str]:
         """The ids reached, as found (not to be modified)."""
@@ -183,11 +187,11 @@ class ProjectGraph:
         self._order: dict[AnyRecord, tuple[FileKey, int]] = {}
         self._definitions: dict[str, list[AnyRecord]] = {}
         self._winners: dict[str, AnyRecord] = {}
-        self._references: dict[str, list[_Named]] = {}  # by source id
-        self._referrers: dict[str, dict[str, None]] | None = None
-        """Target id -> the source ids naming it; made when an update or the server first asks
-        (a cold check never does), then kept up to date."""
-        self._with_broken: set[str] = set()  # source ids with a reference that does not resolve
+        self._with_broken: dict[str, list[str]] = {}
+        """The ids of the entities with a reference that does not resolve (in the order found),
+        with the ids those references name."""
+        self._broken_to: dict[str, dict[str, None]] = {}
+        """The same the other way: an id, and the entities naming it in a broken reference."""
         self._repeated: set[str] = set()  # ids defined more than once
         self._ordered: dict[str, AnyRecord] | None = None
         self._sorted_files: list[SpecFile] | None = None
@@ -206,18 +210,35 @@ class ProjectGraph:
     # -- building and updating ------------------------------------------------------------------
 
     def load_all(self, files: Iterable[tuple[FileKey, SpecFile]]) -> None:
-        """Add files to an empty graph in one pass: every entity first, then every reference."""
+        """Add files to an empty graph in one pass: every entity first, then every reference.
+        Files that come in key order with their entities in line order (the engine's) need no
+        sorting: the first definition of each id comes first."""
+        order, definitions, repeated = self._order, self._definitions, self._repeated
+        in_order = True
+        last: FileKey | None = None
         for key, spec in files:
             self._files[key] = spec
+            if last is not None and not last < key:
+                in_order = False
+            last, line = key, 0
             for record in spec.entities:
-                self._define(key, record)
-        for records in self._definitions.values():
-            if len(records) > 1:
-                records.sort(key=self._order.__getitem__)
-        ordered: dict[str, AnyRecord] = {}
-        for entity_id in self._in_file_order(self._definitions):
-            ordered[entity_id] = self._winners[entity_id] = self._definitions[entity_id][0]
-            self.edges.add_node(entity_id)
+                if record.line < line:
+                    in_order = False
+                line = record.line
+                order[record] = (key, line)
+                records = definitions.get(record.id)
+                if records is None:
+                    definitions[record.id] = [record]
+                else:
+                    records.append(record)
+                    repeated.add(record.id)
+        if not in_order:
+            for entity_id in repeated:
+                definitions[entity_id].sort(key=order.__getitem__)
+        ordered = {entity_id: definitions[entity_id][0] for entity_id in (
+            definitions if in_order else self._in_file_order(definitions))}
+        self._winners.update(ordered)
+        self.edges.add_nodes(ordered)
         for record in ordered.values():
             self._add_references(record)
         self._changed()
@@ -247,12 +268,13 @@ class ProjectGraph:
                 self._define(key, record)
                 self._definitions[record.id].sort(key=self._order.__getitem__)
         self._changed()
+        naming = self._referrers(sorted(ids))  # while the edges they name stand
         resolve: dict[str, None] = {}
-        for entity_id in sorted(ids):
+        for entity_id, referrers in naming.items():
             self._replace_winner(entity_id)
             if entity_id in self._winners:
                 resolve[entity_id] = None
-            resolve.update(self._referrers_of(entity_id))
+            resolve.update(referrers)
         for source_id in resolve:
             self._remove_references(source_id)
         for source_id in resolve:
@@ -327,53 +349,65 @@ class ProjectGraph:
         return record.kind if record else None
 
     def _add_references(self, record: AnyRecord) -> None:
-        """The ids ``record`` names; each place stays its node (or stored span) until a
-        location is asked for."""
-        kind, path, source_id = record.kind, record.path, record.id
+        """The edges of the ids ``record`` names (its references are made when asked for,
+        :meth:`_named`, from the record: the winner of its id, whose edges these are)."""
+        source_id = record.id
+        winners, targets, pred = self._winners, self.edges.succ[source_id], self.edges.pred
+        broken: list[str] = _NONE_BROKEN  # (most entities: no list of their own)
+        for field_name, allowed in _REFERENCE_FIELDS.get(record.kind, ()):
+            for target_id, _, _ in record.reference_places(field_name):
+                target = winners.get(target_id)  # self._resolves and edges.add_edge, inline
+                if target is not None and target.kind in allowed and target_id != source_id:
+                    targets[target_id] = field_name
+                    pred[target_id][source_id] = field_name
+                else:
+                    broken = [*broken, target_id]
+        if record.kind == KGI:
+            for term, _, _ in record.formula_places():
+                target = winners.get(term)
+                if target is not None and target.kind in _FORMULA_TARGETS:
+                    targets[term] = FORMULA
+                    pred[term][source_id] = FORMULA
+                else:
+                    broken = [*broken, term]
+        if broken:
+            self._with_broken[source_id] = broken
+            for target_id in broken:
+                self._broken_to.setdefault(target_id, {})[source_id] = None
+
+    @staticmethod
+    def _named(record: AnyRecord) -> list[_Named]:
+        """The references ``record`` makes (:data:`_Named`); each place stays its node
+        (or stored span) until a location is asked for."""
+        kind, path = record.kind, record.path
         references: list[_Named] = [
             (record, field_name, target_id, (path, where), field_path, allowed, True)
             for field_name, allowed in _REFERENCE_FIELDS.get(kind, ())
             for target_id, where, field_path in record.reference_places(field_name)]
-        if kind == Kgi.kind:
+        if kind == KGI:
             allowed = ALLOWED_TARGETS[(kind, FORMULA)]
             references.extend((record, FORMULA, term, place, FORMULA, allowed, exact)
                               for term, place, exact in record.formula_places())
-        self._references[source_id] = references
-        referrers, winners = self._referrers, self._winners
-        targets, pred = self.edges.succ[source_id], self.edges.pred
-        for named in references:  # self._resolves and edges.add_edge, inline
-            field_name, target_id = named[1], named[2]
-            if referrers is not None:
-                referrers.setdefault(target_id, {})[source_id] = None
-            target = winners.get(target_id)
-            if (target is not None and target.kind in named[5]
-                    and (field_name == FORMULA or target_id != source_id)):
-                targets[target_id] = field_name
-                pred[target_id][source_id] = field_name
-            else:
-                self._with_broken.add(source_id)
+        return references
 
     def _remove_references(self, source_id: str) -> None:
-        self._with_broken.discard(source_id)
-        references, referrers = self._references.pop(source_id, ()), self._referrers
-        if referrers is not None:
-            for named in references:
-                naming = referrers.get(named[2])
-                if naming is not None:
-                    naming.pop(source_id, None)
-                    if not naming:
-                        del referrers[named[2]]
+        for target_id in self._with_broken.pop(source_id, ()):
+            naming = self._broken_to.get(target_id)
+            if naming is not None:
+                naming.pop(source_id, None)
+                if not naming:
+                    del self._broken_to[target_id]
         self.edges.remove_out_edges(source_id)
 
-    def _referrers_of(self, target_id: str) -> dict[str, None]:
-        """The ids of the entities whose references name ``target_id`` (not to be modified)."""
-        referrers = self._referrers
-        if referrers is None:  # in the order references were added, as if kept all along
-            referrers = self._referrers = {}
-            for source_id, references in self._references.items():
-                for named in references:
-                    referrers.setdefault(named[2], {})[source_id] = None
-        return referrers.get(target_id, {})
+    def _referrers(self, target_ids: Iterable[str]) -> dict[str, dict[str, None]]:
+        """For each id, the ids of the entities whose references name it, resolved or not (the
+        edges into it, then the broken references naming it)."""
+        pred, broken = self.edges.pred, self._broken_to
+        found: dict[str, dict[str, None]] = {}
+        for target_id in target_ids:
+            referrers = found[target_id] = dict.fromkeys(pred.get(target_id, ()))
+            referrers.update(broken.get(target_id, ()))
+        return found
 
     def _resolves(self, named: _Named) -> bool:
         source, field_name, target_id, _, _, allowed, _ = named
@@ -432,25 +466,25 @@ class ProjectGraph:
     @property
     def references(self) -> list[Reference]:
         """Every reference of the project, in the order of the entities that make them."""
-        return [Reference(*named) for entity_id in self.entities
-                for named in self._references.get(entity_id, ())]
+        return [Reference(*named) for record in self.ordered_entities().values()
+                for named in self._named(record)]
 
     def references_of(self, entity_id: str) -> list[Reference]:
         """The references the entity ``entity_id`` makes."""
-        return [Reference(*named) for named in self._references.get(entity_id, ())]
+        record = self._winners.get(entity_id)
+        return [] if record is None else [Reference(*named) for named in self._named(record)]
 
     def references_to(self, entity_id: str) -> list[Reference]:
         """Every reference naming ``entity_id`` (resolved or not), in entity order."""
-        sources = self._in_file_order(
-            source for source in self._referrers_of(entity_id) if source in self._winners)
-        return [Reference(*named) for source in sources for named in self._references[source]
-                if named[2] == entity_id]
+        sources = self._in_file_order(self._referrers((entity_id,))[entity_id])
+        return [Reference(*named) for source in sources
+                for named in self._named(self._winners[source]) if named[2] == entity_id]
 
     @property
     def broken(self) -> list[Reference]:
         """References that name no entity of an allowed kind (E005), in entity order."""
         return [Reference(*named) for source in self._in_file_order(self._with_broken)
-                for named in self._references[source] if not self._resolves(named)]
+                for named in self._named(self._winners[source]) if not self._resolves(named)]
 
     @property
     def formulas(self) -> dict[str, Formula]:
@@ -518,12 +552,8 @@ class ProjectGraph:
         facts = self._kpi_facts
         if facts is None:
             records = self.kpis
-            reached: list[list[str]] = []
-            deadlines: list[datetime.date | None] = []
-            reach = self.kgis_reached.ids
-            for record in records:
-                reached.append(reach(record.id))
-                deadlines.append(record.model.deadline)
+            reached = list(map(self.kgis_reached.ids, [record.id for record in records]))
+            deadlines = [record.model.deadline for record in records]
             goal_deadlines = {kgi.id: kgi.model.deadline for kgi in self.kgis
                               if kgi.model.deadline is not None}
             facts = self._kpi_facts = KpiFacts(records, reached, deadlines, goal_deadlines)
@@ -545,15 +575,20 @@ class ProjectGraph:
             return
         for kgi in self.kgis:
             known[kgi.id] = []
-        reached = self.kgis_reached.ids
-        for record in sorted(self.kpis, key=_PATH_LINE):
-            for kgi_id in reached(record.id):
-                known[kgi_id].append(record.id)
+        found, compute = self.kgis_reached.known, self._kgis_reached
+        for record in sorted(self.kpis, key=_PATH_LINE):  # kgis_reached.ids, inline
+            kpi_id = record.id
+            reached = found.get(kpi_id)
+            if reached is None:
+                reached = found[kpi_id] = compute(kpi_id)
+            for kgi_id in reached:
+                known[kgi_id].append(kpi_id)
 
     def _kgis_reached(self, entity_id: str) -> list[str]:
         """Composed from what it supports: supports edges only go KPI -> KSF -> KGI and
-        KPI -> KGI (``ALLOWED_TARGETS``), so there is no cycle, and a KPI's answer reuses
-        its KSFs' (a change that moves an edge forgets every entity above it too)."""
+        KPI -> KGI (``ALLOWED_TARGETS``), so there is no cycle, a KGI reaches nothing, and a
+        KPI's answer reuses its KSFs' (a change that moves an edge forgets every entity above
+        it too)."""
         targets = self.edges.succ.get(entity_id)
         if not targets:
             return []
@@ -561,11 +596,9 @@ class ProjectGraph:
             target, kind = next(iter(targets.items()))
             if kind != SUPPORTS:
                 return []
-            above = self.kgis_reached.ids(target)
-            if self._winners[target].kind != Kgi.kind:
-                return above  # the KGIs above a KSF, in order (not to be modified)
-            if not above:
+            if self._winners[target].kind == KGI:
                 return [target]
+            return self.kgis_reached.ids(target)  # the KGIs above a KSF (not to be modified)
         reached: set[str] = set()
         for target, kind in targets.items():
             if kind == SUPPORTS:
@@ -576,10 +609,12 @@ class ProjectGraph:
     @functools.cached_property
     def paired(self) -> frozenset[str]:
         """KPIs at either end of a `paired_with` edge: pairing is symmetric."""
-        return frozenset(
-            node for source, targets in self.edges.succ.items()
-            for target, kind in targets.items() if kind == PAIRED_WITH
-            for node in (source, target))
+        paired: set[str] = set()
+        for source, targets in self.edges.succ.items():
+            if PAIRED_WITH in targets.values():  # read in C: few entities are paired
+                paired.add(source)
+                paired.update(target for target, kind in targets.items() if kind == PAIRED_WITH)
+        return frozenset(paired)
 
     @property
     def graph(self) -> nx.DiGraph[str]:
@@ -705,6 +740,13 @@ class _Edges:
     def add_node(self, node: str) -> None:
         self.succ.setdefault(node, {})
         self.pred.setdefault(node, {})
+
+    def add_nodes(self, nodes: Iterable[str]) -> None:
+        """Add nodes that are not in the graph yet."""
+        succ, pred = self.succ, self.pred
+        for node in nodes:
+            succ[node] = {}
+            pred[node] = {}
 
     def remove_node(self, node: str) -> None:
         for target in self.succ.pop(node, {}):

@@ -153,6 +153,7 @@ def _files_before(linter: Linter, state: RunState, files: list[ProjectFile], cac
     when a rule needs it) or their summaries; None when a summary is missing."""
     current = {str(each.absolute): each for each in files}
     before: dict[Path, LoadedFile] = {}
+    limits = linter.config.limits
     for absolute, line in state.lines.items():
         now = current.get(absolute)
         path = now.absolute if now is not None else Path(absolute)
@@ -164,7 +165,7 @@ def _files_before(linter: Linter, state: RunState, files: list[ProjectFile], cac
             continue
         same = now if now is not None and now.digest == line.digest else None
         restored = SummarisedFile(path, spec_of_facts(line.facts, FileSource(
-            line.display, linter.config.limits, line.facts.get("dialect"),
+            line.display, limits, line.facts.get("dialect"),
             load=functools.partial(_summary_again, linter, cache, path, line, same))))
         if same is None and now is not None:  # a changed file: its old version, at once
             _ = restored.source.summary  # now: its file's bytes cannot make it again
@@ -212,9 +213,11 @@ class SummarisedFile(LoadedFile):
     _findings: list[Diagnostic] | None
     _suppressions: list[Suppression] | None
 
-    def __init__(self, absolute: Path, spec: SummarySpec) -> None:
+    def __init__(self, absolute: Path, spec: SummarySpec) -> None:  # LoadedFile's, inline
         self.source = spec.source
-        super().__init__(absolute, spec)
+        self.absolute = absolute
+        self.spec = spec
+        self._findings = self._suppressions = None
 
     @property
     def findings(self) -> list[Diagnostic] | None:
