@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpilint import cache as cache_module
 from kpilint import engine, run_state, summary
@@ -355,10 +355,8 @@ def test_a_damaged_kept_report_is_ignored(project: Path, rendered: list[str],
     elif damage == "garble":
         kept.write_bytes(data.replace(b'"code"', b'"cOde"', 1))
     else:  # a checksum that fits a header that does not
-        import hashlib
-
         payload = b'{"render": 1}\n' + data.partition(b"\n")[2].partition(b"\n")[2]
-        kept.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        kept.write_bytes(cache_module.checksum_line(payload) + b"\n" + payload)
     rendered.clear()
     assert _cli(project, "--output-format", "json", capsys=capsys) == cold
     assert rendered == ["json"]
@@ -655,7 +653,7 @@ def _damage_delta(delta: Path, damage: str) -> None:
         meta = b"0" * 64 if damage == "other base" else meta
         payload = b'["/nowhere"]\n{}' if damage == "content" else payload
         whole = meta + b"\n" + payload
-        delta.write_bytes(hashlib.sha256(whole).hexdigest().encode() + b"\n" + whole)
+        delta.write_bytes(cache_module.checksum_line(whole) + b"\n" + whole)
 
 
 @pytest.mark.usefixtures("deltas")
@@ -674,3 +672,17 @@ def test_a_damaged_or_foreign_delta_is_a_miss_and_rebuilt(project: Path, parsed:
     parsed.clear()
     assert _check(project) == rebuilt
     assert parsed == []
+
+
+@given(payload=st.binary(min_size=1, max_size=200), place=st.integers(min_value=0),
+       flip=st.integers(min_value=1, max_value=255), cut=st.integers(min_value=0))
+def test_a_checksum_line_tells_a_whole_payload_from_a_damaged_one(
+        payload: bytes, place: int, flip: int, cut: int) -> None:
+    line = cache_module.checksum_line(payload[:1], payload[1:])
+    assert cache_module._intact(line, payload)
+    garbled = bytearray(payload)
+    garbled[place % len(payload)] ^= flip  # CRC-32 catches every change of one byte
+    assert not cache_module._intact(line, bytes(garbled))
+    assert not cache_module._intact(line, payload[:cut % len(payload)])
+    assert not cache_module._intact(line, payload + b"\n")
+    assert cache_module.checksum_line(payload) != line  # each write has its own tag

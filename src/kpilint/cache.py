@@ -19,9 +19,10 @@ themselves; a spec file's summary is keyed on its content and display path.
   signature and digest, so that an unchanged file is not read again (git's racy-timestamp rule
   applies: see :mod:`kpilint.reading`).
 
-Every cache file starts with the SHA-256 of its payload: a truncated or garbled file is a miss,
-never an error. Writes go to a temporary file renamed into place, so concurrent runs never read a
-half-written file; the last writer wins. The directory ignores itself (a ``.gitignore`` of ``*``).
+Every cache file starts with the CRC-32 and size of its payload and a tag naming the write: a
+truncated or garbled file is a miss, never an error. Writes go to a temporary file renamed into
+place, so concurrent runs never read a half-written file; the last writer wins. The directory
+ignores itself (a ``.gitignore`` of ``*``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import os
 import re
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,9 +154,7 @@ class ResultCache:
     def _store_bytes(self, path: Path, *parts: bytes | memoryview) -> None:
         """Write ``parts`` (one payload, not joined: a report weighs 11 MB) after the payload's
         checksum to a temporary file, then rename it into place."""
-        checksum = hashlib.sha256()
-        for part in parts:
-            checksum.update(part)
+        line = checksum_line(*parts)
         try:
             if not self.pruned:
                 self.pruned = True
@@ -167,7 +167,7 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as stream:
-                    stream.writelines([checksum.hexdigest().encode(), b"\n", *parts])
+                    stream.writelines([line, b"\n", *parts])
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)
@@ -231,11 +231,8 @@ class ResultCache:
                 pieces, text = stream.readline(), stream.read()
         except (OSError, ValueError, AttributeError):
             return None
-        digest = hashlib.sha256(header)
-        digest.update(pieces)
-        digest.update(text)
-        if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or (
-                digest.hexdigest().encode() + b"\n" != checksum):
+        if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or not (
+                checksum.endswith(b"\n") and _intact(checksum[:-1], header, pieces, text)):
             return None
         return fields, pieces, text
 
@@ -382,8 +379,23 @@ def _whole(data: bytes, second: bytes | None = None) -> bool:
     return first > 0 and _intact(data[:first], memoryview(data)[first + 1:])
 
 
-def _intact(digest: bytes, payload: bytes | memoryview) -> bool:
-    return hashlib.sha256(payload).hexdigest().encode() == digest
+def checksum_line(*parts: bytes | memoryview) -> bytes:
+    """The first line of a cache file whose payload is ``parts`` joined: the payload's CRC-32
+    and size, which tell a truncated or garbled file from a whole one, then a random tag, which
+    tells this write from any other (a delta names its base by this line)."""
+    return _crc_and_size(parts) + b"-" + os.urandom(8).hex().encode("ascii")
+
+
+def _crc_and_size(parts: tuple[bytes | memoryview, ...]) -> bytes:
+    crc = 0
+    for part in parts:
+        crc = zlib.crc32(part, crc)
+    return f"{crc:08x}-{sum(map(len, parts)):x}".encode("ascii")
+
+
+def _intact(line: bytes, *parts: bytes | memoryview) -> bool:
+    """Whether ``line`` (see :func:`checksum_line`) fits the payload ``parts`` joined."""
+    return line.rpartition(b"-")[0] == _crc_and_size(parts)
 
 
 def _load_bytes(path: Path) -> bytes | None:
