@@ -106,7 +106,12 @@ class SequenceNode(Node):
 
 @dataclass(eq=False, slots=True)
 class MappingNode(Node):
-    """A mapping; ``pairs`` holds the effective pairs: merges applied, last duplicate kept."""
+    """A mapping; ``pairs`` holds the effective pairs: merges applied, last duplicate kept.
+
+    ``index`` holds every pair by its key's text, in order, when each key is a string scalar
+    and no two are alike (the composer makes it; nearly always), else it is None and ``get``
+    makes ``lookup`` when first asked.
+    """
 
     position: Span | tuple[int, int, int, int]
     tag: str
@@ -115,13 +120,15 @@ class MappingNode(Node):
     head: Span | None = None
     tainted: bool = False
     index: dict[str, tuple[Node, Node]] | None = None
+    lookup: dict[str, tuple[Node, Node]] | None = None
 
     def get(self, key: str) -> tuple[Node, Node] | None:
         """The (key, value) pair whose key's source text is ``key``."""
-        if self.index is None:
-            self.index = {key_node.text: (key_node, value_node) for key_node, value_node
-                          in reversed(self.pairs) if isinstance(key_node, ScalarNode)}
-        return self.index.get(key)
+        lookup = self.index or self.lookup
+        if lookup is None:
+            lookup = self.lookup = {key_node.text: (key_node, value_node) for key_node, value_node
+                                    in reversed(self.pairs) if isinstance(key_node, ScalarNode)}
+        return lookup.get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,19 +261,19 @@ def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
     return STR_TAG
 
 
-def _tagged_scalar(event: Any, span: Span | tuple[int, int, int, int]) -> ScalarNode:
+def _tagged_scalar(tag: str | None, implicit: tuple[bool, bool], text: str, style: str | None,
+                   span: Span | tuple[int, int, int, int]) -> ScalarNode:
     """A scalar with a tag written in the file (or a quoted one, which is a string)."""
-    plain = not event.style
-    tag = event.tag
+    plain = not style
     if tag is not None and tag != "!" and tag not in SCALAR_TAGS:
-        return ScalarNode(span, tag, True, event.value, None, plain)
+        return ScalarNode(span, tag, True, text, None, plain)
+    explicit = tag is not None
     if tag is None or tag == "!":
-        tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
+        tag = _resolve_tag(text, implicit) if tag is None else STR_TAG
     if tag in (STR_TAG, MERGE_TAG):
-        return ScalarNode(span, tag, False, event.value, event.value, plain)
-    explicit = event.tag is not None
-    tag, value, invalid = _construct(tag, event.value, explicit)
-    return ScalarNode(span, tag, False, event.value, value, plain, invalid,
+        return ScalarNode(span, tag, False, text, text, plain)
+    tag, value, invalid = _construct(tag, text, explicit)
+    return ScalarNode(span, tag, False, text, value, plain, invalid,
                       explicit and invalid is not None)
 
 
@@ -357,7 +364,68 @@ def new_span(line: int, column: int, end_line: int, end_column: int) -> Span:
 
 _MAP_TAG = STANDARD_TAG_PREFIX + "map"
 _SEQ_TAG = STANDARD_TAG_PREFIX + "seq"
-_ScalarEvent = yaml.ScalarEvent
+
+
+class _ScalarEvent(BaseException, yaml.ScalarEvent):
+    """``yaml.ScalarEvent`` made in C: libyaml's parser makes each scalar event by calling the
+    class with its seven fields, and PyYAML's ``__init__`` storing them one by one costs a third
+    of the event stream (the composer's largest cost after libyaml's own). ``BaseException``'s
+    constructor keeps them in ``args`` instead, which the composer unpacks at once. The fields
+    stay readable under their names, so any other reader of PyYAML events sees the same event.
+    """
+
+    __slots__ = ()
+    __repr__ = yaml.events.Event.__repr__
+    anchor = property(lambda self: self.args[0])
+    tag = property(lambda self: self.args[1])
+    implicit = property(lambda self: self.args[2])
+    value = property(lambda self: self.args[3])
+    start_mark = property(lambda self: self.args[4])
+    end_mark = property(lambda self: self.args[5])
+    style = property(lambda self: self.args[6])
+
+
+_ScalarEvent.__name__ = _ScalarEvent.__qualname__ = "ScalarEvent"  # as PyYAML's shows itself
+_C_PARSER: Any = _yaml  # the module whose global ``ScalarEvent`` libyaml's parser calls
+
+
+def _events_made_in_c() -> bool:
+    """Have libyaml's parser make :class:`_ScalarEvent` (for every PyYAML reader in the
+    process: it is one), when this PyYAML calls the event class with the fields in the order
+    it is known to (checked on a probe); else leave PyYAML as it is."""
+    if _C_PARSER.ScalarEvent is _ScalarEvent:
+        return True
+    if _C_PARSER.ScalarEvent is not yaml.ScalarEvent:  # someone else's: leave it alone
+        return False
+    _C_PARSER.ScalarEvent = _ScalarEvent
+    parser = _yaml.CParser("&a !t 'x'")
+    try:
+        event = None
+        while parser.check_event() and not isinstance(event, yaml.ScalarEvent):
+            event = parser.get_event()
+        fields = event.args if isinstance(event, _ScalarEvent) else ()
+    except Exception:  # a PyYAML that calls it otherwise: not used
+        fields = ()
+    finally:
+        parser.dispose()
+    if (len(fields) == 7 and fields[:4] == ("a", "!t", (False, False), "x")
+            and fields[4].column == 0 and fields[5].column == 9 and fields[6] == "'"):
+        return True
+    _C_PARSER.ScalarEvent = yaml.ScalarEvent
+    return False
+
+
+FAST_EVENTS = _events_made_in_c()
+"""Whether scalar events carry their fields in ``args`` (else the composer reads them by
+name)."""
+
+
+def _event_fields(event: Any) -> tuple[Any, ...]:
+    """A scalar event's anchor, tag, implicit, value, start and end marks and style."""
+    return (event.anchor, event.tag, event.implicit, event.value, event.start_mark,
+            event.end_mark, event.style)
+
+
 _MappingStartEvent = yaml.MappingStartEvent
 _SequenceStartEvent = yaml.SequenceStartEvent
 _AliasEvent = yaml.AliasEvent
@@ -506,20 +574,21 @@ class _Composer:
         cache = _PLAIN_CACHE
         new_node = _new_object
         get_event = parser.get_event
+        scalar_event = _ScalarEvent if FAST_EVENTS else yaml.ScalarEvent
+        fast_events = FAST_EVENTS
         node: Node
         scalar: ScalarNode
         try:
             while True:
                 event = get_event()
                 kind = event.__class__
-                if kind is _ScalarEvent:
-                    start = event.start_mark
-                    end = event.end_mark
+                if kind is scalar_event:
+                    anchor, tag, implicit, text, start, end, style = (
+                        event.args if fast_events else _event_fields(event))
                     position: Span | tuple[int, int, int, int] = (
                         self._span(start, end) if editor_lines else
                         (start.line + 1, start.column + 1, end.line + 1, end.column + 1))
-                    text = event.value
-                    if event.tag is None and event.implicit[0]:  # untagged plain: never styled
+                    if tag is None and implicit[0]:  # untagged plain: never styled
                         # ScalarNode(position, tag, False, text, value, True, invalid), its
                         # slots set directly: a dataclass's __init__ costs twice as much
                         scalar = node = new_node(ScalarNode)
@@ -532,15 +601,15 @@ class _Composer:
                         if scalar.invalid is not None:
                             top.faulty = True
                     else:
-                        node = _tagged_scalar(event, position)
+                        node = _tagged_scalar(tag, implicit, text, style, position)
                         if node.bad_tag or node.invalid is not None:
                             top.faulty = True
                     expanded += 1
                     if expanded > max_nodes:
                         self.problems.append(self._too_many_nodes())
                         raise _Abort
-                    if event.anchor is not None:
-                        anchors[event.anchor] = node
+                    if anchor is not None:
+                        anchors[anchor] = node
                         self.weights[id(node)] = 1
                     children.append(node)
                     continue
@@ -576,7 +645,7 @@ class _Composer:
                         top.occurrences = {}
                     top.occurrences[len(children)] = self._span(event.start_mark, event.end_mark)
                     children.append(node)
-                    if _is_faulty(node):
+                    if is_faulty(node):
                         top.faulty = True
                     continue
                 if kind is _DocumentEndEvent:
@@ -774,7 +843,7 @@ def _key_text(node: Node) -> str:
     return node.text if isinstance(node, ScalarNode) else "<complex key>"
 
 
-def _is_faulty(node: Node) -> bool:
+def is_faulty(node: Node) -> bool:
     """Whether the node, or anything inside it, has an unsupported tag or an invalid scalar."""
     if isinstance(node, (SequenceNode, MappingNode)):
         return node.bad_tag or node.tainted
