@@ -254,15 +254,21 @@ EVENT_TEXTS = [
 ]
 
 
+def _pyyamls_own_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Have libyaml's parser make PyYAML's own events again (undone after the test)."""
+    for kind in load.EVENT_FIELDS:
+        monkeypatch.setattr(load._C_PARSER, kind.__name__, kind)
+
+
 @pytest.mark.parametrize("text", EVENT_TEXTS)
 def test_events_made_in_c_compose_the_same_nodes(text: str,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Scalar events made in C (their fields in ``args``) and PyYAML's own compose the same
-    nodes, spans, values and problems."""
+    """Events made in C (their fields in ``args``) and PyYAML's own compose the same nodes,
+    spans, values and problems."""
     assert load.FAST_EVENTS
     fast = parse_bytes(text.encode("utf-8"), Limits())
     monkeypatch.setattr(load, "FAST_EVENTS", False)
-    monkeypatch.setattr(load._C_PARSER, "ScalarEvent", yaml.ScalarEvent)
+    _pyyamls_own_events(monkeypatch)
     plain = parse_bytes(text.encode("utf-8"), Limits())
     assert [_tree(document) for document in fast.documents] == [
         _tree(document) for document in plain.documents]
@@ -271,7 +277,8 @@ def test_events_made_in_c_compose_the_same_nodes(text: str,
 
 def _event_fields(text: str) -> list[Any]:
     fields = ("anchor", "tag", "implicit", "value", "style", "flow_style", "explicit")
-    return [(type(event).__name__, repr(event), isinstance(event, yaml.ScalarEvent),
+    return [(type(event).__name__, repr(event),
+             [kind.__name__ for kind in load.EVENT_FIELDS if isinstance(event, kind)],
              *(getattr(event, name, None) for name in fields),
              event.start_mark.line, event.start_mark.column, event.end_mark.index)
             for event in yaml.parse(text, Loader=yaml.CSafeLoader)]
@@ -280,26 +287,29 @@ def _event_fields(text: str) -> list[Any]:
 @pytest.mark.parametrize("text", EVENT_TEXTS[:5])
 def test_other_readers_of_pyyaml_events_see_the_same_events(
         text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An event made in C is a ``yaml.ScalarEvent`` with the same fields, names and repr."""
+    """An event made in C is one of PyYAML's event classes, with the same fields, name and
+    repr."""
     fast = _event_fields(text)
-    monkeypatch.setattr(load._C_PARSER, "ScalarEvent", yaml.ScalarEvent)
+    _pyyamls_own_events(monkeypatch)
     assert fast == _event_fields(text)
 
 
 def test_a_pyyaml_whose_parser_calls_events_otherwise_keeps_its_own(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The C-made events are used only when a probe finds the fields where they are known to
-    be; another event class set by someone else is left alone."""
-    monkeypatch.setattr(load._C_PARSER, "ScalarEvent", yaml.ScalarEvent)
-    monkeypatch.setattr(load._ScalarEvent, "__init__",  # as if called with another order
+    """The events made in C are used only when a probe finds the fields where PyYAML's own
+    have them; event classes set by someone else are left alone."""
+    _pyyamls_own_events(monkeypatch)
+    monkeypatch.setattr(load.MADE_IN_C[yaml.MappingEndEvent], "__init__",  # another order
                         lambda self, *fields: BaseException.__init__(self, *reversed(fields)))
     assert not load._events_made_in_c()
-    assert load._C_PARSER.ScalarEvent is yaml.ScalarEvent
+    assert all(getattr(load._C_PARSER, kind.__name__) is kind for kind in load.EVENT_FIELDS)
     monkeypatch.undo()
 
     class Theirs(yaml.ScalarEvent):
         pass
 
+    _pyyamls_own_events(monkeypatch)
     monkeypatch.setattr(load._C_PARSER, "ScalarEvent", Theirs)
     assert not load._events_made_in_c()
     assert load._C_PARSER.ScalarEvent is Theirs
+    assert load._C_PARSER.MappingStartEvent is yaml.MappingStartEvent

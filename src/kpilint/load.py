@@ -366,68 +366,97 @@ _MAP_TAG = STANDARD_TAG_PREFIX + "map"
 _SEQ_TAG = STANDARD_TAG_PREFIX + "seq"
 
 
-class _ScalarEvent(BaseException, yaml.ScalarEvent):
-    """``yaml.ScalarEvent`` made in C: libyaml's parser makes each scalar event by calling the
-    class with its seven fields, and PyYAML's ``__init__`` storing them one by one costs a third
-    of the event stream (the composer's largest cost after libyaml's own). ``BaseException``'s
-    constructor keeps them in ``args`` instead, which the composer unpacks at once. The fields
-    stay readable under their names, so any other reader of PyYAML events sees the same event.
-    """
+# libyaml's parser makes each event by calling its PyYAML class with the event's fields, and the
+# Python ``__init__`` storing them one by one is a third of the event stream's cost (after
+# libyaml's own, the composer's largest). The classes below are made in C instead:
+# ``BaseException``'s constructor keeps the fields in ``args``, which the composer unpacks at
+# once. Each is a subclass of PyYAML's, named alike, its fields readable by name, so any other
+# reader of PyYAML events in the process sees the same events.
+EVENT_FIELDS: dict[type, tuple[str, ...]] = {
+    yaml.ScalarEvent: ("anchor", "tag", "implicit", "value", "start_mark", "end_mark", "style"),
+    yaml.MappingStartEvent: ("anchor", "tag", "implicit", "start_mark", "end_mark",
+                             "flow_style"),
+    yaml.SequenceStartEvent: ("anchor", "tag", "implicit", "start_mark", "end_mark",
+                              "flow_style"),
+    yaml.MappingEndEvent: ("start_mark", "end_mark"),
+    yaml.SequenceEndEvent: ("start_mark", "end_mark"),
+}
+"""The events made in C (nearly all of a file's), with their fields in the order libyaml's
+parser passes them."""
 
-    __slots__ = ()
-    __repr__ = yaml.events.Event.__repr__
-    anchor = property(lambda self: self.args[0])
-    tag = property(lambda self: self.args[1])
-    implicit = property(lambda self: self.args[2])
-    value = property(lambda self: self.args[3])
-    start_mark = property(lambda self: self.args[4])
-    end_mark = property(lambda self: self.args[5])
-    style = property(lambda self: self.args[6])
+
+def _field(index: int) -> property:
+    """An event's field, read from ``args``."""
+    return property(lambda event: event.args[index])
 
 
-_ScalarEvent.__name__ = _ScalarEvent.__qualname__ = "ScalarEvent"  # as PyYAML's shows itself
-_C_PARSER: Any = _yaml  # the module whose global ``ScalarEvent`` libyaml's parser calls
+def _made_in_c(kind: type) -> type:
+    """``kind``, an event class of PyYAML's, made by ``BaseException``'s constructor."""
+    namespace: dict[str, Any] = {
+        "__slots__": (), "__module__": __name__, "__repr__": yaml.events.Event.__repr__,
+        **{name: _field(index) for index, name in enumerate(EVENT_FIELDS[kind])}}
+    return type(kind.__name__, (BaseException, kind), namespace)
+
+
+MADE_IN_C = {kind: _made_in_c(kind) for kind in EVENT_FIELDS}
+_C_PARSER: Any = _yaml  # the module whose globals libyaml's parser calls to make events
+_PROBE = "&a !t [&b 'x', {k: v}]"
+
+
+def _probe_events(by_args: bool) -> list[tuple[type, tuple[Any, ...]]]:
+    """The probe's events of :data:`EVENT_FIELDS`' kinds: each kind and fields (marks as their
+    index, line and column), read from ``args`` or by name."""
+    parser = _yaml.CParser(_PROBE)
+    found = []
+    try:
+        while parser.check_event():
+            event: Any = parser.get_event()
+            kind = next((each for each in EVENT_FIELDS if isinstance(event, each)), None)
+            if kind is None:
+                continue
+            fields = event.args if by_args else tuple(
+                getattr(event, name) for name in EVENT_FIELDS[kind])
+            found.append((kind, tuple((each.index, each.line, each.column)
+                                      if isinstance(each, _yaml.Mark) else each
+                                      for each in fields)))
+    finally:
+        parser.dispose()
+    return found
 
 
 def _events_made_in_c() -> bool:
-    """Have libyaml's parser make :class:`_ScalarEvent` (for every PyYAML reader in the
-    process: it is one), when this PyYAML calls the event class with the fields in the order
-    it is known to (checked on a probe); else leave PyYAML as it is."""
-    if _C_PARSER.ScalarEvent is _ScalarEvent:
+    """Have libyaml's parser make the :data:`MADE_IN_C` events (for every PyYAML reader in the
+    process), when a probe finds them carrying the fields PyYAML's own carry, in order; else
+    leave PyYAML as it is (and another's event classes always)."""
+    current = [getattr(_C_PARSER, kind.__name__) for kind in EVENT_FIELDS]
+    if current == list(MADE_IN_C.values()):
         return True
-    if _C_PARSER.ScalarEvent is not yaml.ScalarEvent:  # someone else's: leave it alone
+    if current != list(EVENT_FIELDS):
         return False
-    _C_PARSER.ScalarEvent = _ScalarEvent
-    parser = _yaml.CParser("&a !t 'x'")
     try:
-        event = None
-        while parser.check_event() and not isinstance(event, yaml.ScalarEvent):
-            event = parser.get_event()
-        fields = event.args if isinstance(event, _ScalarEvent) else ()
-    except Exception:  # a PyYAML that calls it otherwise: not used
-        fields = ()
-    finally:
-        parser.dispose()
-    if (len(fields) == 7 and fields[:4] == ("a", "!t", (False, False), "x")
-            and fields[4].column == 0 and fields[5].column == 9 and fields[6] == "'"):
-        return True
-    _C_PARSER.ScalarEvent = yaml.ScalarEvent
+        expected = _probe_events(by_args=False)
+        for kind, made in MADE_IN_C.items():
+            setattr(_C_PARSER, kind.__name__, made)
+        if {kind for kind, _ in expected} == set(EVENT_FIELDS) and _probe_events(
+                by_args=True) == expected:
+            return True
+    except Exception:  # a PyYAML that calls them otherwise: not used
+        pass
+    for kind in EVENT_FIELDS:
+        setattr(_C_PARSER, kind.__name__, kind)
     return False
 
 
 FAST_EVENTS = _events_made_in_c()
-"""Whether scalar events carry their fields in ``args`` (else the composer reads them by
-name)."""
+"""Whether libyaml's parser makes the :data:`MADE_IN_C` events (else the composer reads
+PyYAML's own by name)."""
 
 
 def _event_fields(event: Any) -> tuple[Any, ...]:
-    """A scalar event's anchor, tag, implicit, value, start and end marks and style."""
-    return (event.anchor, event.tag, event.implicit, event.value, event.start_mark,
-            event.end_mark, event.style)
+    """The fields of one of PyYAML's own events, as ``args`` holds them in its made-in-C kind."""
+    return tuple(getattr(event, name) for name in EVENT_FIELDS[event.__class__])
 
 
-_MappingStartEvent = yaml.MappingStartEvent
-_SequenceStartEvent = yaml.SequenceStartEvent
 _AliasEvent = yaml.AliasEvent
 _DocumentEndEvent = yaml.DocumentEndEvent
 
@@ -574,8 +603,10 @@ class _Composer:
         cache = _PLAIN_CACHE
         new_node = _new_object
         get_event = parser.get_event
-        scalar_event = _ScalarEvent if FAST_EVENTS else yaml.ScalarEvent
         fast_events = FAST_EVENTS
+        scalar_event, mapping_start, sequence_start = (
+            MADE_IN_C[kind] if fast_events else kind
+            for kind in (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent))
         node: Node
         scalar: ScalarNode
         try:
@@ -613,7 +644,7 @@ class _Composer:
                         self.weights[id(node)] = 1
                     children.append(node)
                     continue
-                if kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                if kind is mapping_start or kind is sequence_start:
                     if len(stack) >= depth_limit:
                         self.problems.append(self._max_depth_problem())
                         raise _Abort
@@ -622,18 +653,19 @@ class _Composer:
                     if expanded > max_nodes:
                         self.problems.append(self._too_many_nodes())
                         raise _Abort
-                    mapping = kind is _MappingStartEvent
-                    tag = event.tag
+                    anchor, tag, _, start, _, _ = (
+                        event.args if fast_events else _event_fields(event))
+                    mapping = kind is mapping_start
                     bad = tag is not None and tag != "!" and tag not in COLLECTION_TAGS
                     if tag is None or tag == "!":
                         tag = _MAP_TAG if mapping else _SEQ_TAG
                     if editor_lines:
-                        line, column = self._line_column(event.start_mark.index)
+                        line, column = self._line_column(start.index)
                     else:
-                        line, column = event.start_mark.line + 1, event.start_mark.column + 1
-                    if event.anchor is not None:
-                        self.open_anchors.add(event.anchor)
-                    top = _Frame(mapping, tag, bad, event.anchor, line, column, before)
+                        line, column = start.line + 1, start.column + 1
+                    if anchor is not None:
+                        self.open_anchors.add(anchor)
+                    top = _Frame(mapping, tag, bad, anchor, line, column, before)
                     stack.append(top)
                     children = top.children
                     continue
@@ -651,7 +683,8 @@ class _Composer:
                 if kind is _DocumentEndEvent:
                     break
                 frame = stack.pop()
-                node = self._close(frame, event.end_mark, expanded - frame.before)
+                node = self._close(frame, event.args[1] if fast_events else event.end_mark,
+                                   expanded - frame.before)
                 top = stack[-1]
                 children = top.children
                 children.append(node)
