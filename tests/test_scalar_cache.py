@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kpilint import load
 from kpilint.diagnostics import Span
@@ -260,19 +262,44 @@ def _pyyamls_own_events(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(load._C_PARSER, kind.__name__, kind)
 
 
-@pytest.mark.parametrize("text", EVENT_TEXTS)
-def test_events_made_in_c_compose_the_same_nodes(text: str,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Events made in C (their fields in ``args``) and PyYAML's own compose the same nodes,
-    spans, values and problems."""
+def assert_composed_alike_from_either_events(text: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events made in C (their fields in ``args``) and PyYAML's own compose ``text`` into the
+    same nodes, spans, values and problems."""
     assert load.FAST_EVENTS
     fast = parse_bytes(text.encode("utf-8"), Limits())
-    monkeypatch.setattr(load, "FAST_EVENTS", False)
-    _pyyamls_own_events(monkeypatch)
-    plain = parse_bytes(text.encode("utf-8"), Limits())
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "FAST_EVENTS", False)
+        _pyyamls_own_events(patch)
+        plain = parse_bytes(text.encode("utf-8"), Limits())
     assert [_tree(document) for document in fast.documents] == [
         _tree(document) for document in plain.documents]
     assert fast.problems == plain.problems
+
+
+@pytest.mark.parametrize("text", EVENT_TEXTS)
+def test_events_made_in_c_compose_the_same_nodes(text: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    assert_composed_alike_from_either_events(text, monkeypatch)
+
+
+YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.dates()
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=YAML_VALUES, flow=st.booleans(), noise=st.text(max_size=40))
+def test_any_text_composes_alike_from_either_events(data: Any, flow: bool, noise: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dumped data (block or flow style) and arbitrary text."""
+    assert_composed_alike_from_either_events(
+        yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True), monkeypatch)
+    assert_composed_alike_from_either_events(noise, monkeypatch)
 
 
 def _event_fields(text: str) -> list[Any]:
