@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from kpilint import build, model
 from kpilint.build import SpecFile, build_spec_file
 from kpilint.limits import Limits
-from kpilint.load import parse_bytes
+from kpilint.load import MappingNode, SequenceNode, parse_bytes
 from kpilint.model import ENTITY_MODELS, SpecDocument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,3 +112,59 @@ def test_a_pydantic_with_other_slots_makes_models_through_model_construct(
     text = (ROOT / "examples" / "good" / "company.kpi.yaml").read_text("utf-8")
     quick, validated = _both_ways(text, monkeypatch)
     assert quick == validated
+
+
+def _without_composer_facts(node: Any) -> None:
+    """Withhold what the composer vouches for: no key index, every collection maybe faulty."""
+    if isinstance(node, MappingNode):
+        node.index = None
+        node.tainted = True
+        for pair in node.pairs:
+            for part in pair:
+                _without_composer_facts(part)
+    elif isinstance(node, SequenceNode):
+        node.tainted = True
+        for item in node.items:
+            _without_composer_facts(item)
+
+
+def _with_and_without_composer_facts(text: str) -> tuple[list[Any], list[Any]]:
+    plain = _outcome(build_spec_file("spec.yaml", parse_bytes(text.encode("utf-8"), Limits())))
+    loaded = parse_bytes(text.encode("utf-8"), Limits())
+    for document in loaded.documents:
+        _without_composer_facts(document)
+    return plain, _outcome(build_spec_file("spec.yaml", loaded))
+
+
+@pytest.mark.parametrize("path", SPEC_FILES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_the_composers_facts_change_no_outcome(path: Path) -> None:
+    """The builder trusts a mapping's key index (distinct string keys) and an untainted
+    collection (no fault inside) instead of checking each key and value again; without them
+    it checks everything, with the same entities and findings."""
+    with_facts, without = _with_and_without_composer_facts(path.read_text("utf-8"))
+    assert with_facts == without
+
+
+@pytest.mark.parametrize("text", [
+    "version: 1\nkpis:\n  - id: a\n    name: A\n    1: int key\n    [k]: complex\n",
+    "version: 1\nkpis:\n  - id: a\n    name: A\n    name: B\n    tags: [x, !!int 2]\n",
+    "version: 1\nkpis:\n  - &e {id: a, name: A}\n  - <<: *e\n    id: b\n    target: !x 3\n",
+    "version: 1\nkpis:\n  - id: a\n    name: !!int no\n    baseline: {value: 2026-02-30}\n",
+])
+def test_keys_and_values_the_composer_cannot_vouch_for(text: str) -> None:
+    """Keys that are not distinct strings, merges and faulty values are checked one by one (a
+    key index made by a look-up, as ``_entity``'s of ``id``, is not the composer's)."""
+    with_facts, without = _with_and_without_composer_facts(text)
+    assert with_facts == without
+    assert with_facts[1], "each text has findings"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(section=st.sampled_from(["kgis", "ksfs", "kpis"]),
+       fields=st.dictionaries(st.sampled_from(FIELDS), st.sampled_from(VALUES), max_size=8))
+def test_any_entity_builds_alike_without_the_composers_facts(section: str,
+                                                            fields: dict[str, Any]) -> None:
+    document = {"version": 1, section: [{"id": "ok-id", "name": "A", **fields}]}
+    with_facts, without = _with_and_without_composer_facts(
+        yaml.safe_dump(document, allow_unicode=True))
+    assert with_facts == without

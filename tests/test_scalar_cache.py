@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kpilint import load
 from kpilint.diagnostics import Span
@@ -226,3 +229,114 @@ def test_a_mappings_index_is_the_one_made_from_its_pairs(text: str) -> None:
         texts = {key.text for key, _ in mapping.pairs if isinstance(key, ScalarNode)}
         for key_text in texts | {"absent"}:
             assert mapping.get(key_text) == fresh.get(key_text), key_text
+
+
+def _tree(node: Any) -> Any:
+    """A node and everything inside it as plain data: class, span and every field."""
+    if isinstance(node, ScalarNode):
+        return ("scalar", node.span, node.tag, node.bad_tag, node.text, repr(node.value),
+                node.plain, node.invalid, node.explicit)
+    if isinstance(node, SequenceNode):
+        return ("sequence", node.span, node.tag, node.bad_tag, node.tainted,
+                [_tree(item) for item in node.items])
+    if isinstance(node, MappingNode):
+        return ("mapping", node.span, node.tag, node.bad_tag, node.tainted, node.head,
+                node.index is not None, [(_tree(key), _tree(value)) for key, value in node.pairs])
+    return node
+
+
+EVENT_TEXTS = [
+    "a: 1\nb: [x, 'y', \"z\", !!int 3, !!str 4, !x 5, ! 6]\nc: |\n  block\nd: >-\n  folded\n",
+    "&a x: *a\nk: &b {p: q}\nm:\n  <<: *b\n  p: r\n",
+    "a: !!int nope\nb: !!float x\nc: !!null 1\nd: 2026-02-30\ne: !!bool yes\n",
+    "--- 1\n--- \n...\n--- [a, b]\n",
+    "a:\x85  b\n\u2028c: d\n",  # libyaml-only line breaks: editors' lines
+    "a: [1, 2\n",  # a syntax error
+    "x: *missing\n",
+]
+
+
+def _pyyamls_own_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Have libyaml's parser make PyYAML's own events again (undone after the test)."""
+    for kind in load.EVENT_FIELDS:
+        monkeypatch.setattr(load._C_PARSER, kind.__name__, kind)
+
+
+def assert_composed_alike_from_either_events(text: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events made in C (their fields in ``args``) and PyYAML's own compose ``text`` into the
+    same nodes, spans, values and problems."""
+    assert load.FAST_EVENTS
+    fast = parse_bytes(text.encode("utf-8"), Limits())
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "FAST_EVENTS", False)
+        _pyyamls_own_events(patch)
+        plain = parse_bytes(text.encode("utf-8"), Limits())
+    assert [_tree(document) for document in fast.documents] == [
+        _tree(document) for document in plain.documents]
+    assert fast.problems == plain.problems
+
+
+@pytest.mark.parametrize("text", EVENT_TEXTS)
+def test_events_made_in_c_compose_the_same_nodes(text: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    assert_composed_alike_from_either_events(text, monkeypatch)
+
+
+YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.dates()
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=YAML_VALUES, flow=st.booleans(), noise=st.text(max_size=40))
+def test_any_text_composes_alike_from_either_events(data: Any, flow: bool, noise: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dumped data (block or flow style) and arbitrary text."""
+    assert_composed_alike_from_either_events(
+        yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True), monkeypatch)
+    assert_composed_alike_from_either_events(noise, monkeypatch)
+
+
+def _event_fields(text: str) -> list[Any]:
+    fields = ("anchor", "tag", "implicit", "value", "style", "flow_style", "explicit")
+    return [(type(event).__name__, repr(event),
+             [kind.__name__ for kind in load.EVENT_FIELDS if isinstance(event, kind)],
+             *(getattr(event, name, None) for name in fields),
+             event.start_mark.line, event.start_mark.column, event.end_mark.index)
+            for event in yaml.parse(text, Loader=yaml.CSafeLoader)]
+
+
+@pytest.mark.parametrize("text", EVENT_TEXTS[:5])
+def test_other_readers_of_pyyaml_events_see_the_same_events(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event made in C is one of PyYAML's event classes, with the same fields, name and
+    repr."""
+    fast = _event_fields(text)
+    _pyyamls_own_events(monkeypatch)
+    assert fast == _event_fields(text)
+
+
+def test_a_pyyaml_whose_parser_calls_events_otherwise_keeps_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The events made in C are used only when a probe finds the fields where PyYAML's own
+    have them; event classes set by someone else are left alone."""
+    _pyyamls_own_events(monkeypatch)
+    monkeypatch.setattr(load.MADE_IN_C[yaml.MappingEndEvent], "__init__",  # another order
+                        lambda self, *fields: BaseException.__init__(self, *reversed(fields)))
+    assert not load._events_made_in_c()
+    assert all(getattr(load._C_PARSER, kind.__name__) is kind for kind in load.EVENT_FIELDS)
+    monkeypatch.undo()
+
+    class Theirs(yaml.ScalarEvent):
+        pass
+
+    _pyyamls_own_events(monkeypatch)
+    monkeypatch.setattr(load._C_PARSER, "ScalarEvent", Theirs)
+    assert not load._events_made_in_c()
+    assert load._C_PARSER.ScalarEvent is Theirs
+    assert load._C_PARSER.MappingStartEvent is yaml.MappingStartEvent

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -26,6 +26,7 @@ from kpilint.load import (
     ScalarNode,
     SequenceNode,
     first_fault,
+    is_faulty,
     plain_tag,
 )
 from kpilint.model import (
@@ -471,34 +472,29 @@ class _Builder:
         shape = quick_shape(model)
         data = shape.defaults.copy() if shape is not None else None  # None: not certain
         required = shape.required if shape is not None else frozenset()
-        for key_node, value_node in node.pairs:
-            if not isinstance(key_node, ScalarNode) or key_node.value.__class__ is not str:
-                self.report(key_node.span, "keys must be plain field names", subject)
-                continue
-            key = key_node.text
+        clean = not node.tainted  # no unsupported tag or invalid scalar anywhere inside
+        for key, (key_node, value_node) in self._named_pairs(node, subject):
             entry = fields.get(key)
             if entry is None:
                 if not key.startswith(EXTENSION_PREFIX) and key not in skip:
-                    self._unknown_field(node, key_node, list(known), model, subject)
+                    self._unknown_field(node, cast(ScalarNode, key_node), list(known), model,
+                                        subject)
                 continue
             as_text, check = entry
-            # a value without an unsupported tag or an invalid scalar in it (nearly all) goes
-            # straight to its Python value; a scalar's inline, as _python_value would
-            if (isinstance(value_node, ScalarNode) and not value_node.bad_tag
-                    and value_node.invalid is None):
-                value = value_node.value
-                if as_text and value is not None and value.__class__ is not str:
-                    value = value_node.text
-            elif (isinstance(value_node, (SequenceNode, MappingNode)) and not value_node.bad_tag
-                  and not value_node.tainted):
-                value = _python_value(value_node, as_text)
-            else:
+            # a value without a fault in it (nearly all) goes straight to its Python value
+            if not clean and is_faulty(value_node):
                 fault = first_fault(value_node, text_field=as_text)
                 if fault is not None:
                     self.report(fault[0], f"`{key}`: {fault[1]}", subject, key)
                     unusable.add(key)
                     data = None
                     continue
+                value = _python_value(value_node, as_text)
+            elif isinstance(value_node, ScalarNode):  # as _python_value, inline
+                value = value_node.value
+                if as_text and value is not None and value.__class__ is not str:
+                    value = value_node.text
+            else:
                 value = _python_value(value_node, as_text)
             values[key] = value
             if data is None:
@@ -525,6 +521,22 @@ class _Builder:
         if data is not None and required <= values.keys():
             certain = made_model(model, data, set(values))
         return values, unusable, certain
+
+    def _named_pairs(self, node: MappingNode, subject: str | None,
+                     ) -> Iterable[tuple[str, tuple[Node, Node]]]:
+        """The mapping's pairs with their keys' text; a key that is not a string is reported
+        and left out."""
+        if node.index is not None:  # the composer's: every key a distinct string scalar
+            return node.index.items()
+        return self._string_keyed(node, subject)
+
+    def _string_keyed(self, node: MappingNode, subject: str | None,
+                      ) -> Iterator[tuple[str, tuple[Node, Node]]]:
+        for key_node, value_node in node.pairs:
+            if not isinstance(key_node, ScalarNode) or key_node.value.__class__ is not str:
+                self.report(key_node.span, "keys must be plain field names", subject)
+                continue
+            yield key_node.text, (key_node, value_node)
 
     def _unknown_field(self, node: MappingNode, key_node: ScalarNode, known: list[str],
                        model: type[BaseModel], subject: str | None) -> None:
@@ -595,13 +607,16 @@ def _field_containing(node: MappingNode, span: Span) -> str | None:
 
 
 def _python_value(node: Node, as_text: bool) -> Any:
+    """The Python value of a node without faults; in a text field (``as_text``) a typed scalar
+    is its source text. A string scalar (nearly every item) is its value, taken inline."""
     if isinstance(node, ScalarNode):
         if as_text and (node.invalid is not None or (
                 node.value is not None and not isinstance(node.value, str))):
             return node.text
         return node.value
     if isinstance(node, SequenceNode):
-        return [_python_value(item, as_text) for item in node.items]
+        return [item.value if item.__class__ is ScalarNode and item.value.__class__ is str
+                else _python_value(item, as_text) for item in node.items]
     assert isinstance(node, MappingNode)
     return {
         key.text if isinstance(key, ScalarNode) else id(key): _python_value(value, as_text)

@@ -106,7 +106,12 @@ class SequenceNode(Node):
 
 @dataclass(eq=False, slots=True)
 class MappingNode(Node):
-    """A mapping; ``pairs`` holds the effective pairs: merges applied, last duplicate kept."""
+    """A mapping; ``pairs`` holds the effective pairs: merges applied, last duplicate kept.
+
+    ``index`` holds every pair by its key's text, in order, when each key is a string scalar
+    and no two are alike (the composer makes it; nearly always), else it is None and ``get``
+    makes ``lookup`` when first asked.
+    """
 
     position: Span | tuple[int, int, int, int]
     tag: str
@@ -115,13 +120,15 @@ class MappingNode(Node):
     head: Span | None = None
     tainted: bool = False
     index: dict[str, tuple[Node, Node]] | None = None
+    lookup: dict[str, tuple[Node, Node]] | None = None
 
     def get(self, key: str) -> tuple[Node, Node] | None:
         """The (key, value) pair whose key's source text is ``key``."""
-        if self.index is None:
-            self.index = {key_node.text: (key_node, value_node) for key_node, value_node
-                          in reversed(self.pairs) if isinstance(key_node, ScalarNode)}
-        return self.index.get(key)
+        lookup = self.index or self.lookup
+        if lookup is None:
+            lookup = self.lookup = {key_node.text: (key_node, value_node) for key_node, value_node
+                                    in reversed(self.pairs) if isinstance(key_node, ScalarNode)}
+        return lookup.get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,19 +261,19 @@ def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
     return STR_TAG
 
 
-def _tagged_scalar(event: Any, span: Span | tuple[int, int, int, int]) -> ScalarNode:
+def _tagged_scalar(tag: str | None, implicit: tuple[bool, bool], text: str, style: str | None,
+                   span: Span | tuple[int, int, int, int]) -> ScalarNode:
     """A scalar with a tag written in the file (or a quoted one, which is a string)."""
-    plain = not event.style
-    tag = event.tag
+    plain = not style
     if tag is not None and tag != "!" and tag not in SCALAR_TAGS:
-        return ScalarNode(span, tag, True, event.value, None, plain)
+        return ScalarNode(span, tag, True, text, None, plain)
+    explicit = tag is not None
     if tag is None or tag == "!":
-        tag = _resolve_tag(event.value, event.implicit) if tag is None else STR_TAG
+        tag = _resolve_tag(text, implicit) if tag is None else STR_TAG
     if tag in (STR_TAG, MERGE_TAG):
-        return ScalarNode(span, tag, False, event.value, event.value, plain)
-    explicit = event.tag is not None
-    tag, value, invalid = _construct(tag, event.value, explicit)
-    return ScalarNode(span, tag, False, event.value, value, plain, invalid,
+        return ScalarNode(span, tag, False, text, text, plain)
+    tag, value, invalid = _construct(tag, text, explicit)
+    return ScalarNode(span, tag, False, text, value, plain, invalid,
                       explicit and invalid is not None)
 
 
@@ -357,9 +364,99 @@ def new_span(line: int, column: int, end_line: int, end_column: int) -> Span:
 
 _MAP_TAG = STANDARD_TAG_PREFIX + "map"
 _SEQ_TAG = STANDARD_TAG_PREFIX + "seq"
-_ScalarEvent = yaml.ScalarEvent
-_MappingStartEvent = yaml.MappingStartEvent
-_SequenceStartEvent = yaml.SequenceStartEvent
+
+
+# libyaml's parser makes each event by calling its PyYAML class with the event's fields, and the
+# Python ``__init__`` storing them one by one is a third of the event stream's cost (after
+# libyaml's own, the composer's largest). The classes below are made in C instead:
+# ``BaseException``'s constructor keeps the fields in ``args``, which the composer unpacks at
+# once. Each is a subclass of PyYAML's, named alike, its fields readable by name, so any other
+# reader of PyYAML events in the process sees the same events.
+EVENT_FIELDS: dict[type, tuple[str, ...]] = {
+    yaml.ScalarEvent: ("anchor", "tag", "implicit", "value", "start_mark", "end_mark", "style"),
+    yaml.MappingStartEvent: ("anchor", "tag", "implicit", "start_mark", "end_mark",
+                             "flow_style"),
+    yaml.SequenceStartEvent: ("anchor", "tag", "implicit", "start_mark", "end_mark",
+                              "flow_style"),
+    yaml.MappingEndEvent: ("start_mark", "end_mark"),
+    yaml.SequenceEndEvent: ("start_mark", "end_mark"),
+}
+"""The events made in C (nearly all of a file's), with their fields in the order libyaml's
+parser passes them."""
+
+
+def _field(index: int) -> property:
+    """An event's field, read from ``args``."""
+    return property(lambda event: event.args[index])
+
+
+def _made_in_c(kind: type) -> type:
+    """``kind``, an event class of PyYAML's, made by ``BaseException``'s constructor."""
+    namespace: dict[str, Any] = {
+        "__slots__": (), "__module__": __name__, "__repr__": yaml.events.Event.__repr__,
+        **{name: _field(index) for index, name in enumerate(EVENT_FIELDS[kind])}}
+    return type(kind.__name__, (BaseException, kind), namespace)
+
+
+MADE_IN_C = {kind: _made_in_c(kind) for kind in EVENT_FIELDS}
+_C_PARSER: Any = _yaml  # the module whose globals libyaml's parser calls to make events
+_PROBE = "&a !t [&b 'x', {k: v}]"
+
+
+def _probe_events(by_args: bool) -> list[tuple[type, tuple[Any, ...]]]:
+    """The probe's events of :data:`EVENT_FIELDS`' kinds: each kind and fields (marks as their
+    index, line and column), read from ``args`` or by name."""
+    parser = _yaml.CParser(_PROBE)
+    found = []
+    try:
+        while parser.check_event():
+            event: Any = parser.get_event()
+            kind = next((each for each in EVENT_FIELDS if isinstance(event, each)), None)
+            if kind is None:
+                continue
+            fields = event.args if by_args else tuple(
+                getattr(event, name) for name in EVENT_FIELDS[kind])
+            found.append((kind, tuple((each.index, each.line, each.column)
+                                      if isinstance(each, _yaml.Mark) else each
+                                      for each in fields)))
+    finally:
+        parser.dispose()
+    return found
+
+
+def _events_made_in_c() -> bool:
+    """Have libyaml's parser make the :data:`MADE_IN_C` events (for every PyYAML reader in the
+    process), when a probe finds them carrying the fields PyYAML's own carry, in order; else
+    leave PyYAML as it is (and another's event classes always)."""
+    current = [getattr(_C_PARSER, kind.__name__) for kind in EVENT_FIELDS]
+    if current == list(MADE_IN_C.values()):
+        return True
+    if current != list(EVENT_FIELDS):
+        return False
+    try:
+        expected = _probe_events(by_args=False)
+        for kind, made in MADE_IN_C.items():
+            setattr(_C_PARSER, kind.__name__, made)
+        if {kind for kind, _ in expected} == set(EVENT_FIELDS) and _probe_events(
+                by_args=True) == expected:
+            return True
+    except Exception:  # a PyYAML that calls them otherwise: not used
+        pass
+    for kind in EVENT_FIELDS:
+        setattr(_C_PARSER, kind.__name__, kind)
+    return False
+
+
+FAST_EVENTS = _events_made_in_c()
+"""Whether libyaml's parser makes the :data:`MADE_IN_C` events (else the composer reads
+PyYAML's own by name)."""
+
+
+def _event_fields(event: Any) -> tuple[Any, ...]:
+    """The fields of one of PyYAML's own events, as ``args`` holds them in its made-in-C kind."""
+    return tuple(getattr(event, name) for name in EVENT_FIELDS[event.__class__])
+
+
 _AliasEvent = yaml.AliasEvent
 _DocumentEndEvent = yaml.DocumentEndEvent
 
@@ -506,20 +603,23 @@ class _Composer:
         cache = _PLAIN_CACHE
         new_node = _new_object
         get_event = parser.get_event
+        fast_events = FAST_EVENTS
+        scalar_event, mapping_start, sequence_start = (
+            MADE_IN_C[kind] if fast_events else kind
+            for kind in (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent))
         node: Node
         scalar: ScalarNode
         try:
             while True:
                 event = get_event()
                 kind = event.__class__
-                if kind is _ScalarEvent:
-                    start = event.start_mark
-                    end = event.end_mark
+                if kind is scalar_event:
+                    anchor, tag, implicit, text, start, end, style = (
+                        event.args if fast_events else _event_fields(event))
                     position: Span | tuple[int, int, int, int] = (
                         self._span(start, end) if editor_lines else
                         (start.line + 1, start.column + 1, end.line + 1, end.column + 1))
-                    text = event.value
-                    if event.tag is None and event.implicit[0]:  # untagged plain: never styled
+                    if tag is None and implicit[0]:  # untagged plain: never styled
                         # ScalarNode(position, tag, False, text, value, True, invalid), its
                         # slots set directly: a dataclass's __init__ costs twice as much
                         scalar = node = new_node(ScalarNode)
@@ -532,19 +632,19 @@ class _Composer:
                         if scalar.invalid is not None:
                             top.faulty = True
                     else:
-                        node = _tagged_scalar(event, position)
+                        node = _tagged_scalar(tag, implicit, text, style, position)
                         if node.bad_tag or node.invalid is not None:
                             top.faulty = True
                     expanded += 1
                     if expanded > max_nodes:
                         self.problems.append(self._too_many_nodes())
                         raise _Abort
-                    if event.anchor is not None:
-                        anchors[event.anchor] = node
+                    if anchor is not None:
+                        anchors[anchor] = node
                         self.weights[id(node)] = 1
                     children.append(node)
                     continue
-                if kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                if kind is mapping_start or kind is sequence_start:
                     if len(stack) >= depth_limit:
                         self.problems.append(self._max_depth_problem())
                         raise _Abort
@@ -553,18 +653,19 @@ class _Composer:
                     if expanded > max_nodes:
                         self.problems.append(self._too_many_nodes())
                         raise _Abort
-                    mapping = kind is _MappingStartEvent
-                    tag = event.tag
+                    anchor, tag, _, start, _, _ = (
+                        event.args if fast_events else _event_fields(event))
+                    mapping = kind is mapping_start
                     bad = tag is not None and tag != "!" and tag not in COLLECTION_TAGS
                     if tag is None or tag == "!":
                         tag = _MAP_TAG if mapping else _SEQ_TAG
                     if editor_lines:
-                        line, column = self._line_column(event.start_mark.index)
+                        line, column = self._line_column(start.index)
                     else:
-                        line, column = event.start_mark.line + 1, event.start_mark.column + 1
-                    if event.anchor is not None:
-                        self.open_anchors.add(event.anchor)
-                    top = _Frame(mapping, tag, bad, event.anchor, line, column, before)
+                        line, column = start.line + 1, start.column + 1
+                    if anchor is not None:
+                        self.open_anchors.add(anchor)
+                    top = _Frame(mapping, tag, bad, anchor, line, column, before)
                     stack.append(top)
                     children = top.children
                     continue
@@ -576,13 +677,14 @@ class _Composer:
                         top.occurrences = {}
                     top.occurrences[len(children)] = self._span(event.start_mark, event.end_mark)
                     children.append(node)
-                    if _is_faulty(node):
+                    if is_faulty(node):
                         top.faulty = True
                     continue
                 if kind is _DocumentEndEvent:
                     break
                 frame = stack.pop()
-                node = self._close(frame, event.end_mark, expanded - frame.before)
+                node = self._close(frame, event.args[1] if fast_events else event.end_mark,
+                                   expanded - frame.before)
                 top = stack[-1]
                 children = top.children
                 children.append(node)
@@ -774,7 +876,7 @@ def _key_text(node: Node) -> str:
     return node.text if isinstance(node, ScalarNode) else "<complex key>"
 
 
-def _is_faulty(node: Node) -> bool:
+def is_faulty(node: Node) -> bool:
     """Whether the node, or anything inside it, has an unsupported tag or an invalid scalar."""
     if isinstance(node, (SequenceNode, MappingNode)):
         return node.bad_tag or node.tainted
