@@ -266,7 +266,8 @@ def assert_composed_alike_from_either_events(text: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Events made in C (their fields in ``args``) and PyYAML's own compose ``text`` into the
     same nodes, spans, values and problems."""
-    assert load.FAST_EVENTS
+    if not load.FAST_EVENTS:  # a PyYAML release whose parser makes its events otherwise
+        pytest.skip("this PyYAML's events are not made in C: the composer reads them by name")
     fast = parse_bytes(text.encode("utf-8"), Limits())
     with monkeypatch.context() as patch:
         patch.setattr(load, "FAST_EVENTS", False)
