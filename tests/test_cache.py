@@ -686,3 +686,27 @@ def test_a_checksum_line_tells_a_whole_payload_from_a_damaged_one(
     assert not cache_module._intact(line, payload[:cut % len(payload)])
     assert not cache_module._intact(line, payload + b"\n")
     assert cache_module.checksum_line(payload) != line  # each write has its own tag
+
+
+def test_a_target_edited_reads_the_places_of_no_other_file(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The state keeps a file's places apart from its facts (``summary.Places``): a run after a
+    `target` edit parses only the changed file's (its entities' places before and after are
+    compared), and reports as an uncached run."""
+    _check(project)
+    company = project / "company.kpi.yaml"
+    company.write_text(company.read_text(encoding="utf-8").replace(
+        "target: 65", "target: 66", 1), encoding="utf-8")
+    read: list[bytes] = []
+    places_data = summary.Places.data
+
+    def counting(self: summary.Places) -> object:
+        if self._data is None:
+            read.append(self.raw)
+        return places_data.fget(self)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(summary.Places, "data", property(counting))
+    incremental = _check(project)
+    assert len(read) == 1
+    shutil.rmtree(project / CACHE)
+    assert _check(project) == incremental

@@ -8,14 +8,18 @@ import math
 import pytest
 
 from kpilint import summary
-from kpilint.build import SpecFile, build_spec_file
+from kpilint.build import EntityRecord, SpecFile, build_spec_file
+from kpilint.cache import json_bytes
 from kpilint.diagnostics import Span
 from kpilint.graph import ProjectGraph
 from kpilint.load import Limits, parse_bytes
 from kpilint.model import Kpi
 from kpilint.summary import (
+    REFERENCE_FIELDS,
     FileSource,
+    Places,
     file_facts,
+    file_places,
     file_summary,
     model_data,
     plain_model_data,
@@ -91,12 +95,10 @@ def test_models_read_back_equal_and_graph_of_facts_matches() -> None:
     restored, _, _ = spec_of(summary, Limits())
     assert [record.model for record in restored.entities] == [
         record.model for record in spec.entities]
-    facts = spec_of_facts(file_facts(summary), FileSource(spec.path, Limits(), None,
-                                                          summary=summary))
+    facts = _restored(spec.path, summary)
     assert [(each.dialect, each.target_text) for each in facts.entities] == [
         (each.dialect, each.target_text) for each in spec.entities]
-    assert not any(entity.get(key, "left out") is None for key in ("dialect", "target_text")
-                   for entity in file_facts(summary)["entities"])
+    assert [len(entity) for entity in file_facts(summary)["entities"]] == [9, 7, 7, 7, 7]
     fresh, from_facts = ProjectGraph([spec]), ProjectGraph([facts])
     assert [(each.source.id, each.field, each.target_id, each.location, each.field_path,
              each.exact) for each in from_facts.references] == [
@@ -105,6 +107,67 @@ def test_models_read_back_equal_and_graph_of_facts_matches() -> None:
     assert [(each.source.id, each.target_id, each.location) for each in from_facts.broken] == [
         ("grow", "nowhere", each.location) for each in fresh.broken]
     assert len(fresh.broken) == 1
+
+
+def _restored(path: str, summary_data: object) -> SpecFile:
+    """A file restored as a run's state keeps it: its facts and places through JSON."""
+    facts = json.loads(json_bytes(file_facts(summary_data)))
+    places = Places(json_bytes(file_places(summary_data)))
+    return spec_of_facts(path, facts, places, FileSource(path, Limits(), None,
+                                                         summary=summary_data))
+
+
+def _places(record: EntityRecord[object]) -> object:
+    """Everything of ``record`` that has a place, and the ids it names (of a reference field
+    whose value is valid: a summary keeps no other)."""
+    return (record.id, record.kind, record.line, record.scope, record.invalid,
+            record.at_entity(), record.formula_references(), record.formula_terms(),
+            [(name, record.reference_locations(name), record.reference_targets(name))
+             for name in REFERENCE_FIELDS if record.has_references(name)])
+
+
+ODD = """\
+version: 1
+scope: "marché"
+kgis:
+  - {name: "Chiffré", id: chiffre, formula: "(leads + marge) / 2 + leads", target: {min: no}}
+kpis:
+  - {name: "Ventes ü", id: ventes, supports: [chiffre, grow], paired_with: leads}
+  - id: leads
+    name: Leads
+    supports: [chiffre]
+    paired_with: ventes
+    target: lots
+  - id: again
+    name: Again
+    supports: 3
+"""
+
+
+@pytest.mark.parametrize("text", [SPEC, ODD])
+def test_a_restored_files_places_are_those_of_the_parsed_file(text: str) -> None:
+    spec = build_spec_file("a/ü.kpi.yaml", parse_bytes(text.encode(), Limits()))
+    assert any(record.invalid for record in spec.entities) == (text == ODD)
+    summary_data = json.loads(json.dumps(file_summary(spec, [], [])))
+    restored = _restored(spec.path, summary_data)
+    assert [_places(record) for record in restored.entities] == [
+        _places(record) for record in spec.entities]
+    assert restored.scopes == spec.scopes
+    assert any(record.formula_terms() for record in spec.entities)
+    assert any(record.has_references("paired_with") for record in spec.entities)
+    assert not all(record.has_references("supports") for record in spec.entities)
+
+
+def test_places_that_do_not_match_their_facts_are_an_error_not_wrong_places() -> None:
+    spec = _records()
+    summary_data = json.loads(json.dumps(file_summary(spec, [], [])))
+    places = file_places(summary_data)
+    places[2][1].pop()  # "grow" names two ids: one span left out
+    restored = spec_of_facts(spec.path, file_facts(summary_data), Places(json_bytes(places)),
+                             FileSource(spec.path, Limits(), None, summary=summary_data))
+    assert restored.entities[2].reference_targets("supports") == ["revenue", "nowhere"]
+    with pytest.raises(ValueError):
+        restored.entities[2].reference_locations("supports")
 
 
 def test_spans_read_back_are_shared_and_the_cache_stays_bounded(

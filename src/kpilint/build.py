@@ -126,6 +126,10 @@ class EntityRecord(Generic[ModelT]):
         summary gives its path and stored span instead of a location)."""
         return self.formula_references()
 
+    def formula_terms(self) -> Sequence[str]:
+        """The ids of :meth:`formula_references` (without their places)."""
+        return [term for term, _, _ in self.formula_places()]
+
     def at_entity(self) -> Location:
         """The entity's first key-value pair."""
         return Location(self.path, self.node.head or self.node.span)
@@ -155,6 +159,10 @@ class EntityRecord(Generic[ModelT]):
         """(id, where it stands, field path) for each id named in a reference field: its value
         node (an entity read back from a summary gives the stored span instead)."""
         return self._reference_nodes(name)
+
+    def reference_targets(self, name: str) -> Sequence[str]:
+        """The ids named in a reference field (without their places)."""
+        return [target for target, _, _ in self.reference_places(name)]
 
     def _reference_nodes(self, name: str) -> list[tuple[str, ScalarNode, str]]:
         pair = self.node.get(name)

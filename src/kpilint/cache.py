@@ -46,7 +46,7 @@ from kpilint.dbt import PROJECT_FILE
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
-FORMAT = "4"
+FORMAT = "5"
 STATE = "state.json"
 STATE_DELTA = "state-delta.json"
 REPORTS = "reports"

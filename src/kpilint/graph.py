@@ -355,7 +355,7 @@ class ProjectGraph:
         winners, targets, pred = self._winners, self.edges.succ[source_id], self.edges.pred
         broken: list[str] = _NONE_BROKEN  # (most entities: no list of their own)
         for field_name, allowed in _REFERENCE_FIELDS.get(record.kind, ()):
-            for target_id, _, _ in record.reference_places(field_name):
+            for target_id in record.reference_targets(field_name):
                 target = winners.get(target_id)  # self._resolves and edges.add_edge, inline
                 if target is not None and target.kind in allowed and target_id != source_id:
                     targets[target_id] = field_name
@@ -363,7 +363,7 @@ class ProjectGraph:
                 else:
                     broken = [*broken, target_id]
         if record.kind == KGI:
-            for term, _, _ in record.formula_places():
+            for term in record.formula_terms():
                 target = winners.get(term)
                 if target is not None and target.kind in _FORMULA_TARGETS:
                     targets[term] = FORMULA

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpilint.build import SpecFile
-from kpilint.cache import ResultCache
+from kpilint.cache import ResultCache, json_bytes
 from kpilint.config import Config
 from kpilint.diagnostics import Diagnostic
 from kpilint.dialects import build_file
@@ -42,10 +42,12 @@ from kpilint.run_state import FileLine, RunState, state_payload
 from kpilint.summary import (
     FileSource,
     Json,
+    Places,
     SummaryError,
     SummarySpec,
     diagnostic_of,
     file_facts,
+    file_places,
     file_summary,
     spec_of,
     spec_of_facts,
@@ -164,8 +166,8 @@ def _files_before(linter: Linter, state: RunState, files: list[ProjectFile], cac
             before[path] = loaded
             continue
         same = now if now is not None and now.digest == line.digest else None
-        restored = SummarisedFile(path, spec_of_facts(line.facts, FileSource(
-            line.display, limits, line.facts.get("dialect"),
+        restored = SummarisedFile(path, spec_of_facts(line.display, line.facts, Places(
+            line.places), FileSource(line.display, limits, line.facts.get("dialect"),
             load=functools.partial(_summary_again, linter, cache, path, line, same))))
         if same is None and now is not None:  # a changed file: its old version, at once
             _ = restored.source.summary  # now: its file's bytes cannot make it again
@@ -350,6 +352,11 @@ def _summarize(item: tuple[Path, str, bytes | None]) -> tuple[Json, list[str]]:
     return file_summary(loaded.spec, findings, loaded.suppression_comments()), crashes
 
 
+def _facts_and_places(file: ProjectFile) -> tuple[Json, bytes]:
+    """A parsed file's facts and its places' JSON, as the run's state keeps them."""
+    return file_facts(file.summary), json_bytes(file_places(file.summary))
+
+
 def save_to_cache(linter: Linter, files: list[ProjectFile],
                   report: LoadReport) -> dict[str, str] | None:
     """Store the summaries of the files parsed and the state of the run (not after a crash);
@@ -366,7 +373,7 @@ def save_to_cache(linter: Linter, files: list[ProjectFile],
                                         loaded.suppression_comments())
         cache.put_summary(each.digest, each.summary)
     try:
-        state = state_payload(linter, files, lambda each: file_facts(each.summary), report.state)
+        state = state_payload(linter, files, _facts_and_places, report.state)
         delta = state.delta(report.state)
     except (TypeError, ValueError):  # a value JSON cannot hold (a lone surrogate): no state
         return None

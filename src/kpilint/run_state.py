@@ -7,7 +7,9 @@ One JSON value per line, so that a run rewrites only what changed:
 - then one line per file, in the run's order: its absolute path, display path and content
   digest, its facts (:func:`kpilint.summary.file_facts`: what the graph is built from) and what
   its findings are (:func:`_findings_meta`: their token, counts per severity...), then after a
-  tab its findings after suppressions (active, and suppressed with their comment), which are
+  tab its places (:func:`kpilint.summary.file_places`: its entities' heads, references' and
+  formula terms' spans), parsed only when a location is asked for, then after a tab, if it has
+  any, its findings after suppressions (active, and suppressed with their comment), which are
   parsed only when read.
 
 Each finding is written once: a rule's finding that a file's findings hold is written as where
@@ -167,6 +169,8 @@ class FileLine:
     display: str
     digest: str
     facts: Json
+    places: bytes
+    """Its places' JSON (:func:`kpilint.summary.file_places`)."""
     meta: Json
     findings: bytes | None
     """Its findings' JSON (:class:`KeptPart`), None without any."""
@@ -247,10 +251,13 @@ def _file_lines(raws: list[bytes], in_base: bool) -> dict[str, FileLine]:
     """File lines by absolute path."""
     lines: dict[str, FileLine] = {}
     for raw in raws:
-        head, tab, findings = raw.partition(b"\t")  # compact JSON writes no tab
+        head, _, rest = raw.partition(b"\t")  # compact JSON writes no tab
+        places, tab, findings = rest.partition(b"\t")
+        if not places:
+            raise ValueError("a file line without its places")
         absolute, display, digest, facts, meta = json.loads(head.decode("utf-8"))  # as text:
         # json.loads of bytes first guesses their encoding, in Python
-        lines[str(absolute)] = FileLine(raw, str(display), str(digest), facts, meta,
+        lines[str(absolute)] = FileLine(raw, str(display), str(digest), facts, places, meta,
                                         findings if tab else None, in_base=in_base)
     return lines
 
@@ -295,10 +302,11 @@ class StateLines:
 
 
 def state_payload(linter: Linter, files: Iterable[ProjectFile],
-                  facts_of: Callable[[ProjectFile], Json],
+                  facts_of: Callable[[ProjectFile], tuple[Json, bytes]],
                   before: RunState | None) -> StateLines:
     """The state of ``linter``'s last check of ``files`` (see the module's docstring);
-    ``facts_of`` gives a file's facts, ``before`` is the state the run was restored from."""
+    ``facts_of`` gives a file's facts and its places' JSON, ``before`` is the state the run was
+    restored from."""
     kept = linter.kept if linter.kept is not None else KeptFindings({}, {})
     where: dict[int, Json] = {}
     decoded = [*linter.composed.items(), *((path, part.decoded) for path, part
@@ -333,10 +341,11 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
                 if line.result is not None:
                     tokens[each.display] = line.result.token
                 continue
-            facts = line.facts
+            facts, places = line.facts, line.places
         else:
-            facts = facts_of(each)
-        lines.append(_file_line([absolute, each.display, each.digest, facts], result, tokens))
+            facts, places = facts_of(each)
+        lines.append(_file_line([absolute, each.display, each.digest, facts], places, result,
+                                tokens))
         changed.append(lines[-1])
     elsewhere = {path: _result_data(result) for path, result in linter.composed.items()
                  if path not in displays}
@@ -348,11 +357,11 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
     return StateLines(json_bytes(header), lines, changed, gone, tokens)
 
 
-def _file_line(head: list[Json], result: ProjectResult | KeptPart | None,
+def _file_line(head: list[Json], places: bytes, result: ProjectResult | KeptPart | None,
                tokens: dict[str, str]) -> bytes:
     """A file's line of the state (see the module's docstring); its token goes to ``tokens``."""
     if result is None:
-        return json_bytes([*head, None])
+        return json_bytes([*head, None]) + b"\t" + places
     if isinstance(result, KeptPart):
         raw, meta = result.raw, result.meta
     else:
@@ -360,4 +369,4 @@ def _file_line(head: list[Json], result: ProjectResult | KeptPart | None,
         raw = json_bytes(data)
         meta = _findings_meta(raw, data)
     tokens[str(head[1])] = str(meta[0])
-    return json_bytes([*head, meta]) + b"\t" + raw
+    return json_bytes([*head, meta]) + b"\t" + places + b"\t" + raw

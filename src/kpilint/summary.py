@@ -12,6 +12,7 @@ workers send them back.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -240,24 +241,35 @@ class SummaryRecord(EntityRecord[Entity]):
     """An entity read back from a summary: its graph facts and locations at once; its model when
     a rule reads a field, its YAML nodes (the file parsed again) only when a rule needs them.
 
-    ``data`` is the entity's summary, or with ``index`` only its facts (:func:`entity_facts`):
-    its fields and model are then read from the file's summary when first needed."""
+    ``data`` is the entity's summary, or with ``index`` and ``places`` only its facts
+    (:func:`file_facts`): its fields and model are then read from the file's summary, its places
+    from ``places``, when first needed. ``references`` and ``formula`` are then the ids named
+    (by reference field) and the formula's terms; else as the summary holds them, with places."""
 
-    __slots__ = ("_model", "_node", "data", "index", "source")
+    __slots__ = ("_located", "_model", "_node", "data", "formula", "index", "places",
+                 "references", "source")
 
     def __init__(self, path: str, data: Json, source: FileSource,
-                 index: int | None = None) -> None:
+                 index: int | None = None, places: Places | None = None) -> None:
         self.path = path
-        self.id = str(data["id"])
-        self.kind = str(data["kind"])
-        self.line = int(data["line"])
-        self.scope = data["scope"]
-        self.invalid = frozenset(data["invalid"]) if data["invalid"] else NONE_INVALID
-        self.dialect = data.get("dialect")
-        self.target_text = data.get("target_text")
+        if places is None:
+            entity_id, kind, line, scope, invalid = (
+                data["id"], data["kind"], data["line"], data["scope"], data["invalid"])
+            self.dialect, self.target_text = data.get("dialect"), data.get("target_text")
+            self.references, self.formula = data["references"], data["formula"]
+        else:
+            entity_id, kind, line, scope, invalid, self.references, self.formula, *set_ = data
+            self.dialect, self.target_text = set_ or (None, None)
+        self.id = str(entity_id)
+        self.kind = str(kind)
+        self.line = int(line)
+        self.scope = scope
+        self.invalid = frozenset(invalid) if invalid else NONE_INVALID
         self.data = data
         self.index = index
         self.source = source
+        self.places = places
+        self._located: Json = None
         self._model: Entity | None = None
         self._node: MappingNode | None = None
 
@@ -289,32 +301,63 @@ class SummaryRecord(EntityRecord[Entity]):
             return self.data
         return self.source.summary["entities"][self.index]
 
+    def _placed(self) -> Json:
+        """The entity's head, references and formula terms with their spans."""
+        if self.places is None:
+            return self.data
+        if self._located is None:
+            self._located = _located(self.references, self.formula,
+                                     self.places.data[self.index])
+        return self._located
+
     def at_entity(self) -> Location:
-        return _location_of(self.path, self.data["head"])
+        return _location_of(self.path, self._placed()["head"])
 
     def at_field(self, name: str) -> Location:
         span = self._whole()["fields"].get(name)
         return _location_of(self.path, span) if span else self.at_entity()
 
     def has_references(self, name: str) -> bool:
-        return name in self.data["references"]
+        return name in self.references
 
     def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
         return [(target, _location_of(self.path, span), field_path)
-                for target, span, field_path in self.data["references"].get(name, ())]
+                for target, span, field_path in self.reference_places(name)]
 
     def reference_places(self, name: str) -> Sequence[tuple[str, list[int], str]]:
         """The ``[target, span, field_path]`` of :meth:`reference_locations`, as stored."""
-        return self.data["references"].get(name, ())  # type: ignore[no-any-return]
+        return self._placed()["references"].get(name, ())  # type: ignore[no-any-return]
+
+    def reference_targets(self, name: str) -> Sequence[str]:
+        named = self.references.get(name, ())
+        return named if self.places is not None else [each[0] for each in named]
 
     def formula_places(self) -> Sequence[tuple[str, tuple[str, list[int]], bool]]:
         """(term, (path, stored span), exact) of :meth:`formula_references`."""
         path = self.path
-        return [(term, (path, span), bool(exact)) for term, span, exact in self.data["formula"]]
+        return [(term, (path, span), bool(exact))
+                for term, span, exact in self._placed()["formula"]]
+
+    def formula_terms(self) -> Sequence[str]:
+        return self.formula if self.places is not None else [each[0] for each in self.formula]
 
     def formula_references(self) -> list[tuple[str, Location, bool]]:
         return [(term, _location_of(self.path, span), bool(exact))
-                for term, span, exact in self.data["formula"]]
+                for term, span, exact in self._placed()["formula"]]
+
+
+def _located(named_ids: Json, terms: Json, places: Json) -> Json:
+    """An entity's head, references and formula terms with their spans, from its facts (the
+    ids it names, its formula's terms) and its places (:func:`file_places`); ``ValueError`` when
+    they do not match."""
+    head, spans, formula = places
+    references: dict[str, list[Json]] = {name: [] for name in named_ids}
+    named = [(name, target) for name, targets in named_ids.items() for target in targets]
+    for (name, target), (span, field_path) in zip(named, spans, strict=True):
+        references[name].append([target, span, field_path])
+    return {"head": head, "references": references,
+            "formula": [[term, span, exact] for term, (span, exact)
+                        in zip(terms, formula, strict=True)]}
 
 
 # -- files ---------------------------------------------------------------------------------------
@@ -349,22 +392,52 @@ def spec_of(data: Json, limits: Limits) -> tuple[SpecFile, list[Diagnostic], lis
 
 # -- facts: what the graph needs of a file, kept in the run's state ------------------------------
 
-LEFT_OUT_OF_FACTS = frozenset({"fields", "model"})
-UNLESS_SET = frozenset({"dialect", "target_text"})
-"""Entity facts read with a default (None): kept only when set (13,000 entities' nulls are
-10% of the facts a state parses)."""
-
-
 def file_facts(summary: Json) -> Json:
-    """What the project graph needs of a summarised file (its path, dialect, scopes, and per
-    entity all but its fields' places and its model): the run's state keeps it, so that a later
-    run builds the graph without reading the file's summary."""
-    return {"path": summary["path"], "dialect": summary.get("dialect"),
-            "scopes": summary["scopes"],
-            "entities": [{key: value for key, value in entity.items()
-                          if key not in LEFT_OUT_OF_FACTS
-                          and (value is not None or key not in UNLESS_SET)}
-                         for entity in summary["entities"]]}
+    """What the project graph needs of a summarised file: its dialect, scopes, and per entity
+    ``[id, kind, line, scope, invalid fields, {reference field: [id...]}, [formula term...]]``,
+    then ``dialect, target_text`` only when one is set (13,000
+    entities' nulls are 10% of the facts a state parses). The run's state keeps it, so that a
+    later run builds the graph without reading the file's summary; the places are kept apart
+    (:func:`file_places`), read only when a location is asked for."""
+    return {"dialect": summary.get("dialect"), "scopes": summary["scopes"],
+            "entities": [_entity_facts(entity) for entity in summary["entities"]]}
+
+
+def _entity_facts(entity: Json) -> Json:
+    facts = [entity["id"], entity["kind"], entity["line"], entity["scope"], entity["invalid"],
+             {name: [target for target, _, _ in each]
+              for name, each in entity["references"].items()},
+             [term for term, _, _ in entity["formula"]]]
+    dialect, target_text = entity.get("dialect"), entity.get("target_text")
+    return facts if dialect is None and target_text is None else [*facts, dialect, target_text]
+
+
+def file_places(summary: Json) -> Json:
+    """What :func:`file_facts` leaves out of a summarised file's entities, their places: per
+    entity ``[head, [[span, field path]...] of its references in order, [[span, exact]...] of
+    its formula terms]``."""
+    return [[entity["head"],
+             [[span, field_path] for each in entity["references"].values()
+              for _, span, field_path in each],
+             [[span, exact] for _, span, exact in entity["formula"]]]
+            for entity in summary["entities"]]
+
+
+class Places:
+    """A file's places as the run's state keeps them (:func:`file_places`): ``raw``, their
+    JSON, parsed when a location is first asked for."""
+
+    __slots__ = ("_data", "raw")
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self._data: Json = None
+
+    @property
+    def data(self) -> Json:
+        if self._data is None:
+            self._data = json.loads(self.raw.decode("utf-8"))
+        return self._data
 
 
 class SummarySpec(SpecFile):
@@ -386,11 +459,11 @@ class SummarySpec(SpecFile):
         self._text = value
 
 
-def spec_of_facts(facts: Json, source: FileSource) -> SummarySpec:
-    """The spec file of :func:`file_facts`; fields, models and text come from ``source``."""
-    path = str(facts["path"])
+def spec_of_facts(path: str, facts: Json, places: Places, source: FileSource) -> SummarySpec:
+    """The spec file at ``path`` of :func:`file_facts` and ``places``; fields, models and text
+    come from ``source``."""
     spec = SummarySpec(path, source)
-    spec.entities = [SummaryRecord(path, each, source, index)
+    spec.entities = [SummaryRecord(path, each, source, index, places)
                      for index, each in enumerate(facts["entities"])]
     spec.scopes = [(str(scope), _location_of(path, span)) for scope, span in facts["scopes"]]
     return spec
