@@ -56,7 +56,9 @@ kpis:
     last_reviewed: 2026-06-01
 """
 NEVER_IMPORTED = ("importlib.metadata", "email", "pydantic.plugin._loader", "jsonschema",
-                  "networkx", "pathspec", "re2")
+                  "networkx", "pathspec", "re2",
+                  # only to write files (the cache, a baseline) or for help's width
+                  "tempfile", "shutil", "kpilint.fileio")
 PROBE = """\
 import io, json, sys
 from kpilint import cli
@@ -130,6 +132,27 @@ def test_help_is_wrapped_to_the_terminal_width(columns: int) -> None:
     # a choice list such as {text,concise,...} cannot be broken; every other line fits
     widest = max(len(line) for line in done.stdout.splitlines() if "{" not in line)
     assert columns - 10 < widest <= columns - 2
+
+
+@pytest.mark.parametrize("columns", [None, "", "wide", "0", "-3", "1", "57", " 90 "])
+def test_the_help_width_is_that_of_shutil(monkeypatch: pytest.MonkeyPatch,
+                                         columns: str | None) -> None:
+    """``_help_width`` finds the columns as ``shutil.get_terminal_size`` does, less 2."""
+    import shutil
+
+    from kpilint import cli
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    try:
+        for stdout in (sys.__stdout__, None):  # None: the interpreter has no stdout
+            monkeypatch.setattr(sys, "__stdout__", stdout)
+            cli._help_width.cache_clear()
+            assert cli._help_width() == shutil.get_terminal_size().columns - 2
+    finally:
+        cli._help_width.cache_clear()
 
 
 def test_reading_a_valid_config_imports_neither_pydantic_nor_pathspec(tmp_path: Path) -> None:

@@ -31,8 +31,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +162,8 @@ class ResultCache:
             ignore = self.base / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(GITIGNORE, encoding="utf-8")
+            import tempfile  # only to write: a run without the cache reads nothing with it
+
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as stream:
@@ -188,6 +188,8 @@ class ResultCache:
                            and entry.is_dir(follow_symlinks=False)), reverse=True)
         except (OSError, UnicodeDecodeError):
             return
+        import shutil
+
         for _, stale in keys[KEYS_KEPT - 1:]:
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -241,6 +243,8 @@ class ResultCache:
         file; None when the directory cannot be written."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            import tempfile
+
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".clock-")
             try:
                 return os.fstat(handle).st_mtime_ns

@@ -14,7 +14,6 @@ import functools
 import gc
 import os
 import re
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,8 +61,22 @@ class _Parser(argparse.ArgumentParser):
 
 @functools.cache
 def _help_width() -> int:
-    """The width argparse gives help text: the terminal's columns less 2."""
-    return shutil.get_terminal_size().columns - 2
+    """The width argparse gives help text: the terminal's columns less 2.
+
+    The columns as ``shutil.get_terminal_size`` finds them (``COLUMNS`` if a positive number,
+    else the terminal of ``sys.__stdout__``, else 80), without importing shutil (with bz2 and
+    lzma): the parser of every run asks, a check never needs shutil.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # none, or not a terminal
+            columns = 0
+    return (columns or 80) - 2
 
 
 def _rule_list(value: str) -> list[str]:
