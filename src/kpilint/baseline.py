@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kpilint.config import ConfigError
 from kpilint.diagnostics import Diagnostic, position
+from kpilint.fileio import write_atomically
 
 FORMAT_VERSION = 1
 ENTRY_KEYS = ("path", "code", "subject", "count")
@@ -113,8 +114,6 @@ def baseline_text(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def write_baseline(path: Path, diagnostics: Iterable[Diagnostic]) -> None:
-    from kpilint.fileio import write_atomically  # tempfile, only to write
-
     try:
         write_atomically(path, baseline_text(diagnostics).encode("utf-8"))
     except OSError as error:

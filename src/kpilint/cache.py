@@ -39,6 +39,7 @@ from typing import Any
 from kpilint import __version__
 from kpilint.config import Config
 from kpilint.dbt import PROJECT_FILE
+from kpilint.fileio import new_temporary
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
@@ -162,9 +163,7 @@ class ResultCache:
             ignore = self.base / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(GITIGNORE, encoding="utf-8")
-            import tempfile  # only to write: a run without the cache reads nothing with it
-
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            handle, temporary = new_temporary(path.parent, ".tmp-")
             try:
                 with os.fdopen(handle, "wb") as stream:
                     stream.writelines([checksum.hexdigest().encode(), b"\n", *parts])
@@ -243,9 +242,7 @@ class ResultCache:
         file; None when the directory cannot be written."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            import tempfile
-
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".clock-")
+            handle, temporary = new_temporary(self.directory, ".clock-")
             try:
                 return os.fstat(handle).st_mtime_ns
             finally:
