@@ -406,6 +406,8 @@ def _check(args: argparse.Namespace) -> int:
         else:
             text = renderer(output_format)(dataclasses.replace(outcome.result, fixed=fixed),
                                            render_options)
+        if outcome.report_slot is not None:  # kept in UTF-8 and written so: encoded once
+            text = text.encode("utf-8")
         outcome.keep_report(text)
     if args.output_file is not None:
         _write_report(args.output_file, text)
