@@ -56,7 +56,9 @@ kpis:
     last_reviewed: 2026-06-01
 """
 NEVER_IMPORTED = ("importlib.metadata", "email", "pydantic.plugin._loader", "jsonschema",
-                  "networkx", "pathspec", "re2")
+                  "networkx", "pathspec", "re2",
+                  # tempfile imports shutil (with bz2, lzma); help's width needs neither
+                  "tempfile", "shutil")
 PROBE = """\
 import io, json, sys
 from kpilint import cli
@@ -130,6 +132,42 @@ def test_help_is_wrapped_to_the_terminal_width(columns: int) -> None:
     # a choice list such as {text,concise,...} cannot be broken; every other line fits
     widest = max(len(line) for line in done.stdout.splitlines() if "{" not in line)
     assert columns - 10 < widest <= columns - 2
+
+
+def test_a_run_that_writes_the_cache_imports_neither_tempfile_nor_shutil(
+        tmp_path: Path) -> None:
+    (tmp_path / "growth.kpi.yaml").write_text(SPEC, encoding="utf-8")
+    probe = ("import io, sys\nfrom kpilint import cli\nsys.stdout = io.StringIO()\n"
+             "codes = [cli.main(['check', '.', '--today', '2026-07-01']) for _ in 'ab']\n"
+             "sys.stdout = sys.__stdout__\n"
+             "print(codes, sorted({'tempfile', 'shutil'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout in ("[0, 0] []\n", "[1, 1] []\n"), done.stdout + done.stderr
+    written = {path.parent.name for path in (tmp_path / ".kpilint_cache").rglob("*")
+               if path.is_file()}
+    assert {"files", "reports"} <= written  # the cache was written (and read the second time)
+
+
+@pytest.mark.parametrize("columns", [None, "", "wide", "0", "-3", "1", "57", " 90 "])
+def test_the_help_width_is_that_of_shutil(monkeypatch: pytest.MonkeyPatch,
+                                         columns: str | None) -> None:
+    """``_help_width`` finds the columns as ``shutil.get_terminal_size`` does, less 2."""
+    import shutil
+
+    from kpilint import cli
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    try:
+        for stdout in (sys.__stdout__, None):  # None: the interpreter has no stdout
+            monkeypatch.setattr(sys, "__stdout__", stdout)
+            cli._help_width.cache_clear()
+            assert cli._help_width() == shutil.get_terminal_size().columns - 2
+    finally:
+        cli._help_width.cache_clear()
 
 
 def test_reading_a_valid_config_imports_neither_pydantic_nor_pathspec(tmp_path: Path) -> None:

@@ -32,8 +32,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,6 +41,7 @@ from typing import Any
 from kpilint import __version__
 from kpilint.config import Config
 from kpilint.dbt import PROJECT_FILE
+from kpilint.fileio import new_temporary
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
@@ -164,7 +163,7 @@ class ResultCache:
             ignore = self.base / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(GITIGNORE, encoding="utf-8")
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            handle, temporary = new_temporary(path.parent, ".tmp-")
             try:
                 with os.fdopen(handle, "wb") as stream:
                     stream.writelines([line, b"\n", *parts])
@@ -188,6 +187,8 @@ class ResultCache:
                            and entry.is_dir(follow_symlinks=False)), reverse=True)
         except (OSError, UnicodeDecodeError):
             return
+        import shutil
+
         for _, stale in keys[KEYS_KEPT - 1:]:
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -262,7 +263,7 @@ class ResultCache:
         file; None when the directory cannot be written."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".clock-")
+            handle, temporary = new_temporary(self.directory, ".clock-")
             try:
                 return os.fstat(handle).st_mtime_ns
             finally:

@@ -82,14 +82,16 @@ class CheckOutcome:
     ``result`` then holds no findings, only the file count and the baseline's notes."""
     report_slot: ReportSlot | None = None
 
-    def keep_report(self, text: str) -> None:
-        """Keep the rendered report of this run for the next run of the same files (not of a
-        run that crashed or checked no file: those say why on stderr every time)."""
+    def keep_report(self, text: str | bytes) -> None:
+        """Keep the rendered report of this run (``bytes``: in UTF-8) for the next run of the
+        same files (not of a run that crashed or checked no file: those say why on stderr every
+        time)."""
         if self.report_slot is None or self.crashes or not self.result.files:
             return
         result = self.result
         self.report_slot.keep(CachedReport(
-            text.encode("utf-8"), result.files, self.failed, result.baseline_hidden,
+            text.encode("utf-8") if isinstance(text, str) else text, result.files, self.failed,
+            result.baseline_hidden,
             [(key.path, key.code, key.subject, allowed, now)
              for key, allowed, now in result.baseline_stale],
             None if result.records is None else result.records.pieces))

@@ -14,9 +14,8 @@ import functools
 import gc
 import os
 import re
-import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -62,8 +61,22 @@ class _Parser(argparse.ArgumentParser):
 
 @functools.cache
 def _help_width() -> int:
-    """The width argparse gives help text: the terminal's columns less 2."""
-    return shutil.get_terminal_size().columns - 2
+    """The width argparse gives help text: the terminal's columns less 2.
+
+    The columns as ``shutil.get_terminal_size`` finds them (``COLUMNS`` if a positive number,
+    else the terminal of ``sys.__stdout__``, else 80), without importing shutil (with bz2 and
+    lzma): the parser of every run asks, a check never needs shutil.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # none, or not a terminal
+            columns = 0
+    return (columns or 80) - 2
 
 
 def _rule_list(value: str) -> list[str]:
@@ -108,14 +121,9 @@ def _add_project_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of crashes")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     from kpilint.report import FORMATS
 
-    parser = _Parser(prog="kpilint", description="Lint KPI-as-code specs (KGI -> KSF -> KPI).")
-    parser.add_argument("--version", action="version", version=f"kpilint {__version__}")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-
-    check = commands.add_parser("check", help="lint spec files (default: the project)")
     _add_project_options(check)
     check.add_argument("--output-format", choices=FORMATS, default=None,
                        help="how to print findings (default: text)")
@@ -149,41 +157,77 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="no summary line")
     check.add_argument("--no-color", action="store_true", help="never color the output")
 
-    baseline = commands.add_parser(
-        "baseline", help="write a baseline of the current findings (for gradual adoption)")
+
+def _baseline_arguments(baseline: argparse.ArgumentParser) -> None:
     baseline.add_argument("file", type=Path, metavar="FILE", help="the baseline file to write")
     _add_project_options(baseline)
 
-    graph = commands.add_parser(
-        "graph", help="draw the KGI -> KSF -> KPI tree, each entity with its findings")
+
+def _graph_arguments(graph: argparse.ArgumentParser) -> None:
     _add_project_options(graph)
     graph.add_argument("--format", choices=("mermaid", "dot", "json", "html"), default="mermaid",
                        help="mermaid (default), dot (Graphviz), json, or html (one self-contained"
                             " page)")
     graph.add_argument("--output-file", type=Path, help="write the drawing to FILE")
 
-    commands.add_parser("server", help="run the language server over stdio (for editors)")
 
-    convert = commands.add_parser(
-        "convert", help="write v1 spec files from KPI files of another format (a dialect)")
+def _no_arguments(_: argparse.ArgumentParser) -> None:
+    """A command without arguments."""
+
+
+def _convert_arguments(convert: argparse.ArgumentParser) -> None:
     convert.add_argument("--from", dest="from_dialect", required=True, metavar="DIALECT",
                          help="the format of the inputs (gitlab-pi)")
     convert.add_argument("inputs", nargs="+", type=Path, metavar="PATH", help="files to convert")
     convert.add_argument("--output-dir", type=Path, required=True, metavar="DIR",
                          help="where to write <stem>.kpi.yaml per input and a kpilint.toml")
 
-    init = commands.add_parser("init", help="write an example spec and a kpilint.toml")
+
+def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.add_argument("directory", nargs="?", type=Path, default=Path("."), metavar="DIR")
     init.add_argument("--rule-pack", action="store_true",
                       help="write only a starter rule pack (kpi-conventions.yaml) with two"
                            " commented example rules")
 
-    rule = commands.add_parser("rule", help="print the documentation of a rule")
+
+def _rule_arguments(rule: argparse.ArgumentParser) -> None:
     rule.add_argument("rule", metavar="CODE|NAME")
-    commands.add_parser("rules", help="list all rules")
-    schema = commands.add_parser("schema", help="print the JSON Schema of spec files")
+
+
+def _schema_arguments(schema: argparse.ArgumentParser) -> None:
     schema.add_argument("--rule-pack", action="store_true",
                         help="print the JSON Schema of rule packs instead")
+
+
+_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "check": ("lint spec files (default: the project)", _check_arguments),
+    "baseline": ("write a baseline of the current findings (for gradual adoption)",
+                 _baseline_arguments),
+    "graph": ("draw the KGI -> KSF -> KPI tree, each entity with its findings",
+              _graph_arguments),
+    "server": ("run the language server over stdio (for editors)", _no_arguments),
+    "convert": ("write v1 spec files from KPI files of another format (a dialect)",
+                _convert_arguments),
+    "init": ("write an example spec and a kpilint.toml", _init_arguments),
+    "rule": ("print the documentation of a rule", _rule_arguments),
+    "rules": ("list all rules", _no_arguments),
+    "schema": ("print the JSON Schema of spec files", _schema_arguments),
+}
+"""Each command's help line and what adds its arguments, in the order ``--help`` lists them."""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command``, one with that command only.
+
+    ``main`` passes the command when it is the first argument (then argparse takes it as the
+    command whatever the other commands are): a run builds one command's options, not all.
+    """
+    parser = _Parser(prog="kpilint", description="Lint KPI-as-code specs (KGI -> KSF -> KPI).")
+    parser.add_argument("--version", action="version", version=f"kpilint {__version__}")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name, (help_text, add_arguments) in _COMMANDS.items():
+        if command is None or name == command:
+            add_arguments(commands.add_parser(name, help=help_text))
     return parser
 
 
@@ -191,7 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments
     try:
-        args = build_parser().parse_args(arguments)
+        command = arguments[0] if arguments and arguments[0] in _COMMANDS else None
+        args = build_parser(command).parse_args(arguments)
         return _dispatch(args)
     except UsageError as error:
         return _fail(f"kpilint: error: {error}")
@@ -362,6 +407,8 @@ def _check(args: argparse.Namespace) -> int:
         else:
             text = renderer(output_format)(dataclasses.replace(outcome.result, fixed=fixed),
                                            render_options)
+        if outcome.report_slot is not None:  # kept in UTF-8 and written so: encoded once
+            text = text.encode("utf-8")
         outcome.keep_report(text)
     if args.output_file is not None:
         _write_report(args.output_file, text)

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
+
+_NEW_FILE = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0))
+
+
+def new_temporary(directory: Path, prefix: str, suffix: str = "") -> tuple[int, str]:
+    """A new file in ``directory``, readable and writable by its owner only, named ``prefix``,
+    12 random hex digits and ``suffix``: its descriptor and absolute path.
+
+    What ``tempfile.mkstemp`` does (the file is made, never opened when it exists, a link
+    never followed; another name is tried on a clash), without importing tempfile with shutil,
+    bz2 and lzma (2 ms of every run that writes the cache).
+    """
+    folder = os.path.abspath(directory)
+    for _ in range(100):
+        path = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}")
+        try:
+            return os.open(path, _NEW_FILE, 0o600), path
+        except FileExistsError:
+            continue
+        except PermissionError:  # Windows: a name being deleted; mkstemp tries another too
+            if os.name == "nt" and os.path.isdir(folder):
+                continue
+            raise
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", folder)
 
 
 def write_atomically(path: Path, data: bytes | memoryview,
@@ -22,7 +47,7 @@ def write_atomically(path: Path, data: bytes | memoryview,
         except FileNotFoundError:
             existing = None
         like = existing if existing is not None and stat.S_ISREG(existing.st_mode) else None
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = new_temporary(path.parent, f".{path.name}.", ".tmp")
     try:
         with os.fdopen(handle, "wb") as output:
             output.write(data)

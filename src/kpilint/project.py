@@ -203,7 +203,13 @@ def discover(root: Path, config: Config, nested: list[Path] | None = None) -> It
             if target not in seen:
                 seen.add(target)
                 regular.append(path)
-    yield from sorted(map(Path, regular))
+    yield from map(Path, sorted(regular, key=path_order))
+
+
+def path_order(path: str) -> list[str]:
+    """The key that sorts normalised absolute paths as their ``Path`` objects sort (by their
+    parts, case-folded where the platform folds case): strings sort faster than paths."""
+    return os.path.normcase(path).split(os.sep)
 
 
 class _Walk:
