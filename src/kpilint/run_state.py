@@ -133,6 +133,18 @@ class KeptFindings:
 
     parts: dict[str, KeptPart]
     units: dict[str, dict[int, Json]]
+    rules: dict[int, tuple[set[str], Json]] = field(default_factory=dict)
+    """The rules whose findings stay stored whole (none of them kept per file): by rule index,
+    the paths they are in and their findings per unit, as the state writes them."""
+
+    def take_rules(self, path: str | None = None,
+                   index: int | None = None) -> list[tuple[int, UnitFindings]]:
+        """Take out, as objects, the stored rules with findings in ``path`` or of rule
+        ``index`` (before ``path``'s part goes: their findings may point into it)."""
+        taken = [each for each, (paths, _) in self.rules.items()
+                 if each == index or path in paths]
+        return [(each, {str(unit): self.found(refs) for unit, refs
+                        in self.rules.pop(each)[1].items()}) for each in taken]
 
     def open(self, path: str) -> tuple[ProjectResult | None, list[tuple[int, list[Diagnostic]]]]:
         """Take ``path``'s findings out: its result (None without one), and each rule's
@@ -235,15 +247,19 @@ class RunState:
         kept = KeptFindings(parts, {})
         resolved: list[UnitFindings] = []
         for index, units in enumerate(self.header["units"]):
-            found: UnitFindings = {}
+            others: dict[str, Json] = {}
             for unit, refs in units.items():
                 path = str(unit)[len(IN_FILE):]
                 if unit.startswith(IN_FILE) and all(
                         (where[4] if at is None else at) == path for at, where in refs):
                     kept.units.setdefault(path, {})[index] = refs
                 else:
-                    found[str(unit)] = kept.found(refs)
-            resolved.append(found)
+                    others[str(unit)] = refs
+            if others and not any(index in each for each in kept.units.values()):
+                kept.rules[index] = ({where[4] if at is None else str(at) for refs
+                                      in others.values() for at, where in refs}, others)
+                others = {}  # stored whole: located as they were when first needed
+            resolved.append({unit: kept.found(refs) for unit, refs in others.items()})
         return resolved, kept
 
 
@@ -322,6 +338,8 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
     for path, stored in kept.units.items():  # where they stood still holds: not composed again
         for index, refs in stored.items():
             units[index][IN_FILE + path] = refs
+    for index, (_, rule_units) in kept.rules.items():  # none of their paths composed again
+        units[index].update(rule_units)
     lines: list[bytes] = []
     changed: list[bytes] = []
     tokens: dict[str, str] = {}
