@@ -20,7 +20,8 @@ written back as it was, without encoding it again.
 Restored (:meth:`RunState.kept`), a path's findings and the whole-project rules' findings kept
 per file in it stay as stored (:class:`KeptFindings`) until the engine needs them as objects: a
 run that changed one file decodes only the findings its change reaches, and the JSON writer
-writes the rest from the stored data.
+writes the rest from the stored data. So do, whole, the findings of a rule none of whose
+findings are kept per file, until one of their paths is composed again or the rule runs again.
 
 A run restored from a state writes only what changed of it, its *delta*, beside that state (the
 *base*, left as it is): the absolute paths of the base's files that are gone, then the first
@@ -237,7 +238,8 @@ class RunState:
 
     def kept(self) -> tuple[list[UnitFindings], KeptFindings]:
         """Each project rule's findings per unit, but for the whole-project rules' findings
-        kept per file, which stay stored with each path's findings (:class:`KeptFindings`)."""
+        kept per file, which stay stored with each path's findings, and the rules without any
+        kept per file, which stay stored whole (:class:`KeptFindings`)."""
         parts = {str(path): _kept_part(str(path), data)
                  for path, data in self.header["elsewhere"].items()}
         for line in self.lines.values():
@@ -248,14 +250,16 @@ class RunState:
         resolved: list[UnitFindings] = []
         for index, units in enumerate(self.header["units"]):
             others: dict[str, Json] = {}
+            per_file = False
             for unit, refs in units.items():
                 path = str(unit)[len(IN_FILE):]
                 if unit.startswith(IN_FILE) and all(
                         (where[4] if at is None else at) == path for at, where in refs):
                     kept.units.setdefault(path, {})[index] = refs
+                    per_file = True
                 else:
                     others[str(unit)] = refs
-            if others and not any(index in each for each in kept.units.values()):
+            if others and not per_file:
                 kept.rules[index] = ({where[4] if at is None else str(at) for refs
                                       in others.values() for at, where in refs}, others)
                 others = {}  # stored whole: located as they were when first needed
