@@ -224,3 +224,36 @@ def test_a_kept_report_without_its_pieces_line_is_a_miss(
     kept.write_bytes(checksum_line(payload) + b"\n" + payload)
     assert _run(root, ["bad"], [], capsys) == first == _run(root, ["bad"], [], capsys,
                                                             "--no-cache")
+
+
+@pytest.fixture
+def rules_taken(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The paths of each rule kept whole that was made objects."""
+    taken: list[set[str]] = []
+    real = run_state.KeptFindings.take_rules
+
+    def spying(kept: run_state.KeptFindings, path: str | None = None,
+               index: int | None = None) -> list[tuple[int, dict[str, list[Diagnostic]]]]:
+        found = real(kept, path, index)
+        taken.extend({each.location.path for diagnostics in units.values()
+                      for each in diagnostics} for _, units in found)
+        return found
+
+    monkeypatch.setattr(run_state.KeptFindings, "take_rules", spying)
+    return taken
+
+
+def test_an_edit_leaves_the_rules_it_does_not_reach_stored(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], rules_taken: list[set[str]]) -> None:
+    root = example_project(tmp_path)
+    _run(root, ["bad"], [], capsys)
+    _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    rules_taken.clear()
+    assert _run(root, ["bad"], [], capsys) == _run(root, ["bad"], [], capsys, "--no-cache")
+    assert {"bad/forecast.kpi.yaml"} in rules_taken  # its file composed again: T402-T404
+    assert {"bad/company.kpi.yaml"} not in rules_taken  # G101, G103... stay stored
+    for path, reached in [("company.kpi.yaml", True), ("forecast.kpi.yaml", False)]:
+        _swap(root / path, "target: 100000000", "target: 100000001")  # from the state last
+        rules_taken.clear()  # written (with rules kept whole, then with none)
+        assert _run(root, ["bad"], [], capsys) == _run(root, ["bad"], [], capsys, "--no-cache")
+        assert ({"bad/company.kpi.yaml"} in rules_taken) is reached

@@ -272,6 +272,7 @@ class Linter:
     def _open(self, path: str) -> None:
         """Take ``path``'s findings out of ``kept``, to compose them again."""
         if self.kept is not None:
+            self._add_kept_rules(self.kept.take_rules(path=path))
             result, units = self.kept.open(path)
             if result is not None:
                 self.composed[path] = result
@@ -284,6 +285,15 @@ class Linter:
         self.unit_findings[index][unit] = found
         if found:
             self.located.setdefault(path, {})[(index, unit)] = found
+
+    def _add_kept_rules(self, taken: list[tuple[int, UnitFindings]]) -> None:
+        """Give back the findings of rules ``kept`` held whole, located in order as
+        :meth:`resume` would have located them."""
+        for index, found in taken:
+            current = self.unit_findings[index]
+            for unit, diagnostics in found.items():
+                current[unit] = diagnostics
+                _locate(self.located, (index, unit), diagnostics)
 
     def _name_dialect_entities(self) -> None:
         """Give dialect entities their project-wide ids; a file whose ids changed is checked
@@ -335,6 +345,8 @@ class Linter:
             for unit, found in units.items():
                 _locate(located, (index, unit), found)
         self.composed = {}
+        if not graph:  # as ``unit_findings``: no later change needs them
+            kept.rules.clear()
         self.kept = kept
         self.files = dict(files)
         self.displays = {loaded.spec.path: path for path, loaded in files.items()}
@@ -417,6 +429,8 @@ class Linter:
     def _set_findings(self, index: int, found: UnitFindings, replace_all: bool) -> set[str]:
         """Store a rule's findings per unit; the paths whose findings from it changed (a unit
         found again as it was keeps its findings, so its files need not be composed again)."""
+        if self.kept is not None:
+            self._add_kept_rules(self.kept.take_rules(index=index))
         if replace_all and self.kept is not None:
             for path, kept in self.kept.take_rule(index):
                 self._add_kept_unit(index, path, kept)

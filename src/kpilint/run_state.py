@@ -20,7 +20,8 @@ written back as it was, without encoding it again.
 Restored (:meth:`RunState.kept`), a path's findings and the whole-project rules' findings kept
 per file in it stay as stored (:class:`KeptFindings`) until the engine needs them as objects: a
 run that changed one file decodes only the findings its change reaches, and the JSON writer
-writes the rest from the stored data.
+writes the rest from the stored data. So do, whole, the findings of a rule none of whose
+findings are kept per file, until one of their paths is composed again or the rule runs again.
 
 A run restored from a state writes only what changed of it, its *delta*, beside that state (the
 *base*, left as it is): the absolute paths of the base's files that are gone, then the first
@@ -133,6 +134,18 @@ class KeptFindings:
 
     parts: dict[str, KeptPart]
     units: dict[str, dict[int, Json]]
+    rules: dict[int, tuple[set[str], Json]] = field(default_factory=dict)
+    """The rules whose findings stay stored whole (none of them kept per file): by rule index,
+    the paths they are in and their findings per unit, as the state writes them."""
+
+    def take_rules(self, path: str | None = None,
+                   index: int | None = None) -> list[tuple[int, UnitFindings]]:
+        """Take out, as objects, the stored rules with findings in ``path`` or of rule
+        ``index`` (before ``path``'s part goes: their findings may point into it)."""
+        taken = [each for each, (paths, _) in self.rules.items()
+                 if each == index or path in paths]
+        return [(each, {str(unit): self.found(refs) for unit, refs
+                        in self.rules.pop(each)[1].items()}) for each in taken]
 
     def open(self, path: str) -> tuple[ProjectResult | None, list[tuple[int, list[Diagnostic]]]]:
         """Take ``path``'s findings out: its result (None without one), and each rule's
@@ -225,7 +238,8 @@ class RunState:
 
     def kept(self) -> tuple[list[UnitFindings], KeptFindings]:
         """Each project rule's findings per unit, but for the whole-project rules' findings
-        kept per file, which stay stored with each path's findings (:class:`KeptFindings`)."""
+        kept per file, which stay stored with each path's findings, and the rules without any
+        kept per file, which stay stored whole (:class:`KeptFindings`)."""
         parts = {str(path): _kept_part(str(path), data)
                  for path, data in self.header["elsewhere"].items()}
         for line in self.lines.values():
@@ -235,15 +249,21 @@ class RunState:
         kept = KeptFindings(parts, {})
         resolved: list[UnitFindings] = []
         for index, units in enumerate(self.header["units"]):
-            found: UnitFindings = {}
+            others: dict[str, Json] = {}
+            per_file = False
             for unit, refs in units.items():
                 path = str(unit)[len(IN_FILE):]
                 if unit.startswith(IN_FILE) and all(
                         (where[4] if at is None else at) == path for at, where in refs):
                     kept.units.setdefault(path, {})[index] = refs
+                    per_file = True
                 else:
-                    found[str(unit)] = kept.found(refs)
-            resolved.append(found)
+                    others[str(unit)] = refs
+            if others and not per_file:
+                kept.rules[index] = ({where[4] if at is None else str(at) for refs
+                                      in others.values() for at, where in refs}, others)
+                others = {}  # stored whole: located as they were when first needed
+            resolved.append({unit: kept.found(refs) for unit, refs in others.items()})
         return resolved, kept
 
 
@@ -322,6 +342,8 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
     for path, stored in kept.units.items():  # where they stood still holds: not composed again
         for index, refs in stored.items():
             units[index][IN_FILE + path] = refs
+    for index, (_, rule_units) in kept.rules.items():  # none of their paths composed again
+        units[index].update(rule_units)
     lines: list[bytes] = []
     changed: list[bytes] = []
     tokens: dict[str, str] = {}
