@@ -710,3 +710,20 @@ def test_a_target_edited_reads_the_places_of_no_other_file(
     assert len(read) == 1
     shutil.rmtree(project / CACHE)
     assert _check(project) == incremental
+
+
+@pytest.mark.parametrize("invalid", ["x api-availability", "[api-availability, x x]"])
+def test_a_reference_field_e002_rejects_keeps_its_e005_after_a_later_change(
+        project: Path, invalid: str) -> None:
+    """An id that is not a valid id is still a reference the graph reads (E002 and E005 both
+    report it); the state's facts keep it, so a later change elsewhere, which re-runs E005
+    over the restored graph, finds it again (it was lost)."""
+    _check(project)
+    _edit(project / "operations.kpi.yaml", "supports: api-availability",
+          f"supports: {invalid}")
+    assert _check(project) == _fresh(project)
+    _edit(project / "sales.kpi.yaml", "supports: upsell-existing-customers",
+          "supports: upsell-existing-customersZ")
+    report = _check(project)
+    assert report == _fresh(project)
+    assert "names 'x" in report and "is not a valid id" in report

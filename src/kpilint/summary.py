@@ -135,7 +135,9 @@ def record_data(record: EntityRecord[Entity]) -> Json:
               if isinstance(key, ScalarNode)}
     references = {name: [[target, span_data(location.span), field_path]
                          for target, location, field_path in record.reference_locations(name)]
-                  for name in REFERENCE_FIELDS if record.has_references(name)}
+                  for name in REFERENCE_FIELDS
+                  if record.has_references(name) or name in record.invalid}
+    # an invalid field's ids too: the graph reads them from the file as written (E005)
     return {
         "id": record.id, "kind": record.kind, "line": record.line, "scope": record.scope,
         "invalid": sorted(record.invalid), "head": span_data(node.head or node.span),
@@ -318,7 +320,7 @@ class SummaryRecord(EntityRecord[Entity]):
         return _location_of(self.path, span) if span else self.at_entity()
 
     def has_references(self, name: str) -> bool:
-        return name in self.references
+        return name in self.references and name not in self.invalid
 
     def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
         return [(target, _location_of(self.path, span), field_path)
