@@ -356,7 +356,7 @@ def test_a_damaged_kept_report_is_ignored(project: Path, rendered: list[str],
         kept.write_bytes(data.replace(b'"code"', b'"cOde"', 1))
     else:  # a checksum that fits a header that does not
         payload = b'{"render": 1}\n' + data.partition(b"\n")[2].partition(b"\n")[2]
-        kept.write_bytes(cache_module.checksum_line(payload) + b"\n" + payload)
+        kept.write_bytes(cache_module.checksum_line(kept, payload) + b"\n" + payload)
     rendered.clear()
     assert _cli(project, "--output-format", "json", capsys=capsys) == cold
     assert rendered == ["json"]
@@ -653,7 +653,7 @@ def _damage_delta(delta: Path, damage: str) -> None:
         meta = b"0" * 64 if damage == "other base" else meta
         payload = b'["/nowhere"]\n{}' if damage == "content" else payload
         whole = meta + b"\n" + payload
-        delta.write_bytes(cache_module.checksum_line(whole) + b"\n" + whole)
+        delta.write_bytes(cache_module.checksum_line(delta, whole) + b"\n" + whole)
 
 
 @pytest.mark.usefixtures("deltas")
@@ -676,54 +676,34 @@ def test_a_damaged_or_foreign_delta_is_a_miss_and_rebuilt(project: Path, parsed:
 
 @given(payload=st.binary(min_size=1, max_size=200), place=st.integers(min_value=0),
        flip=st.integers(min_value=1, max_value=255), cut=st.integers(min_value=0))
-def test_a_checksum_line_tells_a_whole_payload_from_a_damaged_one(
+def test_a_checksum_line_tells_a_whole_payload_from_a_damaged_or_misplaced_one(
         payload: bytes, place: int, flip: int, cut: int) -> None:
-    line = cache_module.checksum_line(payload[:1], payload[1:])
-    assert cache_module._intact(line, payload)
+    here = Path("/p/.kpilint_cache/6-0123456789abcdef01234567/files/a.json")
+    line = cache_module.checksum_line(here, payload[:1], payload[1:])
+    assert cache_module._intact(line, here, payload)
+    moved = Path("/elsewhere/cache") / here.relative_to("/p/.kpilint_cache")
+    assert cache_module._intact(line, moved, payload)  # the cache folder may move
     garbled = bytearray(payload)
     garbled[place % len(payload)] ^= flip  # CRC-32 catches every change of one byte
-    assert not cache_module._intact(line, bytes(garbled))
-    assert not cache_module._intact(line, payload[:cut % len(payload)])
-    assert not cache_module._intact(line, payload + b"\n")
-    assert cache_module.checksum_line(payload) != line  # each write has its own tag
+    assert not cache_module._intact(line, here, bytes(garbled))
+    assert not cache_module._intact(line, here, payload[:cut % len(payload)])
+    assert not cache_module._intact(line, here, payload + b"\n")
+    assert not cache_module._intact(line, here.with_name("b.json"), payload)  # swapped
+    other_key = Path("/p/.kpilint_cache/6-1123456789abcdef01234567/files/a.json")
+    assert not cache_module._intact(line, other_key, payload)
+    assert cache_module.checksum_line(here, payload) != line  # each write has its own tag
 
 
-def test_a_target_edited_reads_the_places_of_no_other_file(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The state keeps a file's places apart from its facts (``summary.Places``): a run after a
-    `target` edit parses only the changed file's (its entities' places before and after are
-    compared), and reports as an uncached run."""
+def test_swapped_summaries_are_misses(tmp_path: Path) -> None:
+    """Two files' summaries swapped in the cache: each fails its checksum (it names its place),
+    so the run reads the files again instead of taking one's summary for the other's (a false
+    E004 and a failing exit, before)."""
+    project = tmp_path / "good"
+    shutil.copytree(REPO / "examples" / "good", project)
     _check(project)
-    company = project / "company.kpi.yaml"
-    company.write_text(company.read_text(encoding="utf-8").replace(
-        "target: 65", "target: 66", 1), encoding="utf-8")
-    read: list[bytes] = []
-    places_data = summary.Places.data
-
-    def counting(self: summary.Places) -> object:
-        if self._data is None:
-            read.append(self.raw)
-        return places_data.fget(self)  # type: ignore[attr-defined]
-
-    monkeypatch.setattr(summary.Places, "data", property(counting))
-    incremental = _check(project)
-    assert len(read) == 1
-    shutil.rmtree(project / CACHE)
-    assert _check(project) == incremental
-
-
-@pytest.mark.parametrize("invalid", ["x api-availability", "[api-availability, x x]"])
-def test_a_reference_field_e002_rejects_keeps_its_e005_after_a_later_change(
-        project: Path, invalid: str) -> None:
-    """An id that is not a valid id is still a reference the graph reads (E002 and E005 both
-    report it); the state's facts keep it, so a later change elsewhere, which re-runs E005
-    over the restored graph, finds it again (it was lost)."""
-    _check(project)
-    _edit(project / "operations.kpi.yaml", "supports: api-availability",
-          f"supports: {invalid}")
+    first, second, *_ = sorted((project / CACHE).rglob("files/*.json"))
+    one, other = first.read_bytes(), second.read_bytes()
+    first.write_bytes(other)
+    second.write_bytes(one)
+    _edit(project / "company.kpi.yaml", "version: 1", "version: 1  # edited")
     assert _check(project) == _fresh(project)
-    _edit(project / "sales.kpi.yaml", "supports: upsell-existing-customers",
-          "supports: upsell-existing-customersZ")
-    report = _check(project)
-    assert report == _fresh(project)
-    assert "names 'x" in report and "is not a valid id" in report

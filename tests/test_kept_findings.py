@@ -166,7 +166,7 @@ def _rewrite_pieces(kept: Path, pieces: object) -> None:
     """Give the kept report other pieces, under a checksum that fits them."""
     _, header, _, text = kept.read_bytes().split(b"\n", 3)
     payload = header + b"\n" + json.dumps(pieces).encode() + b"\n" + text
-    kept.write_bytes(checksum_line(payload) + b"\n" + payload)
+    kept.write_bytes(checksum_line(kept, payload) + b"\n" + payload)
 
 
 @pytest.mark.parametrize("damage", [
@@ -190,7 +190,7 @@ def test_a_damaged_kept_report_makes_the_writer_write_every_record(
     elif damage == "pieces not JSON":
         _, header, _, text = data.split(b"\n", 3)
         payload = header + b"\n{\n" + text
-        kept.write_bytes(checksum_line(payload) + b"\n" + payload)
+        kept.write_bytes(checksum_line(kept, payload) + b"\n" + payload)
     elif damage == "other tokens":
         _rewrite_pieces(kept, {path: [*place[:2], "0" * 16] for path, place in pieces.items()})
     elif damage == "places out of the text":
@@ -204,7 +204,7 @@ def test_a_damaged_kept_report_makes_the_writer_write_every_record(
     else:
         _, header, places, text = data.split(b"\n", 3)
         payload = header + b"\n" + places + b"\n" + text.replace(b'"code"', b'"\xff\xfe"', 1)
-        kept.write_bytes(checksum_line(payload) + b"\n" + payload)
+        kept.write_bytes(checksum_line(kept, payload) + b"\n" + payload)
     _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
     written.clear()
     cached = _run(root, ["bad"], [], capsys)
@@ -221,7 +221,7 @@ def test_a_kept_report_without_its_pieces_line_is_a_miss(
     fields = json.loads(header)
     del fields["pieces"]  # as a report with no pieces line says: its text follows its header
     payload = json.dumps(fields).encode() + b"\n" + text
-    kept.write_bytes(checksum_line(payload) + b"\n" + payload)
+    kept.write_bytes(checksum_line(kept, payload) + b"\n" + payload)
     assert _run(root, ["bad"], [], capsys) == first == _run(root, ["bad"], [], capsys,
                                                             "--no-cache")
 

@@ -153,7 +153,7 @@ class ResultCache:
     def _store_bytes(self, path: Path, *parts: bytes | memoryview) -> None:
         """Write ``parts`` (one payload, not joined: a report weighs 11 MB) after the payload's
         checksum to a temporary file, then rename it into place."""
-        line = checksum_line(*parts)
+        line = checksum_line(path, *parts)
         try:
             if not self.pruned:
                 self.pruned = True
@@ -233,7 +233,8 @@ class ResultCache:
         except (OSError, ValueError, AttributeError):
             return None
         if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or not (
-                checksum.endswith(b"\n") and _intact(checksum[:-1], header, pieces, text)):
+                checksum.endswith(b"\n")
+                and _intact(checksum[:-1], self._report_path(render_key), header, pieces, text)):
             return None
         return fields, pieces, text
 
@@ -285,11 +286,11 @@ class ResultCache:
         beside it since, if any. None when the base is missing or damaged, or a delta is there
         that is damaged or was written beside another base (a concurrent run): a miss."""
         base = _read_cached(self.directory / STATE)
-        if base is None or not _whole(base):
+        if base is None or not _whole(self.directory / STATE, base):
             return None
         checksum = base[:base.find(b"\n")]
         delta = _read_cached(self.directory / STATE_DELTA)
-        if delta is not None and not _whole(delta, checksum):
+        if delta is not None and not _whole(self.directory / STATE_DELTA, delta, checksum):
             return None
         return StoredState(checksum.decode("ascii"), base, delta)
 
@@ -371,38 +372,50 @@ def _read_unchecked(path: Path) -> tuple[bytes, bytes] | None:
     return digest, payload
 
 
-def _whole(data: bytes, second: bytes | None = None) -> bool:
-    """Whether a cache file's checksum matches its payload (not copied out of it, which a
-    state's 11 MB would cost), and its second line is ``second`` if given."""
+def _whole(path: Path, data: bytes, second: bytes | None = None) -> bool:
+    """Whether the checksum of the cache file ``path`` (``data``) matches its payload (not
+    copied out of it, which a state's 11 MB would cost), and its second line is ``second`` if
+    given."""
     first = data.find(b"\n")
     if second is not None and data[first + 1:first + 2 + len(second)] != second + b"\n":
         return False
-    return first > 0 and _intact(data[:first], memoryview(data)[first + 1:])
+    return first > 0 and _intact(data[:first], path, memoryview(data)[first + 1:])
 
 
-def checksum_line(*parts: bytes | memoryview) -> bytes:
-    """The first line of a cache file whose payload is ``parts`` joined: the payload's CRC-32
-    and size, which tell a truncated or garbled file from a whole one, then a random tag, which
-    tells this write from any other (a delta names its base by this line)."""
-    return _crc_and_size(parts) + b"-" + os.urandom(8).hex().encode("ascii")
+def checksum_line(path: Path, *parts: bytes | memoryview) -> bytes:
+    """The first line of the cache file ``path`` whose payload is ``parts`` joined: the CRC-32
+    of its place in the cache (:func:`_place`) and payload, and the payload's size, which tell a
+    truncated, garbled or misplaced file from a whole one, then a random tag, which tells this
+    write from any other (a delta names its base by this line)."""
+    return _crc_and_size(path, parts) + b"-" + os.urandom(8).hex().encode("ascii")
 
 
-def _crc_and_size(parts: tuple[bytes | memoryview, ...]) -> bytes:
-    crc = 0
+def _place(path: Path) -> bytes:
+    """Where a cache file stands from its run-key directory on (``<key>/files/<digest>.json``):
+    a file copied or swapped to another place fails its checksum, the cache folder may move."""
+    parts = path.parts
+    start = next((index for index in range(len(parts) - 1, -1, -1)
+                  if _RUN_KEY_DIRECTORY.fullmatch(parts[index])), 0)
+    return "/".join(parts[start:]).encode("utf-8", "surrogateescape") + b"\0"
+
+
+def _crc_and_size(path: Path, parts: tuple[bytes | memoryview, ...]) -> bytes:
+    crc = zlib.crc32(_place(path))
     for part in parts:
         crc = zlib.crc32(part, crc)
     return f"{crc:08x}-{sum(map(len, parts)):x}".encode("ascii")
 
 
-def _intact(line: bytes, *parts: bytes | memoryview) -> bool:
-    """Whether ``line`` (see :func:`checksum_line`) fits the payload ``parts`` joined."""
-    return line.rpartition(b"-")[0] == _crc_and_size(parts)
+def _intact(line: bytes, path: Path, *parts: bytes | memoryview) -> bool:
+    """Whether ``line`` (see :func:`checksum_line`) fits the cache file ``path`` whose payload
+    is ``parts`` joined."""
+    return line.rpartition(b"-")[0] == _crc_and_size(path, parts)
 
 
 def _load_bytes(path: Path) -> bytes | None:
     """A cache file's payload, or None when it is missing or its checksum does not match."""
     read = _read_unchecked(path)
-    return read[1] if read is not None and _intact(*read) else None
+    return read[1] if read is not None and _intact(read[0], path, read[1]) else None
 
 
 def _load(path: Path) -> Json | None:
