@@ -7,8 +7,10 @@ another, and must never leak into quoted or tagged scalars of the same text.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -341,3 +343,23 @@ def test_a_pyyaml_whose_parser_calls_events_otherwise_keeps_its_own(
     assert not load._events_made_in_c()
     assert load._C_PARSER.ScalarEvent is Theirs
     assert load._C_PARSER.MappingStartEvent is yaml.MappingStartEvent
+
+
+def _used_as_others_use_them(text: str) -> list[Any]:
+    """What code other than kpilint does with PyYAML's events: print, pickle, copy, set."""
+    seen = []
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        back = pickle.loads(pickle.dumps(event))
+        copied = copy.deepcopy(event)
+        if hasattr(event, "value"):
+            event.value = "changed"
+        seen.append((str(event), repr(back), type(back).__name__, repr(copied)))
+    return seen
+
+
+@pytest.mark.parametrize("text", EVENT_TEXTS[:5])
+def test_events_made_in_c_print_pickle_copy_and_set_as_pyyamls_own(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = _used_as_others_use_them(text)
+    _pyyamls_own_events(monkeypatch)
+    assert fast == _used_as_others_use_them(text)

@@ -386,14 +386,24 @@ parser passes them."""
 
 
 def _field(index: int) -> property:
-    """An event's field, read from ``args``."""
-    return property(lambda event: event.args[index])
+    """An event's field, kept in ``args`` (set as on PyYAML's own events)."""
+    def put(event: BaseException, value: Any) -> None:
+        event.args = (*event.args[:index], value, *event.args[index + 1:])
+
+    return property(lambda event: event.args[index], put)
+
+
+def _as_pyyamls(event: BaseException) -> tuple[type, tuple[Any, ...]]:
+    """How an event made in C pickles: as the PyYAML event it stands for."""
+    return type(event).__bases__[1], event.args
 
 
 def _made_in_c(kind: type) -> type:
-    """``kind``, an event class of PyYAML's, made by ``BaseException``'s constructor."""
+    """``kind``, an event class of PyYAML's, made by ``BaseException``'s constructor; it reads,
+    prints, sets, copies and pickles its fields as ``kind`` does."""
     namespace: dict[str, Any] = {
         "__slots__": (), "__module__": __name__, "__repr__": yaml.events.Event.__repr__,
+        "__str__": yaml.events.Event.__repr__, "__reduce__": _as_pyyamls,
         **{name: _field(index) for index, name in enumerate(EVENT_FIELDS[kind])}}
     return type(kind.__name__, (BaseException, kind), namespace)
 
