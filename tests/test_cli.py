@@ -145,6 +145,28 @@ def test_output_file(project: Path) -> None:
     assert report["summary"] == {"files": 1, "errors": 1, "warnings": 0, "infos": 0}
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_output_file_through_a_link_to_a_pipe_is_written_to_not_replaced(project: Path) -> None:
+    """``--output-file /dev/stdout``: a link to a device or pipe stays; the report goes
+    through it (replacing /dev/stdout broke it for every process of a container)."""
+    import stat
+    import threading
+
+    write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})
+    os.mkfifo(project / "pipe")
+    (project / "out").symlink_to("pipe")
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append((project / "pipe").read_bytes()),
+                              daemon=True)
+    reader.start()
+    run = run_kpilint("check", "--output-format", "json", "--output-file", "out", cwd=project)
+    reader.join(timeout=60)
+    assert (run.code, run.stdout, run.stderr) == (1, "", "")
+    assert (project / "out").is_symlink()
+    assert stat.S_ISFIFO((project / "pipe").stat().st_mode)
+    assert json.loads(received[0])["summary"]["errors"] == 1
+
+
 @pytest.mark.parametrize("args,message", [
     (["check", "missing.kpi.yaml"], "kpilint: error: missing.kpi.yaml: no such file or directory"),
     (["check", "--output-format", "xml"], "kpilint: error: argument --output-format: invalid"

@@ -743,13 +743,25 @@ def _write_stdout(text: str | bytes | memoryview) -> None:
 
 
 def _write_report(path: Path, text: str | bytes | memoryview) -> None:
-    """Write a report atomically; a symbolic link at ``path`` is replaced, never followed."""
+    """Write a report atomically; a symbolic link at ``path`` is replaced, never followed. A
+    device, pipe or socket there (``/dev/stdout``, ``/dev/null``) is written to, not replaced."""
+    import stat
+
     from kpilint.fileio import write_atomically
 
     if path.is_dir() and not path.is_symlink():
         raise UsageError(f"cannot write {path}: it is a directory")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        write_atomically(path, text.encode("utf-8") if isinstance(text, str) else text)
+        try:
+            mode = path.stat().st_mode
+        except OSError:  # nothing there (or a dangling link): a new file
+            mode = stat.S_IFREG
+        if stat.S_ISREG(mode):
+            write_atomically(path, data)
+        else:
+            with path.open("wb") as stream:
+                stream.write(data)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
