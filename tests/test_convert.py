@@ -166,6 +166,11 @@ def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
     run = run_kpilint("convert", "--from", "gitlab-pi", "missing.yml", "--output-dir", "out",
                       cwd=tmp_path)
     assert (run.code, run.stderr) == (2, "kpilint: error: missing.yml: no such file\n")
+    (tmp_path / "handbook").mkdir()
+    run = run_kpilint("convert", "--from", "gitlab-pi", "handbook", "--output-dir", "out",
+                      cwd=tmp_path)
+    assert (run.code, run.stderr) == (2, "kpilint: error: handbook: a directory; name the files"
+                                         " to convert (e.g. handbook/*.yml)\n")
 
 
 def findings(run_stdout: str) -> list[dict[str, object]]:

@@ -688,6 +688,8 @@ def _convert(dialect: str, inputs: list[Path], output_dir: Path) -> int:
 
     check_dialect(dialect, "option --from")
     for path in inputs:
+        if path.is_dir():
+            raise UsageError(f"{path}: a directory; name the files to convert (e.g. {path}/*.yml)")
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
     if output_dir.exists() and not output_dir.is_dir():
