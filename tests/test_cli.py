@@ -175,6 +175,13 @@ def test_output_file_through_a_link_to_a_pipe_is_written_to_not_replaced(project
     (["check", "--today", "tomorrow"], "kpilint: error: argument --today: 'tomorrow' is not a"
      " date (use YYYY-MM-DD)"),
     (["chek"], "kpilint: error: argument COMMAND: invalid choice 'chek' (did you mean 'check'?)"),
+    (["check", "--otput-format", "json"], "kpilint: error: unrecognized arguments:"
+     " --otput-format (did you mean '--output-format'?) (see `kpilint check --help`)\n"),
+    (["init", "--rule-pak"], "kpilint: error: unrecognized arguments: --rule-pak (did you mean"
+     " '--rule-pack'?) (see `kpilint init --help`)\n"),
+    (["rule", "G101", "G102"], "kpilint: error: unrecognized arguments: G102"
+     " (see `kpilint rule --help`)\n"),
+    (["--bogus"], "kpilint: error: unrecognized arguments: --bogus (see `kpilint --help`)\n"),
 ])
 def test_usage_errors_are_one_line_exit_2(project: Path, args: list[str], message: str) -> None:
     write_files(project, {"a.kpi.yaml": ORPHAN, "kpilint.toml": GRAPH_ONLY})

@@ -41,6 +41,9 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake as one line and exit code 2."""
 
+    commands: dict[str, _Parser] | None = None
+    """The commands' parsers, by name (of the top parser)."""
+
     def _get_formatter(self) -> argparse.HelpFormatter:
         """argparse's help formatter, with the terminal's width asked once per process
         (argparse asks again for each ``add_argument``: a tenth of building the parser)."""
@@ -216,7 +219,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
 """Each command's help line and what adds its arguments, in the order ``--help`` lists them."""
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> _Parser:
     """The command line's parser; with ``command``, one with that command only.
 
     ``main`` passes the command when it is the first argument (then argparse takes it as the
@@ -228,7 +231,26 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     for name, (help_text, add_arguments) in _COMMANDS.items():
         if command is None or name == command:
             add_arguments(commands.add_parser(name, help=help_text))
+    parser.commands = commands.choices
     return parser
+
+
+def _parse(parser: _Parser, arguments: list[str]) -> argparse.Namespace:
+    """``parser.parse_args``, but arguments a command does not know are reported by that
+    command's parser (pointing at its own help), with the option meant where one is close."""
+    args, unknown = parser.parse_known_args(arguments)
+    if not unknown:
+        return args
+    where = (parser.commands or {}).get(args.command, parser)
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    if unknown[0].startswith("-"):
+        import difflib
+
+        options = re.findall(r"--?[a-z][a-z-]*", where.format_usage())
+        close = difflib.get_close_matches(unknown[0].partition("=")[0], options, n=1)
+        if close:
+            message += f" (did you mean {close[0]!r}?)"
+    where.error(message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in arguments
     try:
         command = arguments[0] if arguments and arguments[0] in _COMMANDS else None
-        args = build_parser(command).parse_args(arguments)
+        args = _parse(build_parser(command), arguments)
         return _dispatch(args)
     except UsageError as error:
         return _fail(f"kpilint: error: {error}")
