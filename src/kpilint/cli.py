@@ -244,12 +244,10 @@ def _parse(parser: _Parser, arguments: list[str]) -> argparse.Namespace:
     where = (parser.commands or {}).get(args.command, parser)
     message = f"unrecognized arguments: {' '.join(unknown)}"
     if unknown[0].startswith("-"):
-        import difflib
+        from kpilint.config import did_you_mean, suggestion_suffix
 
         options = re.findall(r"--?[a-z][a-z-]*", where.format_usage())
-        close = difflib.get_close_matches(unknown[0].partition("=")[0], options, n=1)
-        if close:
-            message += f" (did you mean {close[0]!r}?)"
+        message += suggestion_suffix(did_you_mean(unknown[0].partition("=")[0], options))
     where.error(message)
 
 
