@@ -168,3 +168,25 @@ def test_any_entity_builds_alike_without_the_composers_facts(section: str,
     with_facts, without = _with_and_without_composer_facts(
         yaml.safe_dump(document, allow_unicode=True))
     assert with_facts == without
+
+
+@pytest.mark.parametrize("supports", [
+    "ksf-a", "'ksf-a'", "2026", "[ksf-a, ksf-b]", "[ksf-a, [x], {k: v}]", "[]", "{k: v}", "",
+    "!!str ksf-a", "&a ksf-a\n    paired_with: *a",
+])
+def test_reference_targets_are_the_ids_of_reference_places(supports: str) -> None:
+    """The one-id shortcut of ``reference_targets`` names what the places name, in order."""
+    text = f"version: 1\nkpis:\n  - id: k\n    name: K\n    supports: {supports}\n"
+    spec = build_spec_file("spec.yaml", parse_bytes(text.encode("utf-8"), Limits()))
+    (record,) = spec.entities
+    for name in ("supports", "paired_with", "absent"):
+        assert record.reference_targets(name) == [
+            target for target, _, _ in record.reference_places(name)], name
+
+
+def test_an_entity_without_invalid_fields_shares_the_empty_set() -> None:
+    text = "version: 1\nkpis:\n  - id: a\n    name: A\n  - id: b\n    name: B\n    unit: [x]\n"
+    spec = build_spec_file("spec.yaml", parse_bytes(text.encode("utf-8"), Limits()))
+    valid, invalid = spec.entities
+    assert valid.invalid == frozenset() and valid.invalid is build.VALID
+    assert invalid.invalid == frozenset({"unit"})

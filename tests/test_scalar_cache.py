@@ -363,3 +363,19 @@ def test_events_made_in_c_print_pickle_copy_and_set_as_pyyamls_own(
     fast = _used_as_others_use_them(text)
     _pyyamls_own_events(monkeypatch)
     assert fast == _used_as_others_use_them(text)
+
+
+def test_a_plain_text_written_many_times_is_one_string() -> None:
+    """Nodes of a cached plain text hold the cache's string (one copy in memory), equal to the
+    source text; a long text (never cached) keeps its own, and a quoted one is its own too."""
+    long_text = "x" * (load.PLAIN_CACHE_TEXT_LENGTH + 1)
+    first, second, number, other_number, quoted, long_one, long_two = sequence_items(
+        f"- monthly\n- monthly\n- 0x1F\n- 0x1F\n- 'monthly'\n- {long_text}\n- {long_text}\n")
+    assert first.text == second.text == "monthly" and first.text is second.text
+    assert first.value is first.text
+    assert number.text == other_number.text == "0x1F" and number.text is other_number.text
+    assert number.value == 31
+    assert quoted.text == "monthly" and not quoted.plain
+    assert long_one.text == long_two.text == long_text
+    (again,) = sequence_items("- monthly\n")  # another file: the same string
+    assert again.text is first.text

@@ -65,6 +65,8 @@ NESTED_MODELS: dict[str, type[BaseModel]] = {
 SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
 THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
+VALID: frozenset[str] = frozenset()
+"""The invalid fields of an entity with none (one set shared by all of them)."""
 PYDANTIC_TYPE_NAMES = {
     "string_type": "a string", "float_type": "a number", "int_type": "an integer",
     "bool_type": "true or false", "date_type": "a date (YYYY-MM-DD)", "list_type": "a list",
@@ -85,7 +87,7 @@ class EntityRecord(Generic[ModelT]):
     path: str
     node: MappingNode
     scope: str | None
-    invalid: frozenset[str] = frozenset()
+    invalid: frozenset[str] = VALID
     dialect: str | None = None
     """The dialect of the file it was read from (None: a v1 spec)."""
     target_text: str | None = None
@@ -162,6 +164,9 @@ class EntityRecord(Generic[ModelT]):
 
     def reference_targets(self, name: str) -> Sequence[str]:
         """The ids named in a reference field (without their places)."""
+        pair = self.node.get(name)
+        if pair is not None and pair[1].__class__ is ScalarNode:  # one id, nearly always
+            return [pair[1].text]
         return [target for target, _, _ in self.reference_places(name)]
 
     def _reference_nodes(self, name: str) -> list[tuple[str, ScalarNode, str]]:
@@ -414,9 +419,9 @@ class _Builder:
         if "id" in unusable:
             return
         entity = self._validate(model, node, values, subject, unusable, certain)
-        if isinstance(entity, Entity):
-            self.spec.entities.append(
-                EntityRecord(entity, self.spec.path, node, scope, frozenset(unusable)))
+        if isinstance(entity, Entity):  # (nearly all valid: one empty set for all of those)
+            self.spec.entities.append(EntityRecord(
+                entity, self.spec.path, node, scope, frozenset(unusable) if unusable else VALID))
 
     def _validate(self, model: type[BaseModel], node: MappingNode, values: dict[str, Any],
                   subject: str | None, unusable: set[str],
@@ -527,7 +532,9 @@ class _Builder:
                     data = None
         certain = None
         if data is not None and required <= values.keys():
-            certain = made_model(model, data, set(values))
+            # the fields set, grown key by key as pydantic's validator grows it: a set made
+            # from the dict itself is sized for twice as many keys (1.2 KB instead of 0.7)
+            certain = made_model(model, data, set(values.keys()))
         return values, unusable, certain
 
     def _named_pairs(self, node: MappingNode, subject: str | None,

@@ -298,22 +298,26 @@ def _hashable_key(node: Node) -> tuple[str, str] | None:
     return type(value).__name__, repr(value)
 
 
-# Plain scalar text -> (tag, value, why invalid), shared by every file read in this process. The
-# YAML 1.1 resolution of an untagged plain scalar depends on its text alone, and every value it
-# constructs (None, bool, int, float, date, datetime, str) is immutable, so one result serves
-# every occurrence. Bounded: emptied when full, and long texts (never numbers or dates) are not
-# kept, so a hostile file cannot grow it without limit.
-_PLAIN_CACHE: dict[str, tuple[str, Any, str | None]] = {}
+# Plain scalar text -> (tag, value, why invalid, the text), shared by every file read in this
+# process. The YAML 1.1 resolution of an untagged plain scalar depends on its text alone, and
+# every value it constructs (None, bool, int, float, date, datetime, str) is immutable, so one
+# result serves every occurrence; its text too, so that the nodes of a key or value written a
+# thousand times hold one string, not a thousand copies (less memory to fault in). Bounded:
+# emptied when full, and long texts (never numbers or dates) are not kept, so a hostile file
+# cannot grow it without limit.
+_PLAIN_CACHE: dict[str, tuple[str, Any, str | None, str]] = {}
 PLAIN_CACHE_ENTRIES = 32_768  # 4 MB for the 2,000-file benchmark project's 19,434 texts
 PLAIN_CACHE_TEXT_LENGTH = 64
 
 
-def resolve_plain(text: str) -> tuple[str, Any, str | None]:
-    """Tag, value and invalidity of an untagged plain scalar (cached; see ``_PLAIN_CACHE``)."""
+def resolve_plain(text: str) -> tuple[str, Any, str | None, str]:
+    """Tag, value, invalidity and text (an equal one) of an untagged plain scalar (cached; see
+    ``_PLAIN_CACHE``)."""
     found = _PLAIN_CACHE.get(text)
     if found is None:
         tag = _resolve_tag(text, (True, False))
-        found = (tag, text, None) if tag in (STR_TAG, MERGE_TAG) else _construct(tag, text, False)
+        found = ((tag, text, None, text) if tag in (STR_TAG, MERGE_TAG)
+                 else (*_construct(tag, text, False), text))
         if len(text) <= PLAIN_CACHE_TEXT_LENGTH:
             if len(_PLAIN_CACHE) >= PLAIN_CACHE_ENTRIES:
                 _PLAIN_CACHE.clear()
@@ -634,10 +638,9 @@ class _Composer:
                         # slots set directly: a dataclass's __init__ costs twice as much
                         scalar = node = new_node(ScalarNode)
                         scalar.position = position
-                        scalar.tag, scalar.value, scalar.invalid = (
+                        scalar.tag, scalar.value, scalar.invalid, scalar.text = (
                             cache.get(text) or resolve_plain(text))
                         scalar.bad_tag = scalar.explicit = False
-                        scalar.text = text
                         scalar.plain = True
                         if scalar.invalid is not None:
                             top.faulty = True
