@@ -189,12 +189,14 @@ def test_a_span_is_built_once_on_first_use() -> None:
     assert isinstance(root, MappingNode)
     (a_key, _), (_, b_value) = root.pairs
     assert isinstance(a_key, ScalarNode) and isinstance(b_value, ScalarNode)
-    assert root.position == (1, 1, 3, 1) and b_value.position == (2, 4, 2, 7)  # none asked yet
+    assert root.made_span is None and b_value.made_span is None  # none asked yet
+    assert (root.line, root.column, root.end_line, root.end_column) == (1, 1, 3, 1)
+    assert (b_value.line, b_value.column, b_value.end_line, b_value.end_column) == (2, 4, 2, 7)
     assert root.head == Span(1, 1, 1, 5)
-    assert a_key.position == (1, 1, 1, 2)  # the head was made without building the key's span
+    assert a_key.made_span is None  # the head was made without building the key's span
     first = b_value.span
     assert type(first) is Span and first == Span(2, 4, 2, 7)
-    assert b_value.span is first and b_value.position is first
+    assert b_value.span is first and b_value.made_span is first
     assert type(root.span) is Span and root.span == Span(1, 1, 3, 1)
 
 
@@ -227,7 +229,8 @@ def test_a_mappings_index_is_the_one_made_from_its_pairs(text: str) -> None:
     from the pairs when first asked for does (the last pair of a key's text wins)."""
     loaded = parse_bytes(text.encode("utf-8"), Limits())
     for mapping in _mappings(loaded.documents[0]):
-        fresh = MappingNode(mapping.position, mapping.tag, mapping.bad_tag, mapping.pairs)
+        fresh = MappingNode(mapping.line, mapping.column, mapping.end_line, mapping.end_column,
+                            mapping.tag, mapping.bad_tag, mapping.pairs)
         texts = {key.text for key, _ in mapping.pairs if isinstance(key, ScalarNode)}
         for key_text in texts | {"absent"}:
             assert mapping.get(key_text) == fresh.get(key_text), key_text

@@ -101,8 +101,7 @@ class EntityRecord(Generic[ModelT]):
     def __post_init__(self) -> None:
         self.id = self.model.id
         self.kind = self.model.kind
-        position = self.node.position  # the line without making the node's span
-        self.line = position.line if isinstance(position, Span) else position[0]
+        self.line = self.node.line  # without making the node's span
 
     def lacks(self, name: str) -> bool:
         """Whether the field is absent, and not merely invalid (E002 reported it already)."""

@@ -57,22 +57,29 @@ class Node:
     ``bad_tag`` marks an unsupported tag (never constructed); ``tainted`` marks a collection with
     such a node, or an invalid scalar, somewhere inside. The model builder decides whether that
     matters (it does not in ``x-`` fields, nor for an invalid scalar in a text field).
-    ``position`` is the span, or its four numbers until the span is first asked for (most
-    nodes' spans never are, and a ``Span`` costs ten times a tuple to build).
+    ``line``, ``column``, ``end_line`` and ``end_column`` are where it is (1-based, lines as
+    editors count them, as a ``Span``'s); its ``span`` is made of them when first asked for and
+    kept in ``made_span`` (most nodes' spans never are: a ``Span`` costs ten times as much to
+    build, and four numbers in the node's own slots take less memory than a tuple of them).
     """
 
-    __slots__ = ("position",)  # each kind's first field (dataclasses keep an inherited slot)
-    position: Span | tuple[int, int, int, int]
+    # each kind's first four fields and its last one (dataclasses keep an inherited slot)
+    __slots__ = ("column", "end_column", "end_line", "line", "made_span")
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    made_span: Span | None
     tag: str
     bad_tag: bool
 
     @property
     def span(self) -> Span:
         """Where the node is in the source."""
-        position = self.position
-        if isinstance(position, Span):
-            return position
-        span = self.position = new_span(*position)
+        span = self.made_span
+        if span is None:
+            span = self.made_span = new_span(self.line, self.column, self.end_line,
+                                             self.end_column)
         return span
 
 
@@ -85,7 +92,10 @@ class ScalarNode(Node):
     an invalid value is then an error even in a text field, since the author asked for the type.
     """
 
-    position: Span | tuple[int, int, int, int]
+    line: int
+    column: int
+    end_line: int
+    end_column: int
     tag: str
     bad_tag: bool
     text: str
@@ -93,15 +103,20 @@ class ScalarNode(Node):
     plain: bool
     invalid: str | None = None
     explicit: bool = False
+    made_span: Span | None = field(default=None, repr=False)
 
 
 @dataclass(eq=False, slots=True)
 class SequenceNode(Node):
-    position: Span | tuple[int, int, int, int]
+    line: int
+    column: int
+    end_line: int
+    end_column: int
     tag: str
     bad_tag: bool
     items: list[Node] = field(default_factory=list)
     tainted: bool = False
+    made_span: Span | None = field(default=None, repr=False)
 
 
 @dataclass(eq=False, slots=True)
@@ -113,7 +128,10 @@ class MappingNode(Node):
     makes ``lookup`` when first asked.
     """
 
-    position: Span | tuple[int, int, int, int]
+    line: int
+    column: int
+    end_line: int
+    end_column: int
     tag: str
     bad_tag: bool
     pairs: list[tuple[Node, Node]] = field(default_factory=list)
@@ -121,6 +139,7 @@ class MappingNode(Node):
     tainted: bool = False
     index: dict[str, tuple[Node, Node]] | None = None
     lookup: dict[str, tuple[Node, Node]] | None = None
+    made_span: Span | None = field(default=None, repr=False)
 
     def get(self, key: str) -> tuple[Node, Node] | None:
         """The (key, value) pair whose key's source text is ``key``."""
@@ -262,28 +281,25 @@ def _resolve_tag(value: str, implicit: tuple[bool, bool]) -> str:
 
 
 def _tagged_scalar(tag: str | None, implicit: tuple[bool, bool], text: str, style: str | None,
-                   span: Span | tuple[int, int, int, int]) -> ScalarNode:
-    """A scalar with a tag written in the file (or a quoted one, which is a string)."""
+                   where: tuple[int, int, int, int]) -> ScalarNode:
+    """A scalar with a tag written in the file (or a quoted one, which is a string), at
+    ``where`` (line, column, end line, end column)."""
     plain = not style
     if tag is not None and tag != "!" and tag not in SCALAR_TAGS:
-        return ScalarNode(span, tag, True, text, None, plain)
+        return ScalarNode(*where, tag, True, text, None, plain)
     explicit = tag is not None
     if tag is None or tag == "!":
         tag = _resolve_tag(text, implicit) if tag is None else STR_TAG
     if tag in (STR_TAG, MERGE_TAG):
-        return ScalarNode(span, tag, False, text, text, plain)
+        return ScalarNode(*where, tag, False, text, text, plain)
     tag, value, invalid = _construct(tag, text, explicit)
-    return ScalarNode(span, tag, False, text, value, plain, invalid,
+    return ScalarNode(*where, tag, False, text, value, plain, invalid,
                       explicit and invalid is not None)
 
 
 def plain_tag(text: str) -> str:
     """The YAML 1.1 tag ``text`` resolves to as an untagged plain scalar."""
     return _resolve_tag(text, (True, False))
-
-
-def _span(start: Any, end: Any) -> Span:
-    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 def _hashable_key(node: Node) -> tuple[str, str] | None:
@@ -499,9 +515,15 @@ class _Frame:
 
     def occurrence(self, index: int) -> Span:
         """Where child ``index`` occurs in the source (an alias's own span, not its node's)."""
+        place = self.place(index)
+        return place if isinstance(place, Span) else place.span
+
+    def place(self, index: int) -> Span | Node:
+        """:meth:`occurrence`, or the child itself when it occurs at its own place (its span
+        not built)."""
         if self.occurrences is not None and index in self.occurrences:
             return self.occurrences[index]
-        return self.children[index].span
+        return self.children[index]
 
 
 class _Composer:
@@ -529,9 +551,13 @@ class _Composer:
 
     def _span(self, start: Any, end: Any) -> Span:
         """A span from libyaml marks, in editors' lines (libyaml also breaks at NEL, LS, PS)."""
+        return Span(*self._corners(start, end))
+
+    def _corners(self, start: Any, end: Any) -> tuple[int, int, int, int]:
+        """Line, column, end line and end column of libyaml marks, in editors' lines."""
         if self.line_starts is None:
-            return _span(start, end)
-        return Span(*self._line_column(start.index), *self._line_column(end.index))
+            return start.line + 1, start.column + 1, end.line + 1, end.column + 1
+        return (*self._line_column(start.index), *self._line_column(end.index))
 
     def _line_column(self, index: int) -> tuple[int, int]:
         assert self.line_starts is not None
@@ -630,14 +656,19 @@ class _Composer:
                 if kind is scalar_event:
                     anchor, tag, implicit, text, start, end, style = (
                         event.args if fast_events else _event_fields(event))
-                    position: Span | tuple[int, int, int, int] = (
-                        self._span(start, end) if editor_lines else
-                        (start.line + 1, start.column + 1, end.line + 1, end.column + 1))
                     if tag is None and implicit[0]:  # untagged plain: never styled
-                        # ScalarNode(position, tag, False, text, value, True, invalid), its
-                        # slots set directly: a dataclass's __init__ costs twice as much
+                        # ScalarNode(*where, tag, False, text, value, True, invalid), its slots
+                        # set directly: a dataclass's __init__ costs twice as much
                         scalar = node = new_node(ScalarNode)
-                        scalar.position = position
+                        if editor_lines:
+                            (scalar.line, scalar.column, scalar.end_line,
+                             scalar.end_column) = self._corners(start, end)
+                        else:
+                            scalar.line = start.line + 1
+                            scalar.column = start.column + 1
+                            scalar.end_line = end.line + 1
+                            scalar.end_column = end.column + 1
+                        scalar.made_span = None
                         scalar.tag, scalar.value, scalar.invalid, scalar.text = (
                             cache.get(text) or resolve_plain(text))
                         scalar.bad_tag = scalar.explicit = False
@@ -645,7 +676,8 @@ class _Composer:
                         if scalar.invalid is not None:
                             top.faulty = True
                     else:
-                        node = _tagged_scalar(tag, implicit, text, style, position)
+                        node = _tagged_scalar(tag, implicit, text, style,
+                                              self._corners(start, end))
                         if node.bad_tag or node.invalid is not None:
                             top.faulty = True
                     expanded += 1
@@ -743,25 +775,22 @@ class _Composer:
     def _close(self, frame: _Frame, end: Any, weight: int) -> Node:
         """The finished node of ``frame`` (of ``weight`` nodes, aliases expanded), its span
         ending at the end event's ``end`` mark."""
-        position: Span | tuple[int, int, int, int] = (
-            (frame.line, frame.column, end.line + 1, end.column + 1) if self.line_starts is None
-            else Span(frame.line, frame.column, *self._line_column(end.index)))
+        end_line, end_column = ((end.line + 1, end.column + 1) if self.line_starts is None
+                                else self._line_column(end.index))
         children = frame.children
         node: SequenceNode | MappingNode
         if frame.mapping:
             head = None
-            if children:
-                first = children[0].position
-                last = children[1].position
-                if frame.occurrences or first.__class__ is not tuple or last.__class__ is not tuple:
-                    first = _corners(frame.occurrence(0) if frame.occurrences else children[0])
-                    last = _corners(frame.occurrence(1) if frame.occurrences else children[1])
-                head = new_span(first[0], first[1], last[2], last[3])
+            if children:  # from its first key to the end of that key's value
+                first = frame.place(0)
+                last = frame.place(1)
+                head = new_span(first.line, first.column, last.end_line, last.end_column)
             pairs, index = self._mapping_pairs(frame)
-            node = MappingNode(position, frame.tag, frame.bad_tag, pairs, head, frame.faulty,
-                               index)
+            node = MappingNode(frame.line, frame.column, end_line, end_column, frame.tag,
+                               frame.bad_tag, pairs, head, frame.faulty, index)
         else:
-            node = SequenceNode(position, frame.tag, frame.bad_tag, children, frame.faulty)
+            node = SequenceNode(frame.line, frame.column, end_line, end_column, frame.tag,
+                                frame.bad_tag, children, frame.faulty)
         if frame.anchor is not None:
             self.open_anchors.discard(frame.anchor)
             self.anchors[frame.anchor] = node
@@ -875,14 +904,6 @@ def _within_node_limit(text: str, max_nodes: int, max_depth: int) -> bool:
     finally:
         parser.dispose()
     return True
-
-
-def _corners(where: Node | Span) -> tuple[int, int, int, int]:
-    """Line, column, end line and end column of a node (its span unbuilt) or a span."""
-    position = where.position if isinstance(where, Node) else where
-    if isinstance(position, Span):
-        return position.line, position.column, position.end_line, position.end_column
-    return position
 
 
 def _key_text(node: Node) -> str:
