@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
-from kpilint.build import EntityRecord, SpecFile
+from kpilint.build import EntityRecord, SpecFile, new_violation
 from kpilint.diagnostics import Related, Violation
 from kpilint.lexicon import NEITHER, Lexicon, Term, indicator_lexicon
 from kpilint.model import Entity, Kpi
@@ -54,8 +54,8 @@ class Original:
 
     def said(self, record: EntityRecord[Entity], message: str) -> Violation:
         """``record``'s repeat with its whole message, at ``record``'s field."""
-        return Violation(record.at_field(self.field), message, record.id, self.field,
-                         self.related)
+        return new_violation(record.at_field(self.field), message, record.id, self.field,
+                             self.related)
 
 
 def number(value: float) -> str:
