@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpilint.build import SpecFile
 from kpilint.cache import ResultCache, json_bytes
@@ -248,22 +248,28 @@ def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
     """Parse and build files, in worker processes when that pays."""
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
-    workers = jobs
     if pool is not None and len(files) > 1:
         files = _parse_sharing(pool, linter, files)
-    elif workers > 1 and len(files) > 1:
-        from concurrent.futures import ProcessPoolExecutor  # a one-file run needs no pool
-
-        with ProcessPoolExecutor(workers, initializer=_start_worker,
-                                 initargs=(linter.root, linter.config, linter.context)) as own:
-            items = [(each.absolute, each.display, each.content) for each in files]
-            done = zip(files, own.map(_summarize, items, chunksize=CHUNK), strict=True)
-            files = [each for each, (summary, crashes) in done
-                     if not _put_summary(linter, each, summary, crashes)]
+    elif jobs > 1 and len(files) > 1:
+        files = _parse_with_workers(linter, files, jobs - 1, progress)
     for index, each in enumerate(files):
         if progress is not None:
             progress(index, len(files))
         _parse_here(linter, each)
+
+
+def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
+                        progress: Callable[[int, int], None] | None) -> list[ProjectFile]:
+    """Parse the files with ``workers`` more processes: forked where Linux lets workers write
+    to memory files (:class:`ForkedParse`), else spawned. The files still to parse."""
+    if not hasattr(os, "memfd_create"):
+        with worker_pool(linter, workers, "spawn") as spawned:
+            return _parse_sharing(spawned, linter, files)
+    try:
+        forked = ForkedParse(linter, files, workers)
+    except (OSError, ImportError):  # no shared memory or semaphores here: this process alone
+        return files
+    return forked.run(progress)
 
 
 def _parse_here(linter: Linter, each: ProjectFile) -> None:
@@ -298,12 +304,144 @@ def _parse_sharing(pool: Executor, linter: Linter, files: list[ProjectFile],
                                             for each in chunk]) for chunk in chunks]
     while futures and futures[-1].cancel():
         futures.pop()
-        for each in chunks[len(futures)]:
-            _parse_here(linter, each)
-            linter.file_findings(linter.files[each.absolute])
+        _parse_chunk_here(linter, chunks[len(futures)])
     return [each for chunk, future in zip(chunks, futures, strict=False)
             for each, (summary, crashes) in zip(chunk, future.result(), strict=True)
             if not _put_summary(linter, each, summary, crashes)]
+
+
+def _parse_chunk_here(linter: Linter, chunk: list[ProjectFile]) -> None:
+    """Parse a chunk in this process and run its file rules, as a worker does."""
+    for each in chunk:
+        _parse_here(linter, each)
+        linter.file_findings(linter.files[each.absolute])
+
+
+class ForkedParse:
+    """Files parsed in chunks by this process and forked workers (Linux), with no executor.
+
+    The workers take chunks from the front and this process from the back, until they meet;
+    ``bounds`` (shared memory) is all they take turns on, so a worker never waits for this
+    busy process to hand it work. A worker writes each chunk's summaries, pickled, to its own
+    in-memory file and publishes where they are in ``done``; between its own chunks this process
+    reads what is published, so little is left to read when the chunks run out. A worker that
+    cannot start or dies leaves its unpublished chunks to this process, which parses them
+    again and reports what happens there.
+    """
+
+    def __init__(self, linter: Linter, files: list[ProjectFile], workers: int) -> None:
+        import multiprocessing
+
+        self.linter = linter
+        self.context = multiprocessing.get_context("fork")
+        self.total = len(files)
+        self.chunks = [files[start:start + CHUNK] for start in range(0, len(files), CHUNK)]
+        self.bounds = self.context.Array("q", [0, len(self.chunks)])
+        """The next chunk from the front; the end of those left from the back."""
+        self.done = self.context.RawArray("q", 3 * len(self.chunks))
+        """Per chunk: its worker's number + 1 (0 until published), offset and size."""
+        self.unread = 0
+        """Chunks before this one are read, or left to this process."""
+        self.outputs = [os.memfd_create("kpilint-summaries") for _ in range(workers)]
+        self.left: list[ProjectFile] = []
+
+    def run(self, progress: Callable[[int, int], None] | None) -> list[ProjectFile]:
+        """Parse every file; those whose summary did not read back, still to parse."""
+        workers = []
+        try:
+            for number, output in enumerate(self.outputs):
+                worker = self.context.Process(target=self._work, args=(number, output),
+                                              daemon=True)
+                worker.start()
+                workers.append(worker)
+        except OSError:  # no more processes to be had: this one parses more
+            pass
+        try:
+            counted = 0
+            while (index := self._take(from_front=False)) is not None:
+                _parse_chunk_here(self.linter, self.chunks[index])
+                self._read_published()
+                if progress is not None:
+                    taken = min(self.total, CHUNK * (
+                        len(self.chunks) - self.bounds[1] + self.bounds[0]))
+                    for done in range(counted, taken):
+                        progress(done, self.total)
+                    counted = taken
+            for worker in workers:
+                worker.join()
+            self._read_published(finished=True)
+        finally:
+            for worker in workers:
+                if worker.is_alive():  # an interrupt or a failure here: no more work
+                    worker.kill()
+            for output in self.outputs:
+                os.close(output)
+        return self.left
+
+    def _take(self, from_front: bool) -> int | None:
+        """The index of the next chunk nobody has taken, or None."""
+        with self.bounds.get_lock():
+            front: int = self.bounds[0]
+            back: int = self.bounds[1]
+            if front >= back:
+                return None
+            if from_front:
+                self.bounds[0] = front + 1
+                return front
+            self.bounds[1] = back - 1
+            return back - 1
+
+    def _read_published(self, finished: bool = False) -> None:
+        """Put the workers' published chunks into the linter, in order; once they have
+        ``finished``, a chunk taken but not published is left to this process."""
+        with self.bounds.get_lock():  # what a worker published before it let go of the lock
+            taken = self.bounds[0]
+            published = [tuple(self.done[3 * index:3 * index + 3])
+                         for index in range(self.unread, taken)]
+        for index, (worker, offset, size) in enumerate(published, self.unread):
+            if not worker and not finished:
+                return
+            self.unread = index + 1
+            chunk = self.chunks[index]
+            summaries = self._summaries(worker, offset, size) if worker else None
+            if summaries is None or len(summaries) != len(chunk):
+                self.left.extend(chunk)
+                continue
+            self.left.extend(each for each, (summary, crashes) in zip(chunk, summaries, strict=True)
+                             if not _put_summary(self.linter, each, summary, crashes))
+
+    def _summaries(self, worker: int, offset: int, size: int) -> Any:
+        """A published chunk's summaries as its worker wrote them; None if they do not read."""
+        import pickle
+
+        try:
+            return pickle.loads(os.pread(self.outputs[worker - 1], size, offset))
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            return None
+
+    def _work(self, number: int, output: int) -> None:
+        """In a forked worker: summarise chunks from the front and publish each. Any failure
+        ends the worker quietly (its chunks are parsed again by the parent)."""
+        import pickle
+        import signal
+
+        code = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's
+            _start_worker(self.linter.root, self.linter.config, self.linter.context)
+            offset = 0
+            while (index := self._take(from_front=True)) is not None:
+                data = pickle.dumps([_summarize((each.absolute, each.display, each.content))
+                                     for each in self.chunks[index]], pickle.HIGHEST_PROTOCOL)
+                written = 0
+                while written < len(data):
+                    written += os.pwrite(output, memoryview(data)[written:], offset + written)
+                with self.bounds.get_lock():
+                    self.done[3 * index:3 * index + 3] = [number + 1, offset, len(data)]
+                offset += len(data)
+        except BaseException:  # whatever it was, the parent meets it again
+            code = 1
+        os._exit(code)  # nothing of the parent's (buffered output, exit handlers) runs twice
 
 
 def worker_pool(linter: Linter, workers: int, method: str) -> Executor:
@@ -322,7 +460,7 @@ _WORKER: list[Linter] = []
 
 
 def _start_worker(root: Path, config: Config, context: Context) -> None:
-    _WORKER.append(Linter(root, config, context))
+    _WORKER[:] = [Linter(root, config, context)]
 
 
 def _start_fresh_worker(root: Path, config: Config, context: Context) -> None:
