@@ -98,6 +98,30 @@ def test_summaries_from_workers_serve_the_next_run(project: Path, tmp_path: Path
     assert len(list((root / ".kpilint_cache").rglob("*.json"))) >= TEAM_FILES
 
 
+def _stored_summaries(root: Path) -> dict[str, Any]:
+    """The cache's summaries by file name, read past their checksum line (its tag is random).
+    A finding's fingerprint and project path (its last two fields) are left out: a check gives
+    them to every finding of a file it composes, and a summary made before the check (by the
+    workers, and by this process beside them) has them empty."""
+    stored = {}
+    for path in (root / ".kpilint_cache").glob("*/files/*.json"):
+        summary = json.loads(path.read_bytes().partition(b"\n")[2])
+        summary["findings"] = [finding[:-2] for finding in summary["findings"]]
+        stored[path.name] = summary
+    return stored
+
+
+def test_workers_store_the_summaries_one_process_would(project: Path, tmp_path: Path) -> None:
+    stored = {}
+    for jobs in ("1", "2"):
+        root = tmp_path / jobs
+        shutil.copytree(project, root)
+        run_kpilint("check", ".", "--jobs", jobs, cwd=root)
+        stored[jobs] = _stored_summaries(root)
+    assert len(stored["1"]) == TEAM_FILES + 10
+    assert stored["2"] == stored["1"]
+
+
 @pytest.mark.usefixtures("workers_go_first")
 def test_workers_and_one_process_load_the_same(project: Path) -> None:
     alone = _loaded(project, jobs=1)

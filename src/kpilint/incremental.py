@@ -95,7 +95,7 @@ def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCa
     for each in pending:
         if each.trusted:  # its bytes are needed now: they are the truth
             read_late(each, linter.config.limits.max_file_bytes)
-    _parse(linter, pending, jobs, progress, pool)
+    _parse(linter, pending, jobs, progress, pool, cache)
     report.parsed = [each for each in pending if each.digest is not None]
     return report
 
@@ -244,14 +244,16 @@ class SummarisedFile(LoadedFile):
 
 
 def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
-           progress: Callable[[int, int], None] | None, pool: Executor | None = None) -> None:
-    """Parse and build files, in worker processes when that pays."""
+           progress: Callable[[int, int], None] | None, pool: Executor | None = None,
+           cache: ResultCache | None = None) -> None:
+    """Parse and build files, in worker processes when that pays (forked ones store the
+    summaries they make in ``cache``)."""
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
     if pool is not None and len(files) > 1:
         files = _parse_sharing(pool, linter, files)
     elif jobs > 1 and len(files) > 1:
-        files = _parse_with_workers(linter, files, jobs - 1, progress)
+        files = _parse_with_workers(linter, files, jobs - 1, progress, cache)
     for index, each in enumerate(files):
         if progress is not None:
             progress(index, len(files))
@@ -259,14 +261,15 @@ def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
 
 
 def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
-                        progress: Callable[[int, int], None] | None) -> list[ProjectFile]:
+                        progress: Callable[[int, int], None] | None,
+                        cache: ResultCache | None) -> list[ProjectFile]:
     """Parse the files with ``workers`` more processes: forked where Linux lets workers write
     to memory files (:class:`ForkedParse`), else spawned. The files still to parse."""
     if not hasattr(os, "memfd_create"):
         with worker_pool(linter, workers, "spawn") as spawned:
             return _parse_sharing(spawned, linter, files)
     try:
-        forked = ForkedParse(linter, files, workers)
+        forked = ForkedParse(linter, files, workers, cache)
     except (OSError, ImportError):  # no shared memory or semaphores here: this process alone
         return files
     return forked.run(progress)
@@ -329,10 +332,13 @@ class ForkedParse:
     again and reports what happens there.
     """
 
-    def __init__(self, linter: Linter, files: list[ProjectFile], workers: int) -> None:
+    def __init__(self, linter: Linter, files: list[ProjectFile], workers: int,
+                 cache: ResultCache | None = None) -> None:
         import multiprocessing
 
         self.linter = linter
+        self.cache = cache
+        """Where workers store the summaries they make (as :func:`save_to_cache` would)."""
         self.context = multiprocessing.get_context("fork")
         self.total = len(files)
         self.chunks = [files[start:start + CHUNK] for start in range(0, len(files), CHUNK)]
@@ -360,6 +366,7 @@ class ForkedParse:
             counted = 0
             while (index := self._take(from_front=False)) is not None:
                 _parse_chunk_here(self.linter, self.chunks[index])
+                self._store_here(self.chunks[index])
                 self._read_published()
                 if progress is not None:
                     taken = min(self.total, CHUNK * (
@@ -377,6 +384,19 @@ class ForkedParse:
             for output in self.outputs:
                 os.close(output)
         return self.left
+
+    def _store_here(self, chunk: list[ProjectFile]) -> None:
+        """With a cache, summarise and store a chunk parsed here at once, as the workers do,
+        rather than after the check: the work is then shared with them."""
+        if self.cache is None:
+            return
+        for each in chunk:
+            loaded = self.linter.files[each.absolute]
+            if each.digest is not None and not self.linter.crashes:
+                assert loaded.findings is not None
+                each.summary = file_summary(loaded.spec, loaded.findings,
+                                            loaded.suppression_comments())
+                self.cache.put_summary(each.digest, each.summary)
 
     def _take(self, from_front: bool) -> int | None:
         """The index of the next chunk nobody has taken, or None."""
@@ -407,8 +427,11 @@ class ForkedParse:
             if summaries is None or len(summaries) != len(chunk):
                 self.left.extend(chunk)
                 continue
-            self.left.extend(each for each, (summary, crashes) in zip(chunk, summaries, strict=True)
-                             if not _put_summary(self.linter, each, summary, crashes))
+            for each, (summary, crashes) in zip(chunk, summaries, strict=True):
+                if not _put_summary(self.linter, each, summary, crashes):
+                    self.left.append(each)
+                elif self.cache is not None and _to_store(each, crashes):
+                    self.cache.written.add(str(each.digest))  # by the worker
 
     def _summaries(self, worker: int, offset: int, size: int) -> Any:
         """A published chunk's summaries as its worker wrote them; None if they do not read."""
@@ -431,8 +454,14 @@ class ForkedParse:
             _start_worker(self.linter.root, self.linter.config, self.linter.context)
             offset = 0
             while (index := self._take(from_front=True)) is not None:
-                data = pickle.dumps([_summarize((each.absolute, each.display, each.content))
-                                     for each in self.chunks[index]], pickle.HIGHEST_PROTOCOL)
+                chunk = self.chunks[index]
+                made = [_summarize((each.absolute, each.display, each.content))
+                        for each in chunk]
+                if self.cache is not None:
+                    for each, (summary, crashes) in zip(chunk, made, strict=True):
+                        if _to_store(each, crashes):
+                            self.cache.put_summary(str(each.digest), summary)
+                data = pickle.dumps(made, pickle.HIGHEST_PROTOCOL)
                 written = 0
                 while written < len(data):
                     written += os.pwrite(output, memoryview(data)[written:], offset + written)
@@ -442,6 +471,12 @@ class ForkedParse:
         except BaseException:  # whatever it was, the parent meets it again
             code = 1
         os._exit(code)  # nothing of the parent's (buffered output, exit handlers) runs twice
+
+
+def _to_store(file: ProjectFile, crashes: list[str]) -> bool:
+    """Whether a worker stores the summary it made of ``file``: one with a digest (the cache's
+    name for it) whose rules did not crash (a crash is reported again on the next run)."""
+    return file.digest is not None and not crashes
 
 
 def worker_pool(linter: Linter, workers: int, method: str) -> Executor:
@@ -506,6 +541,8 @@ def save_to_cache(linter: Linter, files: list[ProjectFile],
     for each in report.parsed:
         loaded = linter.files[each.absolute]
         assert each.digest is not None and loaded.findings is not None
+        if each.digest in cache.written:  # a worker stored it
+            continue
         if each.summary is None:
             each.summary = file_summary(loaded.spec, loaded.findings,
                                         loaded.suppression_comments())
