@@ -165,6 +165,25 @@ def test_without_shared_memory_this_process_parses_alone(
     assert _loaded(project, jobs=2) == alone
 
 
+def test_without_memory_files_a_spawned_pool_shares_the_work(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = _loaded(project, jobs=1)
+    monkeypatch.delattr(os, "memfd_create")  # as on macOS and Windows
+    monkeypatch.setattr(ForkedParse, "__init__", None)  # never made
+    here = incremental._parse_chunk_here
+    taken: list[int] = []
+
+    def slowly(linter: Linter, chunk: list[ProjectFile]) -> None:
+        """This process's chunks, slowly enough for the spawned worker to start and take some."""
+        taken.append(len(chunk))
+        time.sleep(0.3)
+        here(linter, chunk)
+
+    monkeypatch.setattr(incremental, "_parse_chunk_here", slowly)
+    assert _loaded(project, jobs=2) == alone
+    assert 0 < sum(taken) < TEAM_FILES + 10
+
+
 def test_progress_counts_every_file_once_in_order(project: Path) -> None:
     linter = Linter(project, load_config(project / "kpilint.toml"), Context())
     files = _files(project)
