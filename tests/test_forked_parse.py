@@ -47,7 +47,7 @@ def workers_go_first(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def after_a_worker(self: ForkedParse, from_front: bool) -> int | None:
         deadline = time.monotonic() + 60
-        while not from_front and self.bounds[0] == 0 and time.monotonic() < deadline:
+        while not from_front and self.shared[0] == 0 and time.monotonic() < deadline:
             time.sleep(0.001)
         return take(self, from_front)
 

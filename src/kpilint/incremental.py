@@ -18,7 +18,8 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -270,7 +271,7 @@ def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
             return _parse_sharing(spawned, linter, files)
     try:
         forked = ForkedParse(linter, files, workers, cache)
-    except (OSError, ImportError):  # no shared memory or semaphores here: this process alone
+    except OSError:  # no shared memory or file to be had here: this process alone
         return files
     return forked.run(progress)
 
@@ -324,43 +325,49 @@ class ForkedParse:
     """Files parsed in chunks by this process and forked workers (Linux), with no executor.
 
     The workers take chunks from the front and this process from the back, until they meet;
-    ``bounds`` (shared memory) is all they take turns on, so a worker never waits for this
-    busy process to hand it work. A worker writes each chunk's summaries, pickled, to its own
-    in-memory file and publishes where they are in ``done``; between its own chunks this process
-    reads what is published, so little is left to read when the chunks run out. A worker that
-    cannot start or dies leaves its unpublished chunks to this process, which parses them
-    again and reports what happens there.
+    a pair of bounds in shared memory is all they take turns on, so a worker never waits for
+    this busy process to hand it work. A worker writes each chunk's summaries, pickled, to its
+    own in-memory file and publishes where they are; between its own chunks this process reads
+    what is published, so little is left to read when the chunks run out. A worker that cannot
+    start or dies leaves its unpublished chunks to this process, which parses them again and
+    reports what happens there. The turns are taken under a lock the kernel lets go of when
+    its holder dies (a record lock on an in-memory file), so a killed worker blocks nobody.
     """
 
     def __init__(self, linter: Linter, files: list[ProjectFile], workers: int,
                  cache: ResultCache | None = None) -> None:
-        import multiprocessing
+        import mmap
 
         self.linter = linter
         self.cache = cache
         """Where workers store the summaries they make (as :func:`save_to_cache` would)."""
-        self.context = multiprocessing.get_context("fork")
+        self.workers = workers
         self.total = len(files)
         self.chunks = [files[start:start + CHUNK] for start in range(0, len(files), CHUNK)]
-        self.bounds = self.context.Array("q", [0, len(self.chunks)])
-        """The next chunk from the front; the end of those left from the back."""
-        self.done = self.context.RawArray("q", 3 * len(self.chunks))
-        """Per chunk: its worker's number + 1 (0 until published), offset and size."""
+        self.memory = mmap.mmap(-1, 8 * (2 + 3 * len(self.chunks)))  # shared with the forks
+        self.shared = memoryview(self.memory).cast("q")
+        """The next chunk from the front, the end of those left from the back, then per chunk:
+        its worker's number + 1 (0 until published), the offset and size of its summaries."""
+        self.shared[1] = len(self.chunks)
+        self.lock = os.memfd_create("kpilint-turns")
+        self.outputs: list[int] = []
         self.unread = 0
         """Chunks before this one are read, or left to this process."""
-        self.outputs = [os.memfd_create("kpilint-summaries") for _ in range(workers)]
         self.left: list[ProjectFile] = []
 
     def run(self, progress: Callable[[int, int], None] | None) -> list[ProjectFile]:
         """Parse every file; those whose summary did not read back, still to parse."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
         workers = []
         try:
-            for number, output in enumerate(self.outputs):
-                worker = self.context.Process(target=self._work, args=(number, output),
-                                              daemon=True)
+            for number in range(self.workers):
+                self.outputs.append(os.memfd_create("kpilint-summaries"))
+                worker = context.Process(target=self._work, args=(number,), daemon=True)
                 worker.start()
                 workers.append(worker)
-        except OSError:  # no more processes to be had: this one parses more
+        except OSError:  # no more processes or files to be had: this one parses more
             pass
         try:
             counted = 0
@@ -370,7 +377,7 @@ class ForkedParse:
                 self._read_published()
                 if progress is not None:
                     taken = min(self.total, CHUNK * (
-                        len(self.chunks) - self.bounds[1] + self.bounds[0]))
+                        len(self.chunks) - self.shared[1] + self.shared[0]))
                     for done in range(counted, taken):
                         progress(done, self.total)
                     counted = taken
@@ -381,8 +388,8 @@ class ForkedParse:
             for worker in workers:
                 if worker.is_alive():  # an interrupt or a failure here: no more work
                     worker.kill()
-            for output in self.outputs:
-                os.close(output)
+            for handle in [*self.outputs, self.lock]:
+                os.close(handle)
         return self.left
 
     def _store_here(self, chunk: list[ProjectFile]) -> None:
@@ -398,26 +405,35 @@ class ForkedParse:
                                             loaded.suppression_comments())
                 self.cache.put_summary(each.digest, each.summary)
 
+    @contextmanager
+    def _turn(self) -> Iterator[memoryview]:
+        """The shared memory, for this process alone while the block runs."""
+        import fcntl
+
+        fcntl.lockf(self.lock, fcntl.LOCK_EX)
+        try:
+            yield self.shared
+        finally:
+            fcntl.lockf(self.lock, fcntl.LOCK_UN)
+
     def _take(self, from_front: bool) -> int | None:
         """The index of the next chunk nobody has taken, or None."""
-        with self.bounds.get_lock():
-            front: int = self.bounds[0]
-            back: int = self.bounds[1]
+        with self._turn() as shared:
+            front, back = shared[0], shared[1]
             if front >= back:
                 return None
             if from_front:
-                self.bounds[0] = front + 1
-                return front
-            self.bounds[1] = back - 1
-            return back - 1
+                shared[0] = front + 1
+                return int(front)
+            shared[1] = back - 1
+            return int(back - 1)
 
     def _read_published(self, finished: bool = False) -> None:
         """Put the workers' published chunks into the linter, in order; once they have
         ``finished``, a chunk taken but not published is left to this process."""
-        with self.bounds.get_lock():  # what a worker published before it let go of the lock
-            taken = self.bounds[0]
-            published = [tuple(self.done[3 * index:3 * index + 3])
-                         for index in range(self.unread, taken)]
+        with self._turn() as shared:  # what a worker published before its turn ended
+            published = [tuple(shared[2 + 3 * index:5 + 3 * index])
+                         for index in range(self.unread, shared[0])]
         for index, (worker, offset, size) in enumerate(published, self.unread):
             if not worker and not finished:
                 return
@@ -442,7 +458,7 @@ class ForkedParse:
         except (OSError, pickle.UnpicklingError, EOFError, ValueError):
             return None
 
-    def _work(self, number: int, output: int) -> None:
+    def _work(self, number: int) -> None:
         """In a forked worker: summarise chunks from the front and publish each. Any failure
         ends the worker quietly (its chunks are parsed again by the parent)."""
         import pickle
@@ -452,7 +468,7 @@ class ForkedParse:
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's
             _start_worker(self.linter.root, self.linter.config, self.linter.context)
-            offset = 0
+            output, offset = self.outputs[number], 0
             while (index := self._take(from_front=True)) is not None:
                 chunk = self.chunks[index]
                 made = [_summarize((each.absolute, each.display, each.content))
@@ -465,8 +481,10 @@ class ForkedParse:
                 written = 0
                 while written < len(data):
                     written += os.pwrite(output, memoryview(data)[written:], offset + written)
-                with self.bounds.get_lock():
-                    self.done[3 * index:3 * index + 3] = [number + 1, offset, len(data)]
+                with self._turn() as shared:
+                    place = 2 + 3 * index
+                    shared[place], shared[place + 1], shared[place + 2] = (
+                        number + 1, offset, len(data))
                 offset += len(data)
         except BaseException:  # whatever it was, the parent meets it again
             code = 1
@@ -541,7 +559,7 @@ def save_to_cache(linter: Linter, files: list[ProjectFile],
     for each in report.parsed:
         loaded = linter.files[each.absolute]
         assert each.digest is not None and loaded.findings is not None
-        if each.digest in cache.written:  # a worker stored it
+        if each.digest in cache.written:  # stored as it was parsed (``--jobs``)
             continue
         if each.summary is None:
             each.summary = file_summary(loaded.spec, loaded.findings,
