@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +145,32 @@ def test_a_worker_that_dies_leaves_its_chunks_to_this_process(
 
     monkeypatch.setattr(incremental, "_summarize", dying)
     assert _loaded(project, jobs=2) == alone
+
+
+def test_a_worker_killed_in_its_turn_blocks_nobody(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = _loaded(project, jobs=1)
+    parent, died = os.getpid(), tmp_path / "died"
+    turn, take = ForkedParse._turn, ForkedParse._take
+
+    @contextmanager
+    def fatal(self: ForkedParse) -> Iterator[memoryview]:
+        with turn(self) as shared:
+            if os.getpid() != parent:  # the worker: gone with the lock held
+                died.touch()
+                os._exit(9)
+            yield shared
+
+    def after_the_death(self: ForkedParse, from_front: bool) -> int | None:
+        deadline = time.monotonic() + 60
+        while not from_front and not died.exists() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return take(self, from_front)
+
+    monkeypatch.setattr(ForkedParse, "_turn", fatal)
+    monkeypatch.setattr(ForkedParse, "_take", after_the_death)
+    assert _loaded(project, jobs=2) == alone
+    assert died.exists()
 
 
 @pytest.mark.usefixtures("workers_go_first")
