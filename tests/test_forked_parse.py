@@ -19,7 +19,7 @@ import pytest
 from kpilint import incremental
 from kpilint.config import load_config
 from kpilint.engine import Linter
-from kpilint.incremental import CHUNK, ForkedParse
+from kpilint.incremental import CHUNK, WORKER_CHUNKS, ForkedParse
 from kpilint.reading import ProjectFile
 from kpilint.rule import Context
 from tests.conftest import REPO, benchmark_module, run_kpilint
@@ -27,8 +27,8 @@ from tests.conftest import REPO, benchmark_module, run_kpilint
 pytestmark = pytest.mark.skipif(not hasattr(os, "memfd_create"),
                                 reason="forked workers need Linux's memory files")
 
-TEAM_FILES = 5 * CHUNK + 3
-"""Enough files for six chunks, the last one short."""
+TEAM_FILES = 2 * WORKER_CHUNKS * CHUNK + 3
+"""With examples/bad's ten, nine chunks (the last one short): enough for two workers."""
 
 
 def _generated(tmp_path: Path) -> Path:
@@ -129,7 +129,7 @@ def test_workers_and_one_process_load_the_same(project: Path) -> None:
     alone = _loaded(project, jobs=1)
     assert len(alone) == TEAM_FILES + 10
     assert _loaded(project, jobs=2) == alone
-    assert _loaded(project, jobs=4) == alone
+    assert _loaded(project, jobs=8) == alone  # two workers: one for every four chunks
 
 
 @pytest.mark.usefixtures("workers_go_first")

@@ -65,6 +65,9 @@ __all__ = ["LoadReport", "ProjectFile", "load_project_files", "read_project_file
 MANY_FILES = 200
 """From this many files to parse, ``--jobs`` defaults to the CPU count."""
 CHUNK = 16
+WORKER_CHUNKS = 4
+"""A worker is started for at most every this many chunks (64 files): fewer would not pay for
+its start (a fork, and the pages it then copies), however many CPUs ``--jobs`` offers."""
 
 
 @dataclass(slots=True)
@@ -264,8 +267,12 @@ def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
 def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
                         progress: Callable[[int, int], None] | None,
                         cache: ResultCache | None) -> list[ProjectFile]:
-    """Parse the files with ``workers`` more processes: forked where Linux lets workers write
-    to memory files (:class:`ForkedParse`), else spawned. The files still to parse."""
+    """Parse the files with up to ``workers`` more processes (one for each
+    :data:`WORKER_CHUNKS` chunks): forked where Linux lets workers write to memory files
+    (:class:`ForkedParse`), else spawned. The files still to parse."""
+    workers = min(workers, len(files) // (WORKER_CHUNKS * CHUNK))
+    if workers < 1:
+        return files
     if not hasattr(os, "memfd_create"):
         with worker_pool(linter, workers, "spawn") as spawned:
             return _parse_sharing(spawned, linter, files)
