@@ -66,8 +66,8 @@ MANY_FILES = 200
 """From this many files to parse, ``--jobs`` defaults to the CPU count."""
 CHUNK = 16
 WORKER_CHUNKS = 4
-"""A worker is started for at most every this many chunks (64 files): fewer would not pay for
-its start (a fork, and the pages it then copies), however many CPUs ``--jobs`` offers."""
+"""A worker is started for at most every this many chunks (64 files), however many CPUs
+``--jobs`` offers: its start (a fork, and the pages it then copies) takes a few milliseconds."""
 
 
 @dataclass(slots=True)
