@@ -7,29 +7,16 @@ prints precision and recall; this test pins each row and rule on its own).
 from __future__ import annotations
 
 import functools
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, benchmark_module
 
-
-def _load_benchmark() -> ModuleType:
-    path = REPO / "benchmarks" / "corpus_accuracy.py"
-    spec = importlib.util.spec_from_file_location("corpus_accuracy", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_benchmark()
+corpus = benchmark_module("corpus_accuracy")
 ROWS = corpus.load_corpus()
 
 

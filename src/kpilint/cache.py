@@ -128,7 +128,10 @@ class ResultCache:
     base: Path
     directory: Path
     written: set[str] = field(default_factory=set)
+    """The digests whose summaries this run stored (its forked workers' included)."""
     pruned: bool = False
+    made: set[Path] = field(default_factory=set)
+    """The folders this run made sure of (and of the ``.gitignore`` beside them)."""
 
     @classmethod
     def of(cls, root: Path, config: Config, context: Context, salt: str) -> ResultCache:
@@ -159,10 +162,12 @@ class ResultCache:
                 self.pruned = True
                 if not self.directory.exists():
                     self._prune_other_keys()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.base / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text(GITIGNORE, encoding="utf-8")
+            if path.parent not in self.made:  # once per folder and run, not per file
+                path.parent.mkdir(parents=True, exist_ok=True)
+                ignore = self.base / ".gitignore"
+                if not ignore.exists():
+                    ignore.write_text(GITIGNORE, encoding="utf-8")
+                self.made.add(path.parent)
             handle, temporary = new_temporary(path.parent, ".tmp-")
             try:
                 with os.fdopen(handle, "wb") as stream:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpilint.build import SpecFile
 from kpilint.cache import ResultCache, json_bytes
@@ -64,6 +65,9 @@ __all__ = ["LoadReport", "ProjectFile", "load_project_files", "read_project_file
 MANY_FILES = 200
 """From this many files to parse, ``--jobs`` defaults to the CPU count."""
 CHUNK = 16
+WORKER_CHUNKS = 4
+"""A worker is started for at most every this many chunks (64 files), however many CPUs
+``--jobs`` offers: its start (a fork, and the pages it then copies) takes a few milliseconds."""
 
 
 @dataclass(slots=True)
@@ -95,7 +99,7 @@ def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCa
     for each in pending:
         if each.trusted:  # its bytes are needed now: they are the truth
             read_late(each, linter.config.limits.max_file_bytes)
-    _parse(linter, pending, jobs, progress, pool)
+    _parse(linter, pending, jobs, progress, pool, cache)
     report.parsed = [each for each in pending if each.digest is not None]
     return report
 
@@ -244,26 +248,39 @@ class SummarisedFile(LoadedFile):
 
 
 def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
-           progress: Callable[[int, int], None] | None, pool: Executor | None = None) -> None:
-    """Parse and build files, in worker processes when that pays."""
+           progress: Callable[[int, int], None] | None, pool: Executor | None = None,
+           cache: ResultCache | None = None) -> None:
+    """Parse and build files, in worker processes when that pays (forked ones store the
+    summaries they make in ``cache``)."""
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
-    workers = jobs
     if pool is not None and len(files) > 1:
         files = _parse_sharing(pool, linter, files)
-    elif workers > 1 and len(files) > 1:
-        from concurrent.futures import ProcessPoolExecutor  # a one-file run needs no pool
-
-        with ProcessPoolExecutor(workers, initializer=_start_worker,
-                                 initargs=(linter.root, linter.config, linter.context)) as own:
-            items = [(each.absolute, each.display, each.content) for each in files]
-            done = zip(files, own.map(_summarize, items, chunksize=CHUNK), strict=True)
-            files = [each for each, (summary, crashes) in done
-                     if not _put_summary(linter, each, summary, crashes)]
+    elif jobs > 1 and len(files) > 1:
+        files = _parse_with_workers(linter, files, jobs - 1, progress, cache)
     for index, each in enumerate(files):
         if progress is not None:
             progress(index, len(files))
         _parse_here(linter, each)
+
+
+def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
+                        progress: Callable[[int, int], None] | None,
+                        cache: ResultCache | None) -> list[ProjectFile]:
+    """Parse the files with up to ``workers`` more processes (one for each
+    :data:`WORKER_CHUNKS` chunks): forked where Linux lets workers write to memory files
+    (:class:`ForkedParse`), else spawned. The files still to parse."""
+    workers = min(workers, len(files) // (WORKER_CHUNKS * CHUNK))
+    if workers < 1:
+        return files
+    if not hasattr(os, "memfd_create"):
+        with worker_pool(linter, workers, "spawn") as spawned:
+            return _parse_sharing(spawned, linter, files)
+    try:
+        forked = ForkedParse(linter, files, workers, cache)
+    except OSError:  # no shared memory or file to be had here: this process alone
+        return files
+    return forked.run(progress)
 
 
 def _parse_here(linter: Linter, each: ProjectFile) -> None:
@@ -298,12 +315,193 @@ def _parse_sharing(pool: Executor, linter: Linter, files: list[ProjectFile],
                                             for each in chunk]) for chunk in chunks]
     while futures and futures[-1].cancel():
         futures.pop()
-        for each in chunks[len(futures)]:
-            _parse_here(linter, each)
-            linter.file_findings(linter.files[each.absolute])
+        _parse_chunk_here(linter, chunks[len(futures)])
     return [each for chunk, future in zip(chunks, futures, strict=False)
             for each, (summary, crashes) in zip(chunk, future.result(), strict=True)
             if not _put_summary(linter, each, summary, crashes)]
+
+
+def _parse_chunk_here(linter: Linter, chunk: list[ProjectFile]) -> None:
+    """Parse a chunk in this process and run its file rules, as a worker does."""
+    for each in chunk:
+        _parse_here(linter, each)
+        linter.file_findings(linter.files[each.absolute])
+
+
+class ForkedParse:
+    """Files parsed in chunks by this process and forked workers (Linux), with no executor.
+
+    The workers take chunks from the front and this process from the back, until they meet;
+    a pair of bounds in shared memory is all they take turns on, so a worker never waits for
+    this busy process to hand it work. A worker writes each chunk's summaries, pickled, to its
+    own in-memory file and publishes where they are; between its own chunks this process reads
+    what is published, so little is left to read when the chunks run out. A worker that cannot
+    start or dies leaves its unpublished chunks to this process, which parses them again and
+    reports what happens there. The turns are taken under a lock the kernel lets go of when
+    its holder dies (a record lock on an in-memory file), so a killed worker blocks nobody.
+    """
+
+    def __init__(self, linter: Linter, files: list[ProjectFile], workers: int,
+                 cache: ResultCache | None = None) -> None:
+        import mmap
+
+        self.linter = linter
+        self.cache = cache
+        """Where workers store the summaries they make (as :func:`save_to_cache` would)."""
+        self.workers = workers
+        self.total = len(files)
+        self.chunks = [files[start:start + CHUNK] for start in range(0, len(files), CHUNK)]
+        self.memory = mmap.mmap(-1, 8 * (2 + 3 * len(self.chunks)))  # shared with the forks
+        self.shared = memoryview(self.memory).cast("q")
+        """The next chunk from the front, the end of those left from the back, then per chunk:
+        its worker's number + 1 (0 until published), the offset and size of its summaries."""
+        self.shared[1] = len(self.chunks)
+        self.lock = os.memfd_create("kpilint-turns")
+        self.outputs: list[int] = []
+        self.unread = 0
+        """Chunks before this one are read, or left to this process."""
+        self.left: list[ProjectFile] = []
+
+    def run(self, progress: Callable[[int, int], None] | None) -> list[ProjectFile]:
+        """Parse every file; those whose summary did not read back, still to parse."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        workers = []
+        try:
+            for number in range(self.workers):
+                self.outputs.append(os.memfd_create("kpilint-summaries"))
+                worker = context.Process(target=self._work, args=(number,), daemon=True)
+                worker.start()
+                workers.append(worker)
+        except OSError:  # no more processes or files to be had: this one parses more
+            pass
+        try:
+            counted = 0
+            while (index := self._take(from_front=False)) is not None:
+                _parse_chunk_here(self.linter, self.chunks[index])
+                self._store_here(self.chunks[index])
+                self._read_published()
+                if progress is not None:
+                    taken = min(self.total, CHUNK * (
+                        len(self.chunks) - self.shared[1] + self.shared[0]))
+                    for done in range(counted, taken):
+                        progress(done, self.total)
+                    counted = taken
+            for worker in workers:
+                worker.join()
+            self._read_published(finished=True)
+        finally:
+            for worker in workers:
+                if worker.is_alive():  # an interrupt or a failure here: no more work
+                    worker.kill()
+            for handle in [*self.outputs, self.lock]:
+                os.close(handle)
+        return self.left
+
+    def _store_here(self, chunk: list[ProjectFile]) -> None:
+        """With a cache, summarise and store a chunk parsed here at once, as the workers do,
+        rather than after the check: the work is then shared with them."""
+        if self.cache is None:
+            return
+        for each in chunk:
+            loaded = self.linter.files[each.absolute]
+            if each.digest is not None and not self.linter.crashes:
+                assert loaded.findings is not None
+                each.summary = file_summary(loaded.spec, loaded.findings,
+                                            loaded.suppression_comments())
+                self.cache.put_summary(each.digest, each.summary)
+
+    @contextmanager
+    def _turn(self) -> Iterator[memoryview]:
+        """The shared memory, for this process alone while the block runs."""
+        import fcntl
+
+        fcntl.lockf(self.lock, fcntl.LOCK_EX)
+        try:
+            yield self.shared
+        finally:
+            fcntl.lockf(self.lock, fcntl.LOCK_UN)
+
+    def _take(self, from_front: bool) -> int | None:
+        """The index of the next chunk nobody has taken, or None."""
+        with self._turn() as shared:
+            front, back = shared[0], shared[1]
+            if front >= back:
+                return None
+            if from_front:
+                shared[0] = front + 1
+                return int(front)
+            shared[1] = back - 1
+            return int(back - 1)
+
+    def _read_published(self, finished: bool = False) -> None:
+        """Put the workers' published chunks into the linter, in order; once they have
+        ``finished``, a chunk taken but not published is left to this process."""
+        with self._turn() as shared:  # what a worker published before its turn ended
+            published = [tuple(shared[2 + 3 * index:5 + 3 * index])
+                         for index in range(self.unread, shared[0])]
+        for index, (worker, offset, size) in enumerate(published, self.unread):
+            if not worker and not finished:
+                return
+            self.unread = index + 1
+            chunk = self.chunks[index]
+            summaries = self._summaries(worker, offset, size) if worker else None
+            if summaries is None or len(summaries) != len(chunk):
+                self.left.extend(chunk)
+                continue
+            for each, (summary, crashes) in zip(chunk, summaries, strict=True):
+                if not _put_summary(self.linter, each, summary, crashes):
+                    self.left.append(each)
+                elif self.cache is not None and _to_store(each, crashes):
+                    self.cache.written.add(str(each.digest))  # by the worker
+
+    def _summaries(self, worker: int, offset: int, size: int) -> Any:
+        """A published chunk's summaries as its worker wrote them; None if they do not read."""
+        import pickle
+
+        try:
+            return pickle.loads(os.pread(self.outputs[worker - 1], size, offset))
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            return None
+
+    def _work(self, number: int) -> None:
+        """In a forked worker: summarise chunks from the front and publish each. Any failure
+        ends the worker quietly (its chunks are parsed again by the parent)."""
+        import pickle
+        import signal
+
+        code = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's
+            _start_worker(self.linter.root, self.linter.config, self.linter.context)
+            output, offset = self.outputs[number], 0
+            while (index := self._take(from_front=True)) is not None:
+                chunk = self.chunks[index]
+                made = [_summarize((each.absolute, each.display, each.content))
+                        for each in chunk]
+                if self.cache is not None:
+                    for each, (summary, crashes) in zip(chunk, made, strict=True):
+                        if _to_store(each, crashes):
+                            self.cache.put_summary(str(each.digest), summary)
+                data = pickle.dumps(made, pickle.HIGHEST_PROTOCOL)
+                written = 0
+                while written < len(data):
+                    written += os.pwrite(output, memoryview(data)[written:], offset + written)
+                with self._turn() as shared:
+                    place = 2 + 3 * index
+                    shared[place], shared[place + 1], shared[place + 2] = (
+                        number + 1, offset, len(data))
+                offset += len(data)
+        except BaseException:  # whatever it was, the parent meets it again
+            code = 1
+        os._exit(code)  # nothing of the parent's (buffered output, exit handlers) runs twice
+
+
+def _to_store(file: ProjectFile, crashes: list[str]) -> bool:
+    """Whether a worker stores the summary it made of ``file``: one with a digest (the cache's
+    name for it) whose rules did not crash (a crash is reported again on the next run)."""
+    return file.digest is not None and not crashes
 
 
 def worker_pool(linter: Linter, workers: int, method: str) -> Executor:
@@ -322,7 +520,7 @@ _WORKER: list[Linter] = []
 
 
 def _start_worker(root: Path, config: Config, context: Context) -> None:
-    _WORKER.append(Linter(root, config, context))
+    _WORKER[:] = [Linter(root, config, context)]
 
 
 def _start_fresh_worker(root: Path, config: Config, context: Context) -> None:
@@ -368,6 +566,8 @@ def save_to_cache(linter: Linter, files: list[ProjectFile],
     for each in report.parsed:
         loaded = linter.files[each.absolute]
         assert each.digest is not None and loaded.findings is not None
+        if each.digest in cache.written:  # stored as it was parsed (``--jobs``)
+            continue
         if each.summary is None:
             each.summary = file_summary(loaded.spec, loaded.findings,
                                         loaded.suppression_comments())
