@@ -162,6 +162,21 @@ def test_an_edit_writes_only_the_records_of_the_files_it_changed(
         _swap(root / "forecast.kpi.yaml", f"target: {value}", "target: 100000000")
 
 
+def test_records_after_text_that_is_not_ascii_are_copied_where_they_stand(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: list[str]) -> None:
+    root = example_project(tmp_path)
+    support = (root / "support.kpi.yaml").read_text(encoding="utf-8")
+    (root / "aé-ü.kpi.yaml").write_text(support, encoding="utf-8")  # its ids twice: E004
+    cold = _run(root, ["bad"], [], capsys)
+    paths = [each["path"] for each in json.loads(cold[1])["diagnostics"]]
+    assert paths[0] == "bad/aé-ü.kpi.yaml" and "bad/forecast.kpi.yaml" in paths  # (sorted)
+    _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    written.clear()
+    cached = _run(root, ["bad"], [], capsys)
+    assert set(written) == {"bad/forecast.kpi.yaml"}  # copied at their places in UTF-8
+    assert cached == _run(root, ["bad"], [], capsys, "--no-cache")
+
+
 def _rewrite_pieces(kept: Path, pieces: object) -> None:
     """Give the kept report other pieces, under a checksum that fits them."""
     _, header, _, text = kept.read_bytes().split(b"\n", 3)

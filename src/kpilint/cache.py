@@ -45,7 +45,7 @@ from kpilint.fileio import new_temporary
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
-FORMAT = "6"
+FORMAT = "7"
 STATE = "state.json"
 STATE_DELTA = "state-delta.json"
 REPORTS = "reports"
@@ -229,7 +229,8 @@ class ResultCache:
                 if fields.get("render") != render_key or fields.get("pieces") is not True or (
                         files is not None and fields.get("files") != files):
                     return None  # of another rendering, or of no pieces line
-                pieces, text = stream.readline(), stream.read()
+                pieces = stream.readline()  # then the text, in one read of the size left
+                text = stream.read(os.fstat(stream.fileno()).st_size - stream.tell())
         except (OSError, ValueError, AttributeError):
             return None
         if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or not (
@@ -349,10 +350,8 @@ class CachedReport:
 
 def files_digest(files: Iterable[tuple[str, str, str]]) -> str:
     """One digest of a run's files: each one's absolute path, display path and content digest."""
-    digest = hashlib.sha256()
-    for absolute, display, content in files:
-        digest.update(f"{absolute}\0{display}\0{content}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    lines = "".join([f"{absolute}\0{display}\0{content}\n" for absolute, display, content in files])
+    return hashlib.sha256(lines.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _read_cached(path: Path) -> bytes | None:

@@ -424,11 +424,15 @@ def _check(args: argparse.Namespace) -> int:
             from kpilint.statistics import render_statistics
 
             text = render_statistics(outcome.result, output_format)
+        elif outcome.report_slot is not None and output_format == "json":
+            from kpilint.report.json_format import render_utf8  # copies the kept report's records
+
+            text = render_utf8(outcome.result, render_options)
         else:
             text = renderer(output_format)(dataclasses.replace(outcome.result, fixed=fixed),
                                            render_options)
-        if outcome.report_slot is not None:  # kept in UTF-8 and written so: encoded once
-            text = text.encode("utf-8")
+        if isinstance(text, str) and outcome.report_slot is not None:  # kept in UTF-8 and
+            text = text.encode("utf-8")  # written so: encoded once
         outcome.keep_report(text)
     if args.output_file is not None:
         _write_report(args.output_file, text)
