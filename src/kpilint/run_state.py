@@ -2,20 +2,24 @@
 
 One JSON value per line, so that a run rewrites only what changed:
 
-- the first line: the project rules' codes, each rule's findings per unit it checked, and the
-  findings of paths that are no file of the run (``elsewhere``);
+- the first line: the project rules' codes, each rule's findings per unit it checked (but those
+  kept per file, below), the rules that keep findings per file (``per_file``), and the findings
+  of paths that are no file of the run (``elsewhere``);
 - then one line per file, in the run's order: its absolute path, display path and content
   digest, its facts (:func:`kpilint.summary.file_facts`: what the graph is built from) and what
   its findings are (:func:`_findings_meta`: their token, counts per severity...), then after a
   tab its places (:func:`kpilint.summary.file_places`: its entities' heads, references' and
   formula terms' spans), parsed only when a location is asked for, then after a tab, if it has
   any, its findings after suppressions (active, and suppressed with their comment), which are
-  parsed only when read.
+  parsed only when read, then after a tab, if there are any, the whole-project rules' findings
+  kept per file there (``[[rule index, findings]...]``, a unit ``IN_FILE + path`` whose findings
+  all stand in the file), parsed when the file's findings are composed again or the rule runs
+  again.
 
 Each finding is written once: a rule's finding that a file's findings hold is written as where
 it stands there (``[path, index]``, ``[path, -1 - index]`` among the suppressed ones), any other
-in full (``[null, finding]``). A file line whose file and findings are as they were read is
-written back as it was, without encoding it again.
+in full (``[null, finding]``). A file line whose file, findings and findings kept per file are
+as they were read is written back as it was, without encoding it again.
 
 Restored (:meth:`RunState.kept`), a path's findings and the whole-project rules' findings kept
 per file in it stay as stored (:class:`KeptFindings`) until the engine needs them as objects: a
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -131,13 +135,26 @@ class KeptFindings:
     """What a restored run keeps as stored until the engine needs it: ``parts``, each path's
     findings (of the paths whose findings were not composed again), and ``units``, per path the
     whole-project rules' findings kept per file there (rule index to where they stand, as the
-    state writes them)."""
+    state writes them), or still their JSON (``unit_lines``, parsed when first needed)."""
 
     parts: dict[str, KeptPart]
     units: dict[str, dict[int, Json]]
     rules: dict[int, tuple[set[str], Json]] = field(default_factory=dict)
     """The rules whose findings stay stored whole (none of them kept per file): by rule index,
     the paths they are in and their findings per unit, as the state writes them."""
+    unit_lines: dict[str, bytes] = field(default_factory=dict)
+    """Per path, the JSON of its ``units`` as its file line holds them, not parsed yet."""
+
+    def units_at(self, path: str) -> dict[int, Json]:
+        """Take out ``path``'s ``units`` (parsed)."""
+        raw = self.unit_lines.pop(path, None)
+        return self.units.pop(path, {}) if raw is None else _units_of(raw)
+
+    def _parse_unit_lines(self) -> None:
+        """Parse every path's ``unit_lines`` into ``units``."""
+        for path, raw in self.unit_lines.items():
+            self.units[path] = _units_of(raw)
+        self.unit_lines.clear()
 
     def take_rules(self, path: str | None = None,
                    index: int | None = None) -> list[tuple[int, UnitFindings]]:
@@ -151,13 +168,13 @@ class KeptFindings:
     def open(self, path: str) -> tuple[ProjectResult | None, list[tuple[int, list[Diagnostic]]]]:
         """Take ``path``'s findings out: its result (None without one), and each rule's
         findings kept per file there."""
-        units = self.units.pop(path, {})
-        found = [(index, self.found(refs)) for index, refs in units.items()]
+        found = [(index, self.found(refs)) for index, refs in self.units_at(path).items()]
         part = self.parts.pop(path, None)
         return (None if part is None else part.result()), found
 
     def take_rule(self, index: int) -> list[tuple[str, list[Diagnostic]]]:
         """Take out rule ``index``'s findings kept per file, by path."""
+        self._parse_unit_lines()
         taken = [(path, units.pop(index)) for path, units in self.units.items()
                  if index in units]
         return [(path, self.found(refs)) for path, refs in taken]
@@ -175,6 +192,11 @@ class KeptFindings:
         return found
 
 
+def _units_of(raw: bytes) -> dict[int, Json]:
+    """A file line's findings kept per file, by rule index."""
+    return {int(index): refs for index, refs in json.loads(raw)}
+
+
 @dataclass(slots=True)
 class FileLine:
     """One file's line of a state as read: its bytes, and what they hold."""
@@ -188,6 +210,8 @@ class FileLine:
     meta: Json
     findings: bytes | None
     """Its findings' JSON (:class:`KeptPart`), None without any."""
+    units: bytes | None = None
+    """The JSON of the whole-project rules' findings kept per file there, None without any."""
     result: KeptPart | None = None
     """Its findings as kept (:meth:`RunState.kept`)."""
     in_base: bool = True
@@ -222,7 +246,8 @@ class RunState:
                 del lines[absolute]
             lines.update(_file_lines(rest, in_base=False))
         header = json.loads(first)
-        if not isinstance(header, dict) or not isinstance(header["elsewhere"], dict):
+        if not isinstance(header, dict) or not isinstance(header["elsewhere"], dict) or not (
+                isinstance(header["per_file"], list)):
             raise ValueError("not a run state")
         return cls(header, lines, stored.checksum, len(stored.base) - len(stored.checksum) - 1,
                    base_paths)
@@ -243,24 +268,18 @@ class RunState:
         kept per file, which stay stored whole (:class:`KeptFindings`)."""
         parts = {str(path): _kept_part(str(path), data)
                  for path, data in self.header["elsewhere"].items()}
+        kept = KeptFindings(parts, {})
         for line in self.lines.values():
             if line.findings is not None:
                 line.result = parts[line.display] = KeptPart(line.display, line.findings,
                                                              line.meta)
-        kept = KeptFindings(parts, {})
+            if line.units is not None:
+                kept.unit_lines[line.display] = line.units
+        per_file = set(self.header["per_file"])
         resolved: list[UnitFindings] = []
         for index, units in enumerate(self.header["units"]):
-            others: dict[str, Json] = {}
-            per_file = False
-            for unit, refs in units.items():
-                path = str(unit)[len(IN_FILE):]
-                if unit.startswith(IN_FILE) and all(
-                        (where[4] if at is None else at) == path for at, where in refs):
-                    kept.units.setdefault(path, {})[index] = refs
-                    per_file = True
-                else:
-                    others[str(unit)] = refs
-            if others and not per_file:
+            others = {str(unit): refs for unit, refs in units.items()}
+            if others and index not in per_file:
                 kept.rules[index] = ({where[4] if at is None else str(at) for refs
                                       in others.values() for at, where in refs}, others)
                 others = {}  # stored whole: located as they were when first needed
@@ -273,13 +292,15 @@ def _file_lines(raws: list[bytes], in_base: bool) -> dict[str, FileLine]:
     lines: dict[str, FileLine] = {}
     for raw in raws:
         head, _, rest = raw.partition(b"\t")  # compact JSON writes no tab
-        places, tab, findings = rest.partition(b"\t")
+        places, tab, rest = rest.partition(b"\t")
+        findings, units_tab, units = rest.partition(b"\t")
         if not places:
             raise ValueError("a file line without its places")
         absolute, display, digest, facts, meta = json.loads(head.decode("utf-8"))  # as text:
         # json.loads of bytes first guesses their encoding, in Python
         lines[str(absolute)] = FileLine(raw, str(display), str(digest), facts, places, meta,
-                                        findings if tab else None, in_base=in_base)
+                                        (findings or None) if tab else None,
+                                        units if units_tab else None, in_base=in_base)
     return lines
 
 
@@ -322,7 +343,7 @@ class StateLines:
         return delta if len(delta) * DELTA_SHARE < before.base_size else None
 
 
-def state_payload(linter: Linter, files: Iterable[ProjectFile],
+def state_payload(linter: Linter, files: list[ProjectFile],
                   facts_of: Callable[[ProjectFile], tuple[Json, bytes]],
                   before: RunState | None) -> StateLines:
     """The state of ``linter``'s last check of ``files`` (see the module's docstring);
@@ -337,27 +358,33 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
             where[id(diagnostic)] = [path, index]
         for index, (diagnostic, _) in enumerate(composed.suppressed):
             where[id(diagnostic)] = [path, -1 - index]
-    units = [{unit: [where.get(id(diagnostic)) or [None, diagnostic_data(diagnostic)]
-                     for diagnostic in found]
-              for unit, found in rule_units.items()} for rule_units in linter.unit_findings]
+    displays = {each.display for each in files}
+    units = _Units(displays, [{} for _ in linter.project_rules])
+    for index, rule_units in enumerate(linter.unit_findings):
+        for unit, found in rule_units.items():
+            units.add(index, unit, [where.get(id(diagnostic)) or [None, diagnostic_data(diagnostic)]
+                                    for diagnostic in found])
     for path, stored in kept.units.items():  # where they stood still holds: not composed again
         for index, refs in stored.items():
-            units[index][IN_FILE + path] = refs
+            units.add(index, IN_FILE + path, refs)
+    for path in kept.unit_lines.keys() - displays:  # (a path composed again never stays)
+        for index, refs in _units_of(kept.unit_lines[path]).items():
+            units.add(index, IN_FILE + path, refs)
     for index, (_, rule_units) in kept.rules.items():  # none of their paths composed again
-        units[index].update(rule_units)
+        units.header[index].update(rule_units)
     lines: list[bytes] = []
     changed: list[bytes] = []
     tokens: dict[str, str] = {}
-    displays: set[str] = set()
     absolutes: set[str] = set()
     for each in files:
-        displays.add(each.display)
         absolute = str(each.absolute)
         absolutes.add(absolute)
         result = linter.composed.get(each.display) or kept.parts.get(each.display)
+        as_read = kept.unit_lines.get(each.display)
         line = before.lines.get(absolute) if before is not None else None
         if line is not None and (line.display, line.digest) == (each.display, each.digest):
-            if line.result is result:
+            if (line.result is result and line.units is as_read
+                    and each.display not in units.lines):
                 lines.append(line.raw)
                 if not line.in_base:
                     changed.append(line.raw)
@@ -368,23 +395,55 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
         else:
             facts, places = facts_of(each)
         lines.append(_file_line([absolute, each.display, each.digest, facts], places, result,
-                                tokens))
+                                units.line_json(each.display, as_read), tokens))
         changed.append(lines[-1])
     elsewhere = {path: _result_data(result) for path, result in linter.composed.items()
                  if path not in displays}
     elsewhere.update((path, part.data) for path, part in kept.parts.items()
                      if path not in displays)
-    header = {"rules": [rule.code for rule in linter.project_rules], "units": units,
-              "elsewhere": elsewhere}
+    per_file = {index for stored in units.lines.values() for index in stored}
+    if kept.unit_lines:  # lines whose units stay as read: the rules they had then
+        per_file.update(before.header["per_file"] if before is not None else ())
+    header = {"rules": [rule.code for rule in linter.project_rules], "units": units.header,
+              "per_file": sorted(per_file), "elsewhere": elsewhere}
     gone = sorted(before.base_paths - absolutes) if before is not None else []
     return StateLines(json_bytes(header), lines, changed, gone, tokens)
 
 
+@dataclass(slots=True)
+class _Units:
+    """The project rules' findings per unit as a state writes them: a whole-project rule's unit
+    ``IN_FILE + path`` whose findings all stand in that file, one of ``displays``, on its line
+    (``lines``), every other in the first line (``header``)."""
+
+    displays: set[str]
+    header: list[dict[str, Json]]
+    lines: dict[str, dict[int, Json]] = field(default_factory=dict)
+
+    def add(self, index: int, unit: str, refs: Json) -> None:
+        path = unit[len(IN_FILE):]
+        if unit.startswith(IN_FILE) and path in self.displays and all(
+                (found[4] if at is None else at) == path for at, found in refs):
+            self.lines.setdefault(path, {})[index] = refs
+        else:
+            self.header[index][unit] = refs
+
+    def line_json(self, path: str, stored: bytes | None) -> bytes | None:
+        """The JSON of ``path``'s units on its line (with those ``stored`` there as read)."""
+        on_line = self.lines.get(path)
+        if on_line is None:
+            return stored
+        if stored is not None:
+            on_line = {**_units_of(stored), **on_line}
+        return json_bytes(sorted(on_line.items()))
+
+
 def _file_line(head: list[Json], places: bytes, result: ProjectResult | KeptPart | None,
-               tokens: dict[str, str]) -> bytes:
+               units: bytes | None, tokens: dict[str, str]) -> bytes:
     """A file's line of the state (see the module's docstring); its token goes to ``tokens``."""
+    after = b"" if units is None else b"\t" + units  # (behind an empty part without findings)
     if result is None:
-        return json_bytes([*head, None]) + b"\t" + places
+        return json_bytes([*head, None]) + b"\t" + places + (after and b"\t" + after)
     if isinstance(result, KeptPart):
         raw, meta = result.raw, result.meta
     else:
@@ -392,4 +451,4 @@ def _file_line(head: list[Json], places: bytes, result: ProjectResult | KeptPart
         raw = json_bytes(data)
         meta = _findings_meta(raw, data)
     tokens[str(head[1])] = str(meta[0])
-    return json_bytes([*head, meta]) + b"\t" + places + b"\t" + raw
+    return json_bytes([*head, meta]) + b"\t" + places + b"\t" + raw + after
