@@ -66,7 +66,7 @@ class KeptPart:
     it), parsed when first read, and ``meta`` (:func:`_findings_meta`)."""
 
     path: str
-    raw: bytes
+    raw: bytes | memoryview
     meta: Json
     decoded: ProjectResult | None = None
     parsed: Json = None
@@ -75,7 +75,7 @@ class KeptPart:
     def data(self) -> Json:
         """Its findings' data."""
         if self.parsed is None:
-            self.parsed = json.loads(self.raw)
+            self.parsed = json.loads(str(self.raw, "utf-8"))
         return self.parsed
 
     def result(self) -> ProjectResult:
@@ -142,7 +142,7 @@ class KeptFindings:
     rules: dict[int, tuple[set[str], Json]] = field(default_factory=dict)
     """The rules whose findings stay stored whole (none of them kept per file): by rule index,
     the paths they are in and their findings per unit, as the state writes them."""
-    unit_lines: dict[str, bytes] = field(default_factory=dict)
+    unit_lines: dict[str, memoryview] = field(default_factory=dict)
     """Per path, the JSON of its ``units`` as its file line holds them, not parsed yet."""
 
     def units_at(self, path: str) -> dict[int, Json]:
@@ -192,25 +192,25 @@ class KeptFindings:
         return found
 
 
-def _units_of(raw: bytes) -> dict[int, Json]:
+def _units_of(raw: bytes | memoryview) -> dict[int, Json]:
     """A file line's findings kept per file, by rule index."""
-    return {int(index): refs for index, refs in json.loads(raw)}
+    return {int(index): refs for index, refs in json.loads(str(raw, "utf-8"))}
 
 
 @dataclass(slots=True)
 class FileLine:
     """One file's line of a state as read: its bytes, and what they hold."""
 
-    raw: bytes
+    raw: memoryview
     display: str
     digest: str
     facts: Json
     places: bytes
     """Its places' JSON (:func:`kpilint.summary.file_places`)."""
     meta: Json
-    findings: bytes | None
+    findings: memoryview | None
     """Its findings' JSON (:class:`KeptPart`), None without any."""
-    units: bytes | None = None
+    units: memoryview | None = None
     """The JSON of the whole-project rules' findings kept per file there, None without any."""
     result: KeptPart | None = None
     """Its findings as kept (:meth:`RunState.kept`)."""
@@ -237,14 +237,17 @@ class RunState:
     def parse(cls, stored: StoredState) -> RunState:
         """Read a state (its base and delta); ``ValueError`` (or ``KeyError``, ``TypeError``)
         when it is damaged."""
-        _, first, *rest = stored.base.split(b"\n")  # after the checksum
-        lines = _file_lines(rest, in_base=True)
+        base = stored.base
+        start = base.index(b"\n") + 1  # after the checksum
+        end = _line_end(base, start)
+        first = base[start:end]
+        lines = _file_lines(base, end + 1, in_base=True)
         base_paths = set(lines)
         if stored.delta is not None:  # after its checksum and the base's
-            _, _, gone, first, *rest = stored.delta.split(b"\n")
+            _, _, gone, first, *rest = stored.delta.split(b"\n", 4)
             for absolute in json.loads(gone):
                 del lines[absolute]
-            lines.update(_file_lines(rest, in_base=False))
+            lines.update(_file_lines(rest[0] if rest else b"", 0, in_base=False))
         header = json.loads(first)
         if not isinstance(header, dict) or not isinstance(header["elsewhere"], dict) or not (
                 isinstance(header["per_file"], list)):
@@ -287,21 +290,33 @@ class RunState:
         return resolved, kept
 
 
-def _file_lines(raws: list[bytes], in_base: bool) -> dict[str, FileLine]:
-    """File lines by absolute path."""
+def _file_lines(data: bytes, start: int, in_base: bool) -> dict[str, FileLine]:
+    """The file lines of ``data`` from ``start`` on, by absolute path. A line, its findings and
+    its units are views of ``data``, not copies (9 MB here, mostly findings never read)."""
+    view = memoryview(data)
     lines: dict[str, FileLine] = {}
-    for raw in raws:
-        head, _, rest = raw.partition(b"\t")  # compact JSON writes no tab
-        places, tab, rest = rest.partition(b"\t")
-        findings, units_tab, units = rest.partition(b"\t")
-        if not places:
+    while start < len(data):
+        end = _line_end(data, start)
+        places = data.find(b"\t", start, end) + 1  # compact JSON writes no tab
+        findings = _line_end(data, places, end, b"\t") + 1
+        units = _line_end(data, findings, end, b"\t") + 1
+        if not places or places == findings - 1:
             raise ValueError("a file line without its places")
-        absolute, display, digest, facts, meta = json.loads(head.decode("utf-8"))  # as text:
-        # json.loads of bytes first guesses their encoding, in Python
-        lines[str(absolute)] = FileLine(raw, str(display), str(digest), facts, places, meta,
-                                        (findings or None) if tab else None,
-                                        units if units_tab else None, in_base=in_base)
+        absolute, display, digest, facts, meta = json.loads(  # as text: json.loads of bytes
+            data[start:places - 1].decode("utf-8"))  # first guesses their encoding, in Python
+        lines[str(absolute)] = FileLine(
+            view[start:end], str(display), str(digest), facts, data[places:findings - 1], meta,
+            view[findings:units - 1] if units - 1 > findings else None,
+            view[units:end] if units <= end else None, in_base=in_base)
+        start = end + 1
     return lines
+
+
+def _line_end(data: bytes, start: int, end: int | None = None, separator: bytes = b"\n") -> int:
+    """Where the field of ``data`` from ``start`` ends: at the next ``separator`` before
+    ``end`` (the data's end when None), else at ``end``."""
+    found = data.find(separator, start, end)
+    return found if found >= 0 else len(data) if end is None else end
 
 
 def _result_of(data: Json) -> ProjectResult:
@@ -325,8 +340,8 @@ class StateLines:
     was restored from, which lines are not the base's and which of its files are gone."""
 
     header: bytes
-    lines: list[bytes]
-    changed: list[bytes]
+    lines: list[bytes | memoryview]
+    changed: list[bytes | memoryview]
     gone: list[str]
     tokens: dict[str, str] = field(default_factory=dict)
     """Each file's findings' token (:attr:`KeptPart.token`), by display path."""
@@ -372,8 +387,8 @@ def state_payload(linter: Linter, files: list[ProjectFile],
             units.add(index, IN_FILE + path, refs)
     for index, (_, rule_units) in kept.rules.items():  # none of their paths composed again
         units.header[index].update(rule_units)
-    lines: list[bytes] = []
-    changed: list[bytes] = []
+    lines: list[bytes | memoryview] = []
+    changed: list[bytes | memoryview] = []
     tokens: dict[str, str] = {}
     absolutes: set[str] = set()
     for each in files:
@@ -428,7 +443,7 @@ class _Units:
         else:
             self.header[index][unit] = refs
 
-    def line_json(self, path: str, stored: bytes | None) -> bytes | None:
+    def line_json(self, path: str, stored: memoryview | None) -> bytes | memoryview | None:
         """The JSON of ``path``'s units on its line (with those ``stored`` there as read)."""
         on_line = self.lines.get(path)
         if on_line is None:
@@ -439,7 +454,7 @@ class _Units:
 
 
 def _file_line(head: list[Json], places: bytes, result: ProjectResult | KeptPart | None,
-               units: bytes | None, tokens: dict[str, str]) -> bytes:
+               units: bytes | memoryview | None, tokens: dict[str, str]) -> bytes:
     """A file's line of the state (see the module's docstring); its token goes to ``tokens``."""
     after = b"" if units is None else b"\t" + units  # (behind an empty part without findings)
     if result is None:
