@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from kpilint import cli, run_state
 from kpilint.cache import checksum_line
 from kpilint.diagnostics import Diagnostic
-from kpilint.report import json_format
+from kpilint.report import RenderOptions, RunResult, json_format
 from tests.test_engine import example_project
 
 CACHE = ".kpilint_cache"
@@ -175,8 +175,20 @@ def test_records_after_text_that_is_not_ascii_are_copied_where_they_stand(
     assert paths[0] == "bad/aé-ü.kpi.yaml" and "bad/forecast.kpi.yaml" in paths  # (sorted)
     _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
     written.clear()
-    cached = _run(root, ["bad"], [], capsys)
-    assert set(written) == {"bad/forecast.kpi.yaml"}  # copied at their places in UTF-8
+    laid: list[int] = []
+    real = json_format.render_utf8
+
+    def counting(result: RunResult, options: RenderOptions) -> list[bytes | memoryview]:
+        parts = real(result, options)
+        laid.append(len(parts))
+        return parts
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_format, "render_utf8", counting)
+        cached = _run(root, ["bad"], [], capsys)
+    assert set(written) == {"bad/forecast.kpi.yaml"}  # copied at their places in UTF-8:
+    assert laid == [5]  # the text before, the records before its as one span, its records
+    # written, the records after as one span, the text after
     assert cached == _run(root, ["bad"], [], capsys, "--no-cache")
 
 

@@ -59,6 +59,9 @@ _RUN_KEY_DIRECTORY = re.compile(r"[0-9]+-[0-9a-f]{24}")
 """The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
 different set of files on each run."""
 Json = Any
+Utf8 = bytes | memoryview | list[bytes | memoryview]
+"""A text in UTF-8, whole or in parts to write one after the other (an 11 MB report is not joined
+into one more copy)."""
 
 
 def run_key(config: Config, context: Context, salt: str) -> str:
@@ -245,8 +248,9 @@ class ResultCache:
                   "failed": report.failed, "baseline_hidden": report.baseline_hidden,
                   "stale": report.baseline_stale, "pieces": True}  # their line follows
         path = self._report_path(render_key)
+        text = report.text if isinstance(report.text, list) else [report.text]
         self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n",
-                          json_bytes(report.pieces) + b"\n", report.text)
+                          json_bytes(report.pieces) + b"\n", *text)
         try:  # this one and the others written last
             others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
                       if not entry.name.startswith(".") and entry.name != path.name]
@@ -339,7 +343,7 @@ class CachedReport:
     files checked, whether a finding reached ``fail-on``, and what the baseline hid and which of its
     entries went stale (path, code, subject, count in the baseline, findings then)."""
 
-    text: bytes | memoryview
+    text: Utf8
     files: int
     failed: bool
     baseline_hidden: int | None = None

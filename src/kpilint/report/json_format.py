@@ -7,7 +7,8 @@ encoder: the pure-Python encoder that ``json.dumps`` runs with an indent took mo
 a warm run's report (tests/test_json_format.py checks the identity on generated findings).
 
 A report kept in the cache is written in UTF-8 (:func:`render_utf8`): the records it copies from
-the report kept before stay bytes, neither decoded nor encoded again.
+the report kept before stay bytes, neither decoded nor encoded again, nor joined (the records of
+paths that follow each other there are copied as one span).
 """
 
 from __future__ import annotations
@@ -71,9 +72,10 @@ def render(result: RunResult, options: RenderOptions) -> str:
     return "".join(cast("list[str]", _parts(result, options, copy=False)))
 
 
-def render_utf8(result: RunResult, options: RenderOptions) -> bytes:
-    """:func:`render`'s text in UTF-8, the records of ``result.records``' kept report copied
-    where they fit (as bytes: neither decoded nor encoded again)."""
+def render_utf8(result: RunResult, options: RenderOptions) -> list[bytes | memoryview]:
+    """:func:`render`'s text in UTF-8, in parts to write one after the other; the records of
+    ``result.records``' kept report are copied where they fit (views of it: neither decoded nor
+    encoded again)."""
     encoded: list[bytes | memoryview] = []
     written: list[str] = []  # text since the last copied piece: encoded at once
     for part in _parts(result, options, copy=True):
@@ -83,7 +85,7 @@ def render_utf8(result: RunResult, options: RenderOptions) -> bytes:
             encoded += ("".join(written).encode("utf-8"), part)
             written.clear()
     encoded.append("".join(written).encode("utf-8"))
-    return b"".join(encoded)
+    return encoded
 
 
 def _parts(result: RunResult, options: RenderOptions, copy: bool) -> list[Part]:
@@ -144,18 +146,30 @@ def _add_pieces(parts: list[Part], result: RunResult, kept: KeptRecords | None,
     previous = kept.previous() if kept is not None and copy and result.kept else None
     pieces, text = previous if previous is not None else ({}, memoryview(b""))
     opening, between, end = _RECORDS
+    separator = between.encode("utf-8")
     offset = sum(map(_size, parts)) + len(opening)
     laid: list[Part] = []
-    for path, found in groups:
+    span: list[int] = []  # where the records copied last stand in ``text`` (grown while the
+    for path, found in groups:  # next path's records follow them there)
         token = tokens.get(path) if isinstance(found, list) else found.token
-        piece: Part | None = _piece(pieces.get(path), token, text)
-        if piece is None:
+        place = _place(pieces.get(path), token, len(text))
+        if place is None:
             piece = between.join(map(_fields, found) if isinstance(found, list)
                                  else map(_stored_fields, found.data[0]))
-        size = _size(piece)
+            size = _size(piece)
+            laid += (piece, between)
+            span = []
+        else:
+            start, stop = place
+            size = stop - start
+            if span and text[span[1]:start] == separator:
+                span[1] = stop
+                laid[-2] = text[span[0]:stop]
+            else:
+                span = [start, stop]
+                laid += (text[start:stop], between)
         if kept is not None and token is not None:
             kept.pieces[path] = [offset, offset + size, token]
-        laid += (piece, between)
         offset += size + len(between)
     laid[-1] = end
     parts.append(opening)
@@ -167,15 +181,15 @@ def _size(part: Part) -> int:
     return len(part) if not isinstance(part, str) or part.isascii() else len(part.encode("utf-8"))
 
 
-def _piece(place: Json, token: str | None, text: memoryview) -> memoryview | None:
-    """The records ``place`` (``[start, end, token]``) points at in ``text``, when they are of
-    ``token``."""
+def _place(place: Json, token: str | None, size: int) -> tuple[int, int] | None:
+    """Where the records ``place`` (``[start, end, token]``) points at are in a text of ``size``
+    bytes, when they are of ``token``."""
     if token is None or not isinstance(place, list) or len(place) != 3 or place[2] != token:
         return None
     start, end, _ = place
-    if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+    if type(start) is not int or type(end) is not int or not 0 <= start < end <= size:
         return None
-    return text[start:end]
+    return start, end
 
 
 def _fields(diagnostic: Diagnostic) -> str:
