@@ -255,11 +255,6 @@ class RunState:
         return cls(header, lines, stored.checksum, len(stored.base) - len(stored.checksum) - 1,
                    base_paths)
 
-    @property
-    def files(self) -> dict[str, list[str]]:
-        """Each file's display path and digest, by absolute path."""
-        return {absolute: [line.display, line.digest] for absolute, line in self.lines.items()}
-
     def fits(self, linter: Linter) -> bool:
         """Whether the state was written by the same project rules."""
         return bool(self.header["rules"] == [rule.code for rule in linter.project_rules]
