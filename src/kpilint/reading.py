@@ -266,7 +266,7 @@ class ReportSlot:
         self.cache.put_signatures(Signatures(self.taken, signatures).to_json())
 
     def refresh_signatures(self) -> None:
-        """Keep the signatures again if more than :data:`STALE_SHARE` of the files were read
+        """Keep the signatures again if more than 1/:data:`STALE_SHARE` of the files were read
         whose signature the next run could trust (none kept, changed, or racily clean then)."""
         if self.taken is not None and sum(
                 not each.trusted and each.signature is not None

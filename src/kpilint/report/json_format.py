@@ -59,7 +59,7 @@ class KeptRecords:
         if loaded is None or not isinstance(loaded[0], dict):
             return None
         pieces, text = loaded
-        if not text.isascii():  # (ASCII is UTF-8, known at once) its pieces are copied as bytes
+        if not text.isascii():  # (ASCII is UTF-8: a quick test) its pieces are copied as bytes
             try:
                 text.decode("utf-8")
             except UnicodeDecodeError:
