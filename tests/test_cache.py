@@ -233,9 +233,11 @@ def test_jobs_must_be_positive(project: Path) -> None:
 def rendered(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Counts the reports rendered in this process, by format."""
     from kpilint import report
+    from kpilint.report import json_format
 
     calls: list[str] = []
     real = report.renderer
+    real_utf8 = json_format.render_utf8  # the JSON report kept in the cache, in UTF-8
 
     def counting(name: str) -> report.Renderer:
         render = real(name)
@@ -246,7 +248,12 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
         return wrapped
 
+    def counting_utf8(result: report.RunResult, options: report.RenderOptions) -> bytes:
+        calls.append("json")
+        return real_utf8(result, options)
+
     monkeypatch.setattr(report, "renderer", counting)
+    monkeypatch.setattr(json_format, "render_utf8", counting_utf8)
     yield calls
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from kpilint import cli, run_state
 from kpilint.cache import checksum_line
 from kpilint.diagnostics import Diagnostic
-from kpilint.report import json_format
+from kpilint.report import RenderOptions, RunResult, json_format
 from tests.test_engine import example_project
 
 CACHE = ".kpilint_cache"
@@ -73,13 +73,16 @@ def test_cached_runs_print_what_uncached_runs_print(
             assert cli.main(["baseline", str(baseline), root.name, "--no-cache"]) == 0
         capsys.readouterr()
         options = ["--baseline", str(baseline)]
-    _run(root, named, options, capsys)  # the cache, written whole
-    for _ in range(data.draw(st.integers(1, 3))):
-        for path, one, other in data.draw(st.lists(st.sampled_from(EDITS), min_size=1,
-                                                   max_size=2)):
-            _swap(root / path, one, other)
-        cached = _run(root, named, options, capsys)
-        assert cached == _run(root, named, options, capsys, "--no-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        if data.draw(st.booleans()):  # the state's deltas too (this project's are too large)
+            patch.setattr(run_state, "DELTA_SHARE", 1)
+        _run(root, named, options, capsys)  # the cache, written whole
+        for _ in range(data.draw(st.integers(1, 3))):
+            for path, one, other in data.draw(st.lists(st.sampled_from(EDITS), min_size=1,
+                                                       max_size=2)):
+                _swap(root / path, one, other)
+            cached = _run(root, named, options, capsys)
+            assert cached == _run(root, named, options, capsys, "--no-cache")
 
 
 @pytest.fixture
@@ -160,6 +163,52 @@ def test_an_edit_writes_only_the_records_of_the_files_it_changed(
         assert set(written) == {"bad/forecast.kpi.yaml"}  # the others are copied
         assert cached == _run(root, ["bad"], [], capsys, "--no-cache")
         _swap(root / "forecast.kpi.yaml", f"target: {value}", "target: 100000000")
+
+
+def test_records_after_text_that_is_not_ascii_are_copied_where_they_stand(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: list[str]) -> None:
+    root = example_project(tmp_path)
+    support = (root / "support.kpi.yaml").read_text(encoding="utf-8")
+    (root / "aé-ü.kpi.yaml").write_text(support, encoding="utf-8")  # its ids twice: E004
+    cold = _run(root, ["bad"], [], capsys)
+    paths = [each["path"] for each in json.loads(cold[1])["diagnostics"]]
+    assert paths[0] == "bad/aé-ü.kpi.yaml" and "bad/forecast.kpi.yaml" in paths  # (sorted)
+    _swap(root / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    written.clear()
+    laid: list[int] = []
+    real = json_format.render_utf8
+
+    def counting(result: RunResult, options: RenderOptions) -> list[bytes | memoryview]:
+        parts = real(result, options)
+        laid.append(len(parts))
+        return parts
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_format, "render_utf8", counting)
+        cached = _run(root, ["bad"], [], capsys)
+    assert set(written) == {"bad/forecast.kpi.yaml"}  # copied at their places in UTF-8:
+    assert laid == [5]  # the text before, the records before its as one span, its records
+    # written, the records after as one span, the text after
+    assert cached == _run(root, ["bad"], [], capsys, "--no-cache")
+
+
+def test_findings_kept_per_file_stay_on_their_files_lines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run_state, "DELTA_SHARE", 1)  # a delta while smaller than its base
+    root = example_project(tmp_path)
+    _run(root, ["bad"], [], capsys)
+    for step, edit in enumerate((EDITS[0], EDITS[3], EDITS[0], EDITS[3])):  # a target; a link
+        _swap(root / edit[0], edit[1], edit[2])  # (S214 runs again)
+        assert _run(root, ["bad"], [], capsys) == _run(root, ["bad"], [], capsys, "--no-cache")
+        (delta,) = root.joinpath(CACHE).glob("*/state-delta.json")
+        _, _, _, first, *lines = delta.read_bytes().split(b"\n")
+        header = json.loads(first)
+        assert header["rules"].index("S214") in header["per_file"]
+        assert not [unit for units in header["units"] for unit in units if unit.startswith("\0")]
+        if step == 0:  # the only line the delta holds: the edited file's
+            assert [json.loads(line.split(b"\t")[0])[1] for line in lines] == [
+                "bad/forecast.kpi.yaml"]
 
 
 def _rewrite_pieces(kept: Path, pieces: object) -> None:

@@ -217,6 +217,39 @@ def test_a_run_with_one_changed_file_reads_only_that_file(
     assert changed == _cli(project, "--no-cache", capsys=capsys)
 
 
+def test_signatures_are_written_again_once_more_than_a_few_files_would_be_read(
+        project: Path, reads: list[str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "STALE_SHARE", 4)  # here: more than 2 files of 10
+    assert len(list(project.rglob("*.kpi.yaml"))) // 4 == 2
+    _cli(project, capsys=capsys)
+    (signatures,) = project.joinpath(CACHE).glob("*/signatures.json")
+    kept = signatures.read_bytes()
+
+    def edit(name: str, old: str, new: str) -> None:
+        """An edit made well before the next run (not racily clean)."""
+        _replace(project / name, old, new)
+        past = time.time_ns() - HOUR
+        os.utime(project / name, ns=(past, past))
+
+    edit("forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    for _ in range(2):  # an edit, then a run answered by the report it kept
+        reads.clear()
+        cached = _cli(project, capsys=capsys)
+        assert reads == ["forecast.kpi.yaml"] and signatures.read_bytes() == kept
+        assert cached == _cli(project, "--no-cache", capsys=capsys)
+    edit("sales.kpi.yaml", *SAME_SIZE_EDIT)
+    edit("marketing.kpi.yaml", "name: ", "name: Renamed ")
+    reads.clear()
+    changed = _cli(project, capsys=capsys)
+    assert sorted(reads) == ["forecast.kpi.yaml", "marketing.kpi.yaml", "sales.kpi.yaml"]
+    assert signatures.read_bytes() != kept  # 3 files: written again
+    reads.clear()
+    assert _cli(project, capsys=capsys) == changed
+    assert reads == []
+    assert changed == _cli(project, "--no-cache", capsys=capsys)
+
+
 def _lose_summaries_but_the_old_sales(project: Path) -> None:
     """Remove every summary but that of the last run's sales.kpi.yaml, then move one of its
     edges: the whole-project rules read every file, whose summaries are made again."""

@@ -45,7 +45,7 @@ from kpilint.fileio import new_temporary
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
-FORMAT = "6"
+FORMAT = "7"
 STATE = "state.json"
 STATE_DELTA = "state-delta.json"
 REPORTS = "reports"
@@ -59,6 +59,9 @@ _RUN_KEY_DIRECTORY = re.compile(r"[0-9]+-[0-9a-f]{24}")
 """The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
 different set of files on each run."""
 Json = Any
+Utf8 = bytes | memoryview | list[bytes | memoryview]
+"""A text in UTF-8, whole or in parts to write one after the other (an 11 MB report is not joined
+into one more copy)."""
 
 
 def run_key(config: Config, context: Context, salt: str) -> str:
@@ -234,7 +237,8 @@ class ResultCache:
                 if fields.get("render") != render_key or fields.get("pieces") is not True or (
                         files is not None and fields.get("files") != files):
                     return None  # of another rendering, or of no pieces line
-                pieces, text = stream.readline(), stream.read()
+                pieces = stream.readline()  # then the text, in one read of the size left
+                text = stream.read(os.fstat(stream.fileno()).st_size - stream.tell())
         except (OSError, ValueError, AttributeError):
             return None
         if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or not (
@@ -249,8 +253,9 @@ class ResultCache:
                   "failed": report.failed, "baseline_hidden": report.baseline_hidden,
                   "stale": report.baseline_stale, "pieces": True}  # their line follows
         path = self._report_path(render_key)
+        text = report.text if isinstance(report.text, list) else [report.text]
         self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n",
-                          json_bytes(report.pieces) + b"\n", report.text)
+                          json_bytes(report.pieces) + b"\n", *text)
         try:  # this one and the others written last
             others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
                       if not entry.name.startswith(".") and entry.name != path.name]
@@ -343,7 +348,7 @@ class CachedReport:
     files checked, whether a finding reached ``fail-on``, and what the baseline hid and which of its
     entries went stale (path, code, subject, count in the baseline, findings then)."""
 
-    text: bytes | memoryview
+    text: Utf8
     files: int
     failed: bool
     baseline_hidden: int | None = None
@@ -354,10 +359,8 @@ class CachedReport:
 
 def files_digest(files: Iterable[tuple[str, str, str]]) -> str:
     """One digest of a run's files: each one's absolute path, display path and content digest."""
-    digest = hashlib.sha256()
-    for absolute, display, content in files:
-        digest.update(f"{absolute}\0{display}\0{content}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    lines = "".join([f"{absolute}\0{display}\0{content}\n" for absolute, display, content in files])
+    return hashlib.sha256(lines.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _read_cached(path: Path) -> bytes | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpilint.baseline import BaselineKey, apply_baseline, read_baseline
-from kpilint.cache import CachedReport, ResultCache
+from kpilint.cache import CachedReport, ResultCache, Utf8
 from kpilint.config import (
     RuleSelection,
     check_dialect,
@@ -77,13 +77,13 @@ class CheckOutcome:
     force_excluded_all: bool = False
     """Files were named and ``force-exclude`` left out every one of them (SPEC 10.4)."""
     plans: list[ProjectPlan] = field(default_factory=list)  # one per linter, in the same order
-    kept_report: bytes | memoryview | None = None
+    kept_report: Utf8 | None = None
     """The report (UTF-8) a run of the same files kept (``CheckOptions.render_key``);
     ``result`` then holds no findings, only the file count and the baseline's notes."""
     report_slot: ReportSlot | None = None
 
-    def keep_report(self, text: str | bytes) -> None:
-        """Keep the rendered report of this run (``bytes``: in UTF-8) for the next run of the
+    def keep_report(self, text: str | Utf8) -> None:
+        """Keep the rendered report of this run (not ``str``: in UTF-8) for the next run of the
         same files (not of a run that crashed or checked no file: those say why on stderr every
         time)."""
         if self.report_slot is None or self.crashes or not self.result.files:

@@ -23,6 +23,7 @@ from kpilint import __version__
 from kpilint.diagnostics import plural
 
 if TYPE_CHECKING:
+    from kpilint.cache import Utf8
     from kpilint.checker import CheckOptions, CheckOutcome
     from kpilint.diagnostics import Diagnostic
     from kpilint.fixes import FixedFile
@@ -416,7 +417,7 @@ def _check(args: argparse.Namespace) -> int:
         if isinstance(done, int):
             return done
         outcome, fixed, refused = done
-    text: str | bytes | memoryview
+    text: str | Utf8
     if outcome.kept_report is not None:
         text = outcome.kept_report
     else:
@@ -424,11 +425,15 @@ def _check(args: argparse.Namespace) -> int:
             from kpilint.statistics import render_statistics
 
             text = render_statistics(outcome.result, output_format)
+        elif outcome.report_slot is not None and output_format == "json":
+            from kpilint.report.json_format import render_utf8  # copies the kept report's records
+
+            text = render_utf8(outcome.result, render_options)
         else:
             text = renderer(output_format)(dataclasses.replace(outcome.result, fixed=fixed),
                                            render_options)
-        if outcome.report_slot is not None:  # kept in UTF-8 and written so: encoded once
-            text = text.encode("utf-8")
+        if isinstance(text, str) and outcome.report_slot is not None:  # kept in UTF-8 and
+            text = text.encode("utf-8")  # written so: encoded once
         outcome.keep_report(text)
     if args.output_file is not None:
         _write_report(args.output_file, text)
@@ -737,19 +742,21 @@ _SLICE = 1 << 20
 files) is not encoded whole into one more copy, whose fresh pages cost more than the writes."""
 
 
-def _write_stdout(text: str | bytes | memoryview) -> None:
-    """Write a report (bytes: UTF-8, straight to the buffer when stdout would write the same)."""
+def _write_stdout(text: str | Utf8) -> None:
+    """Write a report (not ``str``: UTF-8, straight to the buffer when stdout would write the
+    same)."""
     if sys.stdout is None:
         raise UsageError("standard output is closed; use --output-file")
     try:
         if not isinstance(text, str):
+            parts = text if isinstance(text, list) else [text]
             buffer = getattr(sys.stdout, "buffer", None)
             if buffer is None or os.linesep != "\n" or codecs.lookup(
                     sys.stdout.encoding or "ascii").name != "utf-8":
-                text = str(text, "utf-8")
+                text = str(b"".join(parts), "utf-8")
             else:
                 sys.stdout.flush()
-                buffer.write(text)
+                buffer.writelines(parts)
                 buffer.flush()
                 return
         if text.isascii():  # (known in O(1)): no slice can fail to encode halfway through
@@ -764,7 +771,7 @@ def _write_stdout(text: str | bytes | memoryview) -> None:
         raise UsageError(f"cannot write the report: {error.strerror or error}") from None
 
 
-def _write_report(path: Path, text: str | bytes | memoryview) -> None:
+def _write_report(path: Path, text: str | Utf8) -> None:
     """Write a report atomically; a symbolic link at ``path`` is replaced, never followed. A
     device, pipe or socket there (``/dev/stdout``, ``/dev/null``) is written to, not replaced."""
     import stat
@@ -773,7 +780,8 @@ def _write_report(path: Path, text: str | bytes | memoryview) -> None:
 
     if path.is_dir() and not path.is_symlink():
         raise UsageError(f"cannot write {path}: it is a directory")
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    data = (text.encode("utf-8") if isinstance(text, str)
+            else b"".join(text) if isinstance(text, list) else text)
     try:
         try:
             mode = path.stat().st_mode

@@ -107,16 +107,16 @@ def load_project_files(linter: Linter, files: list[ProjectFile], cache: ResultCa
 def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
              report: LoadReport, models: bool) -> list[ProjectFile]:
     """Restore the last run where it fits; the files still to parse."""
-    current = {str(each.absolute): [each.display, each.digest] for each in files}
-    previous: dict[str, list[str]] = {}
+    previous: dict[str, FileLine] = {}
     stored = cache.state()
     if stored is not None and all(each.digest is not None for each in files):
         try:
             state = RunState.parse(stored)
-            previous = state.files
+            previous = state.lines
             if not state.fits(linter):
                 raise ValueError("the cached state is of other rules")
-            if previous == current and not models:
+            if len(previous) == len(files) and not models and all(
+                    _as_before(each, previous) for each in files):
                 linter.resume([], state.kept()[1], {
                     each.absolute: LoadedFile(each.absolute, SpecFile(each.display, ""))
                     for each in files}, graph=False)
@@ -135,9 +135,7 @@ def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
             report.state = None
     pending = []
     for each in files:
-        known = linter.files.get(each.absolute)
-        if report.restored and known is not None and current[str(each.absolute)] == previous.get(
-                str(each.absolute)):
+        if report.restored and each.absolute in linter.files and _as_before(each, previous):
             continue
         summary = cache.summary(each.digest) if each.digest else None
         loaded = _from_summary(linter, each.absolute, summary)
@@ -151,6 +149,12 @@ def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
         for absolute in [path for path in linter.files if path not in now]:
             linter.forget(absolute)
     return pending
+
+
+def _as_before(file: ProjectFile, lines: dict[str, FileLine]) -> bool:
+    """Whether ``file`` is as the state's ``lines`` have it (display path and digest)."""
+    line = lines.get(str(file.absolute))
+    return line is not None and line.digest == file.digest and line.display == file.display
 
 
 def _files_before(linter: Linter, state: RunState, files: list[ProjectFile], cache: ResultCache,

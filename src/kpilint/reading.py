@@ -12,6 +12,11 @@ within the same clock tick) and is always read. Whenever a file is read, its dig
 truth. A trusted file is read only when its bytes are needed (it is parsed, or its lost summary
 made again): if they are no longer those of its digest, it changed during the run
 (:class:`FileChanged`).
+
+The signatures are written again only when the ones kept would have the next run read more
+than a few files (:data:`STALE_SHARE`): after one edit, the next run reads that file again rather
+than this run rewriting every file's signature. A kept signature stays true of its file: one
+whose file changed since differs from it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ from kpilint.cache import CachedReport, Json, ResultCache, content_digest, files
 
 Signature = tuple[int, int, int, int]
 """``st_mtime_ns, st_size, st_ino, st_ctime_ns``."""
+STALE_SHARE = 64
+"""The signatures are written again once the next run would read more than this share (1/64)
+of the files for want of them (for a file that was read: reading it again costs about what
+writing a dozen signatures does)."""
 
 
 @dataclass(slots=True)
@@ -240,9 +249,10 @@ class ReportSlot:
         return self.cache.report(self.render_key, self.files)
 
     def keep(self, report: CachedReport) -> None:
-        """Keep the report, and the signatures of the files it was made from."""
+        """Keep the report, and the signatures of the files it was made from when the ones kept
+        are stale (:meth:`refresh_signatures`)."""
         self.cache.put_report(self.render_key, self.files, report)
-        self.keep_signatures()
+        self.refresh_signatures()
 
     def keep_signatures(self) -> None:
         """Keep the files' signatures with the moment they were taken (when all are known)."""
@@ -256,11 +266,12 @@ class ReportSlot:
         self.cache.put_signatures(Signatures(self.taken, signatures).to_json())
 
     def refresh_signatures(self) -> None:
-        """After a kept report answered: keep the signatures again if a file was read whose
-        signature the next run can trust (no signatures were kept, or it was racily clean)."""
-        if self.taken is not None and any(
+        """Keep the signatures again if more than 1/:data:`STALE_SHARE` of the files were read
+        whose signature the next run could trust (none kept, changed, or racily clean then)."""
+        if self.taken is not None and sum(
                 not each.trusted and each.signature is not None
-                and each.signature[0] < self.taken for each in self.read):
+                and each.signature[0] < self.taken for each in self.read
+        ) > len(self.read) // STALE_SHARE:
             self.keep_signatures()
 
 

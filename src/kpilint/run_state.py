@@ -2,20 +2,24 @@
 
 One JSON value per line, so that a run rewrites only what changed:
 
-- the first line: the project rules' codes, each rule's findings per unit it checked, and the
-  findings of paths that are no file of the run (``elsewhere``);
+- the first line: the project rules' codes, each rule's findings per unit it checked (but those
+  kept per file, below), the rules that keep findings per file (``per_file``), and the findings
+  of paths that are no file of the run (``elsewhere``);
 - then one line per file, in the run's order: its absolute path, display path and content
   digest, its facts (:func:`kpilint.summary.file_facts`: what the graph is built from) and what
   its findings are (:func:`_findings_meta`: their token, counts per severity...), then after a
   tab its places (:func:`kpilint.summary.file_places`: its entities' heads, references' and
   formula terms' spans), parsed only when a location is asked for, then after a tab, if it has
   any, its findings after suppressions (active, and suppressed with their comment), which are
-  parsed only when read.
+  parsed only when read, then after a tab, if there are any, the whole-project rules' findings
+  kept per file there (``[[rule index, findings]...]``, a unit ``IN_FILE + path`` whose findings
+  all stand in the file), parsed when the file's findings are composed again or the rule runs
+  again.
 
 Each finding is written once: a rule's finding that a file's findings hold is written as where
 it stands there (``[path, index]``, ``[path, -1 - index]`` among the suppressed ones), any other
-in full (``[null, finding]``). A file line whose file and findings are as they were read is
-written back as it was, without encoding it again.
+in full (``[null, finding]``). A file line whose file, findings and findings kept per file are
+as they were read is written back as it was, without encoding it again.
 
 Restored (:meth:`RunState.kept`), a path's findings and the whole-project rules' findings kept
 per file in it stay as stored (:class:`KeptFindings`) until the engine needs them as objects: a
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -62,7 +66,7 @@ class KeptPart:
     it), parsed when first read, and ``meta`` (:func:`_findings_meta`)."""
 
     path: str
-    raw: bytes
+    raw: bytes | memoryview
     meta: Json
     decoded: ProjectResult | None = None
     parsed: Json = None
@@ -71,7 +75,7 @@ class KeptPart:
     def data(self) -> Json:
         """Its findings' data."""
         if self.parsed is None:
-            self.parsed = json.loads(self.raw)
+            self.parsed = json.loads(str(self.raw, "utf-8"))
         return self.parsed
 
     def result(self) -> ProjectResult:
@@ -91,7 +95,8 @@ class KeptPart:
 
     def worst(self) -> int:
         """The highest severity of its active findings (0 without any)."""
-        return max((severity for severity in _SEVERITIES if self.meta[severity]), default=0)
+        meta = self.meta  # a severity's count at its value
+        return 3 if meta[3] else 2 if meta[2] else 1 if meta[1] else 0
 
     def regrouped(self) -> bool:
         """Whether two active findings share a place but not a baseline key (their code and
@@ -130,13 +135,26 @@ class KeptFindings:
     """What a restored run keeps as stored until the engine needs it: ``parts``, each path's
     findings (of the paths whose findings were not composed again), and ``units``, per path the
     whole-project rules' findings kept per file there (rule index to where they stand, as the
-    state writes them)."""
+    state writes them), or still their JSON (``unit_lines``, parsed when first needed)."""
 
     parts: dict[str, KeptPart]
     units: dict[str, dict[int, Json]]
     rules: dict[int, tuple[set[str], Json]] = field(default_factory=dict)
     """The rules whose findings stay stored whole (none of them kept per file): by rule index,
     the paths they are in and their findings per unit, as the state writes them."""
+    unit_lines: dict[str, memoryview] = field(default_factory=dict)
+    """Per path, the JSON of its ``units`` as its file line holds them, not parsed yet."""
+
+    def units_at(self, path: str) -> dict[int, Json]:
+        """Take out ``path``'s ``units`` (parsed)."""
+        raw = self.unit_lines.pop(path, None)
+        return self.units.pop(path, {}) if raw is None else _units_of(raw)
+
+    def _parse_unit_lines(self) -> None:
+        """Parse every path's ``unit_lines`` into ``units``."""
+        for path, raw in self.unit_lines.items():
+            self.units[path] = _units_of(raw)
+        self.unit_lines.clear()
 
     def take_rules(self, path: str | None = None,
                    index: int | None = None) -> list[tuple[int, UnitFindings]]:
@@ -150,13 +168,13 @@ class KeptFindings:
     def open(self, path: str) -> tuple[ProjectResult | None, list[tuple[int, list[Diagnostic]]]]:
         """Take ``path``'s findings out: its result (None without one), and each rule's
         findings kept per file there."""
-        units = self.units.pop(path, {})
-        found = [(index, self.found(refs)) for index, refs in units.items()]
+        found = [(index, self.found(refs)) for index, refs in self.units_at(path).items()]
         part = self.parts.pop(path, None)
         return (None if part is None else part.result()), found
 
     def take_rule(self, index: int) -> list[tuple[str, list[Diagnostic]]]:
         """Take out rule ``index``'s findings kept per file, by path."""
+        self._parse_unit_lines()
         taken = [(path, units.pop(index)) for path, units in self.units.items()
                  if index in units]
         return [(path, self.found(refs)) for path, refs in taken]
@@ -174,19 +192,26 @@ class KeptFindings:
         return found
 
 
+def _units_of(raw: bytes | memoryview) -> dict[int, Json]:
+    """A file line's findings kept per file, by rule index."""
+    return {int(index): refs for index, refs in json.loads(str(raw, "utf-8"))}
+
+
 @dataclass(slots=True)
 class FileLine:
     """One file's line of a state as read: its bytes, and what they hold."""
 
-    raw: bytes
+    raw: memoryview
     display: str
     digest: str
     facts: Json
     places: bytes
     """Its places' JSON (:func:`kpilint.summary.file_places`)."""
     meta: Json
-    findings: bytes | None
+    findings: memoryview | None
     """Its findings' JSON (:class:`KeptPart`), None without any."""
+    units: memoryview | None = None
+    """The JSON of the whole-project rules' findings kept per file there, None without any."""
     result: KeptPart | None = None
     """Its findings as kept (:meth:`RunState.kept`)."""
     in_base: bool = True
@@ -212,24 +237,23 @@ class RunState:
     def parse(cls, stored: StoredState) -> RunState:
         """Read a state (its base and delta); ``ValueError`` (or ``KeyError``, ``TypeError``)
         when it is damaged."""
-        _, first, *rest = stored.base.split(b"\n")  # after the checksum
-        lines = _file_lines(rest, in_base=True)
+        base = stored.base
+        start = base.index(b"\n") + 1  # after the checksum
+        end = _line_end(base, start)
+        first = base[start:end]
+        lines = _file_lines(base, end + 1, in_base=True)
         base_paths = set(lines)
         if stored.delta is not None:  # after its checksum and the base's
-            _, _, gone, first, *rest = stored.delta.split(b"\n")
+            _, _, gone, first, *rest = stored.delta.split(b"\n", 4)
             for absolute in json.loads(gone):
                 del lines[absolute]
-            lines.update(_file_lines(rest, in_base=False))
+            lines.update(_file_lines(rest[0] if rest else b"", 0, in_base=False))
         header = json.loads(first)
-        if not isinstance(header, dict) or not isinstance(header["elsewhere"], dict):
+        if not isinstance(header, dict) or not isinstance(header["elsewhere"], dict) or not (
+                isinstance(header["per_file"], list)):
             raise ValueError("not a run state")
         return cls(header, lines, stored.checksum, len(stored.base) - len(stored.checksum) - 1,
                    base_paths)
-
-    @property
-    def files(self) -> dict[str, list[str]]:
-        """Each file's display path and digest, by absolute path."""
-        return {absolute: [line.display, line.digest] for absolute, line in self.lines.items()}
 
     def fits(self, linter: Linter) -> bool:
         """Whether the state was written by the same project rules."""
@@ -242,24 +266,18 @@ class RunState:
         kept per file, which stay stored whole (:class:`KeptFindings`)."""
         parts = {str(path): _kept_part(str(path), data)
                  for path, data in self.header["elsewhere"].items()}
+        kept = KeptFindings(parts, {})
         for line in self.lines.values():
             if line.findings is not None:
                 line.result = parts[line.display] = KeptPart(line.display, line.findings,
                                                              line.meta)
-        kept = KeptFindings(parts, {})
+            if line.units is not None:
+                kept.unit_lines[line.display] = line.units
+        per_file = set(self.header["per_file"])
         resolved: list[UnitFindings] = []
         for index, units in enumerate(self.header["units"]):
-            others: dict[str, Json] = {}
-            per_file = False
-            for unit, refs in units.items():
-                path = str(unit)[len(IN_FILE):]
-                if unit.startswith(IN_FILE) and all(
-                        (where[4] if at is None else at) == path for at, where in refs):
-                    kept.units.setdefault(path, {})[index] = refs
-                    per_file = True
-                else:
-                    others[str(unit)] = refs
-            if others and not per_file:
+            others = {str(unit): refs for unit, refs in units.items()}
+            if others and index not in per_file:
                 kept.rules[index] = ({where[4] if at is None else str(at) for refs
                                       in others.values() for at, where in refs}, others)
                 others = {}  # stored whole: located as they were when first needed
@@ -267,19 +285,33 @@ class RunState:
         return resolved, kept
 
 
-def _file_lines(raws: list[bytes], in_base: bool) -> dict[str, FileLine]:
-    """File lines by absolute path."""
+def _file_lines(data: bytes, start: int, in_base: bool) -> dict[str, FileLine]:
+    """The file lines of ``data`` from ``start`` on, by absolute path. A line, its findings and
+    its units are views of ``data``, not copies (9 MB here, mostly findings never read)."""
+    view = memoryview(data)
     lines: dict[str, FileLine] = {}
-    for raw in raws:
-        head, _, rest = raw.partition(b"\t")  # compact JSON writes no tab
-        places, tab, findings = rest.partition(b"\t")
-        if not places:
+    while start < len(data):
+        end = _line_end(data, start)
+        places = data.find(b"\t", start, end) + 1  # compact JSON writes no tab
+        findings = _line_end(data, places, end, b"\t") + 1
+        units = _line_end(data, findings, end, b"\t") + 1
+        if not places or places == findings - 1:
             raise ValueError("a file line without its places")
-        absolute, display, digest, facts, meta = json.loads(head.decode("utf-8"))  # as text:
-        # json.loads of bytes first guesses their encoding, in Python
-        lines[str(absolute)] = FileLine(raw, str(display), str(digest), facts, places, meta,
-                                        findings if tab else None, in_base=in_base)
+        absolute, display, digest, facts, meta = json.loads(  # as text: json.loads of bytes
+            data[start:places - 1].decode("utf-8"))  # first guesses their encoding, in Python
+        lines[str(absolute)] = FileLine(
+            view[start:end], str(display), str(digest), facts, data[places:findings - 1], meta,
+            view[findings:units - 1] if units - 1 > findings else None,
+            view[units:end] if units <= end else None, in_base=in_base)
+        start = end + 1
     return lines
+
+
+def _line_end(data: bytes, start: int, end: int | None = None, separator: bytes = b"\n") -> int:
+    """Where the field of ``data`` from ``start`` ends: at the next ``separator`` before
+    ``end`` (the data's end when None), else at ``end``."""
+    found = data.find(separator, start, end)
+    return found if found >= 0 else len(data) if end is None else end
 
 
 def _result_of(data: Json) -> ProjectResult:
@@ -303,8 +335,8 @@ class StateLines:
     was restored from, which lines are not the base's and which of its files are gone."""
 
     header: bytes
-    lines: list[bytes]
-    changed: list[bytes]
+    lines: list[bytes | memoryview]
+    changed: list[bytes | memoryview]
     gone: list[str]
     tokens: dict[str, str] = field(default_factory=dict)
     """Each file's findings' token (:attr:`KeptPart.token`), by display path."""
@@ -321,7 +353,7 @@ class StateLines:
         return delta if len(delta) * DELTA_SHARE < before.base_size else None
 
 
-def state_payload(linter: Linter, files: Iterable[ProjectFile],
+def state_payload(linter: Linter, files: list[ProjectFile],
                   facts_of: Callable[[ProjectFile], tuple[Json, bytes]],
                   before: RunState | None) -> StateLines:
     """The state of ``linter``'s last check of ``files`` (see the module's docstring);
@@ -336,27 +368,33 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
             where[id(diagnostic)] = [path, index]
         for index, (diagnostic, _) in enumerate(composed.suppressed):
             where[id(diagnostic)] = [path, -1 - index]
-    units = [{unit: [where.get(id(diagnostic)) or [None, diagnostic_data(diagnostic)]
-                     for diagnostic in found]
-              for unit, found in rule_units.items()} for rule_units in linter.unit_findings]
+    displays = {each.display for each in files}
+    units = _Units(displays, [{} for _ in linter.project_rules])
+    for index, rule_units in enumerate(linter.unit_findings):
+        for unit, found in rule_units.items():
+            units.add(index, unit, [where.get(id(diagnostic)) or [None, diagnostic_data(diagnostic)]
+                                    for diagnostic in found])
     for path, stored in kept.units.items():  # where they stood still holds: not composed again
         for index, refs in stored.items():
-            units[index][IN_FILE + path] = refs
+            units.add(index, IN_FILE + path, refs)
+    for path in kept.unit_lines.keys() - displays:  # (a path composed again never stays)
+        for index, refs in _units_of(kept.unit_lines[path]).items():
+            units.add(index, IN_FILE + path, refs)
     for index, (_, rule_units) in kept.rules.items():  # none of their paths composed again
-        units[index].update(rule_units)
-    lines: list[bytes] = []
-    changed: list[bytes] = []
+        units.header[index].update(rule_units)
+    lines: list[bytes | memoryview] = []
+    changed: list[bytes | memoryview] = []
     tokens: dict[str, str] = {}
-    displays: set[str] = set()
     absolutes: set[str] = set()
     for each in files:
-        displays.add(each.display)
         absolute = str(each.absolute)
         absolutes.add(absolute)
         result = linter.composed.get(each.display) or kept.parts.get(each.display)
+        as_read = kept.unit_lines.get(each.display)
         line = before.lines.get(absolute) if before is not None else None
         if line is not None and (line.display, line.digest) == (each.display, each.digest):
-            if line.result is result:
+            if (line.result is result and line.units is as_read
+                    and each.display not in units.lines):
                 lines.append(line.raw)
                 if not line.in_base:
                     changed.append(line.raw)
@@ -367,23 +405,55 @@ def state_payload(linter: Linter, files: Iterable[ProjectFile],
         else:
             facts, places = facts_of(each)
         lines.append(_file_line([absolute, each.display, each.digest, facts], places, result,
-                                tokens))
+                                units.line_json(each.display, as_read), tokens))
         changed.append(lines[-1])
     elsewhere = {path: _result_data(result) for path, result in linter.composed.items()
                  if path not in displays}
     elsewhere.update((path, part.data) for path, part in kept.parts.items()
                      if path not in displays)
-    header = {"rules": [rule.code for rule in linter.project_rules], "units": units,
-              "elsewhere": elsewhere}
+    per_file = {index for stored in units.lines.values() for index in stored}
+    if kept.unit_lines:  # lines whose units stay as read: the rules they had then
+        per_file.update(before.header["per_file"] if before is not None else ())
+    header = {"rules": [rule.code for rule in linter.project_rules], "units": units.header,
+              "per_file": sorted(per_file), "elsewhere": elsewhere}
     gone = sorted(before.base_paths - absolutes) if before is not None else []
     return StateLines(json_bytes(header), lines, changed, gone, tokens)
 
 
+@dataclass(slots=True)
+class _Units:
+    """The project rules' findings per unit as a state writes them: a whole-project rule's unit
+    ``IN_FILE + path`` whose findings all stand in that file, one of ``displays``, on its line
+    (``lines``), every other in the first line (``header``)."""
+
+    displays: set[str]
+    header: list[dict[str, Json]]
+    lines: dict[str, dict[int, Json]] = field(default_factory=dict)
+
+    def add(self, index: int, unit: str, refs: Json) -> None:
+        path = unit[len(IN_FILE):]
+        if unit.startswith(IN_FILE) and path in self.displays and all(
+                (found[4] if at is None else at) == path for at, found in refs):
+            self.lines.setdefault(path, {})[index] = refs
+        else:
+            self.header[index][unit] = refs
+
+    def line_json(self, path: str, stored: memoryview | None) -> bytes | memoryview | None:
+        """The JSON of ``path``'s units on its line (with those ``stored`` there as read)."""
+        on_line = self.lines.get(path)
+        if on_line is None:
+            return stored
+        if stored is not None:
+            on_line = {**_units_of(stored), **on_line}
+        return json_bytes(sorted(on_line.items()))
+
+
 def _file_line(head: list[Json], places: bytes, result: ProjectResult | KeptPart | None,
-               tokens: dict[str, str]) -> bytes:
+               units: bytes | memoryview | None, tokens: dict[str, str]) -> bytes:
     """A file's line of the state (see the module's docstring); its token goes to ``tokens``."""
+    after = b"" if units is None else b"\t" + units  # (behind an empty part without findings)
     if result is None:
-        return json_bytes([*head, None]) + b"\t" + places
+        return json_bytes([*head, None]) + b"\t" + places + (after and b"\t" + after)
     if isinstance(result, KeptPart):
         raw, meta = result.raw, result.meta
     else:
@@ -391,4 +461,4 @@ def _file_line(head: list[Json], places: bytes, result: ProjectResult | KeptPart
         raw = json_bytes(data)
         meta = _findings_meta(raw, data)
     tokens[str(head[1])] = str(meta[0])
-    return json_bytes([*head, meta]) + b"\t" + places + b"\t" + raw
+    return json_bytes([*head, meta]) + b"\t" + places + b"\t" + raw + after

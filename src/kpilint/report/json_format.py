@@ -5,6 +5,10 @@ of SPEC §8 (a ``diagnostics`` record per finding, ``suppressed`` records with
 ``--show-suppressed``), but each record is written from one template, its strings through the C
 encoder: the pure-Python encoder that ``json.dumps`` runs with an indent took most of the time of
 a warm run's report (tests/test_json_format.py checks the identity on generated findings).
+
+A report kept in the cache is written in UTF-8 (:func:`render_utf8`): the records it copies from
+the report kept before stay bytes, neither decoded nor encoded again, nor joined (the records of
+paths that follow each other there are copied as one span).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from kpilint import __version__
 from kpilint.diagnostics import Diagnostic, Fix, Related, Severity
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
     from kpilint.summary import Json
 
 _RECORDS = ("[\n", "\n    },\n", "\n    }\n  ]")  # a list's opening, between records, its end
+Part = str | memoryview
+"""A piece of the report: text written, or records copied from the kept report (UTF-8)."""
 _PATH = attrgetter("location.path")
 _FIRST = itemgetter(0)
 _SEVERITIES = {severity: encode_basestring(severity.label) for severity in Severity}
@@ -40,25 +46,51 @@ class KeptRecords:
     are its stored active findings, in order, besides the parts still stored (``RunResult.kept``,
     which know theirs); ``load`` reads the kept report's pieces and text
     (``ResultCache.report_pieces``). The writer notes this report's pieces in ``pieces``: per
-    path, where its records start and end in the text (characters) and their token.
+    path, where its records start and end in the text (bytes of its UTF-8) and their token.
     """
 
     tokens: dict[str, str]
     load: Callable[[], tuple[Json, bytes] | None]
     pieces: dict[str, list[Json]] = field(default_factory=dict)
 
-    def previous(self) -> tuple[dict[str, Json], str] | None:
-        """The kept report's pieces by path and its text, if it has any."""
+    def previous(self) -> tuple[dict[str, Json], memoryview] | None:
+        """The kept report's pieces by path and its text (UTF-8), if it has any."""
         loaded = self.load()
         if loaded is None or not isinstance(loaded[0], dict):
             return None
-        try:
-            return loaded[0], loaded[1].decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        pieces, text = loaded
+        if not text.isascii():  # (ASCII is UTF-8: a quick test) its pieces are copied as bytes
+            try:
+                text.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        return pieces, memoryview(text)
 
 
 def render(result: RunResult, options: RenderOptions) -> str:
+    """The report (written whole: only :func:`render_utf8` copies records)."""
+    return "".join(cast("list[str]", _parts(result, options, copy=False)))
+
+
+def render_utf8(result: RunResult, options: RenderOptions) -> list[bytes | memoryview]:
+    """:func:`render`'s text in UTF-8, in parts to write one after the other; the records of
+    ``result.records``' kept report are copied where they fit (views of it: neither decoded nor
+    encoded again)."""
+    encoded: list[bytes | memoryview] = []
+    written: list[str] = []  # text since the last copied piece: encoded at once
+    for part in _parts(result, options, copy=True):
+        if isinstance(part, str):
+            written.append(part)
+        else:
+            encoded += ("".join(written).encode("utf-8"), part)
+            written.clear()
+    encoded.append("".join(written).encode("utf-8"))
+    return encoded
+
+
+def _parts(result: RunResult, options: RenderOptions, copy: bool) -> list[Part]:
+    """The report's text in pieces, joined by the caller; ``copy``: records may be copied
+    (they are the only pieces that are not ``str``)."""
     head = dumps({
         "version": 1,
         "tool": {"name": "kpilint", "version": __version__},
@@ -70,20 +102,20 @@ def render(result: RunResult, options: RenderOptions) -> str:
         },
         "diagnostics": [],
     })[:-len('"diagnostics": []\n}')]
-    parts = [head, '"diagnostics": ']
+    parts: list[Part] = [head, '"diagnostics": ']
     if result.records is None and not result.kept:
         _add_records(parts, [_fields(diagnostic) for diagnostic in result.diagnostics])
     else:
-        _add_pieces(parts, result, result.records)
+        _add_pieces(parts, result, result.records, copy)
     if options.show_suppressed:
         parts.append(',\n  "suppressed": ')
         _add_records(parts, [_fields(diagnostic) + _comment(comment)
                              for diagnostic, comment in result.suppressed])
     parts.append("\n}\n")
-    return "".join(parts)
+    return parts
 
 
-def _add_records(parts: list[str], records: list[str]) -> None:
+def _add_records(parts: list[Part], records: list[str]) -> None:
     """Append a list of records (each written from ``    {`` to its last field), with their
     closing braces and separators, to ``parts`` (joined once, at the end)."""
     if not records:
@@ -97,11 +129,12 @@ def _add_records(parts: list[str], records: list[str]) -> None:
     parts.append(end)
 
 
-def _add_pieces(parts: list[str], result: RunResult, kept: KeptRecords | None) -> None:
+def _add_pieces(parts: list[Part], result: RunResult, kept: KeptRecords | None,
+                copy: bool) -> None:
     """:func:`_add_records` of the findings (``result.diagnostics`` and the parts still stored,
     ``result.kept``), laid path by path: a path's records are copied from the kept report
-    where its piece there has the same token (``kept``), else written; where they are goes to
-    ``kept.pieces``."""
+    where its piece there has the same token (``kept``, with ``copy``), else written; where they
+    are goes to ``kept.pieces``."""
     groups: list[tuple[str, list[Diagnostic] | KeptPart]] = [
         (path, list(found)) for path, found in groupby(result.diagnostics, _PATH)]
     groups += [(part.path, part) for part in result.kept if part.worst()]  # none: no records
@@ -110,35 +143,53 @@ def _add_pieces(parts: list[str], result: RunResult, kept: KeptRecords | None) -
         parts.append("[]")
         return
     tokens = kept.tokens if kept is not None else {}
-    previous = kept.previous() if kept is not None and result.kept else None
-    pieces, text = previous if previous is not None else ({}, "")
+    previous = kept.previous() if kept is not None and copy and result.kept else None
+    pieces, text = previous if previous is not None else ({}, memoryview(b""))
     opening, between, end = _RECORDS
-    offset = sum(map(len, parts)) + len(opening)
-    laid: list[str] = []
-    for path, found in groups:
+    separator = between.encode("utf-8")
+    offset = sum(map(_size, parts)) + len(opening)
+    laid: list[Part] = []
+    span: list[int] = []  # where the records copied last stand in ``text`` (grown while the
+    for path, found in groups:  # next path's records follow them there)
         token = tokens.get(path) if isinstance(found, list) else found.token
-        piece = _piece(pieces.get(path), token, text)
-        if piece is None:
+        place = _place(pieces.get(path), token, len(text))
+        if place is None:
             piece = between.join(map(_fields, found) if isinstance(found, list)
                                  else map(_stored_fields, found.data[0]))
+            size = _size(piece)
+            laid += (piece, between)
+            span = []
+        else:
+            start, stop = place
+            size = stop - start
+            if span and text[span[1]:start] == separator:
+                span[1] = stop
+                laid[-2] = text[span[0]:stop]
+            else:
+                span = [start, stop]
+                laid += (text[start:stop], between)
         if kept is not None and token is not None:
-            kept.pieces[path] = [offset, offset + len(piece), token]
-        laid += (piece, between)
-        offset += len(piece) + len(between)
+            kept.pieces[path] = [offset, offset + size, token]
+        offset += size + len(between)
     laid[-1] = end
     parts.append(opening)
     parts += laid
 
 
-def _piece(place: Json, token: str | None, text: str) -> str | None:
-    """The records ``place`` (``[start, end, token]``) points at in ``text``, when they are of
-    ``token``."""
+def _size(part: Part) -> int:
+    """The size of a piece of the report in UTF-8."""
+    return len(part) if not isinstance(part, str) or part.isascii() else len(part.encode("utf-8"))
+
+
+def _place(place: Json, token: str | None, size: int) -> tuple[int, int] | None:
+    """Where the records ``place`` (``[start, end, token]``) points at are in a text of ``size``
+    bytes, when they are of ``token``."""
     if token is None or not isinstance(place, list) or len(place) != 3 or place[2] != token:
         return None
     start, end, _ = place
-    if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+    if type(start) is not int or type(end) is not int or not 0 <= start < end <= size:
         return None
-    return text[start:end]
+    return start, end
 
 
 def _fields(diagnostic: Diagnostic) -> str:
