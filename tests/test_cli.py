@@ -322,3 +322,30 @@ def test_a_report_on_stdout_is_written_whole(monkeypatch: pytest.MonkeyPatch, te
     monkeypatch.setattr(sys, "stdout", stdout)
     cli._write_stdout(text)
     assert raw.getvalue() == text.encode("utf-8")
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_an_escape_documents_stay_utf8(
+        tmp_path: Path) -> None:
+    write_files(tmp_path, {"a.kpi.yaml": """\
+        version: 1
+        kpis:
+          - id: nps
+            name: Net promoter score
+            ≥target: 5
+        """})
+
+    def check(encoding: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "kpilint", "check", "a.kpi.yaml", "--no-cache", *args],
+            cwd=tmp_path, capture_output=True, check=False,
+            env={**os.environ, "PYTHONIOENCODING": encoding, "GITHUB_ACTIONS": ""})
+
+    text = check("latin-1")
+    assert (text.returncode, text.stderr) == (1, b"")
+    assert (b"a.kpi.yaml:5:5: E002 [error] unknown key `\\u2265target` for a KPI"
+            b" (did you mean 'target'?)\n") in text.stdout
+    for output_format in ("json", "sarif", "gitlab", "junit", "github"):
+        document = check("latin-1", "--output-format", output_format)
+        assert (document.returncode, document.stderr) == (1, b"")
+        assert "unknown key `≥target`".encode() in document.stdout
+        assert document.stdout == check("utf-8", "--output-format", output_format).stdout

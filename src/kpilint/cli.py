@@ -255,6 +255,9 @@ def _parse(parser: _Parser, arguments: list[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:  # text a latin-1 terminal cannot show is escaped, not a failure
+        reconfigure(errors="backslashreplace")
     try:
         command = arguments[0] if arguments and arguments[0] in _COMMANDS else None
         args = _parse(build_parser(command), arguments)
@@ -387,7 +390,7 @@ def _check(args: argparse.Namespace) -> int:
     # and the modules imported here, before any file is read (3% of a one-file run).
     gc.disable()
     from kpilint.checker import run_check
-    from kpilint.report import RenderOptions, renderer
+    from kpilint.report import TEXT_FORMATS, RenderOptions, renderer
 
     reason = _reason(args)
     options = _check_options(args)
@@ -438,7 +441,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.output_file is not None:
         _write_report(args.output_file, text)
     else:
-        _write_stdout(text)
+        _write_stdout(text, document=output_format not in TEXT_FORMATS)
     _baseline_notes(outcome.result)
     if outcome.crashes:
         if args.debug:
@@ -742,17 +745,22 @@ _SLICE = 1 << 20
 files) is not encoded whole into one more copy, whose fresh pages cost more than the writes."""
 
 
-def _write_stdout(text: str | Utf8) -> None:
+def _write_stdout(text: str | Utf8, document: bool = False) -> None:
     """Write a report (not ``str``: UTF-8, straight to the buffer when stdout would write the
-    same)."""
+    same). A ``document`` (JSON, SARIF, JUnit XML, GitHub's workflow commands) is UTF-8 whatever
+    the locale's encoding, as its readers expect; text for people goes through stdout's
+    encoding, where a character it cannot hold is written as a ``\\u`` escape (see
+    :func:`main`)."""
     if sys.stdout is None:
         raise UsageError("standard output is closed; use --output-file")
     try:
+        buffer = getattr(sys.stdout, "buffer", None)
+        if document and isinstance(text, str) and buffer is not None:
+            text = text.encode("utf-8", "backslashreplace")  # a lone surrogate: "\\udcff"
         if not isinstance(text, str):
             parts = text if isinstance(text, list) else [text]
-            buffer = getattr(sys.stdout, "buffer", None)
-            if buffer is None or os.linesep != "\n" or codecs.lookup(
-                    sys.stdout.encoding or "ascii").name != "utf-8":
+            if buffer is None or (not document and (os.linesep != "\n" or codecs.lookup(
+                    sys.stdout.encoding or "ascii").name != "utf-8")):
                 text = str(b"".join(parts), "utf-8")
             else:
                 sys.stdout.flush()

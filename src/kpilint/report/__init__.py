@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from kpilint.suppressions import Suppression
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
+TEXT_FORMATS = ("text", "concise")
+"""The formats written for people, in the terminal's encoding; the others are documents for
+programs, always UTF-8."""
 _SEVERITY = attrgetter("severity")
 
 
