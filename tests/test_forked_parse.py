@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from kpilint import incremental
+from kpilint import cli, incremental
 from kpilint.config import load_config
 from kpilint.engine import Linter
 from kpilint.incremental import CHUNK, WORKER_CHUNKS, ForkedParse
@@ -122,6 +122,23 @@ def test_workers_store_the_summaries_one_process_would(project: Path, tmp_path: 
         stored[jobs] = _stored_summaries(root)
     assert len(stored["1"]) == TEAM_FILES + 10
     assert stored["2"] == stored["1"]
+
+
+@pytest.mark.usefixtures("workers_go_first")
+def test_fixes_come_in_path_order_whoever_parsed_the_files(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "fixing"
+    shutil.copytree(project, root)
+    shutil.copy(REPO / "examples" / "bad" / "marketing.kpi.yaml", root / "zz-last.kpi.yaml")
+    monkeypatch.chdir(root)
+    diffs = []
+    for jobs in ("1", "2"):
+        assert cli.main(["check", ".", "--no-cache", "--jobs", jobs, "--diff"]) == 1
+        diffs.append(capsys.readouterr().out)
+    assert [line for line in diffs[0].splitlines() if line.startswith("--- ")] == [
+        "--- bad-marketing.kpi.yaml", "--- bad-success.kpi.yaml", "--- zz-last.kpi.yaml"]
+    assert diffs[1] == diffs[0]
 
 
 @pytest.mark.usefixtures("workers_go_first")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kpilint import DOCUMENTATION_URL
 from kpilint.build import SpecFile
@@ -59,6 +59,12 @@ def rule_url(rule: type[Rule]) -> str:
     if is_custom(rule):
         return custom_url(rule) or ""
     return documentation_base() + rule.name
+
+
+def _move_to_end(mapping: dict[Path, Any], paths: list[Path]) -> None:
+    for path in paths:
+        if path in mapping:
+            mapping[path] = mapping.pop(path)
 
 
 def _same_findings(old: list[Diagnostic], new: list[Diagnostic]) -> bool:
@@ -208,6 +214,20 @@ class Linter:
         self._mark_changed(loaded.absolute)
         self.files[loaded.absolute] = loaded
         self.displays[loaded.spec.path] = loaded.absolute
+
+    def arrival(self, paths: list[Path]) -> tuple[list[Path], list[Path]]:
+        """Of ``paths`` about to be put, those new to the files and to the changes: what
+        :meth:`put_in_order` moves."""
+        return ([path for path in paths if path not in self.files],
+                [path for path in paths if path not in self.changed])
+
+    def put_in_order(self, arrival: tuple[list[Path], list[Path]]) -> None:
+        """Order the files and changes that :meth:`arrival` named as they were named: files
+        parsed by several processes come in as each finishes, one process puts them in path
+        order, and what is done with every file in turn (fixes, ``--diff``) keeps that."""
+        new_files, new_changes = arrival
+        _move_to_end(self.files, new_files)
+        _move_to_end(self.changed, new_changes)
 
     def forget(self, absolute: Path) -> None:
         if absolute in self.files:

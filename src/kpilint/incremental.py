@@ -258,14 +258,18 @@ def _parse(linter: Linter, files: list[ProjectFile], jobs: int | None,
     summaries they make in ``cache``)."""
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) >= MANY_FILES else 1
-    if pool is not None and len(files) > 1:
+    sharing = len(files) > 1 and (pool is not None or jobs > 1)
+    arrival = linter.arrival([each.absolute for each in files]) if sharing else None
+    if pool is not None and sharing:
         files = _parse_sharing(pool, linter, files)
-    elif jobs > 1 and len(files) > 1:
+    elif sharing:
         files = _parse_with_workers(linter, files, jobs - 1, progress, cache)
     for index, each in enumerate(files):
         if progress is not None:
             progress(index, len(files))
         _parse_here(linter, each)
+    if arrival is not None:  # in path order, as if this process had parsed them one by one
+        linter.put_in_order(arrival)
 
 
 def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
