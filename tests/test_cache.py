@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -714,3 +715,25 @@ def test_swapped_summaries_are_misses(tmp_path: Path) -> None:
     second.write_bytes(one)
     _edit(project / "company.kpi.yaml", "version: 1", "version: 1  # edited")
     assert _check(project) == _fresh(project)
+
+
+def test_temporary_files_a_killed_writer_left_are_removed(project: Path) -> None:
+    """A run killed while it wrote a cache file leaves its temporary file; a later run that
+    writes the state removes those older than an hour, never a newer one (another run's
+    write may be in progress)."""
+    _check(project)
+    key = next((project / CACHE).glob("*/"))
+    old, recent = time.time() - cache_module.LEFT_BEHIND_SECONDS - 60, time.time()
+    left = {}
+    for folder in (key / "files", key, key / "reports"):
+        folder.mkdir(exist_ok=True)
+        for name, when in ((".tmp-0123456789ab", old), (".tmp-ba9876543210", recent)):
+            path = folder / name
+            path.write_bytes(b"half a summ")
+            os.utime(path, (when, when))
+            left[path] = when
+    sales = project / "sales.kpi.yaml"
+    sales.write_text(sales.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    _check(project)
+    assert [path for path in left if path.exists()] == [
+        path for path, when in left.items() if when == recent]

@@ -349,3 +349,37 @@ def test_a_terminal_that_cannot_show_a_character_gets_an_escape_documents_stay_u
         assert (document.returncode, document.stderr) == (1, b"")
         assert "unknown key `≥target`".encode() in document.stdout
         assert document.stdout == check("utf-8", "--output-format", output_format).stdout
+
+
+INTERRUPTED_IMPORT = """\
+import sys
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "kpilint.cli":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupting())
+from kpilint.console import run
+run()
+"""
+
+
+def test_an_interrupt_while_kpilint_is_imported_is_one_line(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT, "check"], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", "kpilint: interrupted\n")
+
+
+def test_an_interrupt_wrapped_by_what_it_broke_is_still_an_interrupt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from kpilint import cli
+
+    def set_name_failed(args: object) -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:  # as Python 3.11 wraps it in __set_name__
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from interrupt
+
+    monkeypatch.setattr(cli, "_dispatch", set_name_failed)
+    assert cli.main(["check", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == "kpilint: interrupted\n"

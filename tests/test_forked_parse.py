@@ -229,6 +229,47 @@ def test_without_memory_files_a_spawned_pool_shares_the_work(
     assert 0 < sum(taken) < TEAM_FILES + 10
 
 
+def test_an_interrupt_while_workers_start_stops_them_all(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C as the workers are forked: this process answers it once they are started (no
+    worker sees it half-started, where it would print a traceback), and stops every one."""
+    import multiprocessing
+    import signal
+
+    linter = Linter(project, load_config(project / "kpilint.toml"), Context())
+    memory_file = os.memfd_create
+
+    def interrupted(name: str) -> int:
+        if name == "kpilint-summaries":  # a worker's, as it is started
+            os.kill(os.getpid(), signal.SIGINT)  # held back until the workers are started
+        return memory_file(name)
+
+    monkeypatch.setattr(os, "memfd_create", interrupted)
+    forked = ForkedParse(linter, _files(project), 2)
+    with pytest.raises(KeyboardInterrupt):
+        forked.run(None)
+    assert len(forked.outputs) == 2  # both were started before the interrupt came through
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("limit", [10, 16, 64])
+def test_a_low_open_files_limit_means_fewer_workers_not_a_failure(project: Path,
+                                                                  limit: int) -> None:
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE,
+                           (limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    runs = [subprocess.run([sys.executable, "-m", "kpilint", "check", ".", "--no-cache",
+                            "--jobs", jobs, "--output-format", "json"], cwd=project,
+                           capture_output=True, text=True, check=False, preexec_fn=limited)
+            for jobs in ("1", "8")]
+    assert runs[0].returncode == 1 and runs[0].stderr == ""
+    assert (runs[1].returncode, runs[1].stdout, runs[1].stderr) == (
+        runs[0].returncode, runs[0].stdout, runs[0].stderr)
+
+
 def test_progress_counts_every_file_once_in_order(project: Path) -> None:
     linter = Linter(project, load_config(project / "kpilint.toml"), Context())
     files = _files(project)

@@ -1,5 +1,5 @@
 """Allow ``python -m kpilint``."""
 
-from kpilint.cli import run
+from kpilint.console import run
 
 run()

@@ -319,16 +319,38 @@ class ResultCache:
         self._drop_summaries(keep)
 
     def _drop_summaries(self, keep: set[str]) -> None:
-        """Remove the summaries that neither ``keep`` nor this run names."""
+        """Remove the summaries that neither ``keep`` nor this run names, and the temporary
+        files a writer that was killed left behind."""
         folder = self.directory / "files"
         try:
-            stale = [entry for entry in os.scandir(folder) if entry.name.endswith(".json")
-                     and entry.name[:-5] not in keep and entry.name[:-5] not in self.written]
+            stale = [entry for entry in os.scandir(folder) if (
+                entry.name.endswith(".json") and entry.name[:-5] not in keep
+                and entry.name[:-5] not in self.written) or _left_behind(entry)]
+            stale += [entry for where in (self.directory, self.directory / REPORTS)
+                      if where.is_dir() for entry in os.scandir(where) if _left_behind(entry)]
         except OSError:
             return
         for entry in stale:
             with contextlib.suppress(OSError):  # another run removed it already: harmless
                 os.unlink(entry.path)
+
+
+LEFT_BEHIND_SECONDS = 3600
+"""A temporary file older than this was left by a writer that was killed (another run's write in
+progress takes a moment, and its file is not touched)."""
+
+
+def _left_behind(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a temporary file of :meth:`ResultCache._store_bytes` that no writer
+    will rename any more."""
+    if not entry.name.startswith(".tmp-"):
+        return False
+    import time
+
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime < time.time() - LEFT_BEHIND_SECONDS
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # no traceback ever reaches a user
         from kpilint.config import ConfigError
 
+        if _interrupted(error):  # wrapped by the import it broke (e.g. a RuntimeError)
+            return _fail("kpilint: interrupted")
+
         if isinstance(error, ConfigError):
             return _fail(f"kpilint: error: {error}")
         if debug:
@@ -279,6 +282,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         return _fail(f"kpilint: internal error: {type(error).__name__}: {error}"
                      " (rerun with --debug for the traceback)")
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether ``error`` was caused by an interrupt (Ctrl-C)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def run() -> NoReturn:

@@ -58,6 +58,7 @@ from kpilint.suppressions import Suppression
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+    from multiprocessing.process import BaseProcess
 
 __all__ = ["LoadReport", "ProjectFile", "load_project_files", "read_project_files",
            "save_to_cache"]
@@ -278,7 +279,7 @@ def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
     """Parse the files with up to ``workers`` more processes (one for each
     :data:`WORKER_CHUNKS` chunks): forked where Linux lets workers write to memory files
     (:class:`ForkedParse`), else spawned. The files still to parse."""
-    workers = min(workers, len(files) // (WORKER_CHUNKS * CHUNK))
+    workers = min(workers, len(files) // (WORKER_CHUNKS * CHUNK), _descriptors_for_workers())
     if workers < 1:
         return files
     if not hasattr(os, "memfd_create"):
@@ -289,6 +290,17 @@ def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
     except OSError:  # no shared memory or file to be had here: this process alone
         return files
     return forked.run(progress)
+
+
+def _descriptors_for_workers() -> int:
+    """How many workers the open-files limit leaves room for: each holds three descriptors
+    here (its output, its pipe, its sentinel), and the run keeps 32 for its own files."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to speak of
+        return 1 << 16
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return (1 << 16) if soft == resource.RLIM_INFINITY else max(0, (soft - 32) // 3)
 
 
 def _parse_here(linter: Linter, each: ProjectFile) -> None:
@@ -372,19 +384,9 @@ class ForkedParse:
 
     def run(self, progress: Callable[[int, int], None] | None) -> list[ProjectFile]:
         """Parse every file; those whose summary did not read back, still to parse."""
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        workers = []
+        workers: list[BaseProcess] = []
         try:
-            for number in range(self.workers):
-                self.outputs.append(os.memfd_create("kpilint-summaries"))
-                worker = context.Process(target=self._work, args=(number,), daemon=True)
-                worker.start()
-                workers.append(worker)
-        except OSError:  # no more processes or files to be had: this one parses more
-            pass
-        try:
+            self._start(workers)
             counted = 0
             while (index := self._take(from_front=False)) is not None:
                 _parse_chunk_here(self.linter, self.chunks[index])
@@ -403,9 +405,30 @@ class ForkedParse:
             for worker in workers:
                 if worker.is_alive():  # an interrupt or a failure here: no more work
                     worker.kill()
+                    worker.join()
             for handle in [*self.outputs, self.lock]:
                 os.close(handle)
         return self.left
+
+    def _start(self, workers: list[BaseProcess]) -> None:
+        """Start the workers, with interrupts held back meanwhile: a worker ignores them
+        before it lets them through (an interrupt is this process's to answer), and one that
+        came in the meantime reaches this process once they are started."""
+        import multiprocessing
+        import signal
+
+        context = multiprocessing.get_context("fork")
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for number in range(self.workers):
+                self.outputs.append(os.memfd_create("kpilint-summaries"))
+                worker = context.Process(target=self._work, args=(number,), daemon=True)
+                worker.start()
+                workers.append(worker)
+        except OSError:  # no more processes or files to be had: this one parses more
+            pass
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def _store_here(self, chunk: list[ProjectFile]) -> None:
         """With a cache, summarise and store a chunk parsed here at once, as the workers do,
@@ -482,6 +505,7 @@ class ForkedParse:
         code = 0
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held by _start
             _start_worker(self.linter.root, self.linter.config, self.linter.context)
             output, offset = self.outputs[number], 0
             while (index := self._take(from_front=True)) is not None:
