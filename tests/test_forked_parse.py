@@ -229,6 +229,20 @@ def test_without_memory_files_a_spawned_pool_shares_the_work(
     assert 0 < sum(taken) < TEAM_FILES + 10
 
 
+def test_a_spawned_pool_that_breaks_leaves_the_files_to_this_process(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    alone = _loaded(project, jobs=1)
+    monkeypatch.delattr(os, "memfd_create")
+
+    def broken(*args: object) -> list[ProjectFile]:
+        raise BrokenProcessPool("a worker died")
+
+    monkeypatch.setattr(incremental, "_parse_sharing", broken)
+    assert _loaded(project, jobs=2) == alone
+
+
 def test_an_interrupt_while_workers_start_stops_them_all(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C as the workers are forked: this process answers it once they are started (no

@@ -283,8 +283,13 @@ def _parse_with_workers(linter: Linter, files: list[ProjectFile], workers: int,
     if workers < 1:
         return files
     if not hasattr(os, "memfd_create"):
-        with worker_pool(linter, workers, "spawn") as spawned:
-            return _parse_sharing(spawned, linter, files)
+        from concurrent.futures import BrokenExecutor
+
+        try:
+            with worker_pool(linter, workers, "spawn") as spawned:
+                return _parse_sharing(spawned, linter, files)
+        except (OSError, BrokenExecutor):  # no processes, or one died: each file here again
+            return files
     try:
         forked = ForkedParse(linter, files, workers, cache)
     except OSError:  # no shared memory or file to be had here: this process alone
