@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 from kpilint import build, model
 from kpilint.build import SpecFile, build_spec_file
-from kpilint.diagnostics import Location, Related, Span, Violation
+from kpilint.diagnostics import (
+    Location,
+    Related,
+    Span,
+    Violation,
+    new_location,
+    new_related,
+    new_violation,
+)
 from kpilint.limits import Limits
 from kpilint.load import MappingNode, SequenceNode, parse_bytes
 from kpilint.model import ENTITY_MODELS, SpecDocument
@@ -196,15 +204,17 @@ def test_an_entity_without_invalid_fields_shares_the_empty_set() -> None:
 
 def test_locations_and_violations_built_through_their_slots_are_ordinary_ones() -> None:
     span = Span(3, 5, 3, 9)
-    location = build.new_location("a.kpi.yaml", span)
+    location = new_location("a.kpi.yaml", span)
     assert type(location) is Location and location == Location("a.kpi.yaml", span)
     assert hash(location) == hash(Location("a.kpi.yaml", span))
-    related = (Related(location, "note"),)
-    made = build.new_violation(location, "message", "k", "definition", related)
+    related = (new_related(location, "note"),)
+    assert type(related[0]) is Related and related[0] == Related(location, "note")
+    made = new_violation(location, "message", "k", "definition", related)
     plain = Violation(location, "message", "k", "definition", related)
     assert type(made) is Violation and made == plain and hash(made) == hash(plain)
     assert dataclasses.astuple(made) == dataclasses.astuple(plain)
-    assert tuple(each.name for each in dataclasses.fields(Violation)) == build.VIOLATION_FIELDS
+    assert tuple(each.name for each in dataclasses.fields(Violation)) == (  # all set there
+        "location", "message", "subject", "field", "related", "fix")
     assert tuple(each.name for each in dataclasses.fields(Location)) == ("path", "span")
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.message = "changed"  # type: ignore[misc]

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpilint import load
-from kpilint.diagnostics import Span
+from kpilint.diagnostics import Span, new_span
 from kpilint.load import Limits, MappingNode, ScalarNode, SequenceNode, parse_bytes
 
 UTC_MINUS_5 = datetime.timezone(datetime.timedelta(hours=-5))
@@ -174,7 +174,7 @@ def test_positions_of_scalars_and_collections() -> None:
 
 
 def test_fast_spans_are_ordinary_spans() -> None:
-    fast = load.new_span(3, 5, 4, 1)
+    fast = new_span(3, 5, 4, 1)
     assert type(fast) is Span
     assert fast == Span(3, 5, 4, 1)
     assert hash(fast) == hash(Span(3, 5, 4, 1))

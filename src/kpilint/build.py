@@ -15,7 +15,16 @@ from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
-from kpilint.diagnostics import SAFE, UNSAFE, Edit, Fix, Location, Related, Span, Violation
+from kpilint.diagnostics import (
+    SAFE,
+    UNSAFE,
+    Edit,
+    Fix,
+    Location,
+    Span,
+    Violation,
+    new_location,
+)
 from kpilint.formats import recognise
 from kpilint.load import (
     LINE_BREAK,
@@ -77,40 +86,6 @@ PYDANTIC_TYPE_NAMES = {
 
 
 ModelT = TypeVar("ModelT", bound=Entity, covariant=True)
-
-
-# ``Location(path, span)`` and ``Violation(...)`` at about half the cost, for the places and
-# findings rules make by the thousand (as ``load.new_span`` makes spans): a frozen dataclass's
-# ``__init__`` sets each field through ``object.__setattr__``; these set the slots through their
-# descriptors instead. The results are ordinary, equal, hashable and still immutable objects
-# (tests/test_build_quick.py checks them against the classes' fields).
-_new_object = object.__new__
-_set_path, _set_span = (Location.__dict__[name].__set__ for name in ("path", "span"))
-VIOLATION_FIELDS = ("location", "message", "subject", "field", "related", "fix")
-_set_location, _set_message, _set_subject, _set_field, _set_related, _set_fix = (
-    Violation.__dict__[name].__set__ for name in VIOLATION_FIELDS)
-
-
-def new_location(path: str, span: Span) -> Location:
-    """``Location(path, span)``, built through its slots (see above)."""
-    location: Location = _new_object(Location)
-    _set_path(location, path)
-    _set_span(location, span)
-    return location
-
-
-def new_violation(location: Location, message: str, subject: str | None, field_path: str | None,
-                  related: tuple[Related, ...]) -> Violation:
-    """``Violation(location, message, subject, field_path, related)`` (no fix), built through
-    its slots (see above)."""
-    violation: Violation = _new_object(Violation)
-    _set_location(violation, location)
-    _set_message(violation, message)
-    _set_subject(violation, subject)
-    _set_field(violation, field_path)
-    _set_related(violation, related)
-    _set_fix(violation, None)
-    return violation
 
 
 @dataclass(eq=False, slots=True)

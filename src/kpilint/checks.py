@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
-from kpilint.build import EntityRecord, SpecFile, new_violation
-from kpilint.diagnostics import Related, Violation
+from kpilint.build import EntityRecord, SpecFile
+from kpilint.diagnostics import Related, Violation, new_violation
 from kpilint.lexicon import NEITHER, Lexicon, Term, indicator_lexicon
 from kpilint.model import Entity, Kpi
 from kpilint.rule import Context, FileRule, Option, entities_of_kinds, kpis_of

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from yaml import _yaml
 
-from kpilint.diagnostics import Span
+from kpilint.diagnostics import Span, new_span
 from kpilint.limits import Limits as Limits
 
 STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
@@ -361,25 +361,7 @@ def _construct(tag: str, text: str, explicit: bool) -> tuple[str, Any, str | Non
     return tag, value, None
 
 
-# ``Span(line, column, end_line, end_column)`` at half the cost, for the composer's hot loop: a
-# frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; these set the
-# slots through their descriptors instead. The result is an ordinary, equal, hashable and still
-# immutable ``Span`` (tests/test_scalar_cache.py checks it).
 _new_object = object.__new__
-_set_line = Span.__dict__["line"].__set__
-_set_column = Span.__dict__["column"].__set__
-_set_end_line = Span.__dict__["end_line"].__set__
-_set_end_column = Span.__dict__["end_column"].__set__
-
-
-def new_span(line: int, column: int, end_line: int, end_column: int) -> Span:
-    """``Span(line, column, end_line, end_column)``, built through its slots (see above)."""
-    span: Span = _new_object(Span)
-    _set_line(span, line)
-    _set_column(span, column)
-    _set_end_line(span, end_line)
-    _set_end_column(span, end_column)
-    return span
 
 
 _MAP_TAG = STANDARD_TAG_PREFIX + "map"

@@ -20,7 +20,18 @@ from typing import Any
 from pydantic import BaseModel
 
 from kpilint.build import EntityRecord, SpecFile
-from kpilint.diagnostics import Diagnostic, Edit, Fix, Location, Related, Severity, Span
+from kpilint.diagnostics import (
+    Diagnostic,
+    Edit,
+    Fix,
+    Location,
+    Related,
+    Severity,
+    Span,
+    new_location,
+    new_related,
+    new_span,
+)
 from kpilint.load import Limits, MappingNode, ScalarNode
 from kpilint.model import ENTITY_MODELS, Entity, construct_valid
 from kpilint.suppressions import Suppression
@@ -39,16 +50,6 @@ def span_data(span: Span) -> list[int]:
     return [span.line, span.column, span.end_line, span.end_column]
 
 
-def _slot_setters(cls: type, *names: str) -> list[Any]:
-    """The slot descriptors' setters of a frozen dataclass's fields, to fill a new instance
-    without its ``__init__`` (which sets each field through ``object.__setattr__``)."""
-    return [cls.__dict__[name].__set__ for name in names]
-
-
-_SET_LINE, _SET_COLUMN, _SET_END_LINE, _SET_END_COLUMN = _slot_setters(
-    Span, "line", "column", "end_line", "end_column")
-_SET_PATH, _SET_SPAN = _slot_setters(Location, "path", "span")
-_SET_RELATED_LOCATION, _SET_RELATED_MESSAGE = _slot_setters(Related, "location", "message")
 _SEVERITIES = {int(severity): severity for severity in Severity}
 
 
@@ -66,11 +67,7 @@ def span_of(data: Json) -> Span:
     span = _SPANS.get(key)
     if span is None:
         line, column, end_line, end_column = data
-        span = object.__new__(Span)
-        _SET_LINE(span, int(line))
-        _SET_COLUMN(span, int(column))
-        _SET_END_LINE(span, int(end_line))
-        _SET_END_COLUMN(span, int(end_column))
+        span = new_span(int(line), int(column), int(end_line), int(end_column))
         if len(_SPANS) >= SPANS_KEPT:
             _SPANS.clear()
         _SPANS[key] = span
@@ -78,17 +75,11 @@ def span_of(data: Json) -> Span:
 
 
 def _location_of(path: Json, span: Json) -> Location:
-    location: Location = object.__new__(Location)
-    _SET_PATH(location, str(path))
-    _SET_SPAN(location, span_of(span))
-    return location
+    return new_location(str(path), span_of(span))
 
 
 def _related_of(path: Json, span: Json, message: Json) -> Related:
-    related: Related = object.__new__(Related)
-    _SET_RELATED_LOCATION(related, _location_of(path, span))
-    _SET_RELATED_MESSAGE(related, str(message))
-    return related
+    return new_related(_location_of(path, span), str(message))
 
 
 def diagnostic_data(diagnostic: Diagnostic) -> Json:
