@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpilint import cli, run_state
+from kpilint import cache, cli, run_state
 from kpilint.cache import checksum_line
 from kpilint.diagnostics import Diagnostic
 from kpilint.report import RenderOptions, RunResult, json_format
@@ -74,8 +74,9 @@ def test_cached_runs_print_what_uncached_runs_print(
         capsys.readouterr()
         options = ["--baseline", str(baseline)]
     with pytest.MonkeyPatch.context() as patch:
-        if data.draw(st.booleans()):  # the state's deltas too (this project's are too large)
-            patch.setattr(run_state, "DELTA_SHARE", 1)
+        if data.draw(st.booleans()):  # the state's and the report's deltas too (this
+            patch.setattr(run_state, "DELTA_SHARE", 1)  # project's are too large)
+            patch.setattr(cache, "DELTA_SHARE", 1)
         _run(root, named, options, capsys)  # the cache, written whole
         for _ in range(data.draw(st.integers(1, 3))):
             for path, one, other in data.draw(st.lists(st.sampled_from(EDITS), min_size=1,

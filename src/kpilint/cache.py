@@ -15,9 +15,11 @@ themselves; a spec file's summary is keyed on its content and display path.
   files go through the incremental engine as in the editor.
 - The rendered report is kept too (``reports/<digest of the render key>``, see
   :class:`CachedReport`): a run whose files, run key and render key match the last such run writes
-  it back without restoring the engine. Beside it, ``signatures.json`` keeps each file's stat
-  signature and digest, so that an unchanged file is not read again (git's racy-timestamp rule
-  applies: see :mod:`kpilint.reading`).
+  it back without restoring the engine. A run that copied most of its records from the report
+  kept before writes only what changed beside it (``reports/<digest>-delta``: its header, where
+  its records and parts stand, and the bytes it added), until that grows too large. Beside them,
+  ``signatures.json`` keeps each file's stat signature and digest, so that an unchanged file is
+  not read again (git's racy-timestamp rule applies: see :mod:`kpilint.reading`).
 
 Every cache file starts with the CRC-32 and size of its payload and a tag naming the write: a
 truncated or garbled file is a miss, never an error. Writes go to a temporary file renamed into
@@ -27,6 +29,7 @@ ignores itself (a ``.gitignore`` of ``*``).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
@@ -45,19 +48,24 @@ from kpilint.fileio import new_temporary
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
-FORMAT = "7"
+FORMAT = "8"
 STATE = "state.json"
 STATE_DELTA = "state-delta.json"
 REPORTS = "reports"
 SIGNATURES = "signatures.json"
 REPORTS_KEPT = 16
+"""The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
+different set of files on each run."""
+REPORT_DELTA = "-delta"
+"""The suffix of a kept report's delta (:meth:`ResultCache.put_report`)."""
+DELTA_SHARE = 4
+"""A report delta's bytes may grow to 1/``DELTA_SHARE`` of its base's text; past that the whole
+report is written again."""
 KEYS_KEPT = 8
 """Run-key directories kept side by side: a new day (without a fixed ``today``), config or rule
 selection starts a new one, and the least recently written beyond these are removed."""
 GITIGNORE = "# written by kpilint: the cache is never committed\n*\n"
 _RUN_KEY_DIRECTORY = re.compile(r"[0-9]+-[0-9a-f]{24}")
-"""The most reports kept (per run key): the renderings used last, e.g. by a hook that names a
-different set of files on each run."""
 Json = Any
 Utf8 = bytes | memoryview | list[bytes | memoryview]
 """A text in UTF-8, whole or in parts to write one after the other (an 11 MB report is not joined
@@ -135,6 +143,8 @@ class ResultCache:
     pruned: bool = False
     made: set[Path] = field(default_factory=set)
     """The folders this run made sure of (and of the ``.gitignore`` beside them)."""
+    copied_from: KeptText | None = None
+    """The kept report whose records this run copies (:meth:`report_pieces`)."""
 
     @classmethod
     def of(cls, root: Path, config: Config, context: Context, salt: str) -> ResultCache:
@@ -206,64 +216,108 @@ class ResultCache:
         kept = self._kept_report(render_key, files)
         if kept is None:
             return None
-        fields, _, text = kept
+        fields = kept.fields
         try:
-            return CachedReport(memoryview(text), int(fields["count"]),
+            return CachedReport(kept.report(), int(fields["count"]),
                                 bool(fields["failed"]), fields["baseline_hidden"],
                                 [(str(path), str(code), subject, int(allowed), int(now))
                                  for path, code, subject, allowed, now in fields["stale"]])
         except (KeyError, TypeError, ValueError):
             return None
 
-    def report_pieces(self, render_key: str) -> tuple[Json, bytes] | None:
+    def report_pieces(self, render_key: str) -> tuple[Json, bytes | bytearray] | None:
         """The pieces of the report kept for ``render_key``, whatever files it was made from
-        (``CachedReport.pieces``), and its text; None when it is missing or damaged."""
+        (``CachedReport.pieces``), and the text they point into; None when it is missing or
+        damaged. A report that copies them can be kept as a delta of it (:meth:`put_report`)."""
         kept = self._kept_report(render_key, None)
         if kept is None:
             return None
         try:
-            return json.loads(kept[1]), kept[2]
+            pieces = json.loads(kept.pieces)
         except ValueError:
             return None
+        self.copied_from = kept
+        return pieces, kept.text
 
-    def _kept_report(self, render_key: str,
-                     files: str | None) -> tuple[dict[str, Json], bytes, bytes] | None:
-        """The header, pieces (JSON, read only by :meth:`report_pieces`) and text of the
-        report kept for ``render_key`` (made from ``files`` unless None), when it is whole."""
-        try:  # the header first: the report of other files is not read (11 MB)
-            with self._report_path(render_key).open("rb") as stream:
-                checksum, header = stream.readline(), stream.readline()
-                fields = json.loads(header)
-                if fields.get("render") != render_key or fields.get("pieces") is not True or (
-                        files is not None and fields.get("files") != files):
+    def _kept_report(self, render_key: str, files: str | None) -> KeptText | None:
+        """The report kept for ``render_key`` (made from ``files`` unless None) with its delta,
+        when both are whole and the delta was written beside that base: a delta of another
+        base (a concurrent run wrote it) is a miss, as a damaged one is."""
+        path = self._report_path(render_key)
+        delta_path = path.with_name(path.name + REPORT_DELTA)
+        delta: ReportDelta | None = None  # the headers first: the report of other files is
+        written = _read_cached(delta_path)  # not read (11 MB)
+        if written is not None:
+            delta = ReportDelta.read(delta_path, written)
+            if delta is None or not _same_rendering(delta.fields, render_key, files):
+                return None
+        added = delta.added if delta is not None else b""
+        try:
+            with path.open("rb") as stream:
+                checksum, header, pieces = stream.readline(), stream.readline(), stream.readline()
+                base_fields = json.loads(header)
+                if not _same_rendering(base_fields, render_key, None if delta else files):
                     return None  # of another rendering, or of no pieces line
-                pieces = stream.readline()  # then the text, in one read of the size left
-                text = stream.read(os.fstat(stream.fileno()).st_size - stream.tell())
+                size = os.fstat(stream.fileno()).st_size - stream.tell()
+                text = bytearray(size + len(added))  # the base's text, then the delta's bytes
+                view = memoryview(text)
+                if stream.readinto(view[:size]) != size:
+                    return None
         except (OSError, ValueError, AttributeError):
             return None
+        view[size:] = added
         if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or not (
                 checksum.endswith(b"\n")
-                and _intact(checksum[:-1], self._report_path(render_key), header, pieces, text)):
+                and _intact(checksum[:-1], path, header, pieces, view[:size])):
             return None
-        return fields, pieces, text
+        if delta is None:
+            return KeptText(base_fields, pieces, text, None, checksum[:-1], size)
+        if delta.base != checksum[:-1] or not all(
+                0 <= start < stop <= len(text) for start, stop in delta.layout):
+            return None
+        return KeptText(delta.fields, delta.pieces, text, delta.layout, checksum[:-1], size)
 
     def put_report(self, render_key: str, files: str, report: CachedReport) -> None:
-        """Keep ``report`` for ``render_key`` and ``files``, replacing the one kept before."""
-        header = {"render": render_key, "files": files, "count": report.files,
-                  "failed": report.failed, "baseline_hidden": report.baseline_hidden,
-                  "stale": report.baseline_stale, "pieces": True}  # their line follows
+        """Keep ``report`` for ``render_key`` and ``files``, replacing the one kept before: as a
+        delta of the report it copied its records from (:meth:`report_pieces`) while the bytes
+        the delta adds stay small beside it (:data:`DELTA_SHARE`), else whole."""
+        header = json.dumps({
+            "render": render_key, "files": files, "count": report.files,
+            "failed": report.failed, "baseline_hidden": report.baseline_hidden,
+            "stale": report.baseline_stale, "pieces": True,  # their line follows
+        }, ensure_ascii=True).encode("ascii") + b"\n"
         path = self._report_path(render_key)
-        text = report.text if isinstance(report.text, list) else [report.text]
-        self._store_bytes(path, json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n",
-                          json_bytes(report.pieces) + b"\n", *text)
-        try:  # this one and the others written last
-            others = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent)
-                      if not entry.name.startswith(".") and entry.name != path.name]
+        delta_path = path.with_name(path.name + REPORT_DELTA)
+        kept = self.copied_from
+        delta = kept.delta(report) if kept is not None and kept.fields.get(
+            "render") == render_key else None
+        if kept is not None and delta is not None:
+            pieces, layout, added = delta
+            self._store_bytes(delta_path, kept.checksum + b"\n", header,
+                              json_bytes(pieces) + b"\n", json_bytes(layout) + b"\n", *added)
+        else:
+            with contextlib.suppress(OSError):  # none, or another run removed it already
+                os.unlink(delta_path)  # first: the base alone is a whole report
+            text = report.text if isinstance(report.text, list) else [report.text]
+            self._store_bytes(path, header, json_bytes(report.pieces) + b"\n", *text)
+        self._prune_reports(path.name)
+
+    def _prune_reports(self, name: str) -> None:
+        """Keep the report ``name`` and the others written last (:data:`REPORTS_KEPT`), each
+        with its delta."""
+        written: dict[str, int] = {}
+        try:
+            for entry in os.scandir(self.directory / REPORTS):
+                if not entry.name.startswith("."):
+                    report = entry.name.removesuffix(REPORT_DELTA)
+                    written[report] = max(written.get(report, 0), entry.stat().st_mtime_ns)
         except OSError:
             return
-        for _, stale in sorted(others, reverse=True)[REPORTS_KEPT - 1:]:
-            with contextlib.suppress(OSError):  # another run removed it already: harmless
-                os.unlink(stale)
+        written.pop(name, None)
+        for stale in sorted(written, key=written.__getitem__, reverse=True)[REPORTS_KEPT - 1:]:
+            for each in (stale, stale + REPORT_DELTA):
+                with contextlib.suppress(OSError):  # none, or another run removed it already
+                    os.unlink(self.directory / REPORTS / each)
 
     def _report_path(self, render_key: str) -> Path:
         name = hashlib.sha256(render_key.encode("utf-8")).hexdigest()[:24]
@@ -377,6 +431,117 @@ class CachedReport:
     baseline_stale: list[tuple[str, str, str | None, int, int]] = field(default_factory=list)
     pieces: Json = None
     """Where files' records are in ``text`` (:class:`kpilint.report.json_format.KeptRecords`)."""
+    copies: list[tuple[int, int]] | None = None
+    """Where the views among ``text``'s parts were copied from in the kept report's text
+    (``KeptRecords.copies``); None when it was not copied from one."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeptText:
+    """A kept report as read: its header's fields, its pieces line (JSON, see
+    ``CachedReport.pieces``), the text they point into (its base's text, then the bytes its delta
+    adds), the report's layout in that text (its spans in order; None: all of it), and the base's
+    checksum line and size of text."""
+
+    fields: dict[str, Json]
+    pieces: bytes
+    text: bytearray
+    layout: list[tuple[int, int]] | None
+    checksum: bytes
+    base_size: int
+
+    def report(self) -> Utf8:
+        """The report's text, in parts (views of :attr:`text`)."""
+        view = memoryview(self.text)
+        if self.layout is None:
+            return view
+        return [view[start:stop] for start, stop in self.layout]
+
+    def delta(self, report: CachedReport) -> tuple[Json, list[list[int]],
+                                                   list[bytes | memoryview]] | None:
+        """``report`` as a delta of this text's base: its pieces and layout in the text the delta
+        makes (this one, then the bytes it adds), and those bytes (first the ones this text's
+        delta added: its pieces stand); None when ``report`` was not copied from this text as
+        ``report.copies`` say, or when the delta would add too much (:data:`DELTA_SHARE`)."""
+        if report.copies is None or not isinstance(report.text, list) or not isinstance(
+                report.pieces, dict):
+            return None
+        view = memoryview(self.text)
+        added: list[bytes | memoryview] = [view[self.base_size:]]
+        end = len(self.text)
+        copies = iter(report.copies)
+        layout: list[list[int]] = []
+        starts: list[int] = []  # where each part starts in the report, and in the text
+        places: list[int] = []
+        size = 0
+        for part in report.text:
+            if not part:
+                continue
+            if isinstance(part, memoryview):  # a copied span (render_utf8's only views)
+                place, stop = next(copies, (0, 0))
+                if stop - place != len(part):
+                    return None
+            else:
+                place, end = end, end + len(part)
+                added.append(part)
+            if layout and layout[-1][1] == place:
+                layout[-1][1] += len(part)
+            else:
+                layout.append([place, place + len(part)])
+            starts.append(size)
+            places.append(place)
+            size += len(part)
+        if next(copies, None) is not None or end - self.base_size > self.base_size // DELTA_SHARE:
+            return None
+        pieces: dict[str, Json] = {}
+        for path, (first, last, token) in report.pieces.items():
+            index = bisect.bisect_right(starts, first) - 1
+            if index < 0 or last > (starts[index + 1] if index + 1 < len(starts) else size):
+                return None  # (a path's records stand in one part)
+            shift = places[index] - starts[index]
+            pieces[path] = [first + shift, last + shift, token]
+        return pieces, layout, added
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDelta:
+    """A kept report's delta as read: the checksum line of the base it was written beside, its
+    header's fields, its pieces line, the report's layout, and the bytes it adds to the base's
+    text. Its file holds them in that order, a line each, after its own checksum line."""
+
+    base: bytes
+    fields: dict[str, Json]
+    pieces: bytes
+    layout: list[tuple[int, int]]
+    added: memoryview
+
+    @classmethod
+    def read(cls, path: Path, data: bytes) -> ReportDelta | None:
+        """The delta in the file ``path`` (``data``); None when it is damaged."""
+        if not _whole(path, data):
+            return None
+        ends: list[int] = []
+        for _ in range(5):
+            ends.append(data.find(b"\n", ends[-1] + 1 if ends else 0))
+            if ends[-1] < 0:
+                return None
+        try:
+            fields = json.loads(data[ends[1] + 1:ends[2]])
+            layout = [(int(start), int(stop)) for start, stop in json.loads(
+                data[ends[3] + 1:ends[4]])]
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(fields, dict):
+            return None
+        return cls(data[ends[0] + 1:ends[1]], fields, data[ends[2] + 1:ends[3] + 1], layout,
+                   memoryview(data)[ends[4] + 1:])
+
+
+def _same_rendering(fields: Json, render_key: str, files: str | None) -> bool:
+    """Whether a kept report's header ``fields`` are of ``render_key`` (and ``files`` unless
+    None), with their pieces line."""
+    return isinstance(fields, dict) and fields.get("render") == render_key and fields.get(
+        "pieces") is True and (files is None or fields.get("files") == files)
 
 
 def files_digest(files: Iterable[tuple[str, str, str]]) -> str:

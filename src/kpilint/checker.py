@@ -94,7 +94,8 @@ class CheckOutcome:
             result.baseline_hidden,
             [(key.path, key.code, key.subject, allowed, now)
              for key, allowed, now in result.baseline_stale],
-            None if result.records is None else result.records.pieces))
+            None if result.records is None else result.records.pieces,
+            None if result.records is None else result.records.copies))
 
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> CheckOutcome:

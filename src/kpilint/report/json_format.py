@@ -46,12 +46,15 @@ class KeptRecords:
     are its stored active findings, in order, besides the parts still stored (``RunResult.kept``,
     which know theirs); ``load`` reads the kept report's pieces and text
     (``ResultCache.report_pieces``). The writer notes this report's pieces in ``pieces``: per
-    path, where its records start and end in the text (bytes of its UTF-8) and their token.
+    path, where its records start and end in the text (bytes of its UTF-8) and their token; and
+    in ``copies`` where each span it copied stands in the kept text, in the order of its views
+    among the parts :func:`render_utf8` returns (the cache keeps a report so copied as a delta).
     """
 
     tokens: dict[str, str]
-    load: Callable[[], tuple[Json, bytes] | None]
+    load: Callable[[], tuple[Json, bytes | bytearray] | None]
     pieces: dict[str, list[Json]] = field(default_factory=dict)
+    copies: list[tuple[int, int]] = field(default_factory=list)
 
     def previous(self) -> tuple[dict[str, Json], memoryview] | None:
         """The kept report's pieces by path and its text (UTF-8), if it has any."""
@@ -145,6 +148,7 @@ def _add_pieces(parts: list[Part], result: RunResult, kept: KeptRecords | None,
     tokens = kept.tokens if kept is not None else {}
     previous = kept.previous() if kept is not None and copy and result.kept else None
     pieces, text = previous if previous is not None else ({}, memoryview(b""))
+    copies = kept.copies if kept is not None else []
     opening, between, end = _RECORDS
     separator = between.encode("utf-8")
     offset = sum(map(_size, parts)) + len(opening)
@@ -165,9 +169,11 @@ def _add_pieces(parts: list[Part], result: RunResult, kept: KeptRecords | None,
             if span and text[span[1]:start] == separator:
                 span[1] = stop
                 laid[-2] = text[span[0]:stop]
+                copies[-1] = (span[0], stop)
             else:
                 span = [start, stop]
                 laid += (text[start:stop], between)
+                copies.append((start, stop))
         if kept is not None and token is not None:
             kept.pieces[path] = [offset, offset + size, token]
         offset += size + len(between)
