@@ -39,7 +39,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kpilint import __version__
 from kpilint.config import Config
@@ -225,7 +225,7 @@ class ResultCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def report_pieces(self, render_key: str) -> tuple[Json, bytes | bytearray] | None:
+    def report_pieces(self, render_key: str) -> tuple[Json, StoredText] | None:
         """The pieces of the report kept for ``render_key``, whatever files it was made from
         (``CachedReport.pieces``), and the text they point into; None when it is missing or
         damaged. A report that copies them can be kept as a delta of it (:meth:`put_report`)."""
@@ -251,31 +251,25 @@ class ResultCache:
             delta = ReportDelta.read(delta_path, written)
             if delta is None or not _same_rendering(delta.fields, render_key, files):
                 return None
-        added = delta.added if delta is not None else b""
         try:
             with path.open("rb") as stream:
                 checksum, header, pieces = stream.readline(), stream.readline(), stream.readline()
                 base_fields = json.loads(header)
                 if not _same_rendering(base_fields, render_key, None if delta else files):
                     return None  # of another rendering, or of no pieces line
-                size = os.fstat(stream.fileno()).st_size - stream.tell()
-                text = bytearray(size + len(added))  # the base's text, then the delta's bytes
-                view = memoryview(text)
-                if stream.readinto(view[:size]) != size:
-                    return None
+                base = _text_after(stream)
         except (OSError, ValueError, AttributeError):
             return None
-        view[size:] = added
         if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or not (
-                checksum.endswith(b"\n")
-                and _intact(checksum[:-1], path, header, pieces, view[:size])):
+                checksum.endswith(b"\n") and _intact(checksum[:-1], path, header, pieces, base)):
             return None
         if delta is None:
-            return KeptText(base_fields, pieces, text, None, checksum[:-1], size)
+            return KeptText(base_fields, pieces, StoredText(base), None, checksum[:-1])
+        text = StoredText(base, delta.added)
         if delta.base != checksum[:-1] or not all(
                 0 <= start < stop <= len(text) for start, stop in delta.layout):
             return None
-        return KeptText(delta.fields, delta.pieces, text, delta.layout, checksum[:-1], size)
+        return KeptText(delta.fields, delta.pieces, text, delta.layout, checksum[:-1])
 
     def put_report(self, render_key: str, files: str, report: CachedReport) -> None:
         """Keep ``report`` for ``render_key`` and ``files``, replacing the one kept before: as a
@@ -441,21 +435,19 @@ class KeptText:
     """A kept report as read: its header's fields, its pieces line (JSON, see
     ``CachedReport.pieces``), the text they point into (its base's text, then the bytes its delta
     adds), the report's layout in that text (its spans in order; None: all of it), and the base's
-    checksum line and size of text."""
+    checksum line."""
 
     fields: dict[str, Json]
     pieces: bytes
-    text: bytearray
+    text: StoredText
     layout: list[tuple[int, int]] | None
     checksum: bytes
-    base_size: int
 
     def report(self) -> Utf8:
         """The report's text, in parts (views of :attr:`text`)."""
-        view = memoryview(self.text)
         if self.layout is None:
-            return view
-        return [view[start:stop] for start, stop in self.layout]
+            return self.text.base
+        return [self.text[start:stop] for start, stop in self.layout]
 
     def delta(self, report: CachedReport) -> tuple[Json, list[list[int]],
                                                    list[bytes | memoryview]] | None:
@@ -466,9 +458,9 @@ class KeptText:
         if report.copies is None or not isinstance(report.text, list) or not isinstance(
                 report.pieces, dict):
             return None
-        view = memoryview(self.text)
-        added: list[bytes | memoryview] = [view[self.base_size:]]
+        added: list[bytes | memoryview] = [self.text.added]
         end = len(self.text)
+        base_size = len(self.text.base)
         copies = iter(report.copies)
         layout: list[list[int]] = []
         starts: list[int] = []  # where each part starts in the report, and in the text
@@ -491,7 +483,7 @@ class KeptText:
             starts.append(size)
             places.append(place)
             size += len(part)
-        if next(copies, None) is not None or end - self.base_size > self.base_size // DELTA_SHARE:
+        if next(copies, None) is not None or end - base_size > base_size // DELTA_SHARE:
             return None
         pieces: dict[str, Json] = {}
         for path, (first, last, token) in report.pieces.items():
@@ -501,6 +493,65 @@ class KeptText:
             shift = places[index] - starts[index]
             pieces[path] = [first + shift, last + shift, token]
         return pieces, layout, added
+
+
+class StoredText:
+    """A kept report's text: its base's text, then the bytes its delta adds (if any), addressed
+    as one text (views of either, neither joined nor copied)."""
+
+    __slots__ = ("added", "base")
+
+    def __init__(self, base: memoryview, added: memoryview | None = None) -> None:
+        self.base = base
+        self.added = memoryview(b"") if added is None else added
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.added)
+
+    def __getitem__(self, where: slice) -> memoryview:
+        """The bytes from ``where.start`` to ``where.stop`` (a view, unless they straddle both)."""
+        start, stop, size = where.start, where.stop, len(self.base)
+        if stop <= size:
+            return self.base[start:stop]
+        if start >= size:
+            return self.added[start - size:stop - size]
+        return memoryview(bytes(self.base[start:]) + bytes(self.added[:stop - size]))
+
+    def is_utf8(self) -> bool:
+        """Whether the text is UTF-8 (checked in slices: no copy of all of it at once)."""
+        import codecs
+
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for part in (self.base, self.added):
+                for start in range(0, len(part), UTF8_SLICE):
+                    piece = bytes(part[start:start + UTF8_SLICE])
+                    if not piece.isascii() or decoder.getstate()[0]:
+                        decoder.decode(piece)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        return True
+
+
+UTF8_SLICE = 1 << 16
+"""The bytes of a kept text checked to be UTF-8 at a time (a slice below the size malloc maps
+fresh for each: the same memory serves them all)."""
+
+
+def _text_after(stream: BinaryIO) -> memoryview:
+    """The rest of the cache file ``stream`` is at: mapped where a file may be replaced while it
+    is mapped (POSIX; a kept report runs to 11 MB, and mapping it spares copying it and
+    touching as much fresh memory), else read."""
+    start = stream.tell()
+    if os.name == "posix":
+        import mmap
+
+        try:
+            return memoryview(mmap.mmap(stream.fileno(), 0, prot=mmap.PROT_READ))[start:]
+        except (OSError, ValueError):  # a file system that cannot map it
+            pass
+    return memoryview(stream.read(os.fstat(stream.fileno()).st_size - start))
 
 
 @dataclass(frozen=True, slots=True)

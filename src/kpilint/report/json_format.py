@@ -26,6 +26,7 @@ from kpilint.report.json_text import dumps, encode_basestring, scalar
 from kpilint.suppressions import Suppression
 
 if TYPE_CHECKING:
+    from kpilint.cache import StoredText
     from kpilint.run_state import KeptPart
     from kpilint.summary import Json
 
@@ -52,22 +53,17 @@ class KeptRecords:
     """
 
     tokens: dict[str, str]
-    load: Callable[[], tuple[Json, bytes | bytearray] | None]
+    load: Callable[[], tuple[Json, StoredText] | None]
     pieces: dict[str, list[Json]] = field(default_factory=dict)
     copies: list[tuple[int, int]] = field(default_factory=list)
 
-    def previous(self) -> tuple[dict[str, Json], memoryview] | None:
-        """The kept report's pieces by path and its text (UTF-8), if it has any."""
+    def previous(self) -> tuple[dict[str, Json], StoredText] | None:
+        """The kept report's pieces by path and its text, if it has any and the text is UTF-8
+        (its pieces are copied as bytes)."""
         loaded = self.load()
-        if loaded is None or not isinstance(loaded[0], dict):
+        if loaded is None or not isinstance(loaded[0], dict) or not loaded[1].is_utf8():
             return None
-        pieces, text = loaded
-        if not text.isascii():  # (ASCII is UTF-8: a quick test) its pieces are copied as bytes
-            try:
-                text.decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-        return pieces, memoryview(text)
+        return loaded
 
 
 def render(result: RunResult, options: RenderOptions) -> str:
@@ -147,6 +143,7 @@ def _add_pieces(parts: list[Part], result: RunResult, kept: KeptRecords | None,
         return
     tokens = kept.tokens if kept is not None else {}
     previous = kept.previous() if kept is not None and copy and result.kept else None
+    text: StoredText | memoryview
     pieces, text = previous if previous is not None else ({}, memoryview(b""))
     copies = kept.copies if kept is not None else []
     opening, between, end = _RECORDS
