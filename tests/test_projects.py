@@ -171,7 +171,7 @@ def test_discovery_prunes_once_and_lists_files_in_path_order(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("named", [
-    [""], ["team"], ["team/a.kpi.yaml"], ["team/sub", "b.kpi.yaml"], ["te"],
+    [""], ["team", ""], ["team"], ["team/a.kpi.yaml"], ["team/sub", "b.kpi.yaml"], ["te"],
     ["team/sub/c.kpi.yaml"]])
 def test_named_test_agrees_with_is_named(tmp_path: Path, named: list[str]) -> None:
     """The run's per-file test (strings, once per directory) says what ``is_named`` says."""

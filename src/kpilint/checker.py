@@ -216,7 +216,10 @@ def _passed_through(parts: list[ProjectResult | KeptPart],
 
 def _named_test(plan: ProjectPlan) -> Callable[[Path], bool]:
     """``plan.is_named``, asked once per directory rather than once per file (the paths are
-    absolute and normalised: compared as strings, without a ``Path`` for each parent)."""
+    absolute and normalised: compared as strings, without a ``Path`` for each parent); not
+    asked when the project's root is named (each of its files lies under it)."""
+    if plan.root in plan.named:
+        return _every_path
     named = {os.path.normcase(path) for path in plan.named}
     directories: dict[str, bool] = {}
 
@@ -231,6 +234,10 @@ def _named_test(plan: ProjectPlan) -> Callable[[Path], bool]:
         return known
 
     return is_named
+
+
+def _every_path(path: Path) -> bool:
+    return True
 
 
 def _run_render_key(options: CheckOptions, baseline: Counter[BaselineKey] | None,
