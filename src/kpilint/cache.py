@@ -39,7 +39,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from kpilint import __version__
 from kpilint.config import Config
@@ -257,7 +257,7 @@ class ResultCache:
                 base_fields = json.loads(header)
                 if not _same_rendering(base_fields, render_key, None if delta else files):
                     return None  # of another rendering, or of no pieces line
-                base = _text_after(stream)
+                base = stream.read(os.fstat(stream.fileno()).st_size - stream.tell())
         except (OSError, ValueError, AttributeError):
             return None
         if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or not (
@@ -446,7 +446,7 @@ class KeptText:
     def report(self) -> Utf8:
         """The report's text, in parts (views of :attr:`text`)."""
         if self.layout is None:
-            return self.text.base
+            return self.text[0:len(self.text)]
         return [self.text[start:stop] for start, stop in self.layout]
 
     def delta(self, report: CachedReport) -> tuple[Json, list[list[int]],
@@ -497,13 +497,14 @@ class KeptText:
 
 class StoredText:
     """A kept report's text: its base's text, then the bytes its delta adds (if any), addressed
-    as one text (views of either, neither joined nor copied)."""
+    as one text (views of either: the base's 11 MB are neither joined nor copied)."""
 
-    __slots__ = ("added", "base")
+    __slots__ = ("_views", "added", "base")
 
-    def __init__(self, base: memoryview, added: memoryview | None = None) -> None:
+    def __init__(self, base: bytes, added: bytes = b"") -> None:
         self.base = base
-        self.added = memoryview(b"") if added is None else added
+        self.added = added
+        self._views = (memoryview(base), memoryview(added))
 
     def __len__(self) -> int:
         return len(self.base) + len(self.added)
@@ -511,47 +512,22 @@ class StoredText:
     def __getitem__(self, where: slice) -> memoryview:
         """The bytes from ``where.start`` to ``where.stop`` (a view, unless they straddle both)."""
         start, stop, size = where.start, where.stop, len(self.base)
+        base, added = self._views
         if stop <= size:
-            return self.base[start:stop]
+            return base[start:stop]
         if start >= size:
-            return self.added[start - size:stop - size]
-        return memoryview(bytes(self.base[start:]) + bytes(self.added[:stop - size]))
+            return added[start - size:stop - size]
+        return memoryview(self.base[start:] + self.added[:stop - size])
 
     def is_utf8(self) -> bool:
-        """Whether the text is UTF-8 (checked in slices: no copy of all of it at once)."""
-        import codecs
-
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            for part in (self.base, self.added):
-                for start in range(0, len(part), UTF8_SLICE):
-                    piece = bytes(part[start:start + UTF8_SLICE])
-                    if not piece.isascii() or decoder.getstate()[0]:
-                        decoder.decode(piece)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
+        """Whether the text is UTF-8: each part on its own (each was written as whole texts)."""
+        for part in (self.base, self.added):
+            if not part.isascii():  # (ASCII is UTF-8: a quick test)
+                try:
+                    part.decode("utf-8")
+                except UnicodeDecodeError:
+                    return False
         return True
-
-
-UTF8_SLICE = 1 << 16
-"""The bytes of a kept text checked to be UTF-8 at a time (a slice below the size malloc maps
-fresh for each: the same memory serves them all)."""
-
-
-def _text_after(stream: BinaryIO) -> memoryview:
-    """The rest of the cache file ``stream`` is at: mapped where a file may be replaced while it
-    is mapped (POSIX; a kept report runs to 11 MB, and mapping it spares copying it and
-    touching as much fresh memory), else read."""
-    start = stream.tell()
-    if os.name == "posix":
-        import mmap
-
-        try:
-            return memoryview(mmap.mmap(stream.fileno(), 0, prot=mmap.PROT_READ))[start:]
-        except (OSError, ValueError):  # a file system that cannot map it
-            pass
-    return memoryview(stream.read(os.fstat(stream.fileno()).st_size - start))
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,7 +540,7 @@ class ReportDelta:
     fields: dict[str, Json]
     pieces: bytes
     layout: list[tuple[int, int]]
-    added: memoryview
+    added: bytes
 
     @classmethod
     def read(cls, path: Path, data: bytes) -> ReportDelta | None:
@@ -585,7 +561,7 @@ class ReportDelta:
         if not isinstance(fields, dict):
             return None
         return cls(data[ends[0] + 1:ends[1]], fields, data[ends[2] + 1:ends[3] + 1], layout,
-                   memoryview(data)[ends[4] + 1:])
+                   data[ends[4] + 1:])
 
 
 def _same_rendering(fields: Json, render_key: str, files: str | None) -> bool:
