@@ -77,3 +77,54 @@ async def test_definition_jumps_to_the_metric_name(client: RecordingClient,
                                                                   types.Position(2, 13)))]
     assert await client.text_document_definition_async(types.DefinitionParams(
         types.TextDocumentIdentifier(uri), types.Position(7, 17))) == []
+
+
+def _codes(published: types.PublishDiagnosticsParams) -> list[tuple[str | int | None, int, int]]:
+    return [(each.code, each.range.start.line, each.range.start.character)
+            for each in published.diagnostics]
+
+
+async def _changed_on_disk(client: RecordingClient, uri: str, path: Path, text: str,
+                           change: types.FileChangeType) -> types.PublishDiagnosticsParams:
+    """Write ``path`` (or remove it, for ``text`` empty), tell the server as an editor's file
+    watcher does, and wait for the open document's diagnostics again."""
+    if text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.unlink()
+    mark = len(client.published)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=path.as_uri(), type=change)]))
+    return await wait_for(client, uri, mark)
+
+
+async def test_a_metric_file_changed_on_disk_checks_the_sources_again(
+        client: RecordingClient, workspace: Path) -> None:
+    uri = open_document(client, workspace / "team.kpi.yaml")
+    assert _codes(await wait_for(client, uri)) == [("E006", 7, 12)]
+    metrics = workspace / "analytics" / "models" / "marts" / "metrics.yml"
+    renamed = METRICS.replace("name: logo_churn_rate", "name: logo_churn")
+    published = await _changed_on_disk(client, uri, metrics, renamed,
+                                       types.FileChangeType.Changed)
+    assert _codes(published) == []
+    added = workspace / "analytics" / "models" / "more.yml"  # a new file under model-paths
+    published = await _changed_on_disk(client, uri, metrics, METRICS,
+                                       types.FileChangeType.Changed)
+    assert _codes(published) == [("E006", 7, 12)]
+    published = await _changed_on_disk(
+        client, uri, added, "metrics:\n  - name: logo_churn\n", types.FileChangeType.Created)
+    assert _codes(published) == []
+
+
+async def test_a_dbt_project_made_where_there_was_none_is_read(
+        client: RecordingClient, tmp_path: Path) -> None:
+    workspace = write_files(tmp_path / "goals", {
+        "kpilint.toml": f'today = "{TODAY}"\nselect = ["E"]\n', "team.kpi.yaml": TEAM})
+    uri = open_document(client, workspace / "team.kpi.yaml")
+    assert [code for code, _, _ in _codes(await wait_for(client, uri))] == ["E006"]
+    write_files(workspace / "analytics", {"models/marts/metrics.yml": METRICS})
+    published = await _changed_on_disk(client, uri, workspace / "analytics" / "dbt_project.yml",
+                                       "name: analytics\nconfig-version: 2\n",
+                                       types.FileChangeType.Created)
+    assert _codes(published) == [("E006", 7, 12)]

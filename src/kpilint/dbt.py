@@ -58,6 +58,7 @@ class DbtProject:
     _found: bool = False
     _metrics: dict[str, Metric] | None = None
     _texts: dict[Path, str] = field(default_factory=dict)
+    _model_paths: tuple[str, ...] | None = None
 
     @property
     def directory(self) -> Path | None:
@@ -95,13 +96,29 @@ class DbtProject:
         self.metrics  # noqa: B018 - reads the files once
         return self._texts.get(path, "")
 
+    def reads(self, path: Path) -> bool:
+        """Whether the metrics are read from ``path``, or would be if it were there: the
+        project's ``dbt_project.yml``, or a YAML file under its model paths."""
+        directory = self.directory
+        if directory is None or not path.name.endswith(YAML_SUFFIXES):
+            return False
+        return path == directory / PROJECT_FILE or any(
+            path.is_relative_to(directory / model_path) for model_path in self.model_paths())
+
+    def model_paths(self) -> tuple[str, ...]:
+        """``model-paths`` of the project's ``dbt_project.yml`` (read once)."""
+        if self._model_paths is None:
+            directory = self.directory
+            self._model_paths = _model_paths(directory) if directory is not None else ()
+        return self._model_paths
+
     def metric_files(self) -> list[Path]:
         """The YAML files under the dbt project's model paths, in path order."""
         directory = self.directory
         if directory is None:
             return []
         found: list[Path] = []
-        for model_path in _model_paths(directory):
+        for model_path in self.model_paths():
             base = directory / model_path
             if not base.resolve().is_relative_to(directory.resolve()) or not base.is_dir():
                 continue

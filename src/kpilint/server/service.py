@@ -16,6 +16,7 @@ from lsprotocol import types
 
 from kpilint import __version__
 from kpilint.config import CONFIG_NAMES, Config, ConfigError, find_config_in, load_config
+from kpilint.dbt import PROJECT_FILE
 from kpilint.diagnostics import Diagnostic
 from kpilint.engine import ProjectResult
 from kpilint.project import find_root
@@ -159,6 +160,20 @@ class KpilintService:
                    for project in self.projects.values()) or (
             find_config_in(path.parent) == path)
 
+    def changes_context(self, path: Path) -> bool:
+        """Whether a change of ``path`` changes what every file of a project is checked
+        against: a config or rule pack (:meth:`is_config`), or a project's dbt metrics (its
+        ``dbt_project.yml``, one made where there was none, or a YAML file under its model
+        paths): the projects are loaded again."""
+        if self.is_config(path):
+            return True
+        for project in self.projects.values():
+            dbt = project.linter.context.dbt if project.linter is not None else None
+            if dbt is not None and path.is_relative_to(project.root) and (
+                    dbt.reads(path) or (path.name == PROJECT_FILE and dbt.directory is None)):
+                return True
+        return False
+
     # -- running lints --
 
     def schedule(self, project: Project, delay: float) -> None:
@@ -300,7 +315,7 @@ class KpilintService:
 
     def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
         path = fs_path(params.text_document.uri)
-        if path is not None and self.is_config(path):
+        if path is not None and self.changes_context(path):
             self.reload()
             return
         self.check_now(params.text_document.uri)
@@ -331,7 +346,7 @@ class KpilintService:
             path = fs_path(change.uri)
             if path is None:
                 continue
-            if self.is_config(path):
+            if self.changes_context(path):
                 self.reload()
                 return
             if path in open_paths:
