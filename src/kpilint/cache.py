@@ -45,7 +45,7 @@ from kpilint.fileio import new_temporary
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
-FORMAT = "7"
+FORMAT = "8"
 STATE = "state.json"
 STATE_DELTA = "state-delta.json"
 REPORTS = "reports"
