@@ -220,18 +220,19 @@ class ProjectGraph:
             self._files[key] = spec
             if last is not None and not last < key:
                 in_order = False
-            last, line = key, 0
+            last, before = key, 0
             for record in spec.entities:
-                if record.line < line:
+                entity_id, line = record.id, record.line
+                if line < before:
                     in_order = False
-                line = record.line
+                before = line
                 order[record] = (key, line)
-                records = definitions.get(record.id)
+                records = definitions.get(entity_id)
                 if records is None:
-                    definitions[record.id] = [record]
+                    definitions[entity_id] = [record]
                 else:
                     records.append(record)
-                    repeated.add(record.id)
+                    repeated.add(entity_id)
         if not in_order:
             for entity_id in repeated:
                 definitions[entity_id].sort(key=order.__getitem__)
