@@ -4,7 +4,8 @@ A summary holds what the engine needs from a file without parsing it again: the 
 file rules, its suppression comments, its declared scopes, and per entity the facts the graph is
 built from (id, kind, line, references) and the places findings point at (the entity, each field's
 value). The validated fields become a model only when a project rule reads one
-(:class:`SummaryRecord`); the rare rule that needs the YAML nodes themselves gets them by parsing
+(:class:`SummaryRecord`; :class:`FactsRecord` for an entity restored from a run's state, which
+keeps only its facts); the rare rule that needs the YAML nodes themselves gets them by parsing
 the file's text, kept in the summary, again. The result cache stores summaries; ``--jobs``
 workers send them back.
 """
