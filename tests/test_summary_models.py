@@ -98,7 +98,7 @@ def test_models_read_back_equal_and_graph_of_facts_matches() -> None:
     facts = _restored(spec.path, summary)
     assert [(each.dialect, each.target_text) for each in facts.entities] == [
         (each.dialect, each.target_text) for each in spec.entities]
-    assert [len(entity) for entity in file_facts(summary)["entities"]] == [9, 7, 7, 7, 7]
+    assert [len(entity) for entity in file_facts(summary)["entities"]] == [10, 8, 8, 8, 8]
     fresh, from_facts = ProjectGraph([spec]), ProjectGraph([facts])
     assert [(each.source.id, each.field, each.target_id, each.location, each.field_path,
              each.exact) for each in from_facts.references] == [
@@ -141,6 +141,7 @@ kpis:
   - id: again
     name: Again
     supports: 3
+  - {id: none-named, name: None named, supports: []}
 """
 
 
@@ -156,6 +157,8 @@ def test_a_restored_files_places_are_those_of_the_parsed_file(text: str) -> None
     assert any(record.formula_terms() for record in spec.entities)
     assert any(record.has_references("paired_with") for record in spec.entities)
     assert not all(record.has_references("supports") for record in spec.entities)
+    assert any(record.has_references("supports") and not record.reference_targets("supports")
+               for record in spec.entities) == (text == ODD)  # a field present, naming none
 
 
 def test_places_that_do_not_match_their_facts_are_an_error_not_wrong_places() -> None:

@@ -220,18 +220,19 @@ class ProjectGraph:
             self._files[key] = spec
             if last is not None and not last < key:
                 in_order = False
-            last, line = key, 0
+            last, before = key, 0
             for record in spec.entities:
-                if record.line < line:
+                entity_id, line = record.id, record.line
+                if line < before:
                     in_order = False
-                line = record.line
+                before = line
                 order[record] = (key, line)
-                records = definitions.get(record.id)
+                records = definitions.get(entity_id)
                 if records is None:
-                    definitions[record.id] = [record]
+                    definitions[entity_id] = [record]
                 else:
                     records.append(record)
-                    repeated.add(record.id)
+                    repeated.add(entity_id)
         if not in_order:
             for entity_id in repeated:
                 definitions[entity_id].sort(key=order.__getitem__)
@@ -239,8 +240,7 @@ class ProjectGraph:
             definitions if in_order else self._in_file_order(definitions))}
         self._winners.update(ordered)
         self.edges.add_nodes(ordered)
-        for record in ordered.values():
-            self._add_references(record)
+        self._add_references(ordered.values())
         self._changed()
         self._ordered = ordered
 
@@ -277,10 +277,8 @@ class ProjectGraph:
             resolve.update(referrers)
         for source_id in resolve:
             self._remove_references(source_id)
-        for source_id in resolve:
-            winner = self._winners.get(source_id)
-            if winner is not None:
-                self._add_references(winner)
+        self._add_references([self._winners[source_id] for source_id in resolve
+                              if source_id in self._winners])
         change.entities |= set(resolve)
         after_goals, after_entities = self._neighbourhood(ids)
         change.goals |= after_goals
@@ -348,32 +346,35 @@ class ProjectGraph:
         record = self._winners.get(entity_id)
         return record.kind if record else None
 
-    def _add_references(self, record: AnyRecord) -> None:
-        """The edges of the ids ``record`` names (its references are made when asked for,
-        :meth:`_named`, from the record: the winner of its id, whose edges these are)."""
-        source_id = record.id
-        winners, targets, pred = self._winners, self.edges.succ[source_id], self.edges.pred
-        broken: list[str] = _NONE_BROKEN  # (most entities: no list of their own)
-        for field_name, allowed in _REFERENCE_FIELDS.get(record.kind, ()):
-            for target_id in record.reference_targets(field_name):
-                target = winners.get(target_id)  # self._resolves and edges.add_edge, inline
-                if target is not None and target.kind in allowed and target_id != source_id:
-                    targets[target_id] = field_name
-                    pred[target_id][source_id] = field_name
-                else:
-                    broken = [*broken, target_id]
-        if record.kind == KGI:
-            for term in record.formula_terms():
-                target = winners.get(term)
-                if target is not None and target.kind in _FORMULA_TARGETS:
-                    targets[term] = FORMULA
-                    pred[term][source_id] = FORMULA
-                else:
-                    broken = [*broken, term]
-        if broken:
-            self._with_broken[source_id] = broken
-            for target_id in broken:
-                self._broken_to.setdefault(target_id, {})[source_id] = None
+    def _add_references(self, records: Iterable[AnyRecord]) -> None:
+        """The edges of the ids each of ``records`` names (its references are made when asked
+        for, :meth:`_named`, from the record: the winner of its id, whose edges these are)."""
+        winners, succ, pred = self._winners, self.edges.succ, self.edges.pred
+        with_broken, broken_to = self._with_broken, self._broken_to
+        for record in records:  # 13,000 entities restored: one loop, its names read once
+            source_id, kind = record.id, record.kind
+            targets = succ[source_id]
+            broken: list[str] = _NONE_BROKEN  # (most entities: no list of their own)
+            for field_name, allowed in _REFERENCE_FIELDS.get(kind, ()):
+                for target_id in record.reference_targets(field_name):
+                    target = winners.get(target_id)  # self._resolves and edges.add_edge, inline
+                    if target is not None and target.kind in allowed and target_id != source_id:
+                        targets[target_id] = field_name
+                        pred[target_id][source_id] = field_name
+                    else:
+                        broken = [*broken, target_id]
+            if kind == KGI:
+                for term in record.formula_terms():
+                    target = winners.get(term)
+                    if target is not None and target.kind in _FORMULA_TARGETS:
+                        targets[term] = FORMULA
+                        pred[term][source_id] = FORMULA
+                    else:
+                        broken = [*broken, term]
+            if broken:
+                with_broken[source_id] = broken
+                for target_id in broken:
+                    broken_to.setdefault(target_id, {})[source_id] = None
 
     @staticmethod
     def _named(record: AnyRecord) -> list[_Named]:

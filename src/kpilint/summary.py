@@ -4,7 +4,8 @@ A summary holds what the engine needs from a file without parsing it again: the 
 file rules, its suppression comments, its declared scopes, and per entity the facts the graph is
 built from (id, kind, line, references) and the places findings point at (the entity, each field's
 value). The validated fields become a model only when a project rule reads one
-(:class:`SummaryRecord`); the rare rule that needs the YAML nodes themselves gets them by parsing
+(:class:`SummaryRecord`; :class:`FactsRecord` for an entity restored from a run's state, which
+keeps only its facts); the rare rule that needs the YAML nodes themselves gets them by parsing
 the file's text, kept in the summary, again. The result cache stores summaries; ``--jobs``
 workers send them back.
 """
@@ -39,6 +40,10 @@ from kpilint.suppressions import Suppression
 MODELS: dict[str, type[Entity]] = {model.kind: model for model in ENTITY_MODELS}
 REFERENCE_FIELDS = ("supports", "paired_with")
 NONE_INVALID: frozenset[str] = frozenset()
+_REFERENCE_AT = {name: 5 + index for index, name in enumerate(REFERENCE_FIELDS)}
+"""Where an entity's facts (:func:`file_facts`) hold the ids each reference field names."""
+_FORMULA_AT = 5 + len(REFERENCE_FIELDS)
+_DIALECT_AT = _FORMULA_AT + 1
 Json = Any
 
 
@@ -230,41 +235,17 @@ class FileSource:
                                " says") from None
 
 
-class SummaryRecord(EntityRecord[Entity]):
-    """An entity read back from a summary: its graph facts and locations at once; its model when
-    a rule reads a field, its YAML nodes (the file parsed again) only when a rule needs them.
+class _StoredRecord(EntityRecord[Entity]):
+    """An entity read back from what a run stored: its graph facts and locations at once; its
+    model when a rule reads a field, its YAML nodes (the file parsed again) only when a rule
+    needs them. ``_whole`` gives its summary (fields and model), ``_placed`` its head,
+    references and formula terms with their spans."""
 
-    ``data`` is the entity's summary, or with ``index`` and ``places`` only its facts
-    (:func:`file_facts`): its fields and model are then read from the file's summary, its places
-    from ``places``, when first needed. ``references`` and ``formula`` are then the ids named
-    (by reference field) and the formula's terms; else as the summary holds them, with places."""
-
-    __slots__ = ("_located", "_model", "_node", "data", "formula", "index", "places",
-                 "references", "source")
-
-    def __init__(self, path: str, data: Json, source: FileSource,
-                 index: int | None = None, places: Places | None = None) -> None:
-        self.path = path
-        if places is None:
-            entity_id, kind, line, scope, invalid = (
-                data["id"], data["kind"], data["line"], data["scope"], data["invalid"])
-            self.dialect, self.target_text = data.get("dialect"), data.get("target_text")
-            self.references, self.formula = data["references"], data["formula"]
-        else:
-            entity_id, kind, line, scope, invalid, self.references, self.formula, *set_ = data
-            self.dialect, self.target_text = set_ or (None, None)
-        self.id = str(entity_id)
-        self.kind = str(kind)
-        self.line = int(line)
-        self.scope = scope
-        self.invalid = frozenset(invalid) if invalid else NONE_INVALID
-        self.data = data
-        self.index = index
-        self.source = source
-        self.places = places
-        self._located: Json = None
-        self._model: Entity | None = None
-        self._node: MappingNode | None = None
+    __slots__ = ("_model", "_node", "data", "source")
+    _model: Entity | None
+    _node: MappingNode | None
+    data: Json
+    source: FileSource
 
     @property
     def model(self) -> Entity:
@@ -290,18 +271,11 @@ class SummaryRecord(EntityRecord[Entity]):
 
     def _whole(self) -> Json:
         """The entity's whole summary (its facts, fields and model)."""
-        if self.index is None:
-            return self.data
-        return self.source.summary["entities"][self.index]
+        return self.data
 
     def _placed(self) -> Json:
         """The entity's head, references and formula terms with their spans."""
-        if self.places is None:
-            return self.data
-        if self._located is None:
-            self._located = _located(self.references, self.formula,
-                                     self.places.data[self.index])
-        return self._located
+        return self.data
 
     def at_entity(self) -> Location:
         return _location_of(self.path, self._placed()["head"])
@@ -309,9 +283,6 @@ class SummaryRecord(EntityRecord[Entity]):
     def at_field(self, name: str) -> Location:
         span = self._whole()["fields"].get(name)
         return _location_of(self.path, span) if span else self.at_entity()
-
-    def has_references(self, name: str) -> bool:
-        return name in self.references and name not in self.invalid
 
     def reference_locations(self, name: str) -> list[tuple[str, Location, str]]:
         return [(target, _location_of(self.path, span), field_path)
@@ -321,22 +292,88 @@ class SummaryRecord(EntityRecord[Entity]):
         """The ``[target, span, field_path]`` of :meth:`reference_locations`, as stored."""
         return self._placed()["references"].get(name, ())  # type: ignore[no-any-return]
 
-    def reference_targets(self, name: str) -> Sequence[str]:
-        named = self.references.get(name, ())
-        return named if self.places is not None else [each[0] for each in named]
-
     def formula_places(self) -> Sequence[tuple[str, tuple[str, list[int]], bool]]:
         """(term, (path, stored span), exact) of :meth:`formula_references`."""
         path = self.path
         return [(term, (path, span), bool(exact))
                 for term, span, exact in self._placed()["formula"]]
 
-    def formula_terms(self) -> Sequence[str]:
-        return self.formula if self.places is not None else [each[0] for each in self.formula]
-
     def formula_references(self) -> list[tuple[str, Location, bool]]:
         return [(term, _location_of(self.path, span), bool(exact))
                 for term, span, exact in self._placed()["formula"]]
+
+
+class SummaryRecord(_StoredRecord):
+    """An entity read back from its summary ``data`` (:func:`record_data`)."""
+
+    __slots__ = ("formula", "references")
+
+    def __init__(self, path: str, data: Json, source: FileSource) -> None:
+        self.path = path
+        self.id = str(data["id"])
+        self.kind = str(data["kind"])
+        self.line = int(data["line"])
+        self.scope = data["scope"]
+        invalid = data["invalid"]
+        self.invalid = frozenset(invalid) if invalid else NONE_INVALID
+        self.dialect, self.target_text = data.get("dialect"), data.get("target_text")
+        self.references, self.formula = data["references"], data["formula"]
+        self.data = data
+        self.source = source
+        self._model = self._node = None
+
+    def has_references(self, name: str) -> bool:
+        return name in self.references and name not in self.invalid
+
+    def reference_targets(self, name: str) -> Sequence[str]:
+        return [each[0] for each in self.references.get(name, ())]
+
+    def formula_terms(self) -> Sequence[str]:
+        return [each[0] for each in self.formula]
+
+
+class FactsRecord(_StoredRecord):
+    """An entity restored from its facts alone (``data``, one entity's of :func:`file_facts`,
+    read as they stand: 13,000 of them restored in a run): its fields and model are read from
+    its file's summary (entity ``index`` of ``source``), its places from ``places``, when first
+    needed."""
+
+    __slots__ = ("_located", "index", "places")
+    _located: Json
+
+    def __init__(self, path: str, data: Json, source: FileSource, index: int,
+                 places: Places) -> None:
+        self.path = path
+        self.id, self.kind, self.line, self.scope = data[0], data[1], data[2], data[3]
+        self.invalid = frozenset(data[4]) if data[4] else NONE_INVALID
+        self.dialect, self.target_text = (data[_DIALECT_AT], data[_DIALECT_AT + 1]) if len(
+            data) > _DIALECT_AT else (None, None)
+        self.data = data
+        self.index = index
+        self.source = source
+        self.places = places
+        self._located = self._model = self._node = None
+
+    def _whole(self) -> Json:
+        return self.source.summary["entities"][self.index]
+
+    def _placed(self) -> Json:
+        if self._located is None:
+            data = self.data
+            self._located = _located(
+                {name: data[at] for name, at in _REFERENCE_AT.items() if data[at] is not None},
+                self.formula_terms(), self.places.data[self.index])
+        return self._located
+
+    def has_references(self, name: str) -> bool:
+        return self.data[_REFERENCE_AT[name]] is not None and name not in self.invalid
+
+    def reference_targets(self, name: str) -> Sequence[str]:
+        named: list[str] | None = self.data[_REFERENCE_AT[name]]
+        return () if named is None else named
+
+    def formula_terms(self) -> Sequence[str]:
+        return self.data[_FORMULA_AT] or []
 
 
 def _located(named_ids: Json, terms: Json, places: Json) -> Json:
@@ -387,20 +424,24 @@ def spec_of(data: Json, limits: Limits) -> tuple[SpecFile, list[Diagnostic], lis
 
 def file_facts(summary: Json) -> Json:
     """What the project graph needs of a summarised file: its dialect, scopes, and per entity
-    ``[id, kind, line, scope, invalid fields, {reference field: [id...]}, [formula term...]]``,
-    then ``dialect, target_text`` only when one is set (13,000
-    entities' nulls are 10% of the facts a state parses). The run's state keeps it, so that a
-    later run builds the graph without reading the file's summary; the places are kept apart
-    (:func:`file_places`), read only when a location is asked for."""
+    ``[id, kind, line, scope, invalid fields, ids named per reference field
+    (:data:`REFERENCE_FIELDS`, each a list), formula terms]``, each of the lists null when it
+    would be empty or the field is absent (a reference field present without an id stays an
+    empty list), then ``dialect, target_text`` only when one is set (13,000 entities' empty
+    lists, mappings and nulls took a third of the time their facts took to parse). The run's
+    state keeps it, so that a later run builds the graph without reading the file's summary;
+    the places are kept apart (:func:`file_places`), read only when a location is asked for."""
     return {"dialect": summary.get("dialect"), "scopes": summary["scopes"],
             "entities": [_entity_facts(entity) for entity in summary["entities"]]}
 
 
 def _entity_facts(entity: Json) -> Json:
-    facts = [entity["id"], entity["kind"], entity["line"], entity["scope"], entity["invalid"],
-             {name: [target for target, _, _ in each]
-              for name, each in entity["references"].items()},
-             [term for term, _, _ in entity["formula"]]]
+    references = entity["references"]
+    facts = [entity["id"], entity["kind"], entity["line"], entity["scope"],
+             entity["invalid"] or None,
+             *([target for target, _, _ in references[name]] if name in references else None
+               for name in REFERENCE_FIELDS),
+             [term for term, _, _ in entity["formula"]] or None]
     dialect, target_text = entity.get("dialect"), entity.get("target_text")
     return facts if dialect is None and target_text is None else [*facts, dialect, target_text]
 
@@ -435,13 +476,17 @@ class Places:
 
 class SummarySpec(SpecFile):
     """A spec file restored from its facts; its text is read from its summary when first asked
-    for (an empty ``text`` stands for that)."""
+    for (an empty ``text`` stands for that), its scopes are located when first asked for (from
+    ``stored_scopes``, as :func:`file_facts` keeps them)."""
 
-    __slots__ = ("_text", "source")
+    __slots__ = ("_scopes", "_text", "source", "stored_scopes")
+    _scopes: list[tuple[str, Location]] | None
 
-    def __init__(self, path: str, source: FileSource) -> None:
+    def __init__(self, path: str, source: FileSource, stored_scopes: Json = ()) -> None:
         self.source = source
         super().__init__(path, "", dialect=source.dialect)
+        self.stored_scopes = stored_scopes
+        self._scopes = None
 
     @property
     def text(self) -> str:
@@ -451,12 +496,23 @@ class SummarySpec(SpecFile):
     def text(self, value: str) -> None:
         self._text = value
 
+    @property
+    def scopes(self) -> list[tuple[str, Location]]:
+        if self._scopes is None:
+            path = self.path
+            self._scopes = [(str(scope), _location_of(path, span))
+                            for scope, span in self.stored_scopes]
+        return self._scopes
+
+    @scopes.setter
+    def scopes(self, value: list[tuple[str, Location]]) -> None:
+        self._scopes = value
+
 
 def spec_of_facts(path: str, facts: Json, places: Places, source: FileSource) -> SummarySpec:
     """The spec file at ``path`` of :func:`file_facts` and ``places``; fields, models and text
     come from ``source``."""
-    spec = SummarySpec(path, source)
-    spec.entities = [SummaryRecord(path, each, source, index, places)
+    spec = SummarySpec(path, source, facts["scopes"])
+    spec.entities = [FactsRecord(path, each, source, index, places)
                      for index, each in enumerate(facts["entities"])]
-    spec.scopes = [(str(scope), _location_of(path, span)) for scope, span in facts["scopes"]]
     return spec
