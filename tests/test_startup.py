@@ -58,7 +58,9 @@ kpis:
 NEVER_IMPORTED = ("importlib.metadata", "email", "pydantic.plugin._loader", "jsonschema",
                   "networkx", "pathspec", "re2",
                   # tempfile imports shutil (with bz2, lzma); help's width needs neither
-                  "tempfile", "shutil")
+                  "tempfile", "shutil",
+                  # only a misspelling's suggestions need difflib; nothing needs calendar
+                  "difflib", "calendar")
 PROBE = """\
 import io, json, sys
 from kpilint import cli

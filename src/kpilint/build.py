@@ -7,7 +7,6 @@ second time. Only an entity without a valid ``id`` is left out of the graph.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -294,6 +293,8 @@ def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
 
 def did_you_mean(word: str, candidates: list[str]) -> list[str]:
     """Close matches of ``word`` among ``candidates``: the best, and any nearly as good."""
+    import difflib  # only for a misspelt key or value: not imported by a run without one
+
     scored = []
     for candidate in candidates:
         matcher = difflib.SequenceMatcher(None, word, candidate)
@@ -341,6 +342,8 @@ def replacement_fix(span: Span, matches: list[str], current: str,
     if len(matches) != 1 or span.line != span.end_line or (
             span.end_column - span.column not in (len(current), len(current) + 2)):
         return None
+    import difflib  # as in did_you_mean
+
     text = matches[0]
     if whole_scalar and plain_tag(text) != STR_TAG:
         text = f"'{text}'"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpilint.config import Config, ConfigError, find_config_in, load_config
-from kpilint.globs import GitIgnoreMatcher, gitignore_spec, glob_spec
+from kpilint.globs import GitIgnoreMatcher, folder_test, gitignore_spec, glob_spec
 from kpilint.reading import printable_path
 
 
@@ -260,11 +260,12 @@ class _Walk:
                     self.nested.append(Path(entry.path))
                 continue
             kept.append(entry.name)
-        include = file_filter.include.match_file
+        included = folder_test(file_filter.include, prefix)
+        excluded = folder_test(file_filter.exclude, prefix)  # ``excludes(prefix + name, False)``
         for entry in files:
-            relative = prefix + printable_path(entry.name)
-            if not include(relative) or file_filter.excludes(relative, False) or (
-                    respect_gitignore and _ignored_by(ignores, relative, False)):
+            name = printable_path(entry.name)
+            if not included(name) or excluded(name) or (
+                    respect_gitignore and _ignored_by(ignores, prefix + name, False)):
                 continue
             if not entry.is_symlink():
                 if entry.is_file(follow_symlinks=False):
