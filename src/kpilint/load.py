@@ -108,6 +108,8 @@ class ScalarNode(Node):
 
 @dataclass(eq=False, slots=True)
 class SequenceNode(Node):
+    """A sequence and its items."""
+
     line: int
     column: int
     end_line: int
