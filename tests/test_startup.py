@@ -59,8 +59,9 @@ NEVER_IMPORTED = ("importlib.metadata", "email", "pydantic.plugin._loader", "jso
                   "networkx", "pathspec", "re2",
                   # tempfile imports shutil (with bz2, lzma); help's width needs neither
                   "tempfile", "shutil",
-                  # only a misspelling's suggestions need difflib; nothing needs calendar
-                  "difflib", "calendar")
+                  # only a misspelling's suggestions need difflib, only an unpaired volume KPI
+                  # heapq (P302's partners); nothing needs calendar
+                  "difflib", "heapq", "calendar")
 PROBE = """\
 import io, json, sys
 from kpilint import cli
