@@ -247,7 +247,8 @@ class _Walk:
         if spec is not None:
             ignores = [(spec, prefix), *ignores]
         file_filter = self.filter
-        respect_gitignore = file_filter.config.respect_gitignore
+        # whether a .gitignore here or above has a say (none: nothing to ask for each path)
+        gitignored = file_filter.config.respect_gitignore and bool(ignores)
         kept: list[str] = []
         files: list[os.DirEntry[str]] = []
         for entry in entries:
@@ -260,7 +261,7 @@ class _Walk:
                 continue
             relative = prefix + printable_path(entry.name)
             if entry.is_symlink() or file_filter.excludes(relative, True) or (
-                    respect_gitignore and _ignored_by(ignores, relative, True)):
+                    gitignored and _ignored_by(ignores, relative, True)):
                 continue
             if find_config_in(Path(entry.path)) is not None:
                 if self.nested is not None:
@@ -272,7 +273,7 @@ class _Walk:
         for entry in files:
             name = printable_path(entry.name)
             if not included(name) or excluded(name) or (
-                    respect_gitignore and _ignored_by(ignores, prefix + name, False)):
+                    gitignored and _ignored_by(ignores, prefix + name, False)):
                 continue
             if not entry.is_symlink():
                 if entry.is_file(follow_symlinks=False):
