@@ -4,7 +4,9 @@ A run whose spec files are valid builds no pydantic validator (the quick path of
 ``kpilint.model``), reads no distribution metadata (``importlib.metadata`` and the ``email``
 parser it loads), and imports none of the libraries kept for other work (jsonschema for an
 invalid config, networkx for ``kpilint graph``, pathspec for globs other than names and for
-``.gitignore`` files). English text compiles none of the large CJK character classes.
+``.gitignore`` files), nor the standard modules only rare paths need (difflib for "did you
+mean", heapq for P302's partners). English text compiles none of the large CJK character
+classes.
 """
 
 from __future__ import annotations
