@@ -20,9 +20,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import kpilint
-from kpilint import lexicon
+from kpilint import diagnostics, lexicon
 from kpilint.custom import plugins
 
 REPO = Path(__file__).resolve().parent.parent
@@ -209,3 +211,21 @@ def test_ascii_words_are_the_words_of_the_unicode_class() -> None:
     text = "".join(map(chr, range(128))) + " don't a_b 30x Sign-ups/month"
     assert lexicon.ASCII_WORD.findall(text) == lexicon._word().findall(text)
     assert lexicon.words("Schüler per month") == ("schüler", "per", "month")
+
+
+@given(st.text(st.characters(codec="utf-8")) | st.sampled_from([
+    "plain", "", "tab\there", "esc\x1b]0;title\x07", "line\u2028break", "bidi\u202eevil",
+    "soft\u00adhyphen", "\x7f\x9f\x85", "é ü 日本 \U0001f600", "\ue000private"]))
+def test_printable_text_is_escaped_as_the_pattern_escapes_it(text: str) -> None:
+    """``printable`` returns a printable text as it is, without the pattern: every character
+    the pattern escapes is unprintable to Python (on every code point); any other text comes
+    out as the pattern's substitution makes it."""
+    pattern = re.compile(diagnostics.UNPRINTABLE)
+    assert diagnostics.printable(text) == pattern.sub(diagnostics._escape, text)
+
+
+def test_every_character_printable_escapes_is_unprintable_to_python() -> None:
+    pattern = re.compile(diagnostics.UNPRINTABLE)
+    escaped = [chr(code) for code in range(0x110000) if pattern.match(chr(code))]
+    assert len(escaped) == 32 + 33 + 2 + 2 + 5 + 4
+    assert not any(char.isprintable() for char in escaped)
