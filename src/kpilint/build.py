@@ -70,9 +70,11 @@ FIELDS: dict[type[BaseModel], dict[str, tuple[bool, Convert | None]]] = {
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
 NESTED_MODELS: dict[str, type[BaseModel]] = {
     "baseline": Baseline, "target": Band, "actual": Actual}
-SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
-THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
-PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
+# texts that read as numbers to a person, for the messages of invalid values (patterns compiled
+# by ``re``, once, for the first such message: not at import)
+SCIENTIFIC = r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$"
+THOUSANDS = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
+PLAIN_NUMBER = r"^[-+]?\d+(\.\d+)?$"
 VALID: frozenset[str] = frozenset()
 """The invalid fields of an entity with none (one set shared by all of them)."""
 PYDANTIC_TYPE_NAMES = {
@@ -691,7 +693,7 @@ def _message(detail: Any, node: Node, field_path: str) -> str:
         if isinstance(node, ScalarNode) and node.plain and node.text == "":
             return f"{field_name} is empty: give it a value or remove the key"
         if (kind == "float_type" and isinstance(node, ScalarNode) and node.plain
-                and SCIENTIFIC.match(node.text)):
+                and re.match(SCIENTIFIC, node.text)):
             return (f"{field_name} {shown!r} is read as text (YAML 1.1 needs a dot and a sign"
                     " in exponents): write the plain number, e.g. 100000, or 1.0e+5")
         expected = PYDANTIC_TYPE_NAMES[kind]
@@ -708,10 +710,10 @@ def _number_hint(node: Node) -> str:
     """Why a scalar that reads like a number to a person is text to YAML, and what to write."""
     if not isinstance(node, ScalarNode):
         return ""
-    if THOUSANDS.match(node.text):
+    if re.match(THOUSANDS, node.text):
         return (": thousands separators are not numbers, write"
                 f" {node.text.replace(',', '')}")
-    if not node.plain and PLAIN_NUMBER.match(node.text):
+    if not node.plain and re.match(PLAIN_NUMBER, node.text):
         return f": quotes make it text, write {node.text} without them"
     return ""
 
