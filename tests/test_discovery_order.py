@@ -34,3 +34,21 @@ def test_discovery_lists_files_in_the_order_of_their_paths(tmp_path: Path) -> No
     assert [path.relative_to(tmp_path).as_posix() for path in found] == [
         "B.kpi.yaml", "a/b/c.kpi.yaml", "a/b-c.kpi.yaml", "a/b.kpi.yaml", "a b.kpi.yaml",
         "a-b/z.kpi.yaml", "a.kpi.yaml"]
+
+
+def test_each_found_path_is_the_path_of_its_string(tmp_path: Path) -> None:
+    """Discovery makes each path as its folder's ``Path`` joined with its name: the same path,
+    parts and string as parsing the file's whole path (odd names and a linked file too)."""
+    relatives = ["...kpi.yaml", " a/ b .kpi.yaml", "é/x\\y.kpi.yaml", "a/.b/c/d.kpi.yaml",
+                 "z/-.kpi.yaml"]
+    for relative in relatives:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("version: 1\n", encoding="utf-8")
+    (tmp_path / "link.kpi.yaml").symlink_to(tmp_path / "z" / "-.kpi.yaml")
+    (tmp_path / "z" / "-.kpi.yaml").rename(tmp_path / "z" / "moved.yaml")  # dangling: kept
+    found = list(discover(tmp_path, Config()))
+    assert [str(path) for path in found] == sorted(
+        (os.path.join(tmp_path, *relative.split("/"))
+         for relative in [*relatives[:-1], "link.kpi.yaml"]), key=path_order)
+    assert [Path(str(path)).parts for path in found] == [path.parts for path in found]
+    assert found == [Path(str(path)) for path in found]

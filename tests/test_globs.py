@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpilint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
-from kpilint.globs import InvalidGlob, NameGlobs, gitignore_spec, glob_spec
+from kpilint.globs import InvalidGlob, NameGlobs, folder_test, gitignore_spec, glob_spec
 
 NAMES = st.sampled_from(["a", "b", "ab", "a.b", ".git", "node_modules", "x.kpi.yaml", "kpis.yml",
                          "kpis.yaml", "y.kpi.yml", ".kpi.yaml", "dist", "", ".", "..", "a\nb",
@@ -66,6 +66,25 @@ def test_generated_name_globs_match_as_pathspec_does(patterns: list[str],
     reference = _pathspec(patterns)
     assert [matcher.match_file(path) for path in paths] == [
         reference.match_file(path) for path in paths], patterns
+
+
+FOLDERS = st.builds(lambda names: "".join(name + "/" for name in names),
+                   st.lists(NAMES.filter(lambda name: name not in ("", ".", "..")), max_size=4))
+FILE_NAMES = NAMES.filter(lambda name: name not in ("", ".", ".."))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.lists(NAME_GLOBS, min_size=1, max_size=3),
+                 st.sampled_from([list(DEFAULT_INCLUDE), list(DEFAULT_EXCLUDE), ["a/b"]])),
+       FOLDERS, st.lists(FILE_NAMES, min_size=1, max_size=10))
+def test_a_folder_test_matches_each_file_as_the_glob_set_does(
+        patterns: list[str], folder: str, names: list[str]) -> None:
+    """Discovery matches a folder's names once, then each file's name: the same answers as
+    matching each file's whole path (name globs, and pathspec's for other globs)."""
+    matcher = glob_spec(patterns)
+    test = folder_test(matcher, folder)
+    assert [test(name) for name in names] == [
+        matcher.match_file(folder + name) for name in names], (patterns, folder)
 
 
 @settings(max_examples=600, deadline=None)

@@ -144,3 +144,16 @@ def test_the_quick_path_gives_way_to_a_built_validator_and_after_its_budget(
     monkeypatch.setattr(model_module, "_quick_left", 2)
     monkeypatch.setattr(Ksf, "__pydantic_complete__", True)
     assert construct_valid(Ksf, values) is None
+
+
+@given(st.integers(1, 9999), st.integers(1, 12))
+def test_a_period_ends_on_its_months_last_day_as_calendar_counts_it(year: int,
+                                                                    month: int) -> None:
+    """``YYYY-MM`` and ``YYYY-Qn`` end on the last day ``calendar.monthrange`` gives (leap
+    years, December of year 9999), without importing calendar."""
+    import calendar
+
+    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    assert model_module._last_day(f"{year:04d}-{month:02d}") == last
+    if month % 3 == 0:
+        assert model_module._last_day(f"{year:04d}-Q{month // 3}") == last

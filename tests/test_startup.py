@@ -4,7 +4,9 @@ A run whose spec files are valid builds no pydantic validator (the quick path of
 ``kpilint.model``), reads no distribution metadata (``importlib.metadata`` and the ``email``
 parser it loads), and imports none of the libraries kept for other work (jsonschema for an
 invalid config, networkx for ``kpilint graph``, pathspec for globs other than names and for
-``.gitignore`` files). English text compiles none of the large CJK character classes.
+``.gitignore`` files), nor the standard modules only rare paths need (difflib for "did you
+mean", heapq for P302's partners). English text compiles none of the large CJK character
+classes.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import kpilint
-from kpilint import lexicon
+from kpilint import diagnostics, lexicon
 from kpilint.custom import plugins
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,7 +62,10 @@ kpis:
 NEVER_IMPORTED = ("importlib.metadata", "email", "pydantic.plugin._loader", "jsonschema",
                   "networkx", "pathspec", "re2",
                   # tempfile imports shutil (with bz2, lzma); help's width needs neither
-                  "tempfile", "shutil")
+                  "tempfile", "shutil",
+                  # only a misspelling's suggestions need difflib, only an unpaired volume KPI
+                  # heapq (P302's partners); nothing needs calendar
+                  "difflib", "heapq", "calendar")
 PROBE = """\
 import io, json, sys
 from kpilint import cli
@@ -204,3 +211,21 @@ def test_ascii_words_are_the_words_of_the_unicode_class() -> None:
     text = "".join(map(chr, range(128))) + " don't a_b 30x Sign-ups/month"
     assert lexicon.ASCII_WORD.findall(text) == lexicon._word().findall(text)
     assert lexicon.words("Schüler per month") == ("schüler", "per", "month")
+
+
+@given(st.text(st.characters(codec="utf-8")) | st.sampled_from([
+    "plain", "", "tab\there", "esc\x1b]0;title\x07", "line\u2028break", "bidi\u202eevil",
+    "soft\u00adhyphen", "\x7f\x9f\x85", "é ü 日本 \U0001f600", "\ue000private"]))
+def test_printable_text_is_escaped_as_the_pattern_escapes_it(text: str) -> None:
+    """``printable`` returns a printable text as it is, without the pattern: every character
+    the pattern escapes is unprintable to Python (on every code point); any other text comes
+    out as the pattern's substitution makes it."""
+    pattern = re.compile(diagnostics.UNPRINTABLE)
+    assert diagnostics.printable(text) == pattern.sub(diagnostics._escape, text)
+
+
+def test_every_character_printable_escapes_is_unprintable_to_python() -> None:
+    pattern = re.compile(diagnostics.UNPRINTABLE)
+    escaped = [chr(code) for code in range(0x110000) if pattern.match(chr(code))]
+    assert len(escaped) == 32 + 33 + 2 + 2 + 5 + 4
+    assert not any(char.isprintable() for char in escaped)

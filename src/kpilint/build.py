@@ -7,7 +7,6 @@ second time. Only an entity without a valid ``id`` is left out of the graph.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -71,9 +70,11 @@ FIELDS: dict[type[BaseModel], dict[str, tuple[bool, Convert | None]]] = {
 SECTIONS = {model.section: model for model in ENTITY_MODELS}
 NESTED_MODELS: dict[str, type[BaseModel]] = {
     "baseline": Baseline, "target": Band, "actual": Actual}
-SCIENTIFIC = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
-THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
-PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
+# texts that read as numbers to a person, for the messages of invalid values (patterns compiled
+# by ``re``, once, for the first such message: not at import)
+SCIENTIFIC = r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$"
+THOUSANDS = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
+PLAIN_NUMBER = r"^[-+]?\d+(\.\d+)?$"
 VALID: frozenset[str] = frozenset()
 """The invalid fields of an entity with none (one set shared by all of them)."""
 PYDANTIC_TYPE_NAMES = {
@@ -294,6 +295,8 @@ def build_spec_file(path: str, loaded: LoadedYaml) -> SpecFile:
 
 def did_you_mean(word: str, candidates: list[str]) -> list[str]:
     """Close matches of ``word`` among ``candidates``: the best, and any nearly as good."""
+    import difflib  # only for a misspelt key or value: not imported by a run without one
+
     scored = []
     for candidate in candidates:
         matcher = difflib.SequenceMatcher(None, word, candidate)
@@ -341,6 +344,8 @@ def replacement_fix(span: Span, matches: list[str], current: str,
     if len(matches) != 1 or span.line != span.end_line or (
             span.end_column - span.column not in (len(current), len(current) + 2)):
         return None
+    import difflib  # as in did_you_mean
+
     text = matches[0]
     if whole_scalar and plain_tag(text) != STR_TAG:
         text = f"'{text}'"
@@ -688,7 +693,7 @@ def _message(detail: Any, node: Node, field_path: str) -> str:
         if isinstance(node, ScalarNode) and node.plain and node.text == "":
             return f"{field_name} is empty: give it a value or remove the key"
         if (kind == "float_type" and isinstance(node, ScalarNode) and node.plain
-                and SCIENTIFIC.match(node.text)):
+                and re.match(SCIENTIFIC, node.text)):
             return (f"{field_name} {shown!r} is read as text (YAML 1.1 needs a dot and a sign"
                     " in exponents): write the plain number, e.g. 100000, or 1.0e+5")
         expected = PYDANTIC_TYPE_NAMES[kind]
@@ -705,10 +710,10 @@ def _number_hint(node: Node) -> str:
     """Why a scalar that reads like a number to a person is text to YAML, and what to write."""
     if not isinstance(node, ScalarNode):
         return ""
-    if THOUSANDS.match(node.text):
+    if re.match(THOUSANDS, node.text):
         return (": thousands separators are not numbers, write"
                 f" {node.text.replace(',', '')}")
-    if not node.plain and PLAIN_NUMBER.match(node.text):
+    if not node.plain and re.match(PLAIN_NUMBER, node.text):
         return f": quotes make it text, write {node.text} without them"
     return ""
 

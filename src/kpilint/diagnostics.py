@@ -10,9 +10,11 @@ from typing import Any
 
 # Characters a terminal, log viewer or editor acts on rather than shows: C0 controls (line
 # breaks and tabs included: a finding is one line), DEL, C1, Unicode line and paragraph
-# separators, and bidirectional controls that reorder what is shown ("trojan source").
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
-                          "\u2066-\u2069]")
+# separators, and bidirectional controls that reorder what is shown ("trojan source"). Python
+# counts each of them unprintable (``str.isprintable``); the pattern is compiled (by ``re``, once)
+# for the first text that has an unprintable character.
+UNPRINTABLE = ("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+               "\u2066-\u2069]")
 
 
 def plural(count: int, word: str) -> str:
@@ -24,7 +26,9 @@ def printable(text: str) -> str:
     """``text`` safe to print in human-readable output: each control character shown as an
     escape (``\\x1b``, ``\\u2028``), as ``repr`` would, so spec content cannot drive the
     terminal (``ESC ]0;...`` retitles it, ``ESC [2J`` clears it)."""
-    return _UNPRINTABLE.sub(_escape, text)
+    if text.isprintable():  # holds none of them: most text, without the regex
+        return text
+    return re.sub(UNPRINTABLE, _escape, text)
 
 
 _SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}

@@ -13,7 +13,7 @@ a one-file run) is imported only for other globs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple, Protocol
 
 BACKEND = "re2"
@@ -81,6 +81,11 @@ class _Names:
                     return True
         return any(_wild_match(pieces, name) for pieces in self.wild for name in names)
 
+    def matches(self, name: str) -> bool:
+        """Whether ``name`` matches (``any_in([name])``)."""
+        return (name in self.exact or name.endswith(self.ends) or name.startswith(self.starts)
+                or any(_wild_match(pieces, name) for pieces in self.wild))
+
 
 class NameGlobs:
     """Name globs matched as pathspec's gitignore patterns match them: a path matches when one
@@ -122,6 +127,22 @@ class NameGlobs:
     def check_file(self, file: str, /) -> NameVerdict:
         """As a ``.gitignore`` file of these globs: ignored if one matches, else no say."""
         return NameVerdict(True if self.match_file(file) else None)
+
+
+def folder_test(spec: GlobMatcher, folder: str) -> Callable[[str], bool]:
+    """``spec.match_file(folder + name)`` for the names of the files in one folder (``folder``:
+    ``""`` or a relative path ending in ``/``, as discovery builds it). Name globs match the
+    folder's names once, then each file's name alone."""
+    if isinstance(spec, NameGlobs) and not folder.startswith(("/", "./")) and "\n" not in folder:
+        above = folder.split("/")[:-1]
+        if spec.names.any_in(above) or spec.folders.any_in(above):
+            return _always
+        return spec.names.matches
+    return lambda name: spec.match_file(folder + name)
+
+
+def _always(name: str) -> bool:
+    return True
 
 
 def _looked_at(names: list[str]) -> tuple[list[str], list[str]]:

@@ -108,6 +108,8 @@ class ScalarNode(Node):
 
 @dataclass(eq=False, slots=True)
 class SequenceNode(Node):
+    """A sequence and its items."""
+
     line: int
     column: int
     end_line: int
@@ -825,17 +827,19 @@ class _Composer:
         return []
 
 
-FLOW_TOKEN = re.compile(r"""
+FLOW_TOKEN = r"""
     [\[{\]}]                                        # a flow collection opens or closes
     | (?:^|(?<=[\s\[{,:])) (?: "(?:[^"\\]|\\.)*"? | '(?:[^']|'')*'? )  # a quoted scalar
     | (?:^|(?<=\s)) \#[^\n]*                         # a comment
-""", re.VERBOSE)
+"""
+"""A verbose pattern, compiled (by ``re``, once) for the first file nested too deep, not at
+import."""
 
 
 def _flow_depth_change(text: str) -> int:
     """How many more flow collections ``text`` opens than it closes, quotes and comments aside."""
     change = 0
-    for match in FLOW_TOKEN.finditer(text):
+    for match in re.finditer(FLOW_TOKEN, text, re.VERBOSE):
         token = match.group()
         if token in ("[", "{"):
             change += 1

@@ -8,7 +8,6 @@ No ``from __future__ import annotations`` here: pydantic then reads the fields' 
 objects instead of evaluating strings, which makes importing this module cheaper.
 """
 
-import calendar
 import datetime
 import functools
 import math
@@ -79,7 +78,10 @@ def _last_day(period: str) -> datetime.date:
         raise ValueError("use YYYY-MM-DD, YYYY-MM or YYYY-Qn")
     year, month, quarter = int(match[1]), match[2], match[3]
     last_month = int(month) if month else int(quarter) * 3
-    return datetime.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    if last_month == 12:
+        return datetime.date(year, 12, 31)
+    # the day before the next month's first (not calendar.monthrange: no import for it)
+    return datetime.date(year, last_month + 1, 1) - datetime.timedelta(days=1)
 
 
 def _number_to_baseline(value: Any) -> Any:

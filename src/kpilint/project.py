@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpilint.config import Config, ConfigError, find_config_in, load_config
-from kpilint.globs import GitIgnoreMatcher, gitignore_spec, glob_spec
+from kpilint.globs import GitIgnoreMatcher, folder_test, gitignore_spec, glob_spec
 from kpilint.reading import printable_path
 
 
@@ -195,21 +195,26 @@ def discover(root: Path, config: Config, nested: list[Path] | None = None) -> It
     reported unreadable).
     """
     walk = _Walk(FileFilter(root, config), os.path.realpath(root), nested)
-    walk.visit(str(root), "", [])
-    regular = walk.regular
+    walk.visit(root, "", [])
+    found = walk.regular
     if walk.linked:
-        seen = {os.path.realpath(path) for path in regular}
-        for path, target in walk.linked:
+        seen = {os.path.realpath(path) for path, _, _ in found}
+        for path, folder, name, target in walk.linked:
             if target not in seen:
                 seen.add(target)
-                regular.append(path)
-    yield from map(Path, sorted(regular, key=path_order))
+                found.append((path, folder, name))
+    # each made as its folder's path / its name: a third cheaper than parsing the whole path
+    yield from (folder / name for _, folder, name in sorted(found, key=_path_order_of_first))
 
 
 def path_order(path: str) -> list[str]:
     """The key that sorts normalised absolute paths as their ``Path`` objects sort (by their
     parts, case-folded where the platform folds case): strings sort faster than paths."""
     return os.path.normcase(path).split(os.sep)
+
+
+def _path_order_of_first(found: tuple[str, Path, str]) -> list[str]:
+    return path_order(found[0])
 
 
 class _Walk:
@@ -224,23 +229,26 @@ class _Walk:
         self.filter = file_filter
         self.real_root = real_root
         self.nested = nested
-        self.regular: list[str] = []
-        self.linked: list[tuple[str, str]] = []
+        self.regular: list[tuple[str, Path, str]] = []
+        """Each regular file found: its path, its folder's ``Path`` and its name."""
+        self.linked: list[tuple[str, Path, str, str]] = []
+        """Each link to a file found: the same, and the real path of its target."""
 
-    def visit(self, directory: str, prefix: str,
+    def visit(self, folder: Path, prefix: str,
               ignores: list[tuple[GitIgnoreMatcher, str]]) -> None:
-        """Walk ``directory`` (root-relative ``prefix``: ``""`` or ending in ``/``), under the
+        """Walk ``folder`` (root-relative ``prefix``: ``""`` or ending in ``/``), under the
         ``.gitignore`` files of the directories above it (nearest first)."""
         try:
-            with os.scandir(directory) as listing:
+            with os.scandir(folder) as listing:
                 entries = sorted(listing, key=_name_of)
         except OSError:
             return  # unreadable: skipped, as os.walk skips it
-        spec = self.filter.read_gitignore(Path(directory))
+        spec = self.filter.read_gitignore(folder)
         if spec is not None:
             ignores = [(spec, prefix), *ignores]
         file_filter = self.filter
-        respect_gitignore = file_filter.config.respect_gitignore
+        # whether a .gitignore here or above has a say (none: nothing to ask for each path)
+        gitignored = file_filter.config.respect_gitignore and bool(ignores)
         kept: list[str] = []
         files: list[os.DirEntry[str]] = []
         for entry in entries:
@@ -253,30 +261,30 @@ class _Walk:
                 continue
             relative = prefix + printable_path(entry.name)
             if entry.is_symlink() or file_filter.excludes(relative, True) or (
-                    respect_gitignore and _ignored_by(ignores, relative, True)):
+                    gitignored and _ignored_by(ignores, relative, True)):
                 continue
             if find_config_in(Path(entry.path)) is not None:
                 if self.nested is not None:
                     self.nested.append(Path(entry.path))
                 continue
             kept.append(entry.name)
-        include = file_filter.include.match_file
+        included = folder_test(file_filter.include, prefix)
+        excluded = folder_test(file_filter.exclude, prefix)  # ``excludes(prefix + name, False)``
         for entry in files:
-            relative = prefix + printable_path(entry.name)
-            if not include(relative) or file_filter.excludes(relative, False) or (
-                    respect_gitignore and _ignored_by(ignores, relative, False)):
+            name = printable_path(entry.name)
+            if not included(name) or excluded(name) or (
+                    gitignored and _ignored_by(ignores, prefix + name, False)):
                 continue
             if not entry.is_symlink():
                 if entry.is_file(follow_symlinks=False):
-                    self.regular.append(entry.path)
+                    self.regular.append((entry.path, folder, entry.name))
                 continue
             target = os.path.realpath(entry.path)
             if os.path.commonpath((self.real_root, target)) == self.real_root and (
                     _is_regular(Path(target)) or not os.path.lexists(target)):
-                self.linked.append((entry.path, target))
+                self.linked.append((entry.path, folder, entry.name, target))
         for name in kept:
-            self.visit(os.path.join(directory, name), prefix + printable_path(name) + "/",
-                       ignores)
+            self.visit(folder / name, prefix + printable_path(name) + "/", ignores)
 
 
 def _name_of(entry: os.DirEntry[str]) -> str:

@@ -17,7 +17,6 @@ the few real contenders get a full ``SequenceMatcher``.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Sequence
 from functools import cache
 from itertools import repeat
@@ -55,6 +54,8 @@ class Suggester:
         if not word:  # shares no character, yet matches an empty candidate (ratio 1.0)
             return ["" for candidate in self.candidates
                     if not candidate and exclude != ""][:1]
+        import difflib  # for a broken reference only: a run without one does not import it
+
         counters = self._shared(word)
         size, lengths = len(word), self.lengths
         found: Found = []

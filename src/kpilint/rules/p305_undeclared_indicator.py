@@ -11,9 +11,10 @@ from kpilint.load import LIBYAML_ONLY_BREAKS
 from kpilint.model import Kpi
 from kpilint.rule import Context, FileRule, kpis_of
 
-LINE_AND_BREAK = re.compile(r"(\r\n|\r|\n)")
-BLOCK_PREFIX = re.compile(r"[ -]*")  # indentation and block sequence dashes
-COMMENT_OR_NOTHING = re.compile(r"(?:[ \t]+#.*)?[ \t]*")
+# patterns compiled (by ``re``, once) for the first fix, not at import
+LINE_AND_BREAK = r"(\r\n|\r|\n)"
+BLOCK_PREFIX = r"[ -]*"  # indentation and block sequence dashes
+COMMENT_OR_NOTHING = r"(?:[ \t]+#.*)?[ \t]*"
 
 
 class UndeclaredIndicator(IndicatorInference, FileRule):
@@ -36,7 +37,7 @@ class UndeclaredIndicator(IndicatorInference, FileRule):
                            " (it confirms the outcome)")
             fix = None
             if guessed:
-                parts = parts or LINE_AND_BREAK.split(spec.text)
+                parts = parts or re.split(LINE_AND_BREAK, spec.text)
                 fix = indicator_fix(kpi, guessed[0], parts)
             yield Violation(
                 kpi.at_entity(),
@@ -52,8 +53,9 @@ def indicator_fix(kpi: EntityRecord[Kpi], indicator: str, parts: list[str]) -> F
         return None
     line = parts[2 * (head.line - 1)]
     prefix = line[:head.column - 1]
-    if (not BLOCK_PREFIX.fullmatch(prefix) or not COMMENT_OR_NOTHING.fullmatch(
-            line[head.end_column - 1:]) or any(mark in line for mark in LIBYAML_ONLY_BREAKS)):
+    if (not re.fullmatch(BLOCK_PREFIX, prefix) or not re.fullmatch(
+            COMMENT_OR_NOTHING, line[head.end_column - 1:])
+            or any(mark in line for mark in LIBYAML_ONLY_BREAKS)):
         return None
     pair = f"{' ' * len(prefix)}indicator: {indicator}"
     has_break = 2 * head.line - 1 < len(parts)
