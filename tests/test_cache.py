@@ -171,6 +171,31 @@ def test_a_state_that_does_not_fit_is_ignored(project: Path, parsed: list[int]) 
     assert parsed == []  # the summaries were still good
 
 
+@pytest.mark.parametrize("shape", ["short", "id not text", "line not a number"])
+def test_a_state_whose_facts_have_another_shape_is_a_miss(project: Path, shape: str) -> None:
+    """As a cache of another make under the same format would hold them (its checksum fits)."""
+    _check(project)
+    state = next((project / CACHE).rglob("state.json"))
+    cache = cache_module.ResultCache(project / CACHE, state.parent)
+    data = cache.state()
+    assert data is not None
+    header, _, lines = data.base.partition(b"\n")[2].partition(b"\n")
+    reshaped = []
+    for line in lines.splitlines():
+        head, tab, rest = line.partition(b"\t")
+        fields = json.loads(head)
+        for entity in fields[3]["entities"]:
+            if shape == "short":
+                del entity[4:]
+            else:
+                entity[0 if shape == "id not text" else 2] = [entity[0]]
+        reshaped.append(json.dumps(fields, separators=(",", ":")).encode() + tab + rest)
+    cache.put_state(header + b"\n" + b"\n".join(reshaped) + b"\n",
+                    {line.digest for line in RunState.parse(data).lines.values()})
+    _edit(project / "forecast.kpi.yaml", "target: 100000000", "target: 100000001")
+    assert _check(project) == _fresh(project)
+
+
 def test_no_cache_neither_reads_nor_writes(project: Path, parsed: list[int]) -> None:
     cold = _check(project, cache=False)
     assert not (project / CACHE).exists()

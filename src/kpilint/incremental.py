@@ -130,7 +130,7 @@ def _restore(linter: Linter, files: list[ProjectFile], cache: ResultCache,
                 linter.resume(unit_findings, kept, before, graph=True)
                 report.restored = True
                 report.state = state
-        except (KeyError, TypeError, ValueError, SummaryError):
+        except (LookupError, TypeError, ValueError, SummaryError):
             linter.reset()
             report.restored = False
             report.state = None
@@ -211,7 +211,7 @@ def _from_summary(linter: Linter, absolute: Path, summary: Json | None) -> Loade
         return None
     try:
         spec, findings, comments = spec_of(summary, linter.config.limits)
-    except (KeyError, TypeError, ValueError, SummaryError):
+    except (LookupError, TypeError, ValueError, SummaryError):
         return None
     return LoadedFile(absolute, spec, findings, comments)
 

@@ -343,6 +343,8 @@ class FactsRecord(_StoredRecord):
 
     def __init__(self, path: str, data: Json, source: FileSource, index: int,
                  places: Places) -> None:
+        if len(data) < _DIALECT_AT or type(data[0]) is not str or type(data[2]) is not int:
+            raise SummaryError(f"{path}: facts of another shape")  # (a cache of another make)
         self.path = path
         self.id, self.kind, self.line, self.scope = data[0], data[1], data[2], data[3]
         self.invalid = frozenset(data[4]) if data[4] else NONE_INVALID
