@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, TODAY, run_kpilint, write_files
 
 DBT_PROJECT = """\
@@ -155,6 +157,22 @@ def test_config_dbt_project_chooses_the_project(tmp_path: Path) -> None:
     (root / "kpilint.toml").write_text(f'today = "{TODAY}"\n', encoding="utf-8")
     assert [message.split(", which")[1] for _, _, _, message in e006(root, "--no-cache")] == [
         " the dbt project 'a' does not define"]
+
+
+@pytest.mark.parametrize("change", ["removed", "made", "moved"])
+def test_the_cache_knows_where_the_dbt_project_is(tmp_path: Path, change: str) -> None:
+    """An empty ``dbt_project.yml`` without metrics reads as no project at all, but the message
+    names the project, or says there is none: a cached run must say what an uncached one says."""
+    root = project(tmp_path, {"team.kpi.yaml": kpi_file("dbt:mrr")} | (
+        {} if change == "made" else {"warehouse/dbt_project.yml": ""}))
+    e006(root)  # the cache, written
+    if change == "removed":
+        (root / "warehouse" / "dbt_project.yml").unlink()
+    elif change == "made":
+        write_files(root, {"warehouse/dbt_project.yml": ""})
+    else:
+        (root / "warehouse").rename(root / "lakehouse")
+    assert e006(root) == e006(root, "--no-cache")
 
 
 def test_a_dbt_project_outside_the_root_is_exit_2(tmp_path: Path) -> None:

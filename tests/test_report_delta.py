@@ -9,12 +9,14 @@ a damaged, foreign or oversized delta must never change that.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from kpilint import cache
 from kpilint.cache import REPORT_DELTA, StoredText, checksum_line
+from tests.conftest import run_kpilint
 from tests.test_engine import example_project
 from tests.test_kept_findings import CACHE, _run, _swap
 
@@ -148,3 +150,29 @@ def test_a_stored_text_addresses_its_base_and_its_delta_as_one() -> None:
 ])
 def test_a_stored_text_is_checked_to_be_utf8(base: bytes, added: bytes, utf8: bool) -> None:
     assert StoredText(base, added).is_utf8() is utf8
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize(("where", "what"), [
+    ("delta", "fifo"), ("base", "fifo"), ("state", "fifo"), ("delta", "endless device"),
+    ("state", "endless device")])
+def test_a_cache_file_that_is_no_regular_file_is_a_miss(
+        root: Path, capsys: pytest.CaptureFixture[str], where: str, what: str) -> None:
+    """Neither waits on a FIFO nor reads a device without end (a real process: a hang fails
+    its timeout instead of the test run)."""
+    _run(root, ["bad"], [], capsys)
+    _edit_and_check(root, capsys)
+    base, delta = _reports(root)
+    path = {"delta": delta, "base": base,
+            "state": next(root.joinpath(CACHE).glob("*/state.json"))}[where]
+    path.unlink()
+    if what == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    cached = run_kpilint("check", "bad", "--jobs", "1", "--output-format", "json",
+                         cwd=root.parent)
+    uncached = run_kpilint("check", "bad", "--jobs", "1", "--output-format", "json",
+                           "--no-cache", cwd=root.parent)
+    assert (cached.code, cached.stdout, cached.stderr) == (
+        uncached.code, uncached.stdout, uncached.stderr)

@@ -4,6 +4,7 @@ tests/test_server.py (pytest-lsp driving the real ``python -m kpilint server``).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,41 @@ async def test_a_dbt_project_made_where_there_was_none_is_read(
                                        "name: analytics\nconfig-version: 2\n",
                                        types.FileChangeType.Created)
     assert _codes(published) == [("E006", 7, 12)]
+
+
+async def test_a_shallower_dbt_project_made_is_the_one_read(
+        client: RecordingClient, workspace: Path) -> None:
+    uri = open_document(client, workspace / "team.kpi.yaml")
+    assert _codes(await wait_for(client, uri)) == [("E006", 7, 12)]
+    write_files(workspace / "aaa", {"models/m.yml": "metrics:\n  - name: logo_churn\n"})
+    published = await _changed_on_disk(client, uri, workspace / "aaa" / "dbt_project.yml",
+                                       "name: aaa\n", types.FileChangeType.Created)
+    assert _codes(published) == [("E006", 4, 12)]  # first in path order: mrr is not in it
+
+
+@pytest.mark.parametrize("folder", ["analytics", "analytics/models/marts"])
+async def test_a_folder_of_the_dbt_project_removed_at_once(
+        client: RecordingClient, workspace: Path, folder: str) -> None:
+    """Some editors report a folder removed as one event, for the folder."""
+    uri = open_document(client, workspace / "team.kpi.yaml")
+    await wait_for(client, uri)
+    shutil.rmtree(workspace / folder)
+    mark = len(client.published)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=(workspace / folder).as_uri(), type=types.FileChangeType.Deleted)]))
+    published = await wait_for(client, uri, mark)
+    assert [code for code, _, _ in _codes(published)] == ["E006"] * (
+        1 if folder == "analytics" else 2)  # no project: once per file; no metrics: each
+
+
+async def test_a_model_path_spelled_with_dots_is_watched(
+        client: RecordingClient, workspace: Path) -> None:
+    write_files(workspace / "analytics", {
+        "dbt_project.yml": 'name: analytics\nmodel-paths: ["models/../other"]\n',
+        "other/m.yml": METRICS})
+    uri = open_document(client, workspace / "team.kpi.yaml")
+    assert _codes(await wait_for(client, uri)) == [("E006", 7, 12)]
+    published = await _changed_on_disk(
+        client, uri, workspace / "analytics" / "other" / "m.yml",
+        METRICS.replace("name: logo_churn_rate", "name: logo_churn"), types.FileChangeType.Changed)
+    assert _codes(published) == []

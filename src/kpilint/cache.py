@@ -44,7 +44,7 @@ from typing import Any
 from kpilint import __version__
 from kpilint.config import Config
 from kpilint.dbt import PROJECT_FILE
-from kpilint.fileio import new_temporary
+from kpilint.fileio import new_temporary, open_regular, read_regular
 from kpilint.resources import data_path
 from kpilint.rule import Context
 
@@ -100,8 +100,10 @@ def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[st
     for path in sorted(lexicons.glob("*.yaml")):
         yield f"lexicon:{path.name}", _read(path)
     dbt = context.dbt
-    if dbt is not None:  # E006 reads the dbt project's metric files
-        yield "dbt-project", _read(dbt.directory / PROJECT_FILE) if dbt.directory else b""
+    if dbt is not None:  # E006 reads the dbt project's metric files, and names the project
+        directory = dbt.directory
+        yield (f"dbt-project:{dbt.shown()}", _read(directory / PROJECT_FILE)) if (
+            directory is not None) else ("dbt-project", b"\0none")
         for path in dbt.metric_files():
             yield f"dbt:{path.relative_to(dbt.root).as_posix()}", _read(path)
     for path in config.rule_packs:
@@ -112,10 +114,8 @@ def key_inputs(config: Config, context: Context, salt: str) -> Iterable[tuple[st
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b"\0unreadable"
+    data = read_regular(path)
+    return b"\0unreadable" if data is None else data
 
 
 def content_digest(display: str, content: bytes) -> str:
@@ -251,8 +251,11 @@ class ResultCache:
             delta = ReportDelta.read(delta_path, written)
             if delta is None or not _same_rendering(delta.fields, render_key, files):
                 return None
+        stream = open_regular(path)
+        if stream is None:
+            return None
         try:
-            with path.open("rb") as stream:
+            with stream:
                 checksum, header, pieces = stream.readline(), stream.readline(), stream.readline()
                 base_fields = json.loads(header)
                 if not _same_rendering(base_fields, render_key, None if delta else files):
@@ -578,11 +581,9 @@ def files_digest(files: Iterable[tuple[str, str, str]]) -> str:
 
 
 def _read_cached(path: Path) -> bytes | None:
-    """A cache file's bytes, not yet checked; None when it cannot be read."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    """A cache file's bytes, not yet checked; None when it cannot be read or is no regular
+    file (a FIFO or a device there must not hang the run)."""
+    return read_regular(path)
 
 
 def _read_unchecked(path: Path) -> tuple[bytes, bytes] | None:

@@ -97,13 +97,18 @@ class DbtProject:
         return self._texts.get(path, "")
 
     def reads(self, path: Path) -> bool:
-        """Whether the metrics are read from ``path``, or would be if it were there: the
-        project's ``dbt_project.yml``, or a YAML file under its model paths."""
+        """Whether a change at ``path`` can change the metrics: a ``dbt_project.yml`` (this
+        project's, or another that may now be found first), anything under a model path (a
+        metric file, or a folder of them removed at once), or a folder holding the project."""
+        if path.name == PROJECT_FILE:
+            return True
         directory = self.directory
-        if directory is None or not path.name.endswith(YAML_SUFFIXES):
+        if directory is None:
             return False
-        return path == directory / PROJECT_FILE or any(
-            path.is_relative_to(directory / model_path) for model_path in self.model_paths())
+        path = Path(os.path.normpath(path))
+        return Path(os.path.normpath(directory)).is_relative_to(path) or any(
+            path.is_relative_to(os.path.normpath(directory / model_path))
+            for model_path in self.model_paths())
 
     def model_paths(self) -> tuple[str, ...]:
         """``model-paths`` of the project's ``dbt_project.yml`` (read once)."""

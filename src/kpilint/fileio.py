@@ -1,4 +1,5 @@
-"""Atomic file writes: a temporary file beside the target, then a rename; mode and owner kept."""
+"""Atomic file writes: a temporary file beside the target, then a rename; mode and owner kept.
+Reads of regular files only, that never wait on a FIFO nor run on past a file's size."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 _NEW_FILE = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
              | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0))
@@ -80,3 +82,33 @@ def _sync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def open_regular(path: Path) -> BinaryIO | None:
+    """``path`` open for reading when it is a regular file (a link followed), else None: a FIFO
+    is opened without waiting for a writer, and neither it, a device nor a directory is read."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                         | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(handle).st_mode):
+            return open(handle, "rb")
+    except OSError:
+        pass
+    os.close(handle)
+    return None
+
+
+def read_regular(path: Path) -> bytes | None:
+    """The bytes of the regular file ``path``, no more than its size when it was opened; None
+    when it is no regular file or cannot be read."""
+    stream = open_regular(path)
+    if stream is None:
+        return None
+    with stream:
+        try:
+            return stream.read(os.fstat(stream.fileno()).st_size)
+        except OSError:
+            return None

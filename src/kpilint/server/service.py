@@ -16,7 +16,6 @@ from lsprotocol import types
 
 from kpilint import __version__
 from kpilint.config import CONFIG_NAMES, Config, ConfigError, find_config_in, load_config
-from kpilint.dbt import PROJECT_FILE
 from kpilint.diagnostics import Diagnostic
 from kpilint.engine import ProjectResult
 from kpilint.project import find_root
@@ -162,15 +161,13 @@ class KpilintService:
 
     def changes_context(self, path: Path) -> bool:
         """Whether a change of ``path`` changes what every file of a project is checked
-        against: a config or rule pack (:meth:`is_config`), or a project's dbt metrics (its
-        ``dbt_project.yml``, one made where there was none, or a YAML file under its model
-        paths): the projects are loaded again."""
+        against: a config or rule pack (:meth:`is_config`), or a project's dbt metrics
+        (:meth:`DbtProject.reads`): the projects are loaded again."""
         if self.is_config(path):
             return True
         for project in self.projects.values():
             dbt = project.linter.context.dbt if project.linter is not None else None
-            if dbt is not None and path.is_relative_to(project.root) and (
-                    dbt.reads(path) or (path.name == PROJECT_FILE and dbt.directory is None)):
+            if dbt is not None and path.is_relative_to(project.root) and dbt.reads(path):
                 return True
         return False
 
