@@ -23,9 +23,9 @@ themselves; a spec file's summary is keyed on its content and display path.
 
 Every cache file starts with the CRC-32 and size of its payload and a tag naming the write: a
 truncated or garbled file is a miss, never an error; so is one that is no regular file (a FIFO
-is never waited on, a device never read), and none is read past the size it had when opened. Writes go to a temporary file renamed into
-place, so concurrent runs never read a half-written file; the last writer wins. The directory
-ignores itself (a ``.gitignore`` of ``*``).
+is never waited on, a device never read), and none is read past the size it had when opened.
+Writes go to a temporary file renamed into place, so concurrent runs never read a half-written
+file; the last writer wins. The directory ignores itself (a ``.gitignore`` of ``*``).
 """
 
 from __future__ import annotations
