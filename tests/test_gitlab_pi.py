@@ -87,6 +87,21 @@ def test_the_fixture_read_natively(tmp_path: Path) -> None:
     assert run.json()["summary"] == {"files": 3, "errors": 3, "warnings": 20, "infos": 22}
 
 
+def test_the_dialect_reaches_a_nested_project_under_a_named_folder(tmp_path: Path) -> None:
+    """A folder with its own config under the named one is its own project, read the same."""
+    cwd = copy_fixture(tmp_path)
+    nested = cwd / "pi" / "team"
+    nested.mkdir()
+    shutil.copyfile(cwd / "pi" / "sales.yml", nested / "sales.yml")
+    (nested / "kpilint.toml").write_text(f'today = "{TODAY}"\n', encoding="utf-8")
+    run = check(cwd, "--dialect", "gitlab-pi", "pi", "--output-format", "json")
+    found = detailed(run)
+    nested_found = [each for each in found if each[0] == "pi/team/sales.yml"]
+    assert [each[1:] for each in nested_found] == [
+        each[1:] for each in found if each[0] == "pi/sales.yml"]
+    assert nested_found and all(code != "E002" for _, code, _, _, _ in found)
+
+
 def test_messages_speak_the_format(tmp_path: Path) -> None:
     cwd = copy_fixture(tmp_path)
     run = check(cwd, "--dialect", "gitlab-pi", "pi/sales.yml", "pi/engineering.yml")
