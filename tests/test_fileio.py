@@ -66,3 +66,17 @@ def test_when_every_name_is_in_use_it_says_so(tmp_path: Path,
 def test_a_missing_directory_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         fileio.new_temporary(tmp_path / "missing", "t")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_only_regular_files_are_opened_and_read_no_further_than_their_size(
+        tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    (tmp_path / "file").write_bytes(b"abc")
+    for name in ("pipe", "zero", ".", "none"):
+        assert fileio.open_regular(tmp_path / name) is None, name
+    assert fileio.read_regular(tmp_path / "file") == b"abc"
+    opened = fileio.open_regular(tmp_path / "file", buffering=0)
+    assert opened is not None and opened[1].st_size == 3
+    opened[0].close()

@@ -252,16 +252,17 @@ class ResultCache:
             delta = ReportDelta.read(delta_path, written)
             if delta is None or not _same_rendering(delta.fields, render_key, files):
                 return None
-        stream = open_regular(path)
-        if stream is None:
+        opened = open_regular(path)
+        if opened is None:
             return None
+        stream, status = opened
         try:
             with stream:
                 checksum, header, pieces = stream.readline(), stream.readline(), stream.readline()
                 base_fields = json.loads(header)
                 if not _same_rendering(base_fields, render_key, None if delta else files):
                     return None  # of another rendering, or of no pieces line
-                base = stream.read(os.fstat(stream.fileno()).st_size - stream.tell())
+                base = stream.read(status.st_size - stream.tell())
         except (OSError, ValueError, AttributeError):
             return None
         if not (header.endswith(b"\n") and pieces.endswith(b"\n")) or not (

@@ -84,17 +84,21 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def open_regular(path: Path) -> BinaryIO | None:
-    """``path`` open for reading when it is a regular file (a link followed), else None: a FIFO
-    is opened without waiting for a writer, and neither it, a device nor a directory is read."""
+def open_regular(path: Path, buffering: int = -1) -> tuple[BinaryIO, os.stat_result] | None:
+    """``path`` open for reading, with its status, when it is a regular file (a link followed),
+    else None: neither a FIFO (which would wait for a writer), a device nor a directory is
+    opened, and one swapped in since the first look is not read."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
                          | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:
-        if stat.S_ISREG(os.fstat(handle).st_mode):
-            return open(handle, "rb")
+        status = os.fstat(handle)
+        if stat.S_ISREG(status.st_mode):
+            return open(handle, "rb", buffering=buffering), status
     except OSError:
         pass
     os.close(handle)
@@ -104,11 +108,12 @@ def open_regular(path: Path) -> BinaryIO | None:
 def read_regular(path: Path) -> bytes | None:
     """The bytes of the regular file ``path``, no more than its size when it was opened; None
     when it is no regular file or cannot be read."""
-    stream = open_regular(path)
-    if stream is None:
+    opened = open_regular(path)
+    if opened is None:
         return None
+    stream, status = opened
     with stream:
         try:
-            return stream.read(os.fstat(stream.fileno()).st_size)
+            return stream.read(status.st_size)
         except OSError:
             return None

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kpilint.cache import CachedReport, Json, ResultCache, content_digest, files_digest
+from kpilint.fileio import open_regular
 
 Signature = tuple[int, int, int, int]
 """``st_mtime_ns, st_size, st_ino, st_ctime_ns``."""
@@ -183,13 +184,13 @@ def _regular_file_bytes(path: Path, max_bytes: int) -> tuple[bytes | None, Signa
 
     One unbuffered read of the size ``fstat`` gave, and one byte more, reads a file that did not
     change: asking for the limit instead (10 MiB) had every read allocate that much."""
+    opened = open_regular(path, buffering=0)
+    if opened is None:
+        return None, None
+    handle, status = opened
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None, None
-        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb",
-                  buffering=0) as handle:
-            status = os.fstat(handle.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+        with handle:
+            if status.st_size > max_bytes:
                 return None, None
             data = handle.read(status.st_size + 1)
             if len(data) != status.st_size:  # it grew or shrank since, or a short read
